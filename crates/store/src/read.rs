@@ -1,0 +1,226 @@
+//! Reading records back: by id, by kind, relations of a record, counts.
+
+use crate::{Result, Store, StoreError};
+use archipel_domain::{Entity, EntityId, EntityKind, Relation};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+/// A key and how many records have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub key: String,
+    pub count: u64,
+}
+
+/// Counts over the whole registry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Records per entity kind (territory, actor, place, commons, relation).
+    pub entities: Vec<Count>,
+    /// Actors per actor kind (`unset` for actors without one).
+    pub actor_kinds: Vec<Count>,
+    /// Actors per typology key (an actor may have several).
+    pub typology: Vec<Count>,
+    /// Commons per commons kind.
+    pub commons_kinds: Vec<Count>,
+    /// Relations per relation type.
+    pub relation_kinds: Vec<Count>,
+    /// Actors and places attached to each territory, by territory id.
+    pub territories: Vec<TerritoryCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TerritoryCount {
+    pub id: String,
+    pub name: String,
+    pub actors: u64,
+    pub places: u64,
+}
+
+fn decode(id: &str, data: &str) -> Result<Entity> {
+    serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
+        id: id.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn counts(store: &Store, sql: &str) -> Result<Vec<Count>> {
+    let mut stmt = store.conn.prepare(sql)?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Count {
+            key: r.get(0)?,
+            count: r.get::<_, i64>(1)? as u64,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+impl Store {
+    /// The record with this id, if any.
+    pub fn get(&self, id: &EntityId) -> Result<Option<Entity>> {
+        let table = if id.kind() == EntityKind::Relation {
+            "relation"
+        } else {
+            "entity"
+        };
+        let data: Option<String> = self
+            .conn
+            .prepare_cached(&format!("SELECT data FROM {table} WHERE id = ?1"))?
+            .query_row([id.as_str()], |r| r.get(0))
+            .optional()?;
+        data.map(|d| decode(id.as_str(), &d)).transpose()
+    }
+
+    /// Every record of a kind, sorted by id.
+    pub fn list(&self, kind: EntityKind) -> Result<Vec<Entity>> {
+        let (sql, arg) = if kind == EntityKind::Relation {
+            ("SELECT id, data FROM relation ORDER BY id", None)
+        } else {
+            (
+                "SELECT id, data FROM entity WHERE kind = ?1 ORDER BY id",
+                Some(kind.as_str()),
+            )
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = match arg {
+            Some(a) => stmt.query([a])?,
+            None => stmt.query([])?,
+        };
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let data: String = r.get(1)?;
+            out.push(decode(&id, &data)?);
+        }
+        Ok(out)
+    }
+
+    /// Every record, kinds in the order of [`EntityKind::ALL`], each sorted by id.
+    pub fn all(&self) -> Result<Vec<Entity>> {
+        let mut out = Vec::new();
+        for k in EntityKind::ALL {
+            out.extend(self.list(k)?);
+        }
+        Ok(out)
+    }
+
+    /// Relations where `id` is the subject or the object, sorted by id.
+    pub fn relations_of(&self, id: &EntityId) -> Result<Vec<Relation>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, data FROM relation WHERE subject = ?1
+             UNION SELECT id, data FROM relation WHERE object = ?1 ORDER BY 1",
+        )?;
+        let mut rows = stmt.query([id.as_str()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let rid: String = r.get(0)?;
+            let data: String = r.get(1)?;
+            if let Entity::Relation(rel) = decode(&rid, &data)? {
+                out.push(rel);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records that point at `id` through their territory or owner column
+    /// (places an actor runs, communes of an EPCI, actors of a territory).
+    pub fn dependents_of(&self, id: &EntityId) -> Result<Vec<Entity>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, data FROM entity WHERE territory = ?1
+             UNION SELECT id, data FROM entity WHERE owner = ?1 ORDER BY 1",
+        )?;
+        let mut rows = stmt.query([id.as_str()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let rid: String = r.get(0)?;
+            let data: String = r.get(1)?;
+            out.push(decode(&rid, &data)?);
+        }
+        Ok(out)
+    }
+
+    /// Number of records of each kind, and the whole count.
+    pub fn count(&self, kind: EntityKind) -> Result<u64> {
+        let n: i64 = if kind == EntityKind::Relation {
+            self.conn
+                .query_row("SELECT count(*) FROM relation", [], |r| r.get(0))?
+        } else {
+            self.conn.query_row(
+                "SELECT count(*) FROM entity WHERE kind = ?1",
+                [kind.as_str()],
+                |r| r.get(0),
+            )?
+        };
+        Ok(n as u64)
+    }
+
+    /// Counts by entity kind, actor kind, typology, commons kind, relation
+    /// type and territory. Lists are sorted by decreasing count, then key.
+    pub fn stats(&self) -> Result<Stats> {
+        let mut entities = Vec::new();
+        for k in EntityKind::ALL {
+            entities.push(Count {
+                key: k.as_str().to_string(),
+                count: self.count(k)?,
+            });
+        }
+        let actor_kinds = counts(
+            self,
+            "SELECT coalesce(subkind, 'unset'), count(*) AS n FROM entity WHERE kind = 'actor'
+             GROUP BY 1 ORDER BY n DESC, 1",
+        )?;
+        let typology = counts(
+            self,
+            "SELECT j.value, count(*) AS n FROM entity e, json_each(e.data, '$.typology') j
+             WHERE e.kind = 'actor' GROUP BY 1 ORDER BY n DESC, 1",
+        )?;
+        let commons_kinds = counts(
+            self,
+            "SELECT subkind, count(*) AS n FROM entity WHERE kind = 'commons'
+             GROUP BY 1 ORDER BY n DESC, 1",
+        )?;
+        let relation_kinds = counts(
+            self,
+            "SELECT kind, count(*) AS n FROM relation GROUP BY 1 ORDER BY n DESC, 1",
+        )?;
+        let mut stmt = self.conn.prepare(
+            "SELECT t.id, t.name,
+                    (SELECT count(*) FROM entity a WHERE a.territory = t.id AND a.kind = 'actor'),
+                    (SELECT count(*) FROM entity p WHERE p.territory = t.id AND p.kind = 'place')
+             FROM entity t WHERE t.kind = 'territory' ORDER BY t.id",
+        )?;
+        let territories = stmt
+            .query_map([], |r| {
+                Ok(TerritoryCount {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    actors: r.get::<_, i64>(2)? as u64,
+                    places: r.get::<_, i64>(3)? as u64,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Stats {
+            entities,
+            actor_kinds,
+            typology,
+            commons_kinds,
+            relation_kinds,
+            territories,
+        })
+    }
+
+    /// The records changed most recently, newest first.
+    pub fn recent(&self, limit: usize) -> Result<Vec<Entity>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, data FROM entity ORDER BY updated_at DESC, id LIMIT ?1",
+        )?;
+        let mut rows = stmt.query([limit as i64])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let data: String = r.get(1)?;
+            out.push(decode(&id, &data)?);
+        }
+        Ok(out)
+    }
+}

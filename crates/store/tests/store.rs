@@ -1,0 +1,207 @@
+//! The store on real temporary SQLite files.
+
+use archipel_domain::*;
+use archipel_store::{Outcome, SearchQuery, Store, StoreError};
+use chrono::{TimeZone, Utc};
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
+}
+
+fn id(k: EntityKind, local: &str) -> EntityId {
+    EntityId::new(k, "test", local).unwrap()
+}
+
+fn actor(local: &str, name: &str, desc: Option<&str>) -> Entity {
+    Entity::Actor(Actor {
+        id: id(EntityKind::Actor, local),
+        name: name.into(),
+        nature: Nature::Organisation,
+        kind: Some("library".into()),
+        typology: vec!["opportunity_space_organiser".into()],
+        description: desc.map(Into::into),
+        identifiers: Identifiers::default(),
+        website: None,
+        email: None,
+        territory: None,
+        location: Some(GeoPoint { lat: 48.39, lon: -4.48 }),
+        provenance: Provenance::new("test", t0()),
+    })
+}
+
+fn commons(local: &str, name: &str) -> Entity {
+    Entity::Commons(Commons {
+        id: id(EntityKind::Commons, local),
+        name: name.into(),
+        kind: "software".into(),
+        description: Some("Système de gestion de bibliothèque".into()),
+        repository_url: None,
+        website_url: None,
+        license: Some("GPL-3.0-or-later".into()),
+        publiccode: None,
+        categories: vec!["library".into()],
+        identifiers: Identifiers::default(),
+        details: Default::default(),
+        provenance: Provenance::new("test", t0()),
+    })
+}
+
+fn uses(a: &Entity, c: &Entity) -> Entity {
+    let rid = Relation::derive_id("test", a.id(), "uses", c.id(), None).unwrap();
+    Entity::Relation(Relation {
+        id: rid,
+        subject: a.id().clone(),
+        kind: "uses".into(),
+        object: c.id().clone(),
+        role: None,
+        since: Some(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),
+        until: None,
+        note: None,
+        provenance: Provenance::new("test", t0()),
+    })
+}
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn migrations_and_wal() {
+    let (dir, store) = open();
+    assert_eq!(store.schema_version().unwrap(), 1);
+    drop(store);
+    // Reopening applies nothing new and keeps the version.
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 1);
+    assert!(dir.path().join("t.db-wal").exists() || dir.path().join("t.db").exists());
+}
+
+#[test]
+fn round_trip_and_idempotent_upsert() {
+    let (_d, mut store) = open();
+    let a = actor("bib", "Médiathèque des Capucins", Some("Lieu de lecture publique"));
+    let c = commons("koha", "Koha");
+    let r = uses(&a, &c);
+    let (_, s) = store
+        .write("test", "manual", None, |w| {
+            w.upsert(&r)?; // order within a batch does not matter
+            w.upsert(&a)?;
+            w.upsert(&c)
+        })
+        .unwrap();
+    assert_eq!(s.inserted, 3);
+    assert_eq!(store.get(a.id()).unwrap().as_ref(), Some(&a));
+    assert_eq!(store.get(r.id()).unwrap().as_ref(), Some(&r));
+    assert_eq!(store.relations_of(c.id()).unwrap().len(), 1);
+
+    // Same facts again: nothing changes, not even the change time.
+    let mut again = a.clone();
+    again.provenance_mut().updated_at = Utc::now();
+    let (o, s) = store
+        .write("test", "manual", None, |w| w.upsert(&again))
+        .unwrap();
+    assert_eq!(o, Outcome::Unchanged);
+    assert_eq!(s.unchanged, 1);
+    assert_eq!(store.get(a.id()).unwrap().as_ref(), Some(&a));
+
+    // Different facts: updated, creation time kept.
+    let mut changed = actor("bib", "Médiathèque des Capucins", Some("Nouveau texte"));
+    let later = Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
+    changed.provenance_mut().created_at = later;
+    changed.provenance_mut().updated_at = later;
+    let (o, _) = store
+        .write("test", "manual", None, |w| w.upsert(&changed))
+        .unwrap();
+    assert_eq!(o, Outcome::Updated);
+    let got = store.get(a.id()).unwrap().unwrap();
+    assert_eq!(got.provenance().created_at, t0());
+    assert_eq!(got.provenance().updated_at, later);
+    assert_eq!(store.count(EntityKind::Actor).unwrap(), 1);
+    // The search index follows the update.
+    assert_eq!(store.search(&SearchQuery::text("nouveau")).unwrap().total, 1);
+    assert_eq!(store.search(&SearchQuery::text("lecture")).unwrap().total, 0);
+}
+
+#[test]
+fn dangling_reference_rejects_the_whole_batch() {
+    let (_d, mut store) = open();
+    let a = actor("a", "Fablab", None);
+    let c = commons("c", "Koha");
+    let r = uses(&a, &c);
+    let err = store
+        .write("test", "manual", None, |w| {
+            w.upsert(&a)?;
+            w.upsert(&r)
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Dangling { .. }), "{err}");
+    assert!(err.to_string().contains("commons:test:c"), "{err}");
+    assert_eq!(store.count(EntityKind::Actor).unwrap(), 0);
+}
+
+#[test]
+fn failure_inside_a_batch_writes_nothing() {
+    let (_d, mut store) = open();
+    let res: Result<((), _), _> = store.write("test", "manual", None, |w| {
+        w.upsert(&actor("a", "Un", None))?;
+        w.upsert(&actor("b", "Deux", None))?;
+        Err(StoreError::Database("stop".into()))
+    });
+    assert!(res.is_err());
+    assert_eq!(store.count(EntityKind::Actor).unwrap(), 0);
+    assert_eq!(store.search(&SearchQuery::text("un")).unwrap().total, 0);
+}
+
+#[test]
+fn search_folds_accents_and_case() {
+    let (_d, mut store) = open();
+    store
+        .write("test", "manual", None, |w| {
+            w.upsert(&actor("a", "Médiathèque François-Mitterrand", None))?;
+            w.upsert(&actor("b", "Espace Public Numérique", Some("Ateliers à la médiathèque")))?;
+            w.upsert(&commons("c", "Koha"))
+        })
+        .unwrap();
+    for q in ["mediatheque", "MÉDIATHÈQUE", "Médiathèque", "mediath", "francois mitterrand"] {
+        let r = store.search(&SearchQuery::text(q)).unwrap();
+        assert!(r.total >= 1, "{q}");
+        assert_eq!(r.hits[0].id, "actor:test:a", "{q}: name match ranks first");
+    }
+    let r = store.search(&SearchQuery::text("mediatheque")).unwrap();
+    assert_eq!(r.total, 2);
+    assert!(r.hits[1].excerpt.as_deref().unwrap_or("").contains("médiathèque"));
+    let mut q = SearchQuery::text("bibliotheque");
+    assert_eq!(store.search(&q).unwrap().total, 1);
+    q.kind = Some(EntityKind::Actor);
+    assert_eq!(store.search(&q).unwrap().total, 0);
+    // FTS syntax in user input is inert.
+    assert_eq!(store.search(&SearchQuery::text("\"NEAR(")).unwrap().total, 0);
+}
+
+#[test]
+fn stats_count_by_kind_and_typology() {
+    let (_d, mut store) = open();
+    let a = actor("a", "A", None);
+    let c = commons("c", "C");
+    let r = uses(&a, &c);
+    store
+        .write("test", "manual", None, |w| {
+            w.upsert(&a)?;
+            w.upsert(&actor("b", "B", None))?;
+            w.upsert(&c)?;
+            w.upsert(&r)
+        })
+        .unwrap();
+    let s = store.stats().unwrap();
+    let get = |v: &Vec<archipel_store::Count>, k: &str| {
+        v.iter().find(|c| c.key == k).map(|c| c.count).unwrap_or(0)
+    };
+    assert_eq!(get(&s.entities, "actor"), 2);
+    assert_eq!(get(&s.entities, "commons"), 1);
+    assert_eq!(get(&s.entities, "relation"), 1);
+    assert_eq!(get(&s.actor_kinds, "library"), 2);
+    assert_eq!(get(&s.typology, "opportunity_space_organiser"), 2);
+    assert_eq!(get(&s.relation_kinds, "uses"), 1);
+}
