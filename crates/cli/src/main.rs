@@ -8,21 +8,40 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod cmd;
+mod output;
 
 #[derive(Parser)]
 #[command(
     name = "archipel",
     version,
     about = "Map, qualify, argue for, support, measure and federate digital commons.",
-    long_about = None
+    long_about = "Archipel keeps the registry of a territory's digital commons: who is there, \
+where, what commons they use, maintain or fund, and how they are connected.\n\n\
+The registry is one SQLite file: ./archipel.db by default, or $ARCHIPEL_DB, or --db PATH."
 )]
 struct Cli {
+    #[command(flatten)]
+    global: cmd::Global,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create an empty registry (or bring an existing one up to date).
+    Init(cmd::init::Args),
+    /// Build the demonstration territory (a fictional metropole) in the registry.
+    Demo(cmd::demo::Args),
+    /// Import a file: médiation numérique schema, SILL, Archipel JSON or CSV.
+    Import(cmd::import::Args),
+    /// Export the registry: médiation schema, GeoJSON, Archipel JSON or CSV.
+    Export(cmd::export::Args),
+    /// Full-text search over names and descriptions (accents ignored).
+    Search(cmd::search::Args),
+    /// Show one record with its provenance and its relations.
+    Show(cmd::show::Args),
+    /// Counts by entity kind, actor kind, typology and territory.
+    Stats(cmd::stats::Args),
     /// Read, validate and write publiccode.yml files.
     Publiccode(cmd::publiccode::Args),
     /// Detect the licence of a folder or repository.
@@ -31,7 +50,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let g = &cli.global;
     let result = match cli.command {
+        Command::Init(a) => cmd::init::run(g, a),
+        Command::Demo(a) => cmd::demo::run(g, a),
+        Command::Import(a) => cmd::import::run(g, a),
+        Command::Export(a) => cmd::export::run(g, a),
+        Command::Search(a) => cmd::search::run(g, a),
+        Command::Show(a) => cmd::show::run(g, a),
+        Command::Stats(a) => cmd::stats::run(g, a),
         Command::Publiccode(a) => cmd::publiccode::run(a),
         Command::License(a) => cmd::license::run(a),
     };

@@ -233,6 +233,19 @@ pub fn check_url(s: &str) -> Result<(), String> {
     }
 }
 
+/// A repository URL: http(s), or the git, svn and ssh schemes that forges
+/// and catalogues also publish.
+pub fn check_repository_url(s: &str) -> Result<(), String> {
+    for scheme in ["git://", "svn://", "ssh://", "git+ssh://", "svn+ssh://"] {
+        if let Some(rest) = s.strip_prefix(scheme) {
+            if !rest.is_empty() && !s.chars().any(char::is_whitespace) {
+                return Ok(());
+            }
+        }
+    }
+    check_url(s).map_err(|_| format!("`{s}` is not a repository URL (http, https, git, svn or ssh)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

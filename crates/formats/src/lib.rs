@@ -1,1 +1,183 @@
-//! (work in progress)
+//! Archipel's imports and exports, as pure functions from bytes to records
+//! and back.
+//!
+//! Each format lives in its own module: [`mediation`] (the national schema
+//! "lieux de médiation numérique"), [`sill`] (the interministerial free
+//! software catalogue, JSON or CSV), [`native`] (Archipel's own lossless
+//! JSON), [`flat`] (one CSV per entity kind) and [`geojson`].
+//!
+//! A parser reads a whole file and returns a [`Parsed`]: the valid records,
+//! every problem found as `FILE:LINE: field: reason`, and the raw text of the
+//! rejected records so the caller can write a rejects file. It never
+//! touches the database: deciding whether to write (all-or-nothing, or the
+//! valid records only) is the caller's job, and the store's transaction
+//! makes it atomic.
+//!
+//! ```
+//! use archipel_formats::{mediation, ImportContext};
+//! let content = archipel_content::Content::embedded().unwrap();
+//! let csv = "id,pivot,nom,commune,code_postal,adresse,date_maj\n\
+//!            s1,43493312300029,Tiers-lieu du Port,Brest,29200,1 quai Est,2024-04-02\n";
+//! let ctx = ImportContext::new("places.csv", "mediation", &content);
+//! let parsed = mediation::parse(csv.as_bytes(), &ctx);
+//! assert!(parsed.problems.is_empty());
+//! // One place, and the actor that runs it.
+//! assert_eq!(parsed.entities.len(), 2);
+//! ```
+
+pub mod flat;
+pub mod geojson;
+pub mod licence;
+pub mod mediation;
+pub mod native;
+pub mod sill;
+mod table_schema;
+
+use archipel_content::Content;
+use archipel_domain::Entity;
+use chrono::{DateTime, SubsecRound, Utc};
+use std::fmt;
+
+/// One thing wrong with the input, located as precisely as the format allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    /// 1-based line of the record in the file (0 when the whole file is at fault).
+    pub line: u64,
+    /// The column or key at fault (empty when the whole record is).
+    pub field: String,
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}:{}: {}", self.file, self.line, self.reason)
+        } else {
+            write!(
+                f,
+                "{}:{}: {}: {}",
+                self.file, self.line, self.field, self.reason
+            )
+        }
+    }
+}
+
+/// Raw text of rejected records, ready to be written as a rejects file in
+/// the input's own format.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rejects {
+    /// File extension of the rejects file (`csv`, `json`).
+    pub extension: &'static str,
+    /// The header line(s) to put before the records (CSV header).
+    pub header: Option<String>,
+    /// One entry per rejected record, as it should appear in the file.
+    pub records: Vec<String>,
+}
+
+impl Rejects {
+    /// The rejects file's whole text.
+    pub fn to_text(&self) -> String {
+        if self.extension == "json" {
+            return format!("[\n{}\n]\n", self.records.join(",\n"));
+        }
+        let mut out = String::new();
+        if let Some(h) = &self.header {
+            out.push_str(h);
+        }
+        for r in &self.records {
+            out.push_str(r);
+        }
+        out
+    }
+}
+
+/// What a parser found in a file.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// Valid records, in file order; a record that several rows describe
+    /// (an actor running several places) appears once.
+    pub entities: Vec<Entity>,
+    pub problems: Vec<Problem>,
+    pub rejects: Rejects,
+    /// Records read (data rows, items), valid or not.
+    pub records: usize,
+    /// Records rejected.
+    pub rejected: usize,
+}
+
+/// What a parser needs to know besides the bytes.
+pub struct ImportContext<'a> {
+    /// The file name as the user gave it, used in messages and provenance.
+    pub file: String,
+    /// The source name that prefixes the records' identifiers.
+    pub source: String,
+    /// Creation and change time for new records.
+    pub now: DateTime<Utc>,
+    pub content: &'a Content,
+}
+
+impl<'a> ImportContext<'a> {
+    pub fn new(file: impl Into<String>, source: impl Into<String>, content: &'a Content) -> Self {
+        ImportContext {
+            file: file.into(),
+            source: source.into(),
+            now: Utc::now().trunc_subsecs(0),
+            content,
+        }
+    }
+
+    pub(crate) fn problem(&self, line: u64, field: &str, reason: impl Into<String>) -> Problem {
+        Problem {
+            file: self.file.clone(),
+            line,
+            field: field.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn provenance(&self, line: u64) -> archipel_domain::Provenance {
+        archipel_domain::Provenance::new(self.source.clone(), self.now).at(self.file.clone(), line)
+    }
+}
+
+/// Errors of the export side (the import side reports [`Problem`]s).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("writing CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("writing JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Turns a CSV record back into one line of CSV text (for rejects files).
+pub(crate) fn csv_line(record: &csv::StringRecord) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(Vec::new());
+    let _ = w.write_record(record);
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Checks a record against the content's vocabularies and reports problems
+/// on `line`.
+pub(crate) fn vocabulary_problems(ctx: &ImportContext<'_>, line: u64, e: &Entity) -> Vec<Problem> {
+    ctx.content
+        .check_entity(e)
+        .into_iter()
+        .map(|(field, reason)| ctx.problem(line, &field, reason))
+        .collect()
+}
+
+/// Drops a UTF-8 byte order mark, which spreadsheet programs like to add.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// A timestamp as the records' JSON form writes it.
+pub(crate) fn ts(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}

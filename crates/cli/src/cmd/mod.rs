@@ -1,3 +1,50 @@
-//! One module per subcommand.
+//! One module per subcommand, and what they share: where the registry
+//! is, and the content (vocabularies) to check records against.
+
+pub mod demo;
+pub mod export;
+pub mod import;
+pub mod init;
 pub mod license;
 pub mod publiccode;
+pub mod search;
+pub mod show;
+pub mod stats;
+
+use anyhow::Context;
+use archipel_content::Content;
+use archipel_store::Store;
+use std::path::PathBuf;
+
+/// Options every command takes.
+#[derive(clap::Args, Clone)]
+pub struct Global {
+    /// The registry file.
+    #[arg(long, global = true, env = "ARCHIPEL_DB", default_value = "archipel.db")]
+    pub db: PathBuf,
+    /// A folder to read content (vocabularies, demo, grids) from instead of
+    /// the copy built into the binary.
+    #[arg(long, global = true, env = "ARCHIPEL_CONTENT")]
+    pub content: Option<PathBuf>,
+}
+
+impl Global {
+    /// The content, validated.
+    pub fn content(&self) -> anyhow::Result<Content> {
+        let c = match &self.content {
+            Some(dir) => Content::load_dir(dir),
+            None => Content::embedded(),
+        };
+        c.map_err(|e| anyhow::anyhow!("content is invalid:\n{e}"))
+    }
+
+    /// Opens the registry, creating it if needed.
+    pub fn store(&self) -> anyhow::Result<Store> {
+        Store::open(&self.db).with_context(|| format!("opening {}", self.db.display()))
+    }
+
+    /// Opens an existing registry.
+    pub fn existing_store(&self) -> anyhow::Result<Store> {
+        Ok(Store::open_existing(&self.db)?)
+    }
+}

@@ -1,0 +1,95 @@
+//! `archipel show ID`: one record, where it came from, and its relations.
+use super::Global;
+use archipel_content::Lang;
+use archipel_domain::{Entity, EntityId};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The record's identifier (KIND:SOURCE:LOCAL, as `search` prints it).
+    id: String,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let content = g.content()?;
+    let store = g.existing_store()?;
+    let id = match EntityId::parse(&args.id) {
+        Ok(id) => id,
+        Err(e) => {
+            eprintln!("archipel show: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let Some(entity) = store.get(&id)? else {
+        eprintln!("archipel show: no record {id} (try `archipel search`)");
+        return Ok(ExitCode::from(1));
+    };
+    let relations = store.relations_of(&id)?;
+    if args.json {
+        crate::output::print_json(&serde_json::json!({
+            "record": entity,
+            "relations": relations,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let name_of = |id: &EntityId| -> String {
+        match store.get(id) {
+            Ok(Some(e)) => e.name().to_string(),
+            _ => id.to_string(),
+        }
+    };
+    println!("{} — {}", entity.name(), entity.id());
+    let value = serde_json::to_value(&entity)?;
+    if let serde_json::Value::Object(map) = &value {
+        for (k, v) in map {
+            if matches!(k.as_str(), "type" | "id" | "name" | "provenance") {
+                continue;
+            }
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            println!("  {k}: {text}");
+        }
+    }
+    let p = entity.provenance();
+    let at = match (&p.file, p.line) {
+        (Some(f), Some(l)) => format!(" ({f}:{l})"),
+        (Some(f), None) => format!(" ({f})"),
+        _ => String::new(),
+    };
+    println!("  source: {}{at}, recorded {}, changed {}", p.source, p.created_at, p.updated_at);
+    if !relations.is_empty() {
+        println!("Relations");
+        for r in &relations {
+            let rt = content.relation_type(&r.kind);
+            let dates = match (r.since, r.until) {
+                (Some(s), Some(u)) => format!(" [{s} → {u}]"),
+                (Some(s), None) => format!(" [since {s}]"),
+                (None, Some(u)) => format!(" [until {u}]"),
+                (None, None) => String::new(),
+            };
+            let role = r
+                .role
+                .as_ref()
+                .map(|k| format!(" ({})", content.label("governance_roles", k, Lang::Fr)))
+                .unwrap_or_default();
+            if r.subject == id {
+                let label = rt.map(|t| t.label(Lang::Fr).to_string()).unwrap_or(r.kind.clone());
+                println!("  → {label}{role} {}{dates}", name_of(&r.object));
+            } else {
+                let label = rt.map(|t| t.inverse_label(Lang::Fr).to_string()).unwrap_or(r.kind.clone());
+                println!("  ← {label}{role} {}{dates}", name_of(&r.subject));
+            }
+        }
+    }
+    if let Entity::Place(pl) = &entity {
+        if let Some(a) = &pl.actor {
+            println!("  run by: {} ({a})", name_of(a));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

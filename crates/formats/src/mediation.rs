@@ -1,0 +1,403 @@
+//! The national schema "lieux de médiation numérique" (schema.data.gouv.fr,
+//! CSV, 32 columns, `|` between the items of a list).
+//!
+//! Each row becomes a [`Place`] and the [`Actor`] that runs it. The actor is
+//! identified by the row's `pivot` (SIRET, RNA or RIDET), so that several
+//! places run by one organisation (the libraries of a city) point at one
+//! actor. The commune of the row becomes a territory when the registry does
+//! not know it yet. Columns without a place in the common model are kept
+//! verbatim in the place's `details`, so that [`export`] gives back every
+//! field of an imported file.
+//!
+//! Validation follows the schema file itself (`content/schemas/`): required
+//! fields, patterns, enumerated lists, dates, lengths, uniqueness of `id`,
+//! plus coordinates in range and given together.
+
+use crate::table_schema::{TableSchema, UniqueTracker};
+use crate::{csv_line, strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed, Rejects};
+use archipel_domain::*;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
+
+/// The schema as published, kept under `content/schemas/`.
+pub const SCHEMA_JSON: &str =
+    include_str!("../../../content/schemas/lieux-mediation-numerique.schema.json");
+
+fn schema() -> &'static TableSchema {
+    static SCHEMA: OnceLock<TableSchema> = OnceLock::new();
+    SCHEMA.get_or_init(|| match TableSchema::from_json(SCHEMA_JSON) {
+        Ok(s) => s,
+        // The file is part of the binary and tested; failing here is a build defect.
+        Err(e) => panic!("embedded médiation schema is invalid: {e}"),
+    })
+}
+
+/// The schema's column names, in order.
+pub fn columns() -> Vec<&'static str> {
+    schema().names()
+}
+
+/// Columns mapped onto the common model rather than kept in `details`.
+const CORE: &[&str] = &[
+    "id",
+    "nom",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "telephone",
+    "courriels",
+    "site_web",
+    "presentation_resume",
+];
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split('|')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// The territory id of a commune by INSEE code.
+pub fn commune_id(code: &str) -> Result<EntityId, IdError> {
+    EntityId::new(EntityKind::Territory, "insee", &format!("commune-{code}"))
+}
+
+/// Reads a médiation CSV file.
+pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
+    let schema = schema();
+    let mut parsed = Parsed {
+        rejects: Rejects {
+            extension: "csv",
+            ..Rejects::default()
+        },
+        ..Parsed::default()
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(strip_bom(bytes));
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            parsed.problems.push(ctx.problem(1, "", format!("unreadable CSV header: {e}")));
+            return parsed;
+        }
+    };
+    parsed.rejects.header = Some(csv_line(&headers));
+    // Column index of each schema field present in the file.
+    let mut index: Vec<Option<usize>> = vec![None; schema.fields.len()];
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim();
+        match schema.fields.iter().position(|f| f.name == h) {
+            Some(j) if index[j].is_some() => {
+                parsed.problems.push(ctx.problem(1, h, "column appears twice"));
+            }
+            Some(j) => index[j] = Some(i),
+            None => parsed.problems.push(ctx.problem(
+                1,
+                h,
+                "unknown column (not in the schema \"lieux de médiation numérique\")",
+            )),
+        }
+    }
+    for (j, f) in schema.fields.iter().enumerate() {
+        if f.required && index[j].is_none() {
+            parsed
+                .problems
+                .push(ctx.problem(1, &f.name, "required column is missing"));
+        }
+    }
+    if !parsed.problems.is_empty() {
+        return parsed;
+    }
+
+    let mut unique = UniqueTracker::new(schema.fields.len());
+    let mut seen: HashSet<EntityId> = HashSet::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                parsed
+                    .problems
+                    .push(ctx.problem(line, "", format!("unreadable CSV: {e}")));
+                parsed.rejected += 1;
+                break;
+            }
+        }
+        parsed.records += 1;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let before = parsed.problems.len();
+        if record.len() != headers.len() {
+            parsed.problems.push(ctx.problem(
+                line,
+                "",
+                format!("{} fields, the header has {}", record.len(), headers.len()),
+            ));
+        }
+        let mut values: BTreeMap<&str, &str> = BTreeMap::new();
+        for (j, f) in schema.fields.iter().enumerate() {
+            let v = index[j].and_then(|i| record.get(i)).unwrap_or("").trim();
+            if let Err(reason) = f.check(v) {
+                parsed.problems.push(ctx.problem(line, &f.name, reason));
+            }
+            if f.unique && !v.is_empty() && !unique.insert(j, v) {
+                parsed.problems.push(ctx.problem(
+                    line,
+                    &f.name,
+                    format!("`{v}` is used by an earlier row; it must be unique"),
+                ));
+            }
+            values.insert(f.name.as_str(), v);
+        }
+        if parsed.problems.len() == before {
+            match build(&values, line, ctx) {
+                Ok(entities) => {
+                    for e in &entities {
+                        parsed.problems.extend(vocabulary_problems(ctx, line, e));
+                    }
+                    if parsed.problems.len() == before {
+                        for e in entities {
+                            if seen.insert(e.id().clone()) {
+                                parsed.entities.push(e);
+                            }
+                        }
+                    }
+                }
+                Err(p) => parsed.problems.extend(p),
+            }
+        }
+        if parsed.problems.len() > before {
+            parsed.rejected += 1;
+            parsed.rejects.records.push(csv_line(&record));
+        }
+    }
+    parsed
+}
+
+fn build(
+    v: &BTreeMap<&str, &str>,
+    line: u64,
+    ctx: &ImportContext<'_>,
+) -> Result<Vec<Entity>, Vec<crate::Problem>> {
+    let get = |k: &str| v.get(k).copied().unwrap_or("");
+    let mut problems = Vec::new();
+    let place_id = EntityId::new(EntityKind::Place, &ctx.source, get("id"))
+        .map_err(|e| vec![ctx.problem(line, "id", e.to_string())])?;
+    let actor_id = EntityId::new(EntityKind::Actor, &ctx.source, get("pivot"))
+        .map_err(|e| vec![ctx.problem(line, "pivot", e.to_string())])?;
+
+    let location = match (get("latitude"), get("longitude")) {
+        ("", "") => None,
+        ("", _) => {
+            problems.push(ctx.problem(line, "latitude", "longitude is given without latitude"));
+            None
+        }
+        (_, "") => {
+            problems.push(ctx.problem(line, "longitude", "latitude is given without longitude"));
+            None
+        }
+        (la, lo) => match (parse_coordinate(la), parse_coordinate(lo)) {
+            (Ok(lat), Ok(lon)) => {
+                let p = GeoPoint { lat, lon };
+                match check_point(p) {
+                    Ok(()) => Some(p),
+                    Err(reason) => {
+                        let field = if reason.starts_with("longitude") {
+                            "longitude"
+                        } else {
+                            "latitude"
+                        };
+                        problems.push(ctx.problem(line, field, reason));
+                        None
+                    }
+                }
+            }
+            (Err(r), _) => {
+                problems.push(ctx.problem(line, "latitude", r));
+                None
+            }
+            (_, Err(r)) => {
+                problems.push(ctx.problem(line, "longitude", r));
+                None
+            }
+        },
+    };
+    let emails = split_list(get("courriels"));
+    for e in &emails {
+        if let Err(r) = check_email(e) {
+            problems.push(ctx.problem(line, "courriels", r));
+        }
+    }
+    let websites = split_list(get("site_web"));
+    for u in &websites {
+        if let Err(r) = check_url(u) {
+            problems.push(ctx.problem(line, "site_web", r));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    let mut provenance = ctx.provenance(line);
+    provenance.source_date = parse_date(get("date_maj")).ok();
+    let territory = match opt(get("code_insee")) {
+        Some(code) => Some(
+            commune_id(&code).map_err(|e| vec![ctx.problem(line, "code_insee", e.to_string())])?,
+        ),
+        None => None,
+    };
+
+    let mut details = BTreeMap::new();
+    for (k, val) in v {
+        if !CORE.contains(k) && !val.is_empty() {
+            details.insert((*k).to_string(), (*val).to_string());
+        }
+    }
+
+    let codes = split_list(get("typologie"));
+    let mapping = codes
+        .iter()
+        .find_map(|c| ctx.content.mediation_typology(c));
+    let actor = Actor {
+        id: actor_id.clone(),
+        name: get("nom").to_string(),
+        nature: Nature::Organisation,
+        kind: mapping.map(|m| m.actor_kind.clone()),
+        typology: mapping
+            .and_then(|m| m.typology.clone())
+            .into_iter()
+            .collect(),
+        description: None,
+        identifiers: classify_register_number(get("pivot")),
+        website: websites.first().cloned(),
+        email: emails.first().cloned(),
+        territory: territory.clone(),
+        location,
+        provenance: provenance.clone(),
+    };
+    let place = Place {
+        id: place_id,
+        name: get("nom").to_string(),
+        actor: Some(actor_id),
+        description: opt(get("presentation_resume")),
+        address: Address {
+            street: opt(get("adresse")),
+            complement: opt(get("complement_adresse")),
+            postcode: opt(get("code_postal")),
+            city: opt(get("commune")),
+        },
+        insee_code: opt(get("code_insee")),
+        location,
+        territory: territory.clone(),
+        phone: opt(get("telephone")),
+        emails,
+        websites,
+        details,
+        provenance: provenance.clone(),
+    };
+    let mut out = Vec::with_capacity(3);
+    if let (Some(tid), Some(code)) = (territory, opt(get("code_insee"))) {
+        out.push(Entity::Territory(Territory {
+            id: tid,
+            name: get("commune").to_string(),
+            level: "commune".into(),
+            code,
+            parent: None,
+            fictional: false,
+            provenance,
+        }));
+    }
+    out.push(Entity::Actor(actor));
+    out.push(Entity::Place(place));
+    Ok(out)
+}
+
+/// Whether a record from this format should only be created when absent
+/// (communes named after a row must not overwrite a richer record).
+pub fn create_only(e: &Entity) -> bool {
+    matches!(e, Entity::Territory(_))
+}
+
+fn fmt_coord(x: f64) -> String {
+    format!("{x}")
+}
+
+/// Writes places as a médiation CSV with the schema's 32 columns. Places
+/// read from a médiation file give back their fields; other places give
+/// what the common model knows of them. `actors` resolves each place's
+/// operator (for `pivot` when the place has none of its own).
+pub fn export(
+    places: &[&Place],
+    actor_of: &dyn Fn(&EntityId) -> Option<Actor>,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ExportError> {
+    let cols = columns();
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(out);
+    w.write_record(&cols)?;
+    for p in places {
+        let actor = p.actor.as_ref().and_then(actor_of);
+        let mut row: Vec<String> = Vec::with_capacity(cols.len());
+        for c in &cols {
+            let val = match *c {
+                "id" => p.id.local().to_string(),
+                "nom" => p.name.clone(),
+                "commune" => p.address.city.clone().unwrap_or_default(),
+                "code_postal" => p.address.postcode.clone().unwrap_or_default(),
+                "code_insee" => p.insee_code.clone().unwrap_or_default(),
+                "adresse" => p.address.street.clone().unwrap_or_default(),
+                "complement_adresse" => p.address.complement.clone().unwrap_or_default(),
+                "latitude" => p.location.map(|l| fmt_coord(l.lat)).unwrap_or_default(),
+                "longitude" => p.location.map(|l| fmt_coord(l.lon)).unwrap_or_default(),
+                "telephone" => p.phone.clone().unwrap_or_default(),
+                "courriels" => p.emails.join("|"),
+                "site_web" => p.websites.join("|"),
+                "presentation_resume" => p.description.clone().unwrap_or_default(),
+                other => match p.details.get(other) {
+                    Some(v) => v.clone(),
+                    None => fallback(other, p, actor.as_ref()),
+                },
+            };
+            row.push(val);
+        }
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Values for places that did not come from a médiation file.
+fn fallback(col: &str, p: &Place, actor: Option<&Actor>) -> String {
+    match col {
+        "pivot" => actor
+            .and_then(|a| {
+                let i = &a.identifiers;
+                i.siret
+                    .clone()
+                    .or_else(|| i.rna.clone())
+                    .or_else(|| i.siren.clone())
+                    .or_else(|| i.other.clone())
+            })
+            .unwrap_or_default(),
+        "date_maj" => p
+            .provenance
+            .source_date
+            .unwrap_or_else(|| p.provenance.updated_at.date_naive())
+            .to_string(),
+        "source" => p.provenance.source.clone(),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,166 @@
+//! Archipel's own JSON: every record with its provenance, lossless.
+//!
+//! ```json
+//! { "format": "archipel", "version": 1, "records": [ { "type": "actor", "id": "actor:demo:x", … } ] }
+//! ```
+//!
+//! Records are written kind by kind (territories, actors, places, commons,
+//! relations), each kind sorted by id, so that export → import into an
+//! empty registry → export gives the same bytes. Import keeps ids,
+//! provenance and change times as written.
+
+use crate::sill::json_items;
+use crate::{strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed, Rejects};
+use archipel_domain::*;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+pub const FORMAT: &str = "archipel";
+pub const VERSION: u32 = 1;
+
+#[derive(Deserialize)]
+struct Doc<'a> {
+    format: String,
+    version: u32,
+    #[serde(borrow)]
+    records: &'a RawValue,
+}
+
+/// Writes `entities` (already in export order) as an Archipel JSON document.
+pub fn export(entities: &[Entity], out: &mut dyn std::io::Write) -> Result<(), ExportError> {
+    writeln!(out, "{{")?;
+    writeln!(out, "  \"format\": \"{FORMAT}\",")?;
+    writeln!(out, "  \"version\": {VERSION},")?;
+    write!(out, "  \"records\": [")?;
+    for (i, e) in entities.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        serde_json::to_writer(&mut *out, e)?;
+    }
+    if !entities.is_empty() {
+        writeln!(out)?;
+        write!(out, "  ")?;
+    }
+    writeln!(out, "]")?;
+    writeln!(out, "}}")?;
+    Ok(())
+}
+
+/// Checks that do not depend on vocabularies: identifier syntax,
+/// coordinates, the kind in the id matching the record's type.
+pub fn record_problems(e: &Entity) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let ids = match e {
+        Entity::Actor(a) => Some(&a.identifiers),
+        Entity::Commons(c) => Some(&c.identifiers),
+        _ => None,
+    };
+    if let Some(ids) = ids {
+        for (f, r) in check_identifiers(ids) {
+            out.push((format!("identifiers.{f}"), r));
+        }
+    }
+    let loc = match e {
+        Entity::Actor(a) => a.location,
+        Entity::Place(p) => p.location,
+        _ => None,
+    };
+    if let Some(p) = loc {
+        if let Err(r) = check_point(p) {
+            out.push(("location".into(), r));
+        }
+    }
+    if let Entity::Relation(r) = e {
+        if let (Some(s), Some(u)) = (r.since, r.until) {
+            if u < s {
+                out.push(("until".into(), format!("{u} is before since ({s})")));
+            }
+        }
+    }
+    if e.name().trim().is_empty() {
+        out.push(("name".into(), "required value is missing".into()));
+    }
+    out
+}
+
+/// Reads an Archipel JSON document.
+pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
+    let mut parsed = Parsed {
+        rejects: Rejects {
+            extension: "json",
+            ..Rejects::default()
+        },
+        ..Parsed::default()
+    };
+    let bytes = strip_bom(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = crate::sill::line_at(bytes, e.valid_up_to());
+            parsed.problems.push(ctx.problem(line, "", "the file is not UTF-8 text"));
+            return parsed;
+        }
+    };
+    let doc: Doc<'_> = match serde_json::from_str(text) {
+        Ok(d) => d,
+        Err(e) => {
+            parsed.problems.push(ctx.problem(
+                e.line() as u64,
+                "",
+                format!("not an Archipel JSON document: {e}"),
+            ));
+            return parsed;
+        }
+    };
+    if doc.format != FORMAT || doc.version != VERSION {
+        parsed.problems.push(ctx.problem(
+            1,
+            "format",
+            format!(
+                "expected format \"{FORMAT}\" version {VERSION}, found \"{}\" version {}",
+                doc.format, doc.version
+            ),
+        ));
+        return parsed;
+    }
+    // Line numbers are counted in the whole text: find where the records start.
+    let start = doc.records.get().as_ptr() as usize - text.as_ptr() as usize;
+    let first_line = crate::sill::line_at(text.as_bytes(), start) - 1;
+    let items = match json_items(doc.records.get(), ctx) {
+        Ok(i) => i,
+        Err(mut p) => {
+            p.line += first_line;
+            parsed.problems.push(p);
+            return parsed;
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    for (line, raw) in items {
+        let line = line + first_line;
+        parsed.records += 1;
+        let before = parsed.problems.len();
+        match serde_json::from_str::<Entity>(raw.get()) {
+            Ok(e) => {
+                for (f, r) in record_problems(&e) {
+                    parsed.problems.push(ctx.problem(line, &f, r));
+                }
+                parsed.problems.extend(vocabulary_problems(ctx, line, &e));
+                if !seen.insert(e.id().clone()) {
+                    parsed.problems.push(ctx.problem(
+                        line,
+                        "id",
+                        format!("`{}` appears twice in the file", e.id()),
+                    ));
+                }
+                if parsed.problems.len() == before {
+                    parsed.entities.push(e);
+                }
+            }
+            Err(e) => parsed.problems.push(ctx.problem(line, "", e.to_string())),
+        }
+        if parsed.problems.len() > before {
+            parsed.rejected += 1;
+            parsed.rejects.records.push(raw.get().to_string());
+        }
+    }
+    parsed
+}
