@@ -1,0 +1,1 @@
+//! Write a starting publiccode.yml for a repository (filled in below).
