@@ -1,0 +1,361 @@
+//! The registry commands end to end: the real binary on real temporary
+//! SQLite files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_archipel");
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+}
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("ARCHIPEL_DB")
+        .env_remove("ARCHIPEL_CONTENT")
+        .output()
+        .expect("run archipel");
+    out
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = run(db, args);
+    assert!(
+        out.status.success(),
+        "archipel {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn export_json(db: &Path) -> String {
+    ok(db, &["export", "json"])
+}
+
+/// Rows of a CSV as column → value maps.
+fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            h.iter()
+                .zip(rec.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+const HEADER: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,typologie,date_maj,presentation_resume";
+
+fn mediation_row(i: usize) -> String {
+    format!(
+        "lieu-{i},{siret},Médiathèque n°{i},Brest,29200,29019,{i} rue de Siam,48.39{i:03},-4.48{i:03},BIB|MUNI,2024-03-0{d},\"Accès libre, ateliers\"\n",
+        siret = 21290019700010u64 + (i as u64 % 3),
+        d = 1 + i % 9
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn mediation_example_round_trips_field_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let src = shared().join("references/schemas/lieux-mediation-numerique.exemple-valide.csv");
+    ok(&db, &["import", "mediation", src.to_str().unwrap()]);
+    let exported = ok(&db, &["export", "mediation"]);
+    let original = std::fs::read_to_string(&src).unwrap();
+    let (a, b) = (csv_rows(&original), csv_rows(&exported));
+    assert_eq!(a.len(), b.len());
+    for (ra, rb) in a.iter().zip(&b) {
+        assert_eq!(ra.len(), 32, "the example has the schema's 32 columns");
+        for (k, va) in ra {
+            let vb = rb.get(k).unwrap_or_else(|| panic!("column {k} missing in export"));
+            if k == "latitude" || k == "longitude" {
+                let (x, y): (f64, f64) = (va.parse().unwrap(), vb.parse().unwrap());
+                assert_eq!(x, y, "{k}");
+            } else {
+                assert_eq!(va, vb, "column {k}");
+            }
+        }
+    }
+}
+
+#[test]
+fn json_export_import_export_is_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let db1 = dir.path().join("one.db");
+    ok(&db1, &["demo"]);
+    let sill = shared().join("data/sill-2022.json");
+    ok(&db1, &["import", "sill", sill.to_str().unwrap()]);
+    let first = export_json(&db1);
+    let file = write(dir.path(), "dump.json", &first);
+    let db2 = dir.path().join("two.db");
+    ok(&db2, &["init"]);
+    ok(&db2, &["import", "json", file.to_str().unwrap()]);
+    assert_eq!(export_json(&db2), first);
+}
+
+#[test]
+fn csv_export_import_gives_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let db1 = dir.path().join("one.db");
+    ok(&db1, &["demo"]);
+    let out = dir.path().join("csv");
+    ok(&db1, &["export", "csv", "-o", out.to_str().unwrap()]);
+    let db2 = dir.path().join("two.db");
+    for kind in ["territory", "actor", "place", "commons", "relation"] {
+        let f = out.join(format!("{kind}.csv"));
+        ok(&db2, &["import", "csv", f.to_str().unwrap()]);
+    }
+    assert_eq!(export_json(&db2), export_json(&db1));
+}
+
+#[test]
+fn invalid_row_rejects_the_whole_file_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["demo"]);
+    let before = export_json(&db);
+    // Line 2 valid; line 3 has a bad postcode; line 4 spans two lines
+    // (quoted newline) and is valid; line 6 has a latitude out of range.
+    let text = format!(
+        "{HEADER}\n{}{}{}{}",
+        mediation_row(1),
+        mediation_row(2).replace(",29200,", ",2920,"),
+        mediation_row(3).replace("Accès libre, ateliers", "Accès libre\nateliers"),
+        mediation_row(4).replace("48.39004", "148.39004"),
+    );
+    let f = write(dir.path(), "lieux.csv", &text);
+    let out = run(&db, &["import", "mediation", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let name = f.display().to_string();
+    assert!(err.contains(&format!("{name}:3: code_postal: `2920`")), "{err}");
+    assert!(err.contains(&format!("{name}:6: latitude: latitude 148.39004")), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(export_json(&db), before, "the database must be unchanged");
+
+    // With --skip-invalid the two valid rows land and the two others are set aside.
+    let out = ok(&db, &["import", "mediation", f.to_str().unwrap(), "--skip-invalid", "--json"]);
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["rejected"], 2);
+    let rejects = std::fs::read_to_string(dir.path().join("lieux.csv.rejects.csv")).unwrap();
+    let rows = csv_rows(&rejects);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["id"], "lieu-2");
+    assert_eq!(rows[1]["id"], "lieu-4");
+    let shown = ok(&db, &["show", "place:mediation:lieu-3", "--json"]);
+    assert!(shown.contains("Accès libre\\nateliers"), "{shown}");
+    assert!(run(&db, &["show", "place:mediation:lieu-2"]).status.code() == Some(1));
+}
+
+#[test]
+fn missing_columns_and_unknown_values_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let f = write(dir.path(), "x.csv", "id,nom,colonne_inconnue\na,b,c\n");
+    let out = run(&db, &["import", "mediation", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(":1: colonne_inconnue: unknown column"), "{err}");
+    assert!(err.contains(":1: pivot: required column is missing"), "{err}");
+    let text = format!("{HEADER},services\n{}", mediation_row(1).trim_end().to_string() + ",Jardinage\n");
+    let f = write(dir.path(), "y.csv", &text);
+    let err = String::from_utf8_lossy(&run(&db, &["import", "mediation", f.to_str().unwrap()]).stderr).into_owned();
+    assert!(err.contains(":2: services: `Jardinage` is not an allowed value"), "{err}");
+}
+
+#[test]
+fn reimport_does_not_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let text: String = std::iter::once(format!("{HEADER}\n"))
+        .chain((1..=30).map(mediation_row))
+        .collect();
+    let f = write(dir.path(), "lieux.csv", &text);
+    let first: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["import", "mediation", f.to_str().unwrap(), "--json"])).unwrap();
+    // 30 places, 3 operators (three SIRETs), 1 commune.
+    assert_eq!(first["inserted"], 34);
+    let dump = export_json(&db);
+    let second: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["import", "mediation", f.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(second["inserted"], 0);
+    assert_eq!(second["updated"], 0);
+    assert_eq!(export_json(&db), dump);
+    let stats: serde_json::Value = serde_json::from_str(&ok(&db, &["stats", "--json"])).unwrap();
+    let count = |k: &str| {
+        stats["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"] == k)
+            .unwrap()["count"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(count("place"), 30);
+    assert_eq!(count("actor"), 3);
+}
+
+#[test]
+fn search_with_and_without_accents() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let text = format!("{HEADER}\n{}", mediation_row(7));
+    let f = write(dir.path(), "lieux.csv", &text);
+    ok(&db, &["import", "mediation", f.to_str().unwrap()]);
+    for q in ["mediatheque", "Médiathèque", "MEDIATHEQUE", "médiath"] {
+        let out: serde_json::Value =
+            serde_json::from_str(&ok(&db, &["search", q, "--kind", "place", "--json"])).unwrap();
+        assert_eq!(out["total"], 1, "{q}");
+        assert_eq!(out["hits"][0]["id"], "place:mediation:lieu-7");
+    }
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["search", "bibliotheque inexistante", "--json"])).unwrap();
+    assert_eq!(out["total"], 0);
+}
+
+#[test]
+fn sill_json_and_csv_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let json = shared().join("data/sill-2022.json");
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["import", "sill", json.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(out["inserted"], 240);
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["show", "commons:sill:1", "--json"])).unwrap();
+    assert_eq!(shown["record"]["name"], "7zip");
+    assert_eq!(shown["record"]["license"], "LGPL-2.0-only");
+    assert_eq!(shown["record"]["identifiers"]["comptoir_du_libre"], "72");
+    assert_eq!(shown["record"]["details"]["function"], "Compression de fichier");
+    let csv = shared().join("data/sill-2022.csv");
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["import", "sill", csv.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(out["records"], 232);
+    assert_eq!(out["inserted"], 0, "the CSV reaches the same records as the JSON");
+}
+
+#[test]
+fn json_import_reports_lines_and_dangling_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let doc = r#"{
+  "format": "archipel",
+  "version": 1,
+  "records": [
+    {"type":"actor","id":"actor:t:a","name":"A","nature":"organisation","kind":"association","provenance":{"source":"t","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}},
+    {"type":"actor","id":"actor:t:b","name":"B","nature":"organisation","kind":"licorne","provenance":{"source":"t","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}}
+  ]
+}
+"#;
+    let f = write(dir.path(), "d.json", doc);
+    let out = run(&db, &["import", "json", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("d.json:6: kind:"), "{err}");
+
+    let doc = doc.replace("licorne", "company").replace(
+        "\"kind\":\"association\"",
+        "\"kind\":\"association\",\"territory\":\"territory:t:nowhere\"",
+    );
+    let f = write(dir.path(), "e.json", &doc);
+    let out = run(&db, &["import", "json", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("territory:t:nowhere"), "{err}");
+}
+
+/// Killing the process in the middle of an import leaves the database as
+/// it was: the import is one transaction, and SQLite's journal undoes it.
+#[test]
+fn killed_import_leaves_the_database_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["demo"]);
+    let before = export_json(&db);
+    let mut text = format!("{HEADER}\n");
+    for i in 0..60_000 {
+        text.push_str(&mediation_row(i));
+    }
+    let f = write(dir.path(), "big.csv", &text);
+    let wal = dir.path().join("a.db-wal");
+    let wal_before = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "mediation", f.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the import is writing (its pages spill into the WAL),
+    // then kill it without warning.
+    let mut writing = false;
+    for _ in 0..6000 {
+        let len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        if len > wal_before + 512 * 1024 {
+            writing = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(writing, "the import should have been caught while writing");
+    assert!(!status.success(), "the import must have been killed, not finished");
+    assert_eq!(export_json(&db), before);
+    // And the registry still works: the same import now goes through.
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["import", "mediation", f.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(out["records"], 60_000);
+}
+
+#[test]
+fn geojson_has_places_with_coordinates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let text = format!("{HEADER}\n{}{}", mediation_row(1), mediation_row(2));
+    let f = write(dir.path(), "lieux.csv", &text);
+    ok(&db, &["import", "mediation", f.to_str().unwrap()]);
+    let gj: serde_json::Value = serde_json::from_str(&ok(&db, &["export", "geojson"])).unwrap();
+    assert_eq!(gj["type"], "FeatureCollection");
+    let feats = gj["features"].as_array().unwrap();
+    // Two places and their two operators (actors located at their place).
+    assert_eq!(feats.len(), 4);
+    let place = feats.iter().find(|f| f["id"] == "place:mediation:lieu-1").unwrap();
+    assert_eq!(place["geometry"]["coordinates"][0], -4.48001);
+    assert_eq!(place["geometry"]["coordinates"][1], 48.39001);
+}
+
+#[test]
+fn usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("none.db");
+    let out = run(&db, &["stats"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("archipel init"));
+    let out = run(&db, &["import", "mediation", "/nonexistent.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.csv: cannot read"));
+    assert_eq!(run(&db, &["import", "nope", "x"]).status.code(), Some(2));
+    ok(&db, &["init"]);
+    assert_eq!(run(&db, &["show", "nonsense"]).status.code(), Some(2));
+}
