@@ -320,7 +320,6 @@ fn demo_territories_are_fictional() {
 }
 
 #[test]
-#[ignore = "the full demonstration lands in the next commit"]
 fn demo_covers_vocabularies() {
     let c = load();
     let entities = demo(&c);
