@@ -8,7 +8,7 @@ use std::fmt;
 /// pass are in [`ContentError::also`], so that whoever edits the files sees
 /// everything at once. Displayed one problem a line, as
 /// `FILE[:LINE]: ITEM: REASON`, for instance
-/// `content/vocabularies/actor_kinds.toml:42: term "fablab": missing English label`.
+/// `content/vocabularies/actor_kinds.toml:113: term "fablab": missing English label`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ContentError {
     /// The file, as given to the loader (`content/…` for embedded files,

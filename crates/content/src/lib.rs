@@ -9,7 +9,7 @@
 //! problem names the file, the line, the item and the reason:
 //!
 //! ```text
-//! content/vocabularies/actor_kinds.toml:93: term "fablab": missing English label
+//! content/vocabularies/actor_kinds.toml:113: term "fablab": missing English label
 //! ```
 //!
 //! - `vocabularies/*.toml`: keys with French and English labels (actor
