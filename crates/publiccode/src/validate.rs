@@ -339,8 +339,15 @@ impl<'n> Obj<'n> {
             if !known.contains(&name) {
                 let hint = known
                     .iter()
-                    .find(|c| c.eq_ignore_ascii_case(name))
-                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .map(|c| {
+                        (
+                            edit_distance(&c.to_ascii_lowercase(), &name.to_ascii_lowercase()),
+                            c,
+                        )
+                    })
+                    .filter(|(d, _)| *d <= 2)
+                    .min_by_key(|(d, _)| *d)
+                    .map(|(_, c)| format!(" (did you mean `{c}`?)"))
                     .unwrap_or_default();
                 cx.decoding.push(Finding {
                     severity: Severity::Error,
@@ -356,6 +363,24 @@ impl<'n> Obj<'n> {
     fn dropped(&self) -> bool {
         self.errors > 0
     }
+}
+
+/// Levenshtein distance, for "did you mean" hints (short strings only).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 || a.len() > 64 || b.len() > 64 {
+        return usize::MAX;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn required_str(cx: &Cx, out: &mut Out, path: &Path, v: &Option<String>) -> bool {
