@@ -5,7 +5,26 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// Length in user-perceived characters (extended grapheme clusters).
 pub fn graphemes(s: &str) -> usize {
+    if s.is_ascii() {
+        // In ASCII only CR LF joins two characters into one cluster.
+        let b = s.as_bytes();
+        return b.len() - b.windows(2).filter(|w| w == b"\r\n").count();
+    }
     s.graphemes(true).count()
+}
+
+/// True when `s` has fewer than `min` grapheme clusters.
+pub fn shorter_than(s: &str, min: usize) -> bool {
+    if s.is_ascii() {
+        return graphemes(s) < min;
+    }
+    s.graphemes(true).take(min).count() < min
+}
+
+/// True when `s` has more than `max` grapheme clusters.
+pub fn longer_than(s: &str, max: usize) -> bool {
+    // A cluster is at least one byte: short byte strings need no counting.
+    s.len() > max && graphemes(s) > max
 }
 
 /// `YYYY-MM-DD`, a real calendar day.
@@ -232,5 +251,8 @@ mod tests {
             Err(LicenseProblem::Deprecated(_))
         ));
         assert!(graphemes("베스핀 가스가 부족합니다.") == 14);
+        assert_eq!(graphemes("a\r\nb"), 3);
+        assert_eq!(graphemes("e\u{301}"), 1);
+        assert!(!longer_than("베스핀 가스가 부족합니다.", 14) && longer_than("abc", 2));
     }
 }

@@ -187,7 +187,7 @@ pub(crate) struct NetCheck {
     pub key: String,
     pub url: String,
     pub kind: NetKind,
-    pub pos: yaml::Pos,
+    pub path: validate::Path,
 }
 
 /// Validate the content of a publiccode.yml file.
@@ -425,15 +425,16 @@ fn check_document(doc: &yaml::Document, options: &Options) -> Report {
     let pc = validate::document(&mut cx, version);
     report.findings.append(&mut cx.decoding);
     if options.network {
-        run_network(&cx.net, &mut report.findings);
+        run_network(root, &cx.net, &mut report.findings);
     }
     report.publiccode = Some(pc);
     report
 }
 
 #[cfg(feature = "network")]
-fn run_network(checks: &[NetCheck], findings: &mut Vec<Finding>) {
+fn run_network(root: &yaml::Node, checks: &[NetCheck], findings: &mut Vec<Finding>) {
     for c in checks {
+        let pos = validate::locate(root, &c.path);
         let result = match c.kind {
             NetKind::Reachable => network::reachable(&c.url),
             NetKind::OEmbed => network::oembed(&c.url),
@@ -442,8 +443,8 @@ fn run_network(checks: &[NetCheck], findings: &mut Vec<Finding>) {
             findings.push(Finding {
                 severity: Severity::Error,
                 key: c.key.clone(),
-                line: c.pos.line,
-                column: c.pos.column,
+                line: pos.line,
+                column: pos.column,
                 message: why,
             });
         }
@@ -451,7 +452,7 @@ fn run_network(checks: &[NetCheck], findings: &mut Vec<Finding>) {
 }
 
 #[cfg(not(feature = "network"))]
-fn run_network(_checks: &[NetCheck], findings: &mut Vec<Finding>) {
+fn run_network(_root: &yaml::Node, _checks: &[NetCheck], findings: &mut Vec<Finding>) {
     findings.push(Finding {
         severity: Severity::Warning,
         key: String::new(),

@@ -16,12 +16,13 @@ use crate::files::{self, FileProblem, Reference};
 use crate::model::*;
 use crate::yaml::{Kind, Node, Pos, Resolved};
 use crate::{Finding, NetCheck, NetKind, Options, Severity};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// One step of a key path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Seg {
-    Key(String),
+    Key(Cow<'static, str>),
     Index(usize),
 }
 
@@ -30,14 +31,16 @@ pub(crate) enum Seg {
 pub(crate) struct Path(Vec<Seg>);
 
 impl Path {
-    pub(crate) fn key(&self, k: &str) -> Path {
-        let mut v = self.0.clone();
-        v.push(Seg::Key(k.to_string()));
+    pub(crate) fn key(&self, k: impl Into<Cow<'static, str>>) -> Path {
+        let mut v = Vec::with_capacity(self.0.len() + 1);
+        v.extend(self.0.iter().cloned());
+        v.push(Seg::Key(k.into()));
         Path(v)
     }
 
     pub(crate) fn index(&self, i: usize) -> Path {
-        let mut v = self.0.clone();
+        let mut v = Vec::with_capacity(self.0.len() + 1);
+        v.extend(self.0.iter().cloned());
         v.push(Seg::Index(i));
         Path(v)
     }
@@ -113,7 +116,7 @@ fn line_keys(root: &Node) -> HashMap<usize, String> {
                 for (k, v) in entries {
                     let mut p = path.to_string();
                     let name = k.scalar().map(|s| s.value.clone()).unwrap_or_default();
-                    push_seg(&mut p, &Seg::Key(name));
+                    push_seg(&mut p, &Seg::Key(Cow::Owned(name)));
                     map.entry(k.pos.line).or_insert_with(|| p.clone());
                     if !matches!(v.kind, Kind::Scalar(_)) {
                         walk(v, &p, map);
@@ -146,6 +149,7 @@ pub(crate) struct Cx<'a> {
     pub decoding: Vec<Finding>,
     pub net: Vec<NetCheck>,
     line_keys: Option<HashMap<usize, String>>,
+    rule_findings: std::cell::Cell<usize>,
 }
 
 impl<'a> Cx<'a> {
@@ -156,10 +160,26 @@ impl<'a> Cx<'a> {
             decoding: Vec::new(),
             net: Vec::new(),
             line_keys: None,
+            rule_findings: std::cell::Cell::new(0),
+        }
+    }
+
+    /// Remember a check for the end, if the network checks will run.
+    fn net_push(&mut self, path: &Path, url: &str, kind: NetKind) {
+        if self.opts.network {
+            self.net.push(NetCheck {
+                key: path.render(),
+                url: url.to_string(),
+                kind,
+                path: path.clone(),
+            });
         }
     }
 
     fn type_error(&mut self, node: &Node, expected: &str) {
+        if self.decoding.len() > self.opts.max_findings {
+            return;
+        }
         let root = self.root;
         let keys = self.line_keys.get_or_insert_with(|| line_keys(root));
         let key = keys.get(&node.pos.line).cloned().unwrap_or_default();
@@ -170,6 +190,14 @@ impl<'a> Cx<'a> {
             column: 1,
             message: format!("wrong type: expected {expected}, found {}", node.describe()),
         });
+    }
+
+    /// False once far more findings were made than a report keeps: the
+    /// rest are not worth locating (a huge file could make that slow).
+    fn room(&self) -> bool {
+        let n = self.rule_findings.get() + 1;
+        self.rule_findings.set(n);
+        n <= self.opts.max_findings + 1
     }
 
     fn finding(&self, severity: Severity, path: &Path, message: String) -> Finding {
@@ -189,11 +217,15 @@ impl<'a> Cx<'a> {
 type Out = Vec<Finding>;
 
 fn error(cx: &Cx, out: &mut Out, path: &Path, message: impl Into<String>) {
-    out.push(cx.finding(Severity::Error, path, message.into()));
+    if cx.room() {
+        out.push(cx.finding(Severity::Error, path, message.into()));
+    }
 }
 
 fn warning(cx: &Cx, out: &mut Out, path: &Path, message: impl Into<String>) {
-    out.push(cx.finding(Severity::Warning, path, message.into()));
+    if cx.room() {
+        out.push(cx.finding(Severity::Warning, path, message.into()));
+    }
 }
 
 fn decode_str(node: &Node) -> Result<Option<String>, ()> {
@@ -313,8 +345,9 @@ impl<'n> Obj<'n> {
 
     /// Report keys this structure does not know, and repeated keys.
     fn finish(&self, cx: &mut Cx, known: &[&str]) {
-        let mut seen: HashSet<&str> = HashSet::with_capacity(self.entries.len());
-        for (k, _) in self.entries {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let small = self.entries.len() <= 16;
+        for (i, (k, _)) in self.entries.iter().enumerate() {
             let Some(name) = k.scalar().map(|s| s.value.as_str()) else {
                 cx.decoding.push(Finding {
                     severity: Severity::Error,
@@ -325,8 +358,23 @@ impl<'n> Obj<'n> {
                 });
                 continue;
             };
-            let path = self.path.key(name);
-            if !seen.insert(name) {
+            if cx.decoding.len() > cx.opts.max_findings {
+                // The report is cut there anyway: spare the work.
+                return;
+            }
+            let repeated = if small {
+                self.entries[..i]
+                    .iter()
+                    .any(|(p, _)| p.scalar().is_some_and(|s| s.value == name))
+            } else {
+                !seen.insert(name)
+            };
+            let known_key = known.contains(&name);
+            if !repeated && known_key {
+                continue;
+            }
+            let path = self.path.key(name.to_string());
+            if repeated {
                 cx.decoding.push(Finding {
                     severity: Severity::Error,
                     key: path.render(),
@@ -336,7 +384,7 @@ impl<'n> Obj<'n> {
                 });
                 continue;
             }
-            if !known.contains(&name) {
+            if !known_key {
                 let hint = known
                     .iter()
                     .map(|c| {
@@ -409,12 +457,7 @@ fn one_of(cx: &Cx, out: &mut Out, path: &Path, v: &str, allowed: &[&str]) {
 
 fn http_url(cx: &mut Cx, out: &mut Out, path: &Path, v: &str) {
     if checks::is_http_url(v) {
-        cx.net.push(NetCheck {
-            key: path.render(),
-            url: v.to_string(),
-            kind: NetKind::Reachable,
-            pos: locate(cx.root, path),
-        });
+        cx.net_push(path, v, NetKind::Reachable);
     } else {
         error(
             cx,
@@ -426,8 +469,8 @@ fn http_url(cx: &mut Cx, out: &mut Out, path: &Path, v: &str) {
 }
 
 fn max_len(cx: &Cx, out: &mut Out, path: &Path, v: &str, max: usize) {
-    let n = checks::graphemes(v);
-    if n > max {
+    if checks::longer_than(v, max) {
+        let n = checks::graphemes(v);
         error(
             cx,
             out,
@@ -498,12 +541,7 @@ fn image_ref(
 
 fn file_ref(cx: &mut Cx, out: &mut Out, path: &Path, v: &str) {
     match files::classify(v) {
-        Ok(Reference::Remote(url)) => cx.net.push(NetCheck {
-            key: path.render(),
-            url: url.to_string(),
-            kind: NetKind::Reachable,
-            pos: locate(cx.root, path),
-        }),
+        Ok(Reference::Remote(url)) => cx.net_push(path, url, NetKind::Reachable),
         Ok(Reference::Relative(rel)) => {
             if let Some(base) = &cx.opts.base_dir {
                 if let Err(p) = files::check_local(base, rel) {
@@ -712,17 +750,12 @@ pub(crate) fn document(cx: &mut Cx, version: String) -> PublicCode {
     );
 
     // Rules of the top-level keys.
-    let p = |k: &str| path.key(k);
+    let p = |k: &'static str| path.key(k);
     required_str(cx, &mut out, &p("name"), &pc.name);
     if required_str(cx, &mut out, &p("url"), &pc.url) {
         if let Some(u) = &pc.url {
             if checks::is_url(u) {
-                cx.net.push(NetCheck {
-                    key: "url".into(),
-                    url: u.clone(),
-                    kind: NetKind::Reachable,
-                    pos: locate(root, &p("url")),
-                });
+                cx.net_push(&p("url"), u, NetKind::Reachable);
             } else {
                 error(
                     cx,
@@ -937,7 +970,7 @@ fn description(
                 if !seen.insert(lang.clone()) {
                     cx.decoding.push(Finding {
                         severity: Severity::Error,
-                        key: path.key(&lang).render(),
+                        key: path.key(lang.clone()).render(),
                         line: k.pos.line,
                         column: k.pos.column,
                         message: format!(
@@ -955,7 +988,7 @@ fn description(
                         format!("`{lang}` is not a valid BCP 47 language tag (as `en`, `fr` or `pt-BR`)"),
                     );
                 }
-                if let Some(d) = description_language(cx, out, v, path.key(&lang)) {
+                if let Some(d) = description_language(cx, out, v, path.key(lang.clone())) {
                     result.push((lang, d));
                 }
             }
@@ -1018,7 +1051,7 @@ fn description_language(
     if o.dropped() {
         return None;
     }
-    let p = |k: &str| o.path.key(k);
+    let p = |k: &'static str| o.path.key(k);
     if let Some(g) = d.generic_name.as_deref().filter(|g| !g.is_empty()) {
         max_len(cx, out, &p("genericName"), g, 35);
         deprecated(
@@ -1035,8 +1068,8 @@ fn description_language(
     }
     if required_str(cx, out, &p("longDescription"), &d.long_description) {
         if let Some(s) = &d.long_description {
-            let n = checks::graphemes(s);
-            if n < 150 {
+            if checks::shorter_than(s, 150) {
+                let n = checks::graphemes(s);
                 error(
                     cx,
                     out,
@@ -1071,12 +1104,7 @@ fn description_language(
     for (i, v) in &videos {
         let vp = p("videos").index(*i);
         if checks::is_http_url(v) {
-            cx.net.push(NetCheck {
-                key: vp.render(),
-                url: v.clone(),
-                kind: NetKind::OEmbed,
-                pos: locate(cx.root, &vp),
-            });
+            cx.net_push(&vp, v, NetKind::OEmbed);
         } else {
             error(
                 cx,
@@ -1107,7 +1135,7 @@ fn legal(cx: &mut Cx, out: &mut Out, node: Option<&Node>, path: Path) -> Option<
         &["license", "mainCopyrightOwner", "repoOwner", "authorsFile"],
     );
     let l = if o.dropped() { Legal::default() } else { l };
-    let p = |k: &str| o.path.key(k);
+    let p = |k: &'static str| o.path.key(k);
     if required_str(cx, out, &p("license"), &l.license) {
         if let Some(lic) = &l.license {
             match checks::check_license(lic) {
@@ -1183,7 +1211,7 @@ fn maintenance(cx: &mut Cx, out: &mut Out, node: Option<&Node>, path: Path) -> O
     }
     let dropped = o.dropped();
     let kind = if dropped { None } else { kind };
-    let p = |k: &str| o.path.key(k);
+    let p = |k: &'static str| o.path.key(k);
     if required_str(cx, out, &p("type"), &kind) {
         if let Some(t) = kind.as_deref() {
             one_of(cx, out, &p("type"), t, data::MAINTENANCE_TYPES);
@@ -1244,7 +1272,7 @@ fn contractor(cx: &mut Cx, out: &mut Out, node: &Node, path: Path) -> Option<Con
     if o.dropped() {
         return None;
     }
-    let p = |k: &str| o.path.key(k);
+    let p = |k: &'static str| o.path.key(k);
     required_str(cx, out, &p("name"), &c.name);
     if required_str(cx, out, &p("until"), &c.until) {
         if let Some(d) = &c.until {
@@ -1286,7 +1314,7 @@ fn contact(cx: &mut Cx, out: &mut Out, node: &Node, path: Path) -> Option<Contac
     if o.dropped() {
         return None;
     }
-    let p = |k: &str| o.path.key(k);
+    let p = |k: &'static str| o.path.key(k);
     required_str(cx, out, &p("name"), &c.name);
     if let Some(e) = c.email.as_deref().filter(|e| !e.is_empty()) {
         if !checks::is_email(e) {
@@ -1317,7 +1345,7 @@ fn localisation(
     } else {
         (ready, languages)
     };
-    let p = |k: &str| o.path.key(k);
+    let p = |k: &'static str| o.path.key(k);
     if ready.is_none() {
         error(
             cx,
