@@ -359,3 +359,24 @@ fn usage_errors() {
     ok(&db, &["init"]);
     assert_eq!(run(&db, &["show", "nonsense"]).status.code(), Some(2));
 }
+
+/// Records are written while the file is still being read; an invalid row
+/// near the end must still leave the registry untouched.
+#[test]
+fn late_invalid_row_rolls_back_what_was_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["demo"]);
+    let before = export_json(&db);
+    let mut text = format!("{HEADER}\n");
+    for i in 0..5000 {
+        text.push_str(&mediation_row(i));
+    }
+    text.push_str(&mediation_row(5000).replace("2024-03-0", "2024-13-0"));
+    let f = write(dir.path(), "lieux.csv", &text);
+    let out = run(&db, &["import", "mediation", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{}:5002: date_maj:", f.display())), "{err}");
+    assert_eq!(export_json(&db), before);
+}

@@ -7,7 +7,7 @@
 //! fills them in (source given at import, this file and line, now).
 //! An exported file imports back to the same records.
 
-use crate::{csv_line, native, strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed, Rejects};
+use crate::{csv_line, native, strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use serde_json::{Map, Value};
 
@@ -229,13 +229,17 @@ fn cell_value(text: &str, cell: Cell) -> Result<Option<Value>, String> {
 /// Reads a CSV file of one entity kind; the kind is read from the prefix
 /// of the first row's `id`.
 pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
-    let mut parsed = Parsed {
-        rejects: Rejects {
-            extension: "csv",
-            ..Rejects::default()
-        },
-        ..Parsed::default()
-    };
+    parse_to(bytes, ctx, None)
+}
+
+const EXTENSION: &str = "csv";
+
+/// Like [`parse`], sending valid records to `sink` as they are read.
+pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>) -> Parsed {
+    run(bytes, ctx, Parsed::new(EXTENSION, sink)).finish()
+}
+
+fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(strip_bom(bytes));
@@ -293,7 +297,7 @@ pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
                                 ));
                             }
                             if parsed.problems.len() == before {
-                                parsed.entities.push(e);
+                                parsed.accept(e);
                             }
                         }
                         Err(p) => parsed.problems.extend(p),

@@ -92,8 +92,19 @@ impl Rejects {
     }
 }
 
+/// Where a streaming parser sends valid records, in chunks, while it reads.
+pub struct Sink {
+    pub chunks: std::sync::mpsc::SyncSender<Vec<Entity>>,
+    /// Stop sending once a problem is found (all-or-nothing imports: the
+    /// writer will roll back anyway, so it need not receive more).
+    pub halt_on_problem: bool,
+}
+
+/// Records per chunk sent to a [`Sink`].
+const CHUNK: usize = 1024;
+
 /// What a parser found in a file.
-#[derive(Debug, Clone, Default)]
+#[derive(Default)]
 pub struct Parsed {
     /// Valid records, in file order; a record that several rows describe
     /// (an actor running several places) appears once.
@@ -104,6 +115,57 @@ pub struct Parsed {
     pub records: usize,
     /// Records rejected.
     pub rejected: usize,
+    sink: Option<Sink>,
+}
+
+impl Parsed {
+    pub(crate) fn new(extension: &'static str, sink: Option<Sink>) -> Parsed {
+        Parsed {
+            rejects: Rejects {
+                extension,
+                ..Rejects::default()
+            },
+            sink,
+            ..Parsed::default()
+        }
+    }
+
+    /// Takes a valid record: keeps it, or sends it on when streaming.
+    pub(crate) fn accept(&mut self, e: Entity) {
+        if let Some(s) = &self.sink {
+            if s.halt_on_problem && !self.problems.is_empty() {
+                self.sink = None;
+                self.entities.clear();
+                return;
+            }
+        }
+        self.entities.push(e);
+        if self.entities.len() >= CHUNK {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        if let Some(s) = &self.sink {
+            let chunk = std::mem::take(&mut self.entities);
+            if s.chunks.send(chunk).is_err() {
+                // The writer has gone: keep parsing to report problems.
+                self.sink = None;
+            }
+        }
+    }
+
+    /// Sends what is left; called when the parser is done. Dropping the
+    /// sink closes the channel.
+    pub(crate) fn finish(mut self) -> Parsed {
+        if self.sink.as_ref().is_some_and(|s| s.halt_on_problem) && !self.problems.is_empty() {
+            self.entities.clear();
+        } else {
+            self.send();
+        }
+        self.sink = None;
+        self
+    }
 }
 
 /// What a parser needs to know besides the bytes.

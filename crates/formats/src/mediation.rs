@@ -14,7 +14,7 @@
 //! plus coordinates in range and given together.
 
 use crate::table_schema::{TableSchema, UniqueTracker};
-use crate::{csv_line, strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed, Rejects};
+use crate::{csv_line, strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
@@ -74,14 +74,18 @@ pub fn commune_id(code: &str) -> Result<EntityId, IdError> {
 
 /// Reads a médiation CSV file.
 pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
+    parse_to(bytes, ctx, None)
+}
+
+const EXTENSION: &str = "csv";
+
+/// Like [`parse`], sending valid records to `sink` as they are read.
+pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>) -> Parsed {
+    run(bytes, ctx, Parsed::new(EXTENSION, sink)).finish()
+}
+
+fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     let schema = schema();
-    let mut parsed = Parsed {
-        rejects: Rejects {
-            extension: "csv",
-            ..Rejects::default()
-        },
-        ..Parsed::default()
-    };
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(strip_bom(bytes));
@@ -170,7 +174,7 @@ pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
                     if parsed.problems.len() == before {
                         for e in entities {
                             if seen.insert(e.id().clone()) {
-                                parsed.entities.push(e);
+                                parsed.accept(e);
                             }
                         }
                     }

@@ -10,7 +10,7 @@
 //! provenance and change times as written.
 
 use crate::sill::json_items;
-use crate::{strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed, Rejects};
+use crate::{strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -84,13 +84,17 @@ pub fn record_problems(e: &Entity) -> Vec<(String, String)> {
 
 /// Reads an Archipel JSON document.
 pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
-    let mut parsed = Parsed {
-        rejects: Rejects {
-            extension: "json",
-            ..Rejects::default()
-        },
-        ..Parsed::default()
-    };
+    parse_to(bytes, ctx, None)
+}
+
+const EXTENSION: &str = "json";
+
+/// Like [`parse`], sending valid records to `sink` as they are read.
+pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>) -> Parsed {
+    run(bytes, ctx, Parsed::new(EXTENSION, sink)).finish()
+}
+
+fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     let bytes = strip_bom(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -152,7 +156,7 @@ pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
                     ));
                 }
                 if parsed.problems.len() == before {
-                    parsed.entities.push(e);
+                    parsed.accept(e);
                 }
             }
             Err(e) => parsed.problems.push(ctx.problem(line, "", e.to_string())),

@@ -11,7 +11,7 @@
 //! context, `su` support, `p` parent. The licence is normalised to SPDX
 //! ([`crate::licence`]); the catalogue's own text is kept in `details`.
 
-use crate::{csv_line, strip_bom, vocabulary_problems, ImportContext, Parsed, Rejects};
+use crate::{csv_line, strip_bom, vocabulary_problems, ImportContext, Parsed};
 use archipel_domain::*;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -19,10 +19,15 @@ use std::collections::BTreeMap;
 
 /// Reads a SILL file, JSON or CSV (decided by its first character).
 pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
+    parse_to(bytes, ctx, None)
+}
+
+/// Like [`parse`], sending valid records to `sink` as they are read.
+pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>) -> Parsed {
     let bytes = strip_bom(bytes);
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'[') | Some(b'{') => parse_json(bytes, ctx),
-        _ => parse_csv(bytes, ctx),
+        Some(b'[') | Some(b'{') => parse_json(bytes, ctx, Parsed::new("json", sink)).finish(),
+        _ => parse_csv(bytes, ctx, Parsed::new("csv", sink)).finish(),
     }
 }
 
@@ -56,14 +61,7 @@ pub(crate) fn json_items<'a>(
     Ok(out)
 }
 
-fn parse_json(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
-    let mut parsed = Parsed {
-        rejects: Rejects {
-            extension: "json",
-            ..Rejects::default()
-        },
-        ..Parsed::default()
-    };
+fn parse_json(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -229,20 +227,13 @@ fn build(e: Entry, line: u64, item: Option<usize>, ctx: &ImportContext<'_>, pars
     });
     let vp = vocabulary_problems(ctx, line, &commons);
     if vp.is_empty() {
-        parsed.entities.push(commons);
+        parsed.accept(commons);
     } else {
         parsed.problems.extend(vp);
     }
 }
 
-fn parse_csv(bytes: &[u8], ctx: &ImportContext<'_>) -> Parsed {
-    let mut parsed = Parsed {
-        rejects: Rejects {
-            extension: "csv",
-            ..Rejects::default()
-        },
-        ..Parsed::default()
-    };
+fn parse_csv(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),

@@ -6,7 +6,7 @@ use archipel_domain::{Entity, EntityId, Relation};
 use chrono::SecondsFormat;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,54 @@ pub struct Writer<'a> {
 
 pub(crate) fn ts(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// The columns of an `entity` row.
+struct EntityRow<'e> {
+    id: &'e str,
+    kind: &'static str,
+    name: &'e str,
+    subkind: Option<&'e str>,
+    territory: Option<&'e str>,
+    owner: Option<&'e str>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    source: &'e str,
+    created_at: String,
+    updated_at: String,
+    data: String,
+}
+
+impl<'e> EntityRow<'e> {
+    fn of(rec: &'e Entity) -> Result<Self> {
+        let (subkind, territory, owner, point) = match rec {
+            Entity::Territory(t) => (Some(t.level.as_str()), None, t.parent.as_ref(), None),
+            Entity::Actor(a) => (a.kind.as_deref(), a.territory.as_ref(), None, a.location),
+            Entity::Place(p) => (None, p.territory.as_ref(), p.actor.as_ref(), p.location),
+            Entity::Commons(c) => (Some(c.kind.as_str()), None, None, None),
+            Entity::Relation(r) => {
+                return Err(StoreError::Database(format!(
+                    "relation {} given as an entity",
+                    r.id
+                )))
+            }
+        };
+        let prov = rec.provenance();
+        Ok(EntityRow {
+            id: rec.id().as_str(),
+            kind: rec.kind().as_str(),
+            name: rec.name(),
+            subkind,
+            territory: territory.map(|t| t.as_str()),
+            owner: owner.map(|t| t.as_str()),
+            lat: point.map(|p| p.lat),
+            lon: point.map(|p| p.lon),
+            source: &prov.source,
+            created_at: ts(&prov.created_at),
+            updated_at: ts(&prov.updated_at),
+            data: to_json(rec)?,
+        })
+    }
 }
 
 fn to_json(e: &Entity) -> Result<String> {
@@ -78,10 +126,15 @@ impl<'a> Writer<'a> {
             Entity::Relation(r) => self.upsert_relation(e, r)?,
             _ => self.upsert_entity(e)?,
         };
-        self.written.insert(e.id().as_str().to_string());
+        // References to records written earlier in the batch are known
+        // good; the others are checked once, before commit.
         for (field, target) in references(e) {
-            self.pending_refs.push((e.id().to_string(), field, target.to_string()));
+            if !self.written.contains(target.as_str()) {
+                self.pending_refs
+                    .push((e.id().to_string(), field, target.to_string()));
+            }
         }
+        self.written.insert(e.id().as_str().to_string());
         match outcome {
             Outcome::Inserted => self.summary.inserted += 1,
             Outcome::Updated => self.summary.updated += 1,
@@ -120,71 +173,66 @@ impl<'a> Writer<'a> {
     }
 
     fn upsert_entity(&mut self, e: &Entity) -> Result<Outcome> {
+        // Insert first: on a new record (the common case of an import) this
+        // costs one B-tree descent instead of a look-up and an insert.
+        if self.insert_entity(e)? {
+            return Ok(Outcome::Inserted);
+        }
         let id = e.id().as_str();
-        let existing = self.existing("entity", id)?;
+        let Some((rowid, old)) = self.existing("entity", id)? else {
+            return Err(StoreError::Database(format!("record {id} vanished during the write")));
+        };
+        if old.same_facts(e) {
+            return Ok(Outcome::Unchanged);
+        }
         let mut rec = e.clone();
-        let (outcome, rowid) = match &existing {
-            Some((_, old)) if old.same_facts(e) => return Ok(Outcome::Unchanged),
-            Some((rowid, old)) => {
-                rec.provenance_mut().created_at = old.provenance().created_at;
-                (Outcome::Updated, Some(*rowid))
-            }
-            None => (Outcome::Inserted, None),
-        };
-        let (subkind, territory, owner, point) = match &rec {
-            Entity::Territory(t) => (Some(t.level.as_str()), None, t.parent.as_ref(), None),
-            Entity::Actor(a) => (a.kind.as_deref(), a.territory.as_ref(), None, a.location),
-            Entity::Place(p) => (None, p.territory.as_ref(), p.actor.as_ref(), p.location),
-            Entity::Commons(c) => (Some(c.kind.as_str()), None, None, None),
-            Entity::Relation(_) => unreachable!("relations are stored by upsert_relation"),
-        };
-        let prov = rec.provenance();
-        let data = to_json(&rec)?;
-        let values = params![
-            id,
-            rec.kind().as_str(),
-            rec.name(),
-            subkind,
-            territory.map(|t| t.as_str()),
-            owner.map(|t| t.as_str()),
-            point.map(|p| p.lat),
-            point.map(|p| p.lon),
-            prov.source,
-            ts(&prov.created_at),
-            ts(&prov.updated_at),
-            data,
-        ];
-        let rowid = match rowid {
-            Some(rowid) => {
-                self.tx
-                    .prepare_cached(
-                        "UPDATE entity SET id=?1, kind=?2, name=?3, subkind=?4, territory=?5, owner=?6,
-                         lat=?7, lon=?8, source=?9, created_at=?10, updated_at=?11, data=?12
-                         WHERE rowid=?13",
-                    )?
-                    .execute(rusqlite::params_from_iter(
-                        values.iter().copied().chain([&rowid as &dyn rusqlite::ToSql]),
-                    ))?;
-                self.tx
-                    .prepare_cached("DELETE FROM entity_fts WHERE rowid = ?1")?
-                    .execute([rowid])?;
-                rowid
-            }
-            None => {
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO entity (id, kind, name, subkind, territory, owner, lat, lon,
-                         source, created_at, updated_at, data)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                    )?
-                    .execute(values)?;
-                self.tx.last_insert_rowid()
-            }
-        };
+        rec.provenance_mut().created_at = old.provenance().created_at;
+        let row = EntityRow::of(&rec)?;
+        self.tx
+            .prepare_cached(
+                "UPDATE entity SET kind=?2, name=?3, subkind=?4, territory=?5, owner=?6,
+                 lat=?7, lon=?8, source=?9, created_at=?10, updated_at=?11, data=?12
+                 WHERE rowid=?1",
+            )?
+            .execute(params![
+                rowid, row.kind, row.name, row.subkind, row.territory, row.owner, row.lat,
+                row.lon, row.source, row.created_at, row.updated_at, row.data
+            ])?;
+        self.tx
+            .prepare_cached("DELETE FROM entity_fts WHERE rowid = ?1")?
+            .execute([rowid])?;
+        self.index_text(rowid, &rec)?;
+        Ok(Outcome::Updated)
+    }
+
+    /// Inserts `e` unless a record with its id exists; true if inserted.
+    fn insert_entity(&mut self, e: &Entity) -> Result<bool> {
+        let row = EntityRow::of(e)?;
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO entity (id, kind, name, subkind, territory, owner, lat, lon,
+                 source, created_at, updated_at, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT(id) DO NOTHING",
+            )?
+            .execute(params![
+                row.id, row.kind, row.name, row.subkind, row.territory, row.owner, row.lat,
+                row.lon, row.source, row.created_at, row.updated_at, row.data
+            ])?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let rowid = self.tx.last_insert_rowid();
+        self.index_text(rowid, e)?;
+        Ok(true)
+    }
+
+    fn index_text(&mut self, rowid: i64, e: &Entity) -> Result<()> {
         self.tx
             .prepare_cached("INSERT INTO entity_fts (rowid, name, body) VALUES (?1, ?2, ?3)")?
-            .execute(params![rowid, rec.name(), search_body(&rec)])?;
-        Ok(outcome)
+            .execute(params![rowid, e.name(), search_body(e)])?;
+        Ok(())
     }
 
     fn upsert_relation(&mut self, e: &Entity, r: &Relation) -> Result<Outcome> {
@@ -286,6 +334,23 @@ fn references(e: &Entity) -> Vec<(&'static str, &EntityId)> {
     }
 }
 
+/// Secondary indexes of the `entity` and `relation` tables, as (name, SQL).
+fn secondary_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
+    let mut stmt = tx.prepare(
+        "SELECT name, sql FROM sqlite_master
+         WHERE type = 'index' AND tbl_name IN ('entity', 'relation') AND sql IS NOT NULL",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Batches at least this large, and larger than what is stored, are
+/// loaded with secondary indexes dropped and rebuilt at the end (sorting
+/// once is much cheaper than inserting at random into six B-trees).
+const BULK_THRESHOLD: usize = 10_000;
+
 impl Store {
     /// Runs `f` in one transaction. If `f` fails, or a reference points at
     /// a record that does not exist, nothing is written. `source`, `format`
@@ -297,14 +362,42 @@ impl Store {
         file: Option<&str>,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<(T, WriteSummary)> {
+        self.write_bulk(source, format, file, 0, f)
+    }
+
+    /// Like [`Store::write`], for a batch of about `expected` records: a
+    /// large batch into a smaller registry rebuilds the secondary indexes
+    /// once at the end instead of updating them record by record. Still one
+    /// transaction: a failure or a kill leaves everything as it was.
+    pub fn write_bulk<T>(
+        &mut self,
+        source: &str,
+        format: &str,
+        file: Option<&str>,
+        expected: usize,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<(T, WriteSummary)> {
         let tx = self.conn.transaction()?;
+        let mut dropped = Vec::new();
+        if expected >= BULK_THRESHOLD {
+            let stored: i64 = tx.query_row("SELECT count(*) FROM entity", [], |r| r.get(0))?;
+            if expected as i64 >= stored {
+                dropped = secondary_indexes(&tx)?;
+                for (name, _) in &dropped {
+                    tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "")))?;
+                }
+            }
+        }
         let mut w = Writer {
             tx,
             summary: WriteSummary::default(),
-            written: HashSet::new(),
+            written: HashSet::default(),
             pending_refs: Vec::new(),
         };
         let value = f(&mut w)?;
+        for (_, sql) in &dropped {
+            w.tx.execute_batch(sql)?;
+        }
         w.check_references()?;
         let s = w.summary;
         w.tx.execute(

@@ -2,7 +2,8 @@
 //! all of it in one transaction — or nothing.
 use super::Global;
 use anyhow::Context;
-use archipel_formats::{flat, mediation, native, sill, ImportContext, Parsed};
+use archipel_store::StoreError;
+use archipel_formats::{flat, mediation, native, sill, ImportContext, Parsed, Sink};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -53,6 +54,9 @@ pub struct Args {
     json: bool,
 }
 
+/// Why a write was abandoned (the transaction is rolled back).
+const INVALID: &str = "the file has invalid records";
+
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     let shown = args.file.display().to_string();
@@ -62,17 +66,76 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--source `{source}`: use letters, digits and dashes");
     }
     let ctx = ImportContext::new(shown.clone(), source.clone(), &content);
-    let parsed: Parsed = match args.format {
-        Format::Mediation => mediation::parse(&bytes, &ctx),
-        Format::Sill => sill::parse(&bytes, &ctx),
-        Format::Json => native::parse(&bytes, &ctx),
-        Format::Csv => flat::parse(&bytes, &ctx),
+    let format = args.format;
+    let started = std::time::Instant::now();
+    // About how many records are coming (lines, or items of a JSON file).
+    let expected = bytes.iter().filter(|&&b| b == b'\n').count().max(bytes.len() / 2048);
+    let mut store = g.store()?;
+    let pb = crate::output::progress(expected as u64, &shown, args.json);
+
+    // The parser runs on its own thread and streams valid records to the
+    // writer, which upserts them inside one transaction. If the file turns
+    // out to have invalid records (and --skip-invalid was not given), the
+    // transaction is rolled back: nothing is written.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<archipel_domain::Entity>>(16);
+    let sink = Sink {
+        chunks: tx,
+        halt_on_problem: !args.skip_invalid,
     };
+    let skip_invalid = args.skip_invalid;
+    let mut parsed_out: Option<Parsed> = None;
+    let written = std::thread::scope(|scope| {
+        let parser = scope.spawn(|| match format {
+            Format::Mediation => mediation::parse_to(&bytes, &ctx, Some(sink)),
+            Format::Sill => sill::parse_to(&bytes, &ctx, Some(sink)),
+            Format::Json => native::parse_to(&bytes, &ctx, Some(sink)),
+            Format::Csv => flat::parse_to(&bytes, &ctx, Some(sink)),
+        });
+        store.write_bulk(&source, format.name(), Some(&shown), expected, |w| {
+            let mut skipped = 0u64;
+            let mut done = 0u64;
+            for chunk in rx.iter() {
+                for e in &chunk {
+                    if matches!(format, Format::Mediation)
+                        && mediation::create_only(e)
+                        && w.exists(e.id())?
+                    {
+                        skipped += 1;
+                    } else {
+                        w.upsert(e)?;
+                    }
+                }
+                done += chunk.len() as u64;
+                pb.set_position(done);
+            }
+            // The channel is closed: the parser is done. Commit only if the
+            // file was valid, or if invalid records may be set aside.
+            let parsed = parser
+                .join()
+                .map_err(|_| StoreError::Database("the parser crashed".into()))?;
+            let valid = parsed.records.saturating_sub(parsed.rejected);
+            let abort = !parsed.problems.is_empty() && (!skip_invalid || valid == 0);
+            parsed_out = Some(parsed);
+            if abort {
+                return Err(StoreError::Database(INVALID.into()));
+            }
+            Ok(skipped)
+        })
+    });
+    pb.finish_and_clear();
+    let Some(parsed) = parsed_out else {
+        // The writer failed before the parser was done.
+        return Err(written.err().map(anyhow::Error::from).unwrap_or_else(|| {
+            anyhow::anyhow!("{shown}: the import stopped for an unknown reason")
+        }));
+    };
+    let seconds = started.elapsed().as_secs_f64();
+
     for p in &parsed.problems {
         eprintln!("{p}");
     }
-    if !parsed.problems.is_empty() && (!args.skip_invalid || parsed.entities.is_empty()) {
-        let valid = parsed.records.saturating_sub(parsed.rejected);
+    let valid = parsed.records.saturating_sub(parsed.rejected);
+    if !parsed.problems.is_empty() && (!args.skip_invalid || valid == 0) {
         eprintln!(
             "{shown}: {} problem(s) in {} of {} record(s); nothing was imported{}",
             parsed.problems.len(),
@@ -86,6 +149,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
+    let (skipped, summary) = written?;
     let mut rejects_path = None;
     if parsed.rejected > 0 {
         let path = args.rejects.clone().unwrap_or_else(|| {
@@ -102,29 +166,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         );
         rejects_path = Some(path);
     }
-
-    let mut store = g.store()?;
-    let pb = crate::output::progress(parsed.entities.len() as u64, &shown, args.json);
-    let create_only = matches!(args.format, Format::Mediation);
-    let (skipped, summary) = store.write(&source, args.format.name(), Some(&shown), |w| {
-        let mut skipped = 0u64;
-        for (i, e) in parsed.entities.iter().enumerate() {
-            if create_only && mediation::create_only(e) && w.exists(e.id())? {
-                skipped += 1;
-            } else {
-                w.upsert(e)?;
-            }
-            if i % 1024 == 0 {
-                pb.set_position(i as u64);
-            }
-        }
-        Ok(skipped)
-    })?;
-    pb.finish_and_clear();
     if args.json {
         crate::output::print_json(&serde_json::json!({
             "file": shown,
-            "format": args.format.name(),
+            "format": format.name(),
             "source": source,
             "records": parsed.records,
             "rejected": parsed.rejected,
@@ -132,6 +177,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             "inserted": summary.inserted,
             "updated": summary.updated,
             "unchanged": summary.unchanged + skipped,
+            "seconds": seconds,
         }))?;
     } else {
         println!(
