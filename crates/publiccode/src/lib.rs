@@ -174,7 +174,7 @@ impl Report {
 }
 
 /// What a network check verifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum NetKind {
     Reachable,
     OEmbed,
@@ -433,12 +433,17 @@ fn check_document(doc: &yaml::Document, options: &Options) -> Report {
 
 #[cfg(feature = "network")]
 fn run_network(root: &yaml::Node, checks: &[NetCheck], findings: &mut Vec<Finding>) {
+    let mut seen: std::collections::HashMap<(&str, NetKind), Result<(), String>> =
+        std::collections::HashMap::new();
     for c in checks {
         let pos = validate::locate(root, &c.path);
-        let result = match c.kind {
-            NetKind::Reachable => network::reachable(&c.url),
-            NetKind::OEmbed => network::oembed(&c.url),
-        };
+        let result = seen
+            .entry((c.url.as_str(), c.kind))
+            .or_insert_with(|| match c.kind {
+                NetKind::Reachable => network::reachable(&c.url),
+                NetKind::OEmbed => network::oembed(&c.url),
+            })
+            .clone();
         if let Err(why) = result {
             findings.push(Finding {
                 severity: Severity::Error,
