@@ -58,7 +58,7 @@ fn luhn_ok(s: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A SIRET: 14 digits. The Luhn key is checked except for La Poste's
@@ -106,10 +106,13 @@ pub fn check_wikidata(s: &str) -> Result<(), String> {
     }
 }
 
+/// A value check returning a reason on failure.
+type Check = fn(&str) -> Result<(), String>;
+
 /// Checks every identifier that is set; returns (field, reason) pairs.
 pub fn check_identifiers(ids: &Identifiers) -> Vec<(&'static str, String)> {
     let mut errs = Vec::new();
-    let checks: [(&'static str, &Option<String>, fn(&str) -> Result<(), String>); 4] = [
+    let checks: [(&'static str, &Option<String>, Check); 4] = [
         ("siret", &ids.siret, check_siret),
         ("siren", &ids.siren, check_siren),
         ("rna", &ids.rna, check_rna),
@@ -243,7 +246,8 @@ pub fn check_repository_url(s: &str) -> Result<(), String> {
             }
         }
     }
-    check_url(s).map_err(|_| format!("`{s}` is not a repository URL (http, https, git, svn or ssh)"))
+    check_url(s)
+        .map_err(|_| format!("`{s}` is not a repository URL (http, https, git, svn or ssh)"))
 }
 
 #[cfg(test)]
@@ -273,8 +277,16 @@ mod tests {
         for bad in ["20123", "6912", "2C004", "00ABC"] {
             assert!(check_insee_commune(bad).is_err(), "{bad}");
         }
-        assert!(check_point(GeoPoint { lat: 45.7, lon: 4.8 }).is_ok());
-        assert!(check_point(GeoPoint { lat: 95.0, lon: 4.8 }).is_err());
+        assert!(check_point(GeoPoint {
+            lat: 45.7,
+            lon: 4.8
+        })
+        .is_ok());
+        assert!(check_point(GeoPoint {
+            lat: 95.0,
+            lon: 4.8
+        })
+        .is_err());
         assert!(check_point(GeoPoint { lat: 0.0, lon: 0.0 }).is_err());
         assert_eq!(parse_coordinate("45,75").unwrap(), 45.75);
         assert!(parse_coordinate("NaN").is_err());

@@ -7,7 +7,7 @@
 //! fills them in (source given at import, this file and line, now).
 //! An exported file imports back to the same records.
 
-use crate::{csv_line, native, strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed};
+use crate::{accept_checked, csv_reader, each_record, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use serde_json::{Map, Value};
 
@@ -97,7 +97,11 @@ const COMMONS: &[Col] = &[
     col("license", &["license"], Cell::Text),
     col("categories", &["categories"], Cell::List),
     col("wikidata", &["identifiers", "wikidata"], Cell::Text),
-    col("comptoir_du_libre", &["identifiers", "comptoir_du_libre"], Cell::Text),
+    col(
+        "comptoir_du_libre",
+        &["identifiers", "comptoir_du_libre"],
+        Cell::Text,
+    ),
     col("sill", &["identifiers", "sill"], Cell::Text),
     col("details", &["details"], Cell::Json),
     col("publiccode", &["publiccode"], Cell::Text),
@@ -240,76 +244,33 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
 }
 
 fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(strip_bom(bytes));
-    let headers = match rdr.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            parsed.problems.push(ctx.problem(1, "", format!("unreadable CSV header: {e}")));
-            return parsed;
-        }
+    let Some((mut rdr, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
+        return parsed;
     };
-    parsed.rejects.header = Some(csv_line(&headers));
     let Some(id_col) = headers.iter().position(|h| h.trim() == "id") else {
-        parsed.problems.push(ctx.problem(1, "id", "required column is missing"));
+        parsed
+            .problems
+            .push(ctx.problem(1, "id", "required column is missing"));
         return parsed;
     };
     let mut kind: Option<EntityKind> = None;
-    let mut record = csv::StringRecord::new();
     let mut seen = std::collections::HashSet::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                parsed.problems.push(ctx.problem(line, "", format!("unreadable CSV: {e}")));
-                break;
-            }
-        }
-        parsed.records += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let before = parsed.problems.len();
+    each_record(&mut rdr, ctx, &mut parsed, |record, line, parsed| {
         let raw_id = record.get(id_col).unwrap_or("").trim();
-        match EntityId::parse(raw_id) {
-            Err(e) => parsed.problems.push(ctx.problem(line, "id", e.to_string())),
-            Ok(id) => {
-                let k = *kind.get_or_insert(id.kind());
-                if id.kind() != k {
-                    parsed.problems.push(ctx.problem(
-                        line,
-                        "id",
-                        format!("a {} in a file of {}s", id.kind(), k),
-                    ));
-                } else {
-                    match row_entity(k, &headers, &record, line, ctx) {
-                        Ok(e) => {
-                            for (f, r) in native::record_problems(&e) {
-                                parsed.problems.push(ctx.problem(line, &f, r));
-                            }
-                            parsed.problems.extend(vocabulary_problems(ctx, line, &e));
-                            if !seen.insert(e.id().clone()) {
-                                parsed.problems.push(ctx.problem(
-                                    line,
-                                    "id",
-                                    format!("`{}` appears twice in the file", e.id()),
-                                ));
-                            }
-                            if parsed.problems.len() == before {
-                                parsed.accept(e);
-                            }
-                        }
-                        Err(p) => parsed.problems.extend(p),
-                    }
-                }
-            }
+        let id = match EntityId::parse(raw_id) {
+            Ok(id) => id,
+            Err(e) => return parsed.problems.push(ctx.problem(line, "id", e.to_string())),
+        };
+        let k = *kind.get_or_insert(id.kind());
+        if id.kind() != k {
+            let reason = format!("a {} in a file of {}s", id.kind(), k);
+            return parsed.problems.push(ctx.problem(line, "id", reason));
         }
-        if parsed.problems.len() > before {
-            parsed.rejected += 1;
-            parsed.rejects.records.push(csv_line(&record));
+        match row_entity(k, &headers, record, line, ctx) {
+            Ok(e) => accept_checked(parsed, ctx, line, e, &mut seen),
+            Err(p) => parsed.problems.extend(p),
         }
-    }
+    });
     parsed
 }
 
@@ -346,7 +307,8 @@ fn row_entity(
         .or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(p) = prov {
         let now = Value::String(crate::ts(&fill.created_at));
-        p.entry("source").or_insert(Value::String(fill.source.clone()));
+        p.entry("source")
+            .or_insert(Value::String(fill.source.clone()));
         if !p.contains_key("created_at") {
             p.insert("file".into(), Value::String(ctx.file.clone()));
             p.insert("line".into(), Value::Number(line.into()));

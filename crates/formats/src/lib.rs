@@ -243,3 +243,89 @@ pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
 pub(crate) fn ts(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
+
+/// Opens a CSV file and reads its header; a header that cannot be read is
+/// recorded as a problem on line 1.
+pub(crate) fn csv_reader<'b>(
+    bytes: &'b [u8],
+    ctx: &ImportContext<'_>,
+    parsed: &mut Parsed,
+) -> Option<(csv::Reader<&'b [u8]>, csv::StringRecord)> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(strip_bom(bytes));
+    match rdr.headers() {
+        Ok(h) => {
+            let h = h.clone();
+            parsed.rejects.header = Some(csv_line(&h));
+            Some((rdr, h))
+        }
+        Err(e) => {
+            parsed
+                .problems
+                .push(ctx.problem(1, "", format!("unreadable CSV header: {e}")));
+            None
+        }
+    }
+}
+
+/// Calls `f` on each record with the line it starts on. A record for which
+/// `f` reports problems is counted as rejected and kept for the rejects
+/// file. A record that cannot be read at all ends the file.
+pub(crate) fn each_record(
+    rdr: &mut csv::Reader<&[u8]>,
+    ctx: &ImportContext<'_>,
+    parsed: &mut Parsed,
+    mut f: impl FnMut(&csv::StringRecord, u64, &mut Parsed),
+) {
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                parsed
+                    .problems
+                    .push(ctx.problem(line, "", format!("unreadable CSV: {e}")));
+                parsed.rejected += 1;
+                break;
+            }
+        }
+        parsed.records += 1;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let before = parsed.problems.len();
+        f(&record, line, parsed);
+        if parsed.problems.len() > before {
+            parsed.rejected += 1;
+            parsed.rejects.records.push(csv_line(&record));
+        }
+    }
+}
+
+/// Checks a record read from one of Archipel's own formats (identifier
+/// syntax, coordinates, vocabularies, no duplicate id in the file) and
+/// accepts it when nothing is wrong.
+pub(crate) fn accept_checked(
+    parsed: &mut Parsed,
+    ctx: &ImportContext<'_>,
+    line: u64,
+    e: Entity,
+    seen: &mut std::collections::HashSet<archipel_domain::EntityId>,
+) {
+    let before = parsed.problems.len();
+    for (f, r) in native::record_problems(&e) {
+        parsed.problems.push(ctx.problem(line, &f, r));
+    }
+    parsed.problems.extend(vocabulary_problems(ctx, line, &e));
+    if !seen.insert(e.id().clone()) {
+        parsed.problems.push(ctx.problem(
+            line,
+            "id",
+            format!("`{}` appears twice in the file", e.id()),
+        ));
+    }
+    if parsed.problems.len() == before {
+        parsed.accept(e);
+    }
+}

@@ -12,18 +12,27 @@
 //! 4. a part that still does not parse makes the whole value unknown: the
 //!    caller keeps the original text so nothing is lost.
 
-use spdx::{Expression, ParseMode};
+use spdx::expression::{ExprNode, Operator};
+use spdx::{Expression, LicenseItem, LicenseReq, ParseMode};
 
 /// Canonical SPDX expression for `raw`, or `None` when it cannot be read.
 pub fn normalise(raw: &str) -> Option<String> {
     let t = raw.trim();
-    if t.is_empty() || matches!(t.to_ascii_lowercase().as_str(), "n/a" | "na" | "?" | "-" | "inconnue" | "unknown") {
+    if t.is_empty()
+        || matches!(
+            t.to_ascii_lowercase().as_str(),
+            "n/a" | "na" | "?" | "-" | "inconnue" | "unknown"
+        )
+    {
         return None;
     }
     if let Some(e) = parse(t) {
         return Some(e);
     }
-    let lowered = t.replace(" et ", ",").replace(" and ", ",").replace(';', ",");
+    let lowered = t
+        .replace(" et ", ",")
+        .replace(" and ", ",")
+        .replace(';', ",");
     let mut parts = Vec::new();
     for p in lowered.split(',') {
         let p = p.trim();
@@ -49,30 +58,64 @@ fn parse(s: &str) -> Option<String> {
 }
 
 /// Writes an expression with current SPDX ids (`GPL-3.0` → `GPL-3.0-only`,
-/// `GPL-2.0+` → `GPL-2.0-or-later`).
+/// `GPL-2.0+` → `GPL-2.0-or-later`, `/` → `OR`), parenthesising only
+/// where operators differ.
 fn canonical(e: &Expression) -> String {
-    let text = e.to_string();
-    let mut out = Vec::new();
-    for tok in text.split(' ') {
-        let t = tok.trim_matches(|c| c == '(' || c == ')');
-        let replaced = match spdx::license_id(t.trim_end_matches('+')) {
-            Some(id) if id.is_gnu() && !t.ends_with("-only") && !t.ends_with("-or-later") => {
-                let base = t.trim_end_matches('+');
-                let suffix = if t.ends_with('+') { "-or-later" } else { "-only" };
-                Some(format!("{base}{suffix}"))
+    let mut stack: Vec<(String, Option<Operator>)> = Vec::new();
+    for node in e.iter() {
+        match node {
+            ExprNode::Req(r) => stack.push((requirement(&r.req), None)),
+            ExprNode::Op(op) => {
+                let (Some(b), Some(a)) = (stack.pop(), stack.pop()) else {
+                    return e.to_string();
+                };
+                let wrap = |(text, inner): (String, Option<Operator>)| match inner {
+                    Some(i) if i != *op => format!("({text})"),
+                    _ => text,
+                };
+                let word = match op {
+                    Operator::And => "AND",
+                    Operator::Or => "OR",
+                };
+                stack.push((format!("{} {word} {}", wrap(a), wrap(b)), Some(*op)));
             }
-            _ => None,
-        };
-        match replaced {
-            Some(r) => out.push(tok.replace(t, &r)),
-            None => out.push(tok.to_string()),
         }
     }
-    out.join(" ")
+    match (stack.pop(), stack.is_empty()) {
+        (Some((text, _)), true) => text,
+        _ => e.to_string(),
+    }
+}
+
+fn requirement(req: &LicenseReq) -> String {
+    let base = match &req.license {
+        LicenseItem::Spdx { id, or_later } if id.is_gnu() => {
+            let stem = id
+                .name
+                .trim_end_matches("-only")
+                .trim_end_matches("-or-later");
+            let later = *or_later || id.name.ends_with("-or-later");
+            spdx::gnu_license_id(stem, later)
+                .map(|i| i.name.to_string())
+                .unwrap_or_else(|| id.name.to_string())
+        }
+        LicenseItem::Spdx { id, or_later: true } => format!("{}+", id.name),
+        LicenseItem::Spdx { id, .. } => id.name.to_string(),
+        LicenseItem::Other(r) => r.to_string(),
+    };
+    match &req.addition {
+        Some(a) => format!("{base} WITH {a}"),
+        None => base,
+    }
 }
 
 fn tidy(p: &str) -> String {
-    let mut s = p.trim().replace(" V", "-").replace(" v", "-").replace("-v", "-").replace("-V", "-");
+    let mut s = p
+        .trim()
+        .replace(" V", "-")
+        .replace(" v", "-")
+        .replace("-v", "-")
+        .replace("-V", "-");
     s = s.replace(' ', "-");
     // A bare major version ("AGPL-3", "LGPL-2") gets its ".0".
     if let Some((base, ver)) = s.rsplit_once('-') {
@@ -96,7 +139,10 @@ mod tests {
         assert_eq!(n("AGPL-3").as_deref(), Some("AGPL-3.0-only"));
         assert_eq!(n("GPL V2.0").as_deref(), Some("GPL-2.0-only"));
         assert_eq!(n("LGPL-v2.1").as_deref(), Some("LGPL-2.1-only"));
-        assert_eq!(n("MPL 2.0 et EPL 1.0").as_deref(), Some("MPL-2.0 AND EPL-1.0"));
+        assert_eq!(
+            n("MPL 2.0 et EPL 1.0").as_deref(),
+            Some("MPL-2.0 AND EPL-1.0")
+        );
         assert_eq!(
             n("LGPL-2.1, LGPL-2.0,  LGPL-3.0").as_deref(),
             Some("LGPL-2.1-only AND LGPL-2.0-only AND LGPL-3.0-only")

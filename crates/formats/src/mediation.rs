@@ -14,7 +14,7 @@
 //! plus coordinates in range and given together.
 
 use crate::table_schema::{TableSchema, UniqueTracker};
-use crate::{csv_line, strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed};
+use crate::{csv_reader, each_record, vocabulary_problems, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
@@ -86,24 +86,18 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
 
 fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     let schema = schema();
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(strip_bom(bytes));
-    let headers = match rdr.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            parsed.problems.push(ctx.problem(1, "", format!("unreadable CSV header: {e}")));
-            return parsed;
-        }
+    let Some((mut rdr, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
+        return parsed;
     };
-    parsed.rejects.header = Some(csv_line(&headers));
     // Column index of each schema field present in the file.
     let mut index: Vec<Option<usize>> = vec![None; schema.fields.len()];
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim();
         match schema.fields.iter().position(|f| f.name == h) {
             Some(j) if index[j].is_some() => {
-                parsed.problems.push(ctx.problem(1, h, "column appears twice"));
+                parsed
+                    .problems
+                    .push(ctx.problem(1, h, "column appears twice"));
             }
             Some(j) => index[j] = Some(i),
             None => parsed.problems.push(ctx.problem(
@@ -126,22 +120,7 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
 
     let mut unique = UniqueTracker::new(schema.fields.len());
     let mut seen: HashSet<EntityId> = HashSet::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                parsed
-                    .problems
-                    .push(ctx.problem(line, "", format!("unreadable CSV: {e}")));
-                parsed.rejected += 1;
-                break;
-            }
-        }
-        parsed.records += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+    each_record(&mut rdr, ctx, &mut parsed, |record, line, parsed| {
         let before = parsed.problems.len();
         if record.len() != headers.len() {
             parsed.problems.push(ctx.problem(
@@ -165,28 +144,25 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
             }
             values.insert(f.name.as_str(), v);
         }
-        if parsed.problems.len() == before {
-            match build(&values, line, ctx) {
-                Ok(entities) => {
-                    for e in &entities {
-                        parsed.problems.extend(vocabulary_problems(ctx, line, e));
-                    }
-                    if parsed.problems.len() == before {
-                        for e in entities {
-                            if seen.insert(e.id().clone()) {
-                                parsed.accept(e);
-                            }
+        if parsed.problems.len() > before {
+            return;
+        }
+        match build(&values, line, ctx) {
+            Ok(entities) => {
+                for e in &entities {
+                    parsed.problems.extend(vocabulary_problems(ctx, line, e));
+                }
+                if parsed.problems.len() == before {
+                    for e in entities {
+                        if seen.insert(e.id().clone()) {
+                            parsed.accept(e);
                         }
                     }
                 }
-                Err(p) => parsed.problems.extend(p),
             }
+            Err(p) => parsed.problems.extend(p),
         }
-        if parsed.problems.len() > before {
-            parsed.rejected += 1;
-            parsed.rejects.records.push(csv_line(&record));
-        }
-    }
+    });
     parsed
 }
 
@@ -271,9 +247,7 @@ fn build(
     }
 
     let codes = split_list(get("typologie"));
-    let mapping = codes
-        .iter()
-        .find_map(|c| ctx.content.mediation_typology(c));
+    let mapping = codes.iter().find_map(|c| ctx.content.mediation_typology(c));
     let actor = Actor {
         id: actor_id.clone(),
         name: get("nom").to_string(),

@@ -10,7 +10,7 @@
 //! provenance and change times as written.
 
 use crate::sill::json_items;
-use crate::{strip_bom, vocabulary_problems, ExportError, ImportContext, Parsed};
+use crate::{accept_checked, strip_bom, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -100,7 +100,9 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
         Ok(t) => t,
         Err(e) => {
             let line = crate::sill::line_at(bytes, e.valid_up_to());
-            parsed.problems.push(ctx.problem(line, "", "the file is not UTF-8 text"));
+            parsed
+                .problems
+                .push(ctx.problem(line, "", "the file is not UTF-8 text"));
             return parsed;
         }
     };
@@ -143,22 +145,7 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
         parsed.records += 1;
         let before = parsed.problems.len();
         match serde_json::from_str::<Entity>(raw.get()) {
-            Ok(e) => {
-                for (f, r) in record_problems(&e) {
-                    parsed.problems.push(ctx.problem(line, &f, r));
-                }
-                parsed.problems.extend(vocabulary_problems(ctx, line, &e));
-                if !seen.insert(e.id().clone()) {
-                    parsed.problems.push(ctx.problem(
-                        line,
-                        "id",
-                        format!("`{}` appears twice in the file", e.id()),
-                    ));
-                }
-                if parsed.problems.len() == before {
-                    parsed.accept(e);
-                }
-            }
+            Ok(e) => accept_checked(&mut parsed, ctx, line, e, &mut seen),
             Err(e) => parsed.problems.push(ctx.problem(line, "", e.to_string())),
         }
         if parsed.problems.len() > before {

@@ -11,7 +11,7 @@
 //! context, `su` support, `p` parent. The licence is normalised to SPDX
 //! ([`crate::licence`]); the catalogue's own text is kept in `details`.
 
-use crate::{csv_line, strip_bom, vocabulary_problems, ImportContext, Parsed};
+use crate::{csv_reader, each_record, strip_bom, vocabulary_problems, ImportContext, Parsed};
 use archipel_domain::*;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -45,7 +45,11 @@ pub(crate) fn json_items<'a>(
     ctx: &ImportContext<'_>,
 ) -> Result<Vec<(u64, &'a RawValue)>, crate::Problem> {
     let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
-        ctx.problem(e.line() as u64, "", format!("not a JSON array of objects: {e}"))
+        ctx.problem(
+            e.line() as u64,
+            "",
+            format!("not a JSON array of objects: {e}"),
+        )
     })?;
     let base = text.as_ptr() as usize;
     let bytes = text.as_bytes();
@@ -53,7 +57,9 @@ pub(crate) fn json_items<'a>(
     let mut last = 0usize;
     let mut line = 1u64;
     for it in items {
-        let off = (it.get().as_ptr() as usize).saturating_sub(base).min(bytes.len());
+        let off = (it.get().as_ptr() as usize)
+            .saturating_sub(base)
+            .min(bytes.len());
         line += bytes[last..off].iter().filter(|&&b| b == b'\n').count() as u64;
         last = off;
         out.push((line, it));
@@ -66,7 +72,9 @@ fn parse_json(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Pars
         Ok(t) => t,
         Err(e) => {
             let line = line_at(bytes, e.valid_up_to());
-            parsed.problems.push(ctx.problem(line, "", "the file is not UTF-8 text"));
+            parsed
+                .problems
+                .push(ctx.problem(line, "", "the file is not UTF-8 text"));
             return parsed;
         }
     };
@@ -130,7 +138,10 @@ fn parse_json(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Pars
 }
 
 fn first_nonempty(v: &[String]) -> String {
-    v.iter().find(|s| !s.is_empty()).cloned().unwrap_or_default()
+    v.iter()
+        .find(|s| !s.is_empty())
+        .cloned()
+        .unwrap_or_default()
 }
 
 struct Entry {
@@ -154,7 +165,11 @@ fn build(e: Entry, line: u64, item: Option<usize>, ctx: &ImportContext<'_>, pars
         Some(i) => format!("[{i}].{k}"),
         None => k.to_string(),
     };
-    let (id_key, name_key) = if item.is_some() { ("id", "i") } else { ("ID", "nom") };
+    let (id_key, name_key) = if item.is_some() {
+        ("id", "i")
+    } else {
+        ("ID", "nom")
+    };
     let mut problems = Vec::new();
     if e.name.is_empty() {
         problems.push(ctx.problem(line, &at(name_key), "required value is missing"));
@@ -234,15 +249,9 @@ fn build(e: Entry, line: u64, item: Option<usize>, ctx: &ImportContext<'_>, pars
 }
 
 fn parse_csv(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = match rdr.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            parsed.problems.push(ctx.problem(1, "", format!("unreadable CSV header: {e}")));
-            return parsed;
-        }
+    let Some((mut rdr, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
+        return parsed;
     };
-    parsed.rejects.header = Some(csv_line(&headers));
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
     for required in ["ID", "nom"] {
         if col(required).is_none() {
@@ -255,27 +264,27 @@ fn parse_csv(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parse
         return parsed;
     }
     let idx: BTreeMap<&str, Option<usize>> = [
-        "ID", "nom", "fonction", "annees", "statut", "parent", "support", "wikidata",
-        "comptoir-du-libre", "licence", "secteur", "composant", "contexte-usage", "groupe",
-        "version_min", "version_max",
+        "ID",
+        "nom",
+        "fonction",
+        "annees",
+        "statut",
+        "parent",
+        "support",
+        "wikidata",
+        "comptoir-du-libre",
+        "licence",
+        "secteur",
+        "composant",
+        "contexte-usage",
+        "groupe",
+        "version_min",
+        "version_max",
     ]
     .into_iter()
     .map(|k| (k, col(k)))
     .collect();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                parsed.problems.push(ctx.problem(line, "", format!("unreadable CSV: {e}")));
-                break;
-            }
-        }
-        parsed.records += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let before = parsed.problems.len();
+    each_record(&mut rdr, ctx, &mut parsed, |record, line, parsed| {
         let f = |k: &str| -> String {
             idx.get(k)
                 .copied()
@@ -310,11 +319,7 @@ fn parse_csv(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parse
                 ("parent", f("parent")),
             ],
         };
-        build(entry, line, None, ctx, &mut parsed);
-        if parsed.problems.len() > before {
-            parsed.rejected += 1;
-            parsed.rejects.records.push(csv_line(&record));
-        }
-    }
+        build(entry, line, None, ctx, parsed);
+    });
     parsed
 }

@@ -125,10 +125,8 @@ impl Field {
             "date" => {
                 archipel_domain::parse_date(value)?;
             }
-            "boolean" => {
-                if !matches!(value, "true" | "false" | "True" | "False" | "1" | "0") {
-                    return Err(format!("`{value}` is not a boolean"));
-                }
+            "boolean" if !matches!(value, "true" | "false" | "True" | "False" | "1" | "0") => {
+                return Err(format!("`{value}` is not a boolean"));
             }
             _ => {}
         }

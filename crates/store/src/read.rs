@@ -44,6 +44,17 @@ fn decode(id: &str, data: &str) -> Result<Entity> {
     })
 }
 
+/// Decodes the `(id, data)` rows a query returns.
+fn decode_rows(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Entity>> {
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let data: String = r.get(1)?;
+        out.push(decode(&id, &data)?);
+    }
+    Ok(out)
+}
+
 fn counts(store: &Store, sql: &str) -> Result<Vec<Count>> {
     let mut stmt = store.conn.prepare(sql)?;
     let rows = stmt.query_map([], |r| {
@@ -82,17 +93,11 @@ impl Store {
             )
         };
         let mut stmt = self.conn.prepare(sql)?;
-        let mut rows = match arg {
+        let rows = match arg {
             Some(a) => stmt.query([a])?,
             None => stmt.query([])?,
         };
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let data: String = r.get(1)?;
-            out.push(decode(&id, &data)?);
-        }
-        Ok(out)
+        decode_rows(rows)
     }
 
     /// Every record, kinds in the order of [`EntityKind::ALL`], each sorted by id.
@@ -110,16 +115,14 @@ impl Store {
             "SELECT id, data FROM relation WHERE subject = ?1
              UNION SELECT id, data FROM relation WHERE object = ?1 ORDER BY 1",
         )?;
-        let mut rows = stmt.query([id.as_str()])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let rid: String = r.get(0)?;
-            let data: String = r.get(1)?;
-            if let Entity::Relation(rel) = decode(&rid, &data)? {
-                out.push(rel);
-            }
-        }
-        Ok(out)
+        let rows = decode_rows(stmt.query([id.as_str()])?)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|e| match e {
+                Entity::Relation(r) => Some(r),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Records that point at `id` through their territory or owner column
@@ -129,14 +132,8 @@ impl Store {
             "SELECT id, data FROM entity WHERE territory = ?1
              UNION SELECT id, data FROM entity WHERE owner = ?1 ORDER BY 1",
         )?;
-        let mut rows = stmt.query([id.as_str()])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let rid: String = r.get(0)?;
-            let data: String = r.get(1)?;
-            out.push(decode(&rid, &data)?);
-        }
-        Ok(out)
+        let rows = decode_rows(stmt.query([id.as_str()])?)?;
+        Ok(rows)
     }
 
     /// Number of records of each kind, and the whole count.
@@ -211,16 +208,10 @@ impl Store {
 
     /// The records changed most recently, newest first.
     pub fn recent(&self, limit: usize) -> Result<Vec<Entity>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, data FROM entity ORDER BY updated_at DESC, id LIMIT ?1",
-        )?;
-        let mut rows = stmt.query([limit as i64])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let data: String = r.get(1)?;
-            out.push(decode(&id, &data)?);
-        }
-        Ok(out)
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, data FROM entity ORDER BY updated_at DESC, id LIMIT ?1")?;
+        let rows = decode_rows(stmt.query([limit as i64])?)?;
+        Ok(rows)
     }
 }
