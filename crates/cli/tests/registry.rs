@@ -82,7 +82,9 @@ fn mediation_example_round_trips_field_by_field() {
     for (ra, rb) in a.iter().zip(&b) {
         assert_eq!(ra.len(), 32, "the example has the schema's 32 columns");
         for (k, va) in ra {
-            let vb = rb.get(k).unwrap_or_else(|| panic!("column {k} missing in export"));
+            let vb = rb
+                .get(k)
+                .unwrap_or_else(|| panic!("column {k} missing in export"));
             if k == "latitude" || k == "longitude" {
                 let (x, y): (f64, f64) = (va.parse().unwrap(), vb.parse().unwrap());
                 assert_eq!(x, y, "{k}");
@@ -143,13 +145,28 @@ fn invalid_row_rejects_the_whole_file_and_says_where() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     let name = f.display().to_string();
-    assert!(err.contains(&format!("{name}:3: code_postal: `2920`")), "{err}");
-    assert!(err.contains(&format!("{name}:6: latitude: latitude 148.39004")), "{err}");
+    assert!(
+        err.contains(&format!("{name}:3: code_postal: `2920`")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{name}:6: latitude: latitude 148.39004")),
+        "{err}"
+    );
     assert!(err.contains("nothing was imported"), "{err}");
     assert_eq!(export_json(&db), before, "the database must be unchanged");
 
     // With --skip-invalid the two valid rows land and the two others are set aside.
-    let out = ok(&db, &["import", "mediation", f.to_str().unwrap(), "--skip-invalid", "--json"]);
+    let out = ok(
+        &db,
+        &[
+            "import",
+            "mediation",
+            f.to_str().unwrap(),
+            "--skip-invalid",
+            "--json",
+        ],
+    );
     let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(summary["rejected"], 2);
     let rejects = std::fs::read_to_string(dir.path().join("lieux.csv.rejects.csv")).unwrap();
@@ -170,12 +187,26 @@ fn missing_columns_and_unknown_values_are_reported() {
     let out = run(&db, &["import", "mediation", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(":1: colonne_inconnue: unknown column"), "{err}");
-    assert!(err.contains(":1: pivot: required column is missing"), "{err}");
-    let text = format!("{HEADER},services\n{}", mediation_row(1).trim_end().to_string() + ",Jardinage\n");
+    assert!(
+        err.contains(":1: colonne_inconnue: unknown column"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":1: pivot: required column is missing"),
+        "{err}"
+    );
+    let text = format!(
+        "{HEADER},services\n{}",
+        mediation_row(1).trim_end().to_string() + ",Jardinage\n"
+    );
     let f = write(dir.path(), "y.csv", &text);
-    let err = String::from_utf8_lossy(&run(&db, &["import", "mediation", f.to_str().unwrap()]).stderr).into_owned();
-    assert!(err.contains(":2: services: `Jardinage` is not an allowed value"), "{err}");
+    let err =
+        String::from_utf8_lossy(&run(&db, &["import", "mediation", f.to_str().unwrap()]).stderr)
+            .into_owned();
+    assert!(
+        err.contains(":2: services: `Jardinage` is not an allowed value"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -186,13 +217,19 @@ fn reimport_does_not_duplicate() {
         .chain((1..=30).map(mediation_row))
         .collect();
     let f = write(dir.path(), "lieux.csv", &text);
-    let first: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["import", "mediation", f.to_str().unwrap(), "--json"])).unwrap();
+    let first: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &["import", "mediation", f.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
     // 30 places, 3 operators (three SIRETs), 1 commune.
     assert_eq!(first["inserted"], 34);
     let dump = export_json(&db);
-    let second: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["import", "mediation", f.to_str().unwrap(), "--json"])).unwrap();
+    let second: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &["import", "mediation", f.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
     assert_eq!(second["inserted"], 0);
     assert_eq!(second["updated"], 0);
     assert_eq!(export_json(&db), dump);
@@ -234,20 +271,32 @@ fn sill_json_and_csv_import() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
     let json = shared().join("data/sill-2022.json");
-    let out: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["import", "sill", json.to_str().unwrap(), "--json"])).unwrap();
+    let out: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &["import", "sill", json.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
     assert_eq!(out["inserted"], 240);
     let shown: serde_json::Value =
         serde_json::from_str(&ok(&db, &["show", "commons:sill:1", "--json"])).unwrap();
     assert_eq!(shown["record"]["name"], "7zip");
     assert_eq!(shown["record"]["license"], "LGPL-2.0-only");
     assert_eq!(shown["record"]["identifiers"]["comptoir_du_libre"], "72");
-    assert_eq!(shown["record"]["details"]["function"], "Compression de fichier");
+    assert_eq!(
+        shown["record"]["details"]["function"],
+        "Compression de fichier"
+    );
     let csv = shared().join("data/sill-2022.csv");
-    let out: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["import", "sill", csv.to_str().unwrap(), "--json"])).unwrap();
+    let out: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &["import", "sill", csv.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
     assert_eq!(out["records"], 232);
-    assert_eq!(out["inserted"], 0, "the CSV reaches the same records as the JSON");
+    assert_eq!(
+        out["inserted"], 0,
+        "the CSV reaches the same records as the JSON"
+    );
 }
 
 #[test]
@@ -320,11 +369,17 @@ fn killed_import_leaves_the_database_unchanged() {
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert!(writing, "the import should have been caught while writing");
-    assert!(!status.success(), "the import must have been killed, not finished");
+    assert!(
+        !status.success(),
+        "the import must have been killed, not finished"
+    );
     assert_eq!(export_json(&db), before);
     // And the registry still works: the same import now goes through.
-    let out: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["import", "mediation", f.to_str().unwrap(), "--json"])).unwrap();
+    let out: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &["import", "mediation", f.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
     assert_eq!(out["records"], 60_000);
 }
 
@@ -340,7 +395,10 @@ fn geojson_has_places_with_coordinates() {
     let feats = gj["features"].as_array().unwrap();
     // Two places and their two operators (actors located at their place).
     assert_eq!(feats.len(), 4);
-    let place = feats.iter().find(|f| f["id"] == "place:mediation:lieu-1").unwrap();
+    let place = feats
+        .iter()
+        .find(|f| f["id"] == "place:mediation:lieu-1")
+        .unwrap();
     assert_eq!(place["geometry"]["coordinates"][0], -4.48001);
     assert_eq!(place["geometry"]["coordinates"][1], 48.39001);
 }
@@ -377,6 +435,9 @@ fn late_invalid_row_rolls_back_what_was_streamed() {
     let out = run(&db, &["import", "mediation", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("{}:5002: date_maj:", f.display())), "{err}");
+    assert!(
+        err.contains(&format!("{}:5002: date_maj:", f.display())),
+        "{err}"
+    );
     assert_eq!(export_json(&db), before);
 }

@@ -2,8 +2,8 @@
 //! all of it in one transaction — or nothing.
 use super::Global;
 use anyhow::Context;
-use archipel_store::StoreError;
 use archipel_formats::{flat, mediation, native, sill, ImportContext, Parsed, Sink};
+use archipel_store::StoreError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -61,7 +61,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     let shown = args.file.display().to_string();
     let bytes = std::fs::read(&args.file).with_context(|| format!("{shown}: cannot read"))?;
-    let source = args.source.clone().unwrap_or_else(|| args.format.name().to_string());
+    let source = args
+        .source
+        .clone()
+        .unwrap_or_else(|| args.format.name().to_string());
     if archipel_domain::EntityId::new(archipel_domain::EntityKind::Actor, &source, "x").is_err() {
         anyhow::bail!("--source `{source}`: use letters, digits and dashes");
     }
@@ -69,7 +72,11 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let format = args.format;
     let started = std::time::Instant::now();
     // About how many records are coming (lines, or items of a JSON file).
-    let expected = bytes.iter().filter(|&&b| b == b'\n').count().max(bytes.len() / 2048);
+    let expected = bytes
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        .max(bytes.len() / 2048);
     let mut store = g.store()?;
     let pb = crate::output::progress(expected as u64, &shown, args.json);
 

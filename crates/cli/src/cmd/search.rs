@@ -42,10 +42,23 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             ("territory", Some(k)) => content.label("territory_levels", k, Lang::Fr),
             _ => String::new(),
         };
-        println!("{:<40} {:<9} {}{}", h.id, h.kind, h.name, if sub.is_empty() { String::new() } else { format!(" ({sub})") });
+        println!(
+            "{:<40} {:<9} {}{}",
+            h.id,
+            h.kind,
+            h.name,
+            if sub.is_empty() {
+                String::new()
+            } else {
+                format!(" ({sub})")
+            }
+        );
     }
     if res.total as usize > res.hits.len() {
-        println!("… {} more (use --limit)", res.total as usize - res.hits.len());
+        println!(
+            "… {} more (use --limit)",
+            res.total as usize - res.hits.len()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -61,7 +61,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         (Some(f), None) => format!(" ({f})"),
         _ => String::new(),
     };
-    println!("  source: {}{at}, recorded {}, changed {}", p.source, p.created_at, p.updated_at);
+    println!(
+        "  source: {}{at}, recorded {}, changed {}",
+        p.source, p.created_at, p.updated_at
+    );
     if !relations.is_empty() {
         println!("Relations");
         for r in &relations {
@@ -78,10 +81,14 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 .map(|k| format!(" ({})", content.label("governance_roles", k, Lang::Fr)))
                 .unwrap_or_default();
             if r.subject == id {
-                let label = rt.map(|t| t.label(Lang::Fr).to_string()).unwrap_or(r.kind.clone());
+                let label = rt
+                    .map(|t| t.label(Lang::Fr).to_string())
+                    .unwrap_or(r.kind.clone());
                 println!("  → {label}{role} {}{dates}", name_of(&r.object));
             } else {
-                let label = rt.map(|t| t.inverse_label(Lang::Fr).to_string()).unwrap_or(r.kind.clone());
+                let label = rt
+                    .map(|t| t.inverse_label(Lang::Fr).to_string())
+                    .unwrap_or(r.kind.clone());
                 println!("  ← {label}{role} {}{dates}", name_of(&r.subject));
             }
         }

@@ -32,10 +32,17 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     section("Actors by kind", Some("actor_kinds"), &s.actor_kinds);
     section("Actors by typology", Some("typology"), &s.typology);
     section("Commons by kind", Some("commons_kinds"), &s.commons_kinds);
-    section("Relations by type", Some("relation_types"), &s.relation_kinds);
+    section(
+        "Relations by type",
+        Some("relation_types"),
+        &s.relation_kinds,
+    );
     println!("Territories");
     for t in &s.territories {
-        println!("  {:>7} actors {:>7} places  {}", t.actors, t.places, t.name);
+        println!(
+            "  {:>7} actors {:>7} places  {}",
+            t.actors, t.places, t.name
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
