@@ -8,7 +8,10 @@ use archipel_store::{SearchQuery, Store};
 use std::time::Instant;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let Some(path) = args.first() else {
         eprintln!("usage: search PATH.db [ROUNDS]");
         std::process::exit(2);

@@ -5,8 +5,8 @@ use crate::{Result, Store, StoreError};
 use archipel_domain::{Entity, EntityId, Relation};
 use chrono::SecondsFormat;
 use rusqlite::{params, OptionalExtension, Transaction};
-use serde::Serialize;
 use rustc_hash::FxHashSet as HashSet;
+use serde::Serialize;
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +180,9 @@ impl<'a> Writer<'a> {
         }
         let id = e.id().as_str();
         let Some((rowid, old)) = self.existing("entity", id)? else {
-            return Err(StoreError::Database(format!("record {id} vanished during the write")));
+            return Err(StoreError::Database(format!(
+                "record {id} vanished during the write"
+            )));
         };
         if old.same_facts(e) {
             return Ok(Outcome::Unchanged);
@@ -195,8 +197,18 @@ impl<'a> Writer<'a> {
                  WHERE rowid=?1",
             )?
             .execute(params![
-                rowid, row.kind, row.name, row.subkind, row.territory, row.owner, row.lat,
-                row.lon, row.source, row.created_at, row.updated_at, row.data
+                rowid,
+                row.kind,
+                row.name,
+                row.subkind,
+                row.territory,
+                row.owner,
+                row.lat,
+                row.lon,
+                row.source,
+                row.created_at,
+                row.updated_at,
+                row.data
             ])?;
         self.tx
             .prepare_cached("DELETE FROM entity_fts WHERE rowid = ?1")?
@@ -217,8 +229,18 @@ impl<'a> Writer<'a> {
                  ON CONFLICT(id) DO NOTHING",
             )?
             .execute(params![
-                row.id, row.kind, row.name, row.subkind, row.territory, row.owner, row.lat,
-                row.lon, row.source, row.created_at, row.updated_at, row.data
+                row.id,
+                row.kind,
+                row.name,
+                row.subkind,
+                row.territory,
+                row.owner,
+                row.lat,
+                row.lon,
+                row.source,
+                row.created_at,
+                row.updated_at,
+                row.data
             ])?;
         if n == 0 {
             return Ok(false);
@@ -279,16 +301,19 @@ impl<'a> Writer<'a> {
     /// Removes a record and the relations that touch it.
     pub fn remove(&mut self, id: &EntityId) -> Result<bool> {
         let id = id.as_str();
-        let n = self
-            .tx
-            .execute("DELETE FROM relation WHERE id = ?1 OR subject = ?1 OR object = ?1", [id])?;
+        let n = self.tx.execute(
+            "DELETE FROM relation WHERE id = ?1 OR subject = ?1 OR object = ?1",
+            [id],
+        )?;
         let rowid: Option<i64> = self
             .tx
             .query_row("SELECT rowid FROM entity WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;
         if let Some(rowid) = rowid {
-            self.tx.execute("DELETE FROM entity_fts WHERE rowid = ?1", [rowid])?;
-            self.tx.execute("DELETE FROM entity WHERE rowid = ?1", [rowid])?;
+            self.tx
+                .execute("DELETE FROM entity_fts WHERE rowid = ?1", [rowid])?;
+            self.tx
+                .execute("DELETE FROM entity WHERE rowid = ?1", [rowid])?;
             return Ok(true);
         }
         Ok(n > 0)

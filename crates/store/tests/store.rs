@@ -24,7 +24,10 @@ fn actor(local: &str, name: &str, desc: Option<&str>) -> Entity {
         website: None,
         email: None,
         territory: None,
-        location: Some(GeoPoint { lat: 48.39, lon: -4.48 }),
+        location: Some(GeoPoint {
+            lat: 48.39,
+            lon: -4.48,
+        }),
         provenance: Provenance::new("test", t0()),
     })
 }
@@ -81,7 +84,11 @@ fn migrations_and_wal() {
 #[test]
 fn round_trip_and_idempotent_upsert() {
     let (_d, mut store) = open();
-    let a = actor("bib", "Médiathèque des Capucins", Some("Lieu de lecture publique"));
+    let a = actor(
+        "bib",
+        "Médiathèque des Capucins",
+        Some("Lieu de lecture publique"),
+    );
     let c = commons("koha", "Koha");
     let r = uses(&a, &c);
     let (_, s) = store
@@ -120,8 +127,14 @@ fn round_trip_and_idempotent_upsert() {
     assert_eq!(got.provenance().updated_at, later);
     assert_eq!(store.count(EntityKind::Actor).unwrap(), 1);
     // The search index follows the update.
-    assert_eq!(store.search(&SearchQuery::text("nouveau")).unwrap().total, 1);
-    assert_eq!(store.search(&SearchQuery::text("lecture")).unwrap().total, 0);
+    assert_eq!(
+        store.search(&SearchQuery::text("nouveau")).unwrap().total,
+        1
+    );
+    assert_eq!(
+        store.search(&SearchQuery::text("lecture")).unwrap().total,
+        0
+    );
 }
 
 #[test]
@@ -160,24 +173,41 @@ fn search_folds_accents_and_case() {
     store
         .write("test", "manual", None, |w| {
             w.upsert(&actor("a", "Médiathèque François-Mitterrand", None))?;
-            w.upsert(&actor("b", "Espace Public Numérique", Some("Ateliers à la médiathèque")))?;
+            w.upsert(&actor(
+                "b",
+                "Espace Public Numérique",
+                Some("Ateliers à la médiathèque"),
+            ))?;
             w.upsert(&commons("c", "Koha"))
         })
         .unwrap();
-    for q in ["mediatheque", "MÉDIATHÈQUE", "Médiathèque", "mediath", "francois mitterrand"] {
+    for q in [
+        "mediatheque",
+        "MÉDIATHÈQUE",
+        "Médiathèque",
+        "mediath",
+        "francois mitterrand",
+    ] {
         let r = store.search(&SearchQuery::text(q)).unwrap();
         assert!(r.total >= 1, "{q}");
         assert_eq!(r.hits[0].id, "actor:test:a", "{q}: name match ranks first");
     }
     let r = store.search(&SearchQuery::text("mediatheque")).unwrap();
     assert_eq!(r.total, 2);
-    assert!(r.hits[1].excerpt.as_deref().unwrap_or("").contains("médiathèque"));
+    assert!(r.hits[1]
+        .excerpt
+        .as_deref()
+        .unwrap_or("")
+        .contains("médiathèque"));
     let mut q = SearchQuery::text("bibliotheque");
     assert_eq!(store.search(&q).unwrap().total, 1);
     q.kind = Some(EntityKind::Actor);
     assert_eq!(store.search(&q).unwrap().total, 0);
     // FTS syntax in user input is inert.
-    assert_eq!(store.search(&SearchQuery::text("\"NEAR(")).unwrap().total, 0);
+    assert_eq!(
+        store.search(&SearchQuery::text("\"NEAR(")).unwrap().total,
+        0
+    );
 }
 
 #[test]
