@@ -45,6 +45,8 @@ enum Command {
     Search(cmd::search::Args),
     /// Show one record with its provenance and its relations.
     Show(cmd::show::Args),
+    /// Serve the registry on the web: map, search, pages, open data API.
+    Serve(cmd::serve::Args),
     /// Counts by entity kind, actor kind, typology and territory.
     Stats(cmd::stats::Args),
     /// Read, validate and write publiccode.yml files.
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Export(a) => cmd::export::run(g, a),
         Command::Search(a) => cmd::search::run(g, a),
         Command::Show(a) => cmd::show::run(g, a),
+        Command::Serve(a) => cmd::serve::run(g, a),
         Command::Stats(a) => cmd::stats::run(g, a),
         Command::Publiccode(a) => cmd::publiccode::run(a),
         Command::License(a) => cmd::license::run(a),

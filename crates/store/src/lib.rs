@@ -38,10 +38,12 @@
 //! ```
 
 mod migrate;
+mod query;
 mod read;
 mod search;
 mod write;
 
+pub use query::{BboxQuery, FacetedQuery, Facets, Filter, ListQuery, Page, Sort, Summary};
 pub use read::{Count, Stats};
 pub use search::{SearchHit, SearchQuery, SearchResults};
 pub use write::{Outcome, WriteSummary, Writer};

@@ -8,6 +8,7 @@ pub mod init;
 pub mod license;
 pub mod publiccode;
 pub mod search;
+pub mod serve;
 pub mod show;
 pub mod stats;
 

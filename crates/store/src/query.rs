@@ -1,0 +1,522 @@
+//! Filtered, sorted, paginated reads for the web and the open data API:
+//! list pages, full-text search with facet counts, points in a bounding
+//! box, and the names of a set of records.
+//!
+//! Filters combine with AND. A territory filter takes in the territories
+//! below it (a department finds the actors of its communes). A "related
+//! to" filter keeps the records that have a relation with a given record,
+//! and the places run by such actors.
+
+use crate::{read::Count, search::fts_query, Result, Store, StoreError};
+use archipel_domain::{Entity, EntityId, EntityKind};
+use rusqlite::types::Value;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Conditions on records; every one that is set must hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Entity kind (territory, actor, place or commons).
+    pub kind: Option<EntityKind>,
+    /// Sub-kind: actor kind, commons kind or territory level.
+    pub subkind: Option<String>,
+    /// Key of the `typology` vocabulary (actors).
+    pub typology: Option<String>,
+    /// A territory; records in it or in a territory below it match.
+    pub territory: Option<EntityId>,
+    /// SPDX licence expression, compared as written (commons).
+    pub licence: Option<String>,
+    /// Records that have a relation with this one, either way, and the
+    /// places run by actors that have one.
+    pub related_to: Option<EntityId>,
+}
+
+/// Orders of a list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Name,
+    NameDesc,
+    Updated,
+    UpdatedDesc,
+}
+
+/// A page of records of one kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListQuery {
+    pub filter: Filter,
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// A page of results and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub total: u64,
+    pub items: Vec<T>,
+}
+
+/// Full-text search (optional text) with filters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FacetedQuery {
+    /// Words to find; empty lists every record that passes the filters.
+    pub text: String,
+    pub filter: Filter,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// Counts of the matching records along each facet. Each facet is counted
+/// with every filter but its own, so that the other values stay reachable.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    pub kind: Vec<Count>,
+    pub actor_kind: Vec<Count>,
+    pub commons_kind: Vec<Count>,
+    pub typology: Vec<Count>,
+    /// Keys are territory ids; see [`Facets::territory_names`].
+    pub territory: Vec<Count>,
+    pub territory_names: Vec<(String, String)>,
+    pub licence: Vec<Count>,
+}
+
+/// A record reduced to what a list, a link or a map marker needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subkind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    pub updated_at: String,
+    /// For search hits: an excerpt around the match in the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+}
+
+/// Records with coordinates inside a box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BboxQuery {
+    /// West, south, east, north in degrees (WGS 84); `None` for the world.
+    pub bbox: Option<[f64; 4]>,
+    /// Kinds to include (places and actors have coordinates).
+    pub kinds: Vec<EntityKind>,
+    pub filter: Filter,
+    pub limit: usize,
+}
+
+/// A WHERE clause under construction, with numbered parameters.
+#[derive(Default)]
+struct Sql {
+    clauses: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Sql {
+    fn param(&mut self, v: impl Into<Value>) -> String {
+        self.params.push(v.into());
+        format!("?{}", self.params.len())
+    }
+
+    fn push(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    fn where_clause(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+/// Which filter dimension to leave out (for facet counts).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    None,
+    Kind,
+    Subkind,
+    Typology,
+    Territory,
+    Licence,
+}
+
+fn add_filter(sql: &mut Sql, f: &Filter, skip: Skip) {
+    if skip != Skip::Kind {
+        match f.kind {
+            Some(EntityKind::Relation) => sql.push("0".into()),
+            Some(k) => {
+                let p = sql.param(k.as_str().to_string());
+                sql.push(format!("e.kind = {p}"));
+            }
+            None => {}
+        }
+    }
+    if skip != Skip::Subkind {
+        if let Some(s) = &f.subkind {
+            let p = sql.param(s.clone());
+            sql.push(format!("e.subkind = {p}"));
+        }
+    }
+    if skip != Skip::Typology {
+        if let Some(t) = &f.typology {
+            let p = sql.param(t.clone());
+            sql.push(format!(
+                "e.kind = 'actor' AND EXISTS (SELECT 1 FROM json_each(e.data, '$.typology') j WHERE j.value = {p})"
+            ));
+        }
+    }
+    if skip != Skip::Territory {
+        if let Some(t) = &f.territory {
+            let p = sql.param(t.as_str().to_string());
+            sql.push(format!(
+                "(e.territory IN (WITH RECURSIVE tree(id) AS (SELECT {p} UNION SELECT c.id FROM entity c JOIN tree ON c.owner = tree.id AND c.kind = 'territory') SELECT id FROM tree)
+                  OR (e.kind = 'territory' AND e.owner IN (WITH RECURSIVE tree(id) AS (SELECT {p} UNION SELECT c.id FROM entity c JOIN tree ON c.owner = tree.id AND c.kind = 'territory') SELECT id FROM tree)))"
+            ));
+        }
+    }
+    if skip != Skip::Licence {
+        if let Some(l) = &f.licence {
+            let p = sql.param(l.clone());
+            sql.push(format!(
+                "e.kind = 'commons' AND json_extract(e.data, '$.license') = {p}"
+            ));
+        }
+    }
+    if let Some(r) = &f.related_to {
+        let p = sql.param(r.as_str().to_string());
+        sql.push(format!(
+            "(e.id IN (SELECT subject FROM relation WHERE object = {p} UNION SELECT object FROM relation WHERE subject = {p})
+              OR (e.kind = 'place' AND e.owner IN (SELECT subject FROM relation WHERE object = {p} UNION SELECT object FROM relation WHERE subject = {p})))"
+        ));
+    }
+}
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
+    Ok(Summary {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        name: r.get(2)?,
+        subkind: r.get(3)?,
+        lat: r.get(4)?,
+        lon: r.get(5)?,
+        updated_at: r.get(6)?,
+        excerpt: None,
+    })
+}
+
+const SUMMARY_COLS: &str = "e.id, e.kind, e.name, e.subkind, e.lat, e.lon, e.updated_at";
+
+fn order_by(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Name => "ORDER BY e.name COLLATE NOCASE, e.id",
+        Sort::NameDesc => "ORDER BY e.name COLLATE NOCASE DESC, e.id DESC",
+        Sort::Updated => "ORDER BY e.updated_at, e.id",
+        Sort::UpdatedDesc => "ORDER BY e.updated_at DESC, e.id",
+    }
+}
+
+fn decode(id: &str, data: &str) -> Result<Entity> {
+    serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
+        id: id.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl Store {
+    /// One page of the records that pass `q.filter`, in the order asked,
+    /// and how many pass in all. Relations are not listed here.
+    pub fn list_page(&self, q: &ListQuery) -> Result<Page<Entity>> {
+        let mut sql = Sql::default();
+        add_filter(&mut sql, &q.filter, Skip::None);
+        let w = sql.where_clause();
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM entity e {w}"))?
+            .query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))?;
+        let lim = sql.param(to_i64(q.limit));
+        let off = sql.param(to_i64(q.offset));
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT e.id, e.data FROM entity e {w} {} LIMIT {lim} OFFSET {off}",
+            order_by(q.sort)
+        ))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(sql.params.iter()))?;
+        let mut items = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let data: String = r.get(1)?;
+            items.push(decode(&id, &data)?);
+        }
+        Ok(Page {
+            total: to_u64(total),
+            items,
+        })
+    }
+
+    /// Records matching the words of `q.text` (accents and case ignored,
+    /// each word a prefix) and the filters, best first; with no words,
+    /// every record that passes the filters, by name.
+    pub fn search_page(&self, q: &FacetedQuery) -> Result<Page<Summary>> {
+        let fts = fts_query(&q.text);
+        let mut sql = Sql::default();
+        let from = match &fts {
+            Some(m) => {
+                let p = sql.param(m.clone());
+                sql.push(format!("entity_fts MATCH {p}"));
+                "entity_fts f JOIN entity e ON e.rowid = f.rowid"
+            }
+            None => "entity e",
+        };
+        add_filter(&mut sql, &q.filter, Skip::None);
+        let w = sql.where_clause();
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM {from} {w}"))?
+            .query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))?;
+        let lim = sql.param(to_i64(q.limit));
+        let off = sql.param(to_i64(q.offset));
+        let (cols, order) = if fts.is_some() {
+            (
+                "snippet(entity_fts, 1, '', '', '…', 12)",
+                "ORDER BY bm25(entity_fts, 10.0, 1.0), e.name",
+            )
+        } else {
+            ("NULL", order_by(Sort::Name))
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS}, {cols} FROM {from} {w} {order} LIMIT {lim} OFFSET {off}"
+        ))?;
+        let items = stmt
+            .query_map(rusqlite::params_from_iter(sql.params.iter()), |r| {
+                let mut s = summary_row(r)?;
+                let excerpt: Option<String> = r.get(7)?;
+                s.excerpt = excerpt.filter(|x| !x.trim().is_empty());
+                Ok(s)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Page {
+            total: to_u64(total),
+            items,
+        })
+    }
+
+    /// Facet counts for the records [`Store::search_page`] would find.
+    /// At most `top` values per facet, by decreasing count.
+    pub fn facets(&self, q: &FacetedQuery, top: usize) -> Result<Facets> {
+        let fts = fts_query(&q.text);
+        let count = |skip: Skip, key: &str, extra: &str, from_extra: &str| -> Result<Vec<Count>> {
+            let mut sql = Sql::default();
+            let from = match &fts {
+                Some(m) => {
+                    let p = sql.param(m.clone());
+                    sql.push(format!("entity_fts MATCH {p}"));
+                    "entity_fts f JOIN entity e ON e.rowid = f.rowid"
+                }
+                None => "entity e",
+            };
+            add_filter(&mut sql, &q.filter, skip);
+            if !extra.is_empty() {
+                sql.push(extra.to_string());
+            }
+            let lim = sql.param(to_i64(top));
+            let s = format!(
+                "SELECT {key} AS k, count(*) AS n FROM {from}{from_extra} {} GROUP BY k HAVING k IS NOT NULL ORDER BY n DESC, k LIMIT {lim}",
+                sql.where_clause()
+            );
+            let mut stmt = self.conn.prepare_cached(&s)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(sql.params.iter()), |r| {
+                Ok(Count {
+                    key: r.get(0)?,
+                    count: to_u64(r.get::<_, i64>(1)?),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        };
+        let kind = count(Skip::Kind, "e.kind", "", "")?;
+        let actor_kind = count(Skip::Subkind, "e.subkind", "e.kind = 'actor'", "")?;
+        let commons_kind = count(Skip::Subkind, "e.subkind", "e.kind = 'commons'", "")?;
+        let typology = count(
+            Skip::Typology,
+            "j.value",
+            "e.kind = 'actor'",
+            ", json_each(e.data, '$.typology') j",
+        )?;
+        let territory = count(Skip::Territory, "e.territory", "", "")?;
+        let licence = count(
+            Skip::Licence,
+            "json_extract(e.data, '$.license')",
+            "e.kind = 'commons'",
+            "",
+        )?;
+        let ids: Vec<&str> = territory.iter().map(|c| c.key.as_str()).collect();
+        let names = self.summaries(&ids)?;
+        let territory_names = territory
+            .iter()
+            .map(|c| {
+                let name = names
+                    .get(&c.key)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_else(|| c.key.clone());
+                (c.key.clone(), name)
+            })
+            .collect();
+        Ok(Facets {
+            kind,
+            actor_kind,
+            commons_kind,
+            typology,
+            territory,
+            territory_names,
+            licence,
+        })
+    }
+
+    /// Records with coordinates inside `q.bbox` that pass the filters, by
+    /// id, at most `q.limit`; `total` counts them all.
+    pub fn in_bbox(&self, q: &BboxQuery) -> Result<Page<Summary>> {
+        let mut sql = Sql::default();
+        sql.push("e.lat IS NOT NULL AND e.lon IS NOT NULL".into());
+        if let Some([w, s, e, n]) = q.bbox {
+            let (ps, pn) = (sql.param(s), sql.param(n));
+            sql.push(format!("e.lat BETWEEN {ps} AND {pn}"));
+            let (pw, pe) = (sql.param(w), sql.param(e));
+            if w <= e {
+                sql.push(format!("e.lon BETWEEN {pw} AND {pe}"));
+            } else {
+                // A box across the antimeridian.
+                sql.push(format!("(e.lon >= {pw} OR e.lon <= {pe})"));
+            }
+        }
+        if !q.kinds.is_empty() {
+            let ps: Vec<String> = q
+                .kinds
+                .iter()
+                .map(|k| sql.param(k.as_str().to_string()))
+                .collect();
+            sql.push(format!("e.kind IN ({})", ps.join(", ")));
+        }
+        add_filter(&mut sql, &q.filter, Skip::None);
+        let w = sql.where_clause();
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM entity e {w}"))?
+            .query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))?;
+        let lim = sql.param(to_i64(q.limit));
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS} FROM entity e {w} ORDER BY e.rowid LIMIT {lim}"
+        ))?;
+        let items = stmt
+            .query_map(rusqlite::params_from_iter(sql.params.iter()), summary_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Page {
+            total: to_u64(total),
+            items,
+        })
+    }
+
+    /// Summaries of the records with these ids (those that exist), by id.
+    pub fn summaries(&self, ids: &[&str]) -> Result<HashMap<String, Summary>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(400) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {SUMMARY_COLS} FROM entity e WHERE e.id IN ({marks})"
+            ))?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(chunk.iter()), summary_row)?;
+            for s in rows {
+                let s = s?;
+                out.insert(s.id.clone(), s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The territory `id` and those above it, from the top (region) down.
+    pub fn territory_path(&self, id: &EntityId) -> Result<Vec<Summary>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "WITH RECURSIVE up(id, depth) AS (
+                 SELECT ?1, 0
+                 UNION SELECT t.owner, up.depth + 1 FROM entity t JOIN up ON t.id = up.id
+                 WHERE t.kind = 'territory' AND t.owner IS NOT NULL AND up.depth < 16)
+             SELECT {SUMMARY_COLS} FROM up JOIN entity e ON e.id = up.id ORDER BY up.depth DESC"
+        ))?;
+        let rows = stmt.query_map([id.as_str()], summary_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Number of records of each kind (relations included), in the order
+    /// of [`EntityKind::ALL`].
+    pub fn kind_counts(&self) -> Result<Vec<Count>> {
+        EntityKind::ALL
+            .iter()
+            .map(|k| {
+                Ok(Count {
+                    key: k.as_str().to_string(),
+                    count: self.count(*k)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records of `kind` per sub-kind (actor kind, commons kind, level),
+    /// by decreasing count.
+    pub fn subkind_counts(&self, kind: EntityKind) -> Result<Vec<Count>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT coalesce(subkind, 'unset') AS k, count(*) AS n FROM entity WHERE kind = ?1
+             GROUP BY k ORDER BY n DESC, k",
+        )?;
+        let rows = stmt.query_map([kind.as_str()], |r| {
+            Ok(Count {
+                key: r.get(0)?,
+                count: to_u64(r.get::<_, i64>(1)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Records whose `owner` column is `id` (places an actor runs, the
+    /// territories directly below a territory), by name, at most `limit`.
+    pub fn owned_by(&self, id: &EntityId, limit: usize) -> Result<Page<Summary>> {
+        let total: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM entity WHERE owner = ?1")?
+            .query_row([id.as_str()], |r| r.get(0))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS} FROM entity e WHERE e.owner = ?1
+             ORDER BY e.name COLLATE NOCASE, e.id LIMIT ?2"
+        ))?;
+        let items = stmt
+            .query_map(rusqlite::params![id.as_str(), to_i64(limit)], summary_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Page {
+            total: to_u64(total),
+            items,
+        })
+    }
+
+    /// A number that changes whenever the registry changes (any write,
+    /// from this process or another): the count of write batches and the
+    /// latest change time. Callers use it to validate caches.
+    pub fn revision(&self) -> Result<String> {
+        let (batches, latest): (i64, Option<String>) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM batch), (SELECT max(updated_at) FROM entity)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(format!("{batches}-{}", latest.unwrap_or_default()))
+    }
+}

@@ -1,0 +1,69 @@
+//! `/health`, `/api/v1/` (index), `/api/v1/stats`, `/api/v1/openapi.json`.
+
+use crate::error::Error;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// The OpenAPI description, kept as a file beside the code.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+pub async fn health(State(state): State<AppState>) -> Response {
+    let r = state
+        .pool
+        .read(|s| Ok((s.schema_version()?, s.kind_counts()?)))
+        .await;
+    match r {
+        Ok((version, counts)) => Json(json!({
+            "status": "ok",
+            "schema_version": version,
+            "records": counts.iter().map(|c| c.count).sum::<u64>(),
+        }))
+        .into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "error": e.message })),
+        )
+            .into_response(),
+    }
+}
+
+pub async fn index() -> Json<serde_json::Value> {
+    Json(json!({
+        "name": "Archipel open data API",
+        "version": "v1",
+        "openapi": "/api/v1/openapi.json",
+        "catalog": "/api/v1/catalog.jsonld",
+        "resources": {
+            "commons": "/api/v1/commons",
+            "actors": "/api/v1/actors",
+            "places": "/api/v1/places",
+            "territories": "/api/v1/territories",
+            "relations": "/api/v1/relations",
+            "search": "/api/v1/search?q=",
+            "places_geojson": "/api/v1/places.geojson?bbox=west,south,east,north",
+            "stats": "/api/v1/stats",
+            "exports": crate::api::exports::DOWNLOADS.iter().map(|d| format!("/api/v1/exports/{}", d.file)).collect::<Vec<_>>(),
+        }
+    }))
+}
+
+pub async fn stats(State(state): State<AppState>) -> Result<Response, Error> {
+    let stats = state
+        .pool
+        .read(|s| Ok(s.stats()?))
+        .await
+        .map_err(Error::api)?;
+    Ok(Json(stats).into_response())
+}
+
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+pub async fn not_found(uri: Uri) -> Error {
+    Error::not_found(format!("no API resource at {}", uri.path())).api()
+}

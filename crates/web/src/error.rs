@@ -1,0 +1,126 @@
+//! The one error type of the web layer, and how it is shown: an HTML page
+//! for pages, a JSON body for the API.
+
+use crate::i18n::Tr;
+use archipel_content::Lang;
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// Whether the error goes to a person (HTML) or a program (JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Audience {
+    #[default]
+    Page,
+    Api,
+}
+
+/// Something a handler could not do, with the status it maps to.
+#[derive(Debug, thiserror::Error)]
+#[error("{status}: {message}")]
+pub struct Error {
+    pub status: StatusCode,
+    pub message: String,
+    pub audience: Audience,
+    pub lang: Lang,
+}
+
+impl Error {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Error {
+        Error {
+            status,
+            message: message.into(),
+            audience: Audience::Page,
+            lang: Lang::Fr,
+        }
+    }
+    pub fn bad_request(message: impl Into<String>) -> Error {
+        Error::new(StatusCode::BAD_REQUEST, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Error {
+        Error::new(StatusCode::NOT_FOUND, message)
+    }
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+    /// The same error, shown as JSON.
+    pub fn api(mut self) -> Error {
+        self.audience = Audience::Api;
+        self
+    }
+    /// The same error, shown in `lang`.
+    pub fn in_lang(mut self, lang: Lang) -> Error {
+        self.lang = lang;
+        self
+    }
+}
+
+impl From<archipel_store::StoreError> for Error {
+    fn from(e: archipel_store::StoreError) -> Error {
+        Error::internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for Error {
+    fn from(e: askama::Error) -> Error {
+        Error::internal(format!("template: {e}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    page: crate::views::Layout,
+    t: Tr,
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(status = self.status.as_u16(), error = %self.message, "request failed");
+        }
+        // Internal details stay in the log.
+        let shown = if self.status.is_server_error() {
+            "internal error".to_string()
+        } else {
+            self.message.clone()
+        };
+        match self.audience {
+            Audience::Api => {
+                let body = serde_json::json!({
+                    "error": shown,
+                    "status": self.status.as_u16(),
+                });
+                (self.status, axum::Json(body)).into_response()
+            }
+            Audience::Page => {
+                let t = Tr::new(self.lang);
+                let title = match self.status {
+                    StatusCode::NOT_FOUND => t.s("error.not_found"),
+                    StatusCode::BAD_REQUEST => t.s("error.bad_request"),
+                    s if s.is_server_error() => t.s("error.internal"),
+                    _ => t.s("error.other"),
+                };
+                let page = ErrorPage {
+                    page: crate::views::Layout::new(t, title, "", None),
+                    t,
+                    status: self.status.as_u16(),
+                    title,
+                    message: &shown,
+                };
+                match page.render() {
+                    Ok(html) => (
+                        self.status,
+                        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                        html,
+                    )
+                        .into_response(),
+                    Err(_) => (self.status, shown).into_response(),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Interface strings (French and English) and the visitor's language.
+//!
+//! The strings are data: `content/ui/strings.toml`, compiled into the
+//! binary. Each entry is a table `{ fr = "…", en = "…" }`; nested tables
+//! give dotted keys (`nav.home`). Labels of vocabulary terms (actor kinds,
+//! relation types…) come from the content vocabularies, not from here.
+
+use archipel_content::Lang;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::LazyLock;
+
+/// The embedded strings file.
+pub const STRINGS_TOML: &str = include_str!("../../../content/ui/strings.toml");
+
+/// All interface strings by dotted key.
+#[derive(Debug, Default)]
+pub struct UiStrings {
+    pub entries: HashMap<String, (String, String)>,
+}
+
+impl UiStrings {
+    /// Parses a strings file; every entry must have both languages.
+    pub fn parse(text: &str) -> Result<UiStrings, String> {
+        let value: toml::Table = text.parse().map_err(|e| format!("strings.toml: {e}"))?;
+        let mut out = UiStrings::default();
+        let mut problems = Vec::new();
+        flatten("", &value, &mut out.entries, &mut problems);
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems.join("\n"))
+        }
+    }
+
+    /// The string `key` in `lang`; the key itself when missing, so a gap
+    /// shows instead of breaking a page (a test checks none is missing).
+    pub fn get<'a>(&'a self, key: &'a str, lang: Lang) -> &'a str {
+        match self.entries.get(key) {
+            Some((fr, en)) => match lang {
+                Lang::Fr => fr,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+}
+
+fn flatten(
+    prefix: &str,
+    t: &toml::Table,
+    out: &mut HashMap<String, (String, String)>,
+    problems: &mut Vec<String>,
+) {
+    for (k, v) in t {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let Some(table) = v.as_table() else {
+            problems.push(format!("strings.toml: `{key}` is not a table"));
+            continue;
+        };
+        let fr = table.get("fr").and_then(|x| x.as_str());
+        let en = table.get("en").and_then(|x| x.as_str());
+        match (fr, en) {
+            (Some(fr), Some(en)) => {
+                out.insert(key, (fr.to_string(), en.to_string()));
+            }
+            (None, None) => flatten(&key, table, out, problems),
+            _ => problems.push(format!("strings.toml: `{key}` needs both `fr` and `en`")),
+        }
+    }
+}
+
+/// The strings compiled into the binary (checked by a test).
+pub static UI_STRINGS: LazyLock<UiStrings> =
+    LazyLock::new(|| UiStrings::parse(STRINGS_TOML).unwrap_or_default());
+
+/// A translator for one language, handed to templates as `t`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Tr {
+        Tr { lang }
+    }
+    /// The interface string `key`.
+    pub fn s(&self, key: &'static str) -> &'static str {
+        UI_STRINGS.get(key, self.lang)
+    }
+    /// `fr` or `en`.
+    pub fn code(&self) -> &'static str {
+        self.lang.as_str()
+    }
+    /// The other language (for the switch).
+    pub fn other(&self) -> Lang {
+        match self.lang {
+            Lang::Fr => Lang::En,
+            Lang::En => Lang::Fr,
+        }
+    }
+    /// A count with its noun, choosing singular or plural string.
+    pub fn count(&self, n: u64, one: &'static str, many: &'static str) -> String {
+        let noun = if n <= 1 { self.s(one) } else { self.s(many) };
+        format!("{} {noun}", self.number(n))
+    }
+    /// A number with the thousands separator of the language.
+    pub fn number(&self, n: u64) -> String {
+        let digits = n.to_string();
+        let sep = match self.lang {
+            Lang::Fr => "\u{202f}",
+            Lang::En => ",",
+        };
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
+}
+
+/// The visitor's language: `?lang=` when given, else the `lang` cookie the
+/// switch sets, else French.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageLang(pub Lang);
+
+pub fn lang_of(parts: &Parts) -> Lang {
+    if let Some(q) = parts.uri.query() {
+        for pair in q.split('&') {
+            if let Some(v) = pair.strip_prefix("lang=") {
+                if let Some(l) = Lang::parse(v) {
+                    return l;
+                }
+            }
+        }
+    }
+    for value in parts.headers.get_all(axum::http::header::COOKIE) {
+        let Ok(s) = value.to_str() else { continue };
+        for c in s.split(';') {
+            if let Some(v) = c.trim().strip_prefix("lang=") {
+                if let Some(l) = Lang::parse(v) {
+                    return l;
+                }
+            }
+        }
+    }
+    Lang::Fr
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageLang(lang_of(parts)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_strings_parse_with_both_languages() {
+        let s = UiStrings::parse(STRINGS_TOML).expect("valid strings file");
+        assert!(s.entries.len() > 50);
+        for (k, (fr, en)) in &s.entries {
+            assert!(!fr.trim().is_empty(), "{k}: empty French");
+            assert!(!en.trim().is_empty(), "{k}: empty English");
+        }
+    }
+
+    /// The keys of `s("…")` calls in a text (dotted keys only).
+    fn keys_used(text: &str) -> Vec<String> {
+        text.split("s(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|k| {
+                k.contains('.')
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_key_used_in_code_and_templates_exists() {
+        let s = UiStrings::parse(STRINGS_TOML).expect("valid strings file");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        let mut used = 0;
+        for dir in ["templates", "src", "src/pages", "src/api"] {
+            for e in std::fs::read_dir(root.join(dir)).expect("dir").flatten() {
+                let path = e.path();
+                if !path.is_file() || path.ends_with("i18n.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("read");
+                for key in keys_used(&text) {
+                    used += 1;
+                    if !s.entries.contains_key(&key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(used > 100, "the scan found the calls");
+        assert!(
+            missing.is_empty(),
+            "missing strings:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(Tr::new(Lang::En).number(1234567), "1,234,567");
+        assert_eq!(Tr::new(Lang::Fr).number(999), "999");
+        assert_eq!(Tr::new(Lang::Fr).number(1000), "1\u{202f}000");
+    }
+}

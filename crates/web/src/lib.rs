@@ -1,0 +1,170 @@
+//! Archipel on the web: the registry as server-rendered pages (home, map,
+//! search with facets, a page per record, lists), the open data API under
+//! `/api/v1/` (JSON, GeoJSON, exports, DCAT catalogue, OpenAPI), and an
+//! embeddable map.
+//!
+//! Pages are French by default with an English switch; they work without
+//! JavaScript except the map, which uses Leaflet and Leaflet.markercluster
+//! vendored under `assets/vendor/` and compiled into the binary. Templates
+//! are askama (checked at compile time, HTML-escaped by default).
+//!
+//! Handlers are thin: they parse parameters ([`params`]), ask the store
+//! through the connection [`pool`] on a blocking thread, and render. One
+//! error type, [`Error`], turns into an HTML page or a JSON body.
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), archipel_web::Error> {
+//! let content = archipel_content::Content::embedded().unwrap();
+//! let config = archipel_web::Config::new("archipel.db".into());
+//! let app = archipel_web::app(config, content)?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
+//! axum::serve(listener, app).await.unwrap();
+//! # Ok(()) }
+//! ```
+
+pub mod api;
+mod assets;
+mod config;
+mod error;
+mod graph;
+mod http;
+mod i18n;
+mod pages;
+pub mod params;
+pub mod pool;
+mod state;
+mod views;
+
+pub use config::{Config, Tiles};
+pub use error::Error;
+pub use i18n::{UiStrings, UI_STRINGS};
+pub use state::AppState;
+
+use archipel_content::Content;
+use axum::routing::get;
+use axum::Router;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted (every route reads none).
+pub const MAX_BODY: usize = 16 * 1024;
+/// Longest request target (path and query) accepted.
+pub const MAX_URI: usize = 4096;
+
+/// The whole application: pages, API, assets, health, with its layers.
+pub fn app(config: Config, content: Content) -> Result<Router, Error> {
+    let state = AppState::new(config, content)?;
+    Ok(router(state))
+}
+
+/// The routes over an existing state.
+pub fn router(state: AppState) -> Router {
+    let static_dir = state.config.static_dir.clone();
+    let mut r = Router::new()
+        .route("/health", get(api::meta::health))
+        .merge(pages::routes())
+        .route("/api/v1/", get(api::meta::index))
+        .nest("/api/v1", api::routes())
+        .route("/assets/{*path}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon));
+    if let Some(dir) = static_dir {
+        r = r.nest_service("/files", tower_http::services::ServeDir::new(dir));
+    }
+    r.fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::headers,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(http::limits))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Builds the demonstration territory into `store` (used by `serve` when
+/// the registry does not exist yet). Returns the number of records.
+pub fn load_demo(store: &mut archipel_store::Store, content: &Content) -> Result<u64, Error> {
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
+    let entities = content
+        .demo_entities(now)
+        .map_err(|e| Error::internal(format!("demo content is invalid: {e}")))?;
+    let ((), summary) = store
+        .write("demo", "demo", None, |w| {
+            for e in &entities {
+                w.upsert(e)?;
+            }
+            Ok(())
+        })
+        .map_err(Error::from)?;
+    Ok(summary.inserted + summary.updated + summary.unchanged)
+}
+
+/// Installs the log subscriber: human-readable lines, or one JSON object
+/// per line when `json`. The level comes from `ARCHIPEL_LOG` (default
+/// `info,tower_http=info`).
+pub fn init_logging(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ARCHIPEL_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    // Another subscriber may already be set (tests); keep it.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Serves `config.addr` until Ctrl-C or SIGTERM, then finishes the
+/// requests in flight.
+pub async fn serve(config: Config, content: Content) -> Result<(), Error> {
+    let addr = config.addr;
+    let app = app(config, content)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::internal(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Error::internal(e.to_string()))?;
+    tracing::info!(addr = %local, "archipel is serving on http://{local}/");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Error::internal(format!("server: {e}")))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

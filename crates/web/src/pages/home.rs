@@ -1,0 +1,118 @@
+//! `/`: the territory at a glance.
+
+use super::{render, MapView};
+use crate::error::Error;
+use crate::i18n::{PageLang, Tr};
+use crate::state::AppState;
+use crate::views::{day, kind_label, kind_path, kinds_label, record_url, Layout};
+use archipel_domain::EntityKind;
+use askama::Template;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::Response;
+
+pub struct CountCard {
+    pub href: String,
+    pub number: String,
+    pub label: &'static str,
+}
+
+pub struct Recent {
+    pub href: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub date: String,
+}
+
+pub struct KindCount {
+    pub href: String,
+    pub label: String,
+    pub number: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    page: Layout,
+    t: Tr,
+    counts: Vec<CountCard>,
+    map: MapView,
+    recent: Vec<Recent>,
+    actor_kinds: Vec<KindCount>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+) -> Result<Response, Error> {
+    let t = Tr::new(lang);
+    let (counts, recent, kinds) = state
+        .pool
+        .read(|s| {
+            Ok((
+                s.kind_counts()?,
+                s.recent(8)?,
+                s.subkind_counts(EntityKind::Actor)?,
+            ))
+        })
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    let cards = [
+        EntityKind::Commons,
+        EntityKind::Actor,
+        EntityKind::Place,
+        EntityKind::Territory,
+    ]
+    .iter()
+    .map(|k| CountCard {
+        href: format!("/{}", kind_path(*k)),
+        number: t.number(
+            counts
+                .iter()
+                .find(|c| c.key == k.as_str())
+                .map(|c| c.count)
+                .unwrap_or(0),
+        ),
+        label: kinds_label(t, *k),
+    })
+    .chain(
+        counts
+            .iter()
+            .filter(|c| c.key == "relation")
+            .map(|c| CountCard {
+                href: "/search".into(),
+                number: t.number(c.count),
+                label: kinds_label(t, EntityKind::Relation),
+            }),
+    )
+    .collect();
+    let recent = recent
+        .iter()
+        .map(|e| Recent {
+            href: record_url(e.id().as_str()),
+            name: e.name().to_string(),
+            kind: kind_label(t, e.kind().as_str()),
+            date: day(&e.provenance().updated_at.to_rfc3339()),
+        })
+        .collect();
+    let actor_kinds = kinds
+        .iter()
+        .filter(|c| c.key != "unset")
+        .take(8)
+        .map(|c| KindCount {
+            href: format!("/actors?kind={}", crate::params::encode(&c.key)),
+            label: state.content.label("actor_kinds", &c.key, lang),
+            number: t.number(c.count),
+        })
+        .collect();
+    let page = Home {
+        page: Layout::new(t, t.s("home.title"), &super::here(&uri), Some("home")).with_map(),
+        t,
+        counts: cards,
+        map: MapView::new(&state, t, "", "/places".into()),
+        recent,
+        actor_kinds,
+    };
+    render(&page)
+}

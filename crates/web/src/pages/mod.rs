@@ -1,0 +1,151 @@
+//! Server-rendered pages, one module per resource.
+
+mod data;
+mod home;
+mod lang;
+pub mod map;
+pub mod records;
+pub mod search;
+
+use crate::error::Error;
+use crate::i18n::{PageLang, Tr};
+use crate::params::query_string;
+use crate::state::AppState;
+use askama::Template;
+use axum::http::{header, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::page))
+        .route("/map", get(map::page))
+        .route("/embed/map", get(map::embed))
+        .route("/search", get(search::page))
+        .route("/data", get(data::page))
+        .route("/lang/{lang}", get(lang::switch))
+        .route("/{kind}", get(records::list))
+        .route("/{kind}/{id}", get(records::show))
+}
+
+/// Renders a template as an HTML response.
+pub fn render(t: &impl Template) -> Result<Response, Error> {
+    let html = t.render()?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        Html(html),
+    )
+        .into_response())
+}
+
+/// The 404 page for any path no route takes.
+pub async fn not_found(PageLang(lang): PageLang, uri: Uri) -> Response {
+    let e = Error::not_found(format!("no page at {}", uri.path())).in_lang(lang);
+    if uri.path().starts_with("/api/") {
+        e.api().into_response()
+    } else {
+        e.into_response()
+    }
+}
+
+/// The current path and query, without `lang` (for the language switch).
+pub fn here(uri: &Uri) -> String {
+    let pairs: Vec<(&str, String)> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+        .filter_map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let k = percent_encoding::percent_decode_str(k).decode_utf8().ok()?;
+            let v = percent_encoding::percent_decode_str(&v.replace('+', " "))
+                .decode_utf8()
+                .ok()?
+                .into_owned();
+            // Only names we use ourselves, so the slice can borrow 'static.
+            KNOWN.iter().find(|n| **n == k).map(|n| (*n, v))
+        })
+        .collect();
+    format!("{}{}", uri.path(), query_string(&pairs))
+}
+
+const KNOWN: &[&str] = &[
+    "q",
+    "page",
+    "per_page",
+    "sort",
+    "kind",
+    "type",
+    "typology",
+    "territory",
+    "licence",
+    "commons",
+    "actor_kind",
+    "commons_kind",
+];
+
+/// The map block of a page.
+pub struct MapView {
+    pub dom_id: &'static str,
+    pub src: String,
+    pub tiles: String,
+    pub attribution: String,
+    pub fit: &'static str,
+    pub list_url: String,
+}
+
+impl MapView {
+    pub fn new(state: &AppState, t: Tr, query: &str, list_url: String) -> MapView {
+        let sep = if query.is_empty() { "?" } else { "&" };
+        let (tiles, attribution) = match &state.config.tiles {
+            Some(tl) => (tl.url.clone(), tl.attribution.clone()),
+            None => (String::new(), String::new()),
+        };
+        MapView {
+            dom_id: "map",
+            src: format!("/api/v1/places.geojson{query}{sep}lang={}", t.code()),
+            tiles,
+            attribution,
+            fit: "auto",
+            list_url,
+        }
+    }
+}
+
+/// A `<select>` of the filter form.
+pub struct Select {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub options: Vec<Opt>,
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The filter form of lists and the map.
+pub struct FilterForm {
+    pub action: String,
+    pub selects: Vec<Select>,
+    pub hidden: Vec<(String, String)>,
+}
+
+/// Options from a vocabulary, labelled in the page's language.
+pub fn vocab_options(state: &AppState, t: Tr, vocab: &str, current: Option<&str>) -> Vec<Opt> {
+    let Some(v) = state.content.vocabulary(vocab) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Opt> = v
+        .keys()
+        .map(|k| Opt {
+            value: k.to_string(),
+            label: state.content.label(vocab, k, t.lang),
+            selected: current == Some(k),
+        })
+        .collect();
+    out.sort_by_key(|a| a.label.to_lowercase());
+    out
+}

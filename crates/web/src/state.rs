@@ -1,0 +1,24 @@
+//! What every handler shares.
+
+use crate::pool::Pool;
+use crate::{Config, Error};
+use archipel_content::Content;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub content: Arc<Content>,
+    pub pool: Arc<Pool>,
+}
+
+impl AppState {
+    pub fn new(config: Config, content: Content) -> Result<AppState, Error> {
+        let pool = Pool::open(config.db.clone(), config.pool_size)?;
+        Ok(AppState {
+            config: Arc::new(config),
+            content: Arc::new(content),
+            pool: Arc::new(pool),
+        })
+    }
+}

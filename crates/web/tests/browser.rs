@@ -1,0 +1,450 @@
+//! The pages in a real browser: headless Chromium driven over WebDriver
+//! (chromedriver), against the server on a loopback port and a temporary
+//! registry holding the demonstration territory.
+//!
+//! Needs `chromium` and `chromium-driver` (Debian); `scripts/test.sh`
+//! installs them. Without them the test is skipped with a loud message,
+//! except under CI (`CI=true`), where it fails.
+//!
+//! Screenshots of the main pages are saved under `target/screenshots/`.
+
+use archipel_content::Content;
+use archipel_store::Store;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn find(names: &[&str]) -> Option<PathBuf> {
+    for n in names {
+        let p = Path::new(n);
+        if p.is_absolute() && p.exists() {
+            return Some(p.to_path_buf());
+        }
+        if let Some(paths) = std::env::var_os("PATH") {
+            for dir in std::env::split_paths(&paths) {
+                let c = dir.join(n);
+                if c.is_file() {
+                    return Some(c);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Kills chromedriver (and the browser it started) when the test ends.
+struct Driver(Child);
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// `POST /session/{id}/se/log`: the browser's console log (chromedriver).
+#[derive(Debug)]
+struct BrowserLog;
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or("")))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
+    }
+}
+
+async fn severe_logs(c: &Client) -> Vec<String> {
+    let v = c.issue_cmd(BrowserLog).await.expect("browser log");
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["level"] == "SEVERE")
+                .map(|e| e["message"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn shot(c: &Client, dir: &Path, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
+    c.find(Locator::Css(css))
+        .await
+        .ok()?
+        .attr(name)
+        .await
+        .ok()?
+}
+
+/// Waits until the map script has loaded its features.
+async fn map_ready(c: &Client) -> u64 {
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("[data-map][data-ready]"))
+        .await
+        .expect("the map loads");
+    assert_eq!(
+        attr(c, "[data-map]", "data-ready").await.as_deref(),
+        Some("true")
+    );
+    attr(c, "[data-map]", "data-count")
+        .await
+        .and_then(|s| s.parse().ok())
+        .expect("data-count")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_in_headless_chromium() {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let chromium = find(&["chromium", "chromium-browser", "/usr/bin/chromium"]);
+    let driver = find(&["chromedriver", "/usr/bin/chromedriver"]);
+    let (Some(chromium), Some(driver_bin)) = (chromium, driver) else {
+        let msg = "chromium and chromedriver are not installed (apt-get install chromium chromium-driver); browser tests NOT RUN";
+        if ci {
+            panic!("{msg}");
+        }
+        eprintln!("\n*** SKIPPED: {msg} ***\n");
+        return;
+    };
+
+    // The server, on a loopback port, over a fresh registry.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.db");
+    let content = Content::embedded().unwrap();
+    {
+        let mut store = Store::open(&db).unwrap();
+        archipel_web::load_demo(&mut store, &content).unwrap();
+    }
+    let mut config = archipel_web::Config::new(db);
+    config.tiles = None; // no network here: the map must work without tiles
+    let app = archipel_web::app(config, content).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let base = format!("http://{addr}");
+
+    // chromedriver, then a browser session.
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-default-apps",
+                "--disable-extensions", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+    let webdriver = format!("http://127.0.0.1:{port}");
+    let mut client = None;
+    for _ in 0..100 {
+        let mut b = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        b.capabilities(caps.clone());
+        match b.connect(&webdriver).await {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("a WebDriver session with headless Chromium");
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    let result = run(&c, &base, &shots).await;
+    let _ = c.close().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
+    let mut errors: Vec<String> = Vec::new();
+
+    // 1. Home: the map shows the demo's located places and actors.
+    c.goto(&format!("{base}/"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let count = map_ready(c).await;
+    let raw = c
+        .execute(
+            "return fetch('/api/v1/places.geojson').then(r => r.text());",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let api: Value =
+        serde_json::from_str(raw.as_str().unwrap_or("{}")).map_err(|e| e.to_string())?;
+    let expected = api["features"].as_array().map(|a| a.len()).unwrap_or(0) as u64;
+    assert!(
+        expected >= 17,
+        "demo places and actors with coordinates: {expected}"
+    );
+    assert_eq!(count, expected, "every feature became a marker");
+    let icons = c
+        .find_all(Locator::Css(".leaflet-marker-icon"))
+        .await
+        .map_err(|e| e.to_string())?;
+    assert!(!icons.is_empty(), "markers or clusters in the DOM");
+    let clusters = c
+        .find_all(Locator::Css(".marker-cluster"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let pins = c
+        .find_all(Locator::Css(".leaflet-marker-icon.pin"))
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(icons.len(), clusters.len() + pins.len());
+    assert_eq!(attr(c, "html", "lang").await.as_deref(), Some("fr"));
+    shot(c, shots, "home").await;
+    errors.extend(severe_logs(c).await);
+
+    // 2. A search without accents finds an accented name.
+    let q = c
+        .find(Locator::Id("home-q"))
+        .await
+        .map_err(|e| e.to_string())?;
+    q.send_keys("mediatheque lucioles")
+        .await
+        .map_err(|e| e.to_string())?;
+    c.find(Locator::Css(".big-search button"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    c.wait()
+        .for_element(Locator::Css("ol.results"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let results = text_of(c, "ol.results").await;
+    assert!(results.contains("Médiathèque des Lucioles"), "{results}");
+    shot(c, shots, "search").await;
+
+    // 3. A facet narrows the results.
+    c.goto(&format!("{base}/search?q=mediatheque"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let before: u64 = attr(c, ".results-count", "data-total")
+        .await
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let hits_before = c
+        .find_all(Locator::Css("ol.results > li"))
+        .await
+        .map_err(|e| e.to_string())?
+        .len();
+    c.find(Locator::Css(".facet a[href*='type=place']"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    c.wait()
+        .for_url(
+            &url::Url::parse(&format!("{base}/search?q=mediatheque&type=place"))
+                .map_err(|e| e.to_string())?,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let after: u64 = attr(c, ".results-count", "data-total")
+        .await
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let hits_after = c
+        .find_all(Locator::Css("ol.results > li"))
+        .await
+        .map_err(|e| e.to_string())?
+        .len();
+    assert!(after >= 1 && after < before, "{after} < {before}");
+    assert!(hits_after < hits_before);
+    assert!(text_of(c, ".active-filters").await.contains("Lieu"));
+    shot(c, shots, "search-facet").await;
+    errors.extend(severe_logs(c).await);
+
+    // 4. A page opens from a map popup.
+    c.goto(&format!("{base}/map"))
+        .await
+        .map_err(|e| e.to_string())?;
+    map_ready(c).await;
+    shot(c, shots, "map").await;
+    let mut opened = false;
+    for _ in 0..12 {
+        if let Ok(pin) = c.find(Locator::Css(".leaflet-marker-icon.pin")).await {
+            // Clicking through WebDriver can land on an overlapping icon:
+            // fire Leaflet's own click on the element.
+            c.execute(
+                "arguments[0].click();",
+                vec![serde_json::to_value(&pin).map_err(|e| e.to_string())?],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            if c.wait()
+                .at_most(Duration::from_secs(5))
+                .for_element(Locator::Css(".leaflet-popup a.popup-link"))
+                .await
+                .is_ok()
+            {
+                opened = true;
+                break;
+            }
+        } else if let Ok(cluster) = c.find(Locator::Css(".marker-cluster")).await {
+            c.execute(
+                "arguments[0].click();",
+                vec![serde_json::to_value(&cluster).map_err(|e| e.to_string())?],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            // Let the zoom animation settle.
+            tokio::time::sleep(Duration::from_millis(600)).await;
+        }
+    }
+    assert!(opened, "a popup opened");
+    shot(c, shots, "map-popup").await;
+    let link = c
+        .find(Locator::Css(".leaflet-popup a.popup-link"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let href = link
+        .attr("href")
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    link.click().await.map_err(|e| e.to_string())?;
+    c.wait()
+        .for_element(Locator::Css("article.record h1"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let url = c.current_url().await.map_err(|e| e.to_string())?;
+    assert_eq!(
+        url.path(),
+        href.split('?').next().unwrap_or(""),
+        "followed the popup link"
+    );
+    assert!(url.path().starts_with("/places/") || url.path().starts_with("/actors/"));
+    shot(c, shots, "record-from-popup").await;
+    errors.extend(severe_logs(c).await);
+
+    // 5. Other main pages, for review.
+    for (path, name) in [
+        ("/commons/commons:sill:236", "commons"),
+        ("/actors/actor:demo:metropole", "actor"),
+        ("/territories/territory:demo:epci:960000008", "territory"),
+        ("/actors", "list-actors"),
+        ("/data", "data"),
+        ("/nothing-here", "not-found"),
+    ] {
+        c.goto(&format!("{base}{path}"))
+            .await
+            .map_err(|e| e.to_string())?;
+        if c.find(Locator::Css("[data-map]")).await.is_ok() {
+            map_ready(c).await;
+        }
+        shot(c, shots, name).await;
+        let logs = severe_logs(c).await;
+        // The 404 page logs its own status; nothing else may fail.
+        errors.extend(
+            logs.into_iter()
+                .filter(|m| !(name == "not-found" && m.contains("404"))),
+        );
+    }
+
+    // 6. The English switch.
+    c.goto(&format!("{base}/"))
+        .await
+        .map_err(|e| e.to_string())?;
+    c.find(Locator::Css("a.lang"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    c.wait()
+        .for_element(Locator::Css("html[lang='en']"))
+        .await
+        .map_err(|e| e.to_string())?;
+    map_ready(c).await;
+    assert!(text_of(c, "main").await.contains("Latest changes"));
+    // It sticks: another page is in English too, and it switches back.
+    c.goto(&format!("{base}/actors"))
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(attr(c, "html", "lang").await.as_deref(), Some("en"));
+    assert!(text_of(c, "h1").await.contains("Actors"));
+    shot(c, shots, "list-actors-en").await;
+    c.find(Locator::Css("a.lang"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    c.wait()
+        .for_element(Locator::Css("html[lang='fr']"))
+        .await
+        .map_err(|e| e.to_string())?;
+    errors.extend(severe_logs(c).await);
+
+    // 7. Keyboard: the skip link is the first focusable element.
+    c.goto(&format!("{base}/"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let first = c
+        .execute(
+            "document.body.focus(); const f = document.querySelector('a[href], button, input, select'); return f.className;",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(first, json!("skip"));
+    map_ready(c).await;
+    errors.extend(severe_logs(c).await);
+
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+    Ok(())
+}

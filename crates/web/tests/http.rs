@@ -1,0 +1,675 @@
+//! Every route over HTTP, on a real temporary SQLite registry holding the
+//! demonstration territory and a few hostile records.
+
+use archipel_content::Content;
+use archipel_domain::*;
+use archipel_store::Store;
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const EVIL: &str = "<script>alert('x')</script> Évil & Co";
+
+fn evil_actor() -> Entity {
+    Entity::Actor(Actor {
+        id: EntityId::new(EntityKind::Actor, "test", "evil").unwrap(),
+        name: EVIL.into(),
+        nature: Nature::Organisation,
+        kind: Some("association".into()),
+        typology: vec!["contributor".into()],
+        description: Some("<img src=x onerror=alert(1)> description".into()),
+        identifiers: Identifiers::default(),
+        website: Some("javascript:alert(1)".into()),
+        email: Some("x@y.invalid\"><script>".into()),
+        territory: None,
+        location: Some(GeoPoint {
+            lat: 45.7,
+            lon: 2.05,
+        }),
+        provenance: Provenance::new("test", chrono::Utc::now()),
+    })
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: Router,
+}
+
+fn fixture_with(f: impl FnOnce(&mut archipel_web::Config)) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.db");
+    let content = Content::embedded().unwrap();
+    {
+        let mut store = Store::open(&db).unwrap();
+        archipel_web::load_demo(&mut store, &content).unwrap();
+        store
+            .write("test", "test", None, |w| {
+                w.upsert(&evil_actor())?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    let mut config = archipel_web::Config::new(db);
+    config.tiles = None;
+    config.public_url = "https://archipel.example".into();
+    f(&mut config);
+    let app = archipel_web::app(config, content).unwrap();
+    Fixture { _dir: dir, app }
+}
+
+fn fixture() -> Fixture {
+    fixture_with(|_| {})
+}
+
+struct Res {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Res {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Res {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+async fn get(app: &Router, uri: &str) -> Res {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+fn json(r: &Res) -> serde_json::Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.body))
+}
+
+fn ok_html(r: &Res, uri: &str) {
+    assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
+    let ct = r.headers[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(ct.starts_with("text/html"), "{uri}: {ct}");
+    assert!(r.body.starts_with("<!doctype html>"), "{uri}");
+}
+
+#[tokio::test]
+async fn every_page_renders() {
+    let fx = fixture();
+    for uri in [
+        "/",
+        "/map",
+        "/map?type=place&typology=opportunity_space_organiser",
+        "/embed/map",
+        "/embed/map?type=actor&kind=association",
+        "/search",
+        "/search?q=mediatheque",
+        "/search?type=actor&typology=contributor&page=1",
+        "/commons",
+        "/commons?kind=software&sort=-name",
+        "/actors",
+        "/actors?sort=-updated&per_page=10&page=2",
+        "/actors?territory=territory:demo:epci:960000008",
+        "/places",
+        "/places?commons=commons:sill:234",
+        "/territories",
+        "/data",
+        "/actors/actor:demo:metropole",
+        "/places/place:demo:mediatheque-lucioles",
+        "/territories/territory:demo:epci:960000008",
+        "/actors/actor:test:evil",
+    ] {
+        let r = get(&fx.app, uri).await;
+        ok_html(&r, uri);
+        assert!(r.body.contains("<main"), "{uri}");
+        assert!(
+            !r.body.contains("error.") && !r.body.contains("nav.map"),
+            "{uri}: a string key shows"
+        );
+    }
+    // A commons page: facts, relations both ways, graph.
+    let commons = get(&fx.app, "/commons").await;
+    let first = commons
+        .body
+        .split("href=\"/commons/commons:")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| format!("/commons/commons:{s}"))
+        .expect("a commons link in the list");
+    let r = get(&fx.app, &first).await;
+    ok_html(&r, &first);
+    assert!(r.body.contains("<svg viewBox"), "neighbourhood graph");
+    assert!(
+        r.body.contains("est utilisé par")
+            || r.body.contains("est maintenu par")
+            || r.body.contains("Relations")
+    );
+}
+
+#[tokio::test]
+async fn home_shows_counts_map_search_and_latest_changes() {
+    let fx = fixture();
+    let r = get(&fx.app, "/").await;
+    ok_html(&r, "/");
+    assert!(r.body.contains("<html lang=\"fr\">"));
+    assert!(r.body.contains("data-map"), "map block");
+    assert!(r
+        .body
+        .contains("data-src=\"/api/v1/places.geojson?lang=fr\""));
+    assert!(r.body.contains("role=\"search\""));
+    assert!(r.body.contains("Dernières modifications"));
+    assert!(
+        r.body.contains(">44<") || r.body.contains(">43<"),
+        "actor count shown"
+    );
+    assert!(r.body.contains("/assets/vendor/leaflet/leaflet.js?v="));
+}
+
+#[tokio::test]
+async fn record_page_has_facts_source_and_relations_both_ways() {
+    let fx = fixture();
+    let r = get(&fx.app, "/actors/actor:demo:metropole").await;
+    ok_html(&r, "metropole");
+    assert!(r.body.contains("Métropole de Démonstration (fictive)"));
+    assert!(
+        r.body.contains("content/demo/actors.toml:"),
+        "source file and line"
+    );
+    assert!(
+        r.body.contains("Collectivité territoriale"),
+        "kind label from the vocabulary"
+    );
+    assert!(r.body.contains("<svg viewBox"));
+    // Relations where the metropole is the object are shown with the
+    // inverse label.
+    let rel = get(&fx.app, "/api/v1/actors/actor:demo:metropole/relations").await;
+    let v = json(&rel);
+    let items = v["items"].as_array().unwrap();
+    assert!(items.iter().any(|x| x["subject"] == "actor:demo:metropole"));
+    assert!(items.iter().any(|x| x["object"] == "actor:demo:metropole"));
+    // Territory page: breadcrumbs and what it holds.
+    let t = get(&fx.app, "/territories/territory:demo:commune:96001").await;
+    ok_html(&t, "commune");
+    assert!(t.body.contains("class=\"crumbs\""));
+    assert!(t.body.contains("Médiathèque des Lucioles"));
+}
+
+#[tokio::test]
+async fn names_and_links_from_data_are_escaped() {
+    let fx = fixture();
+    for uri in [
+        "/actors/actor:test:evil",
+        "/actors",
+        "/search?q=evil",
+        "/",
+        "/map",
+    ] {
+        let r = get(&fx.app, uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+        assert!(!r.body.contains("<script>alert"), "{uri}: raw script");
+        assert!(!r.body.contains("<img src=x"), "{uri}: raw img");
+        assert!(
+            !r.body.contains("href=\"javascript:"),
+            "{uri}: javascript link"
+        );
+    }
+    let r = get(&fx.app, "/actors/actor:test:evil").await;
+    assert!(r
+        .body
+        .contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; Évil &#38; Co"));
+    assert!(r.body.contains("javascript:alert(1)"), "shown as text");
+    let s = get(&fx.app, "/search?q=%3Cscript%3E").await;
+    assert!(!s.body.contains("<script>"));
+    // The API returns the name as data, in JSON.
+    let a = json(&get(&fx.app, "/api/v1/actors/actor:test:evil").await);
+    assert_eq!(a["name"], EVIL);
+}
+
+#[tokio::test]
+async fn search_folds_accents_and_facets_narrow() {
+    let fx = fixture();
+    let r = get(&fx.app, "/search?q=mediatheque").await;
+    ok_html(&r, "search");
+    assert!(r.body.contains("Médiathèque des Lucioles"));
+    let total = |body: &str| -> u64 {
+        body.split("data-total=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap()
+    };
+    let all = total(&r.body);
+    let narrowed = get(&fx.app, "/search?q=mediatheque&type=place").await;
+    let n = total(&narrowed.body);
+    assert!(n >= 1 && n < all, "{n} < {all}");
+    // Facets are links that add the filter.
+    assert!(r
+        .body
+        .contains("href=\"/search?q=mediatheque&#38;type=place\""));
+    // The API agrees.
+    let api = json(
+        &get(
+            &fx.app,
+            "/api/v1/search?q=mediatheque&type=place&facets=true",
+        )
+        .await,
+    );
+    assert_eq!(api["total"], n);
+    assert!(api["facets"]["kind"].is_array());
+    assert!(api["items"][0]["name"]
+        .as_str()
+        .unwrap()
+        .contains("édiathèque"));
+    // Facet by licence and by actor kind.
+    let lic = json(&get(&fx.app, "/api/v1/search?facets=true").await);
+    let licence = lic["facets"]["licence"][0]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let by_lic = json(&get(&fx.app, &format!("/api/v1/search?licence={licence}")).await);
+    assert!(by_lic["total"].as_u64().unwrap() >= 1);
+    let assoc = json(&get(&fx.app, "/api/v1/search?actor_kind=association").await);
+    assert!(assoc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["kind"] == "actor" && h["subkind"] == "association"));
+}
+
+#[tokio::test]
+async fn lists_sort_and_paginate() {
+    let fx = fixture();
+    let p1 = json(&get(&fx.app, "/api/v1/actors?per_page=5").await);
+    assert_eq!(p1["per_page"], 5);
+    assert_eq!(p1["items"].as_array().unwrap().len(), 5);
+    assert!(p1["total"].as_u64().unwrap() > 40);
+    assert!(p1["links"]["prev"].is_null());
+    let next = p1["links"]["next"].as_str().unwrap().to_string();
+    let p2 = json(&get(&fx.app, &next).await);
+    assert_eq!(p2["page"], 2);
+    assert_ne!(p1["items"][0]["id"], p2["items"][0]["id"]);
+    let names: Vec<String> = json(&get(&fx.app, "/api/v1/commons?sort=name&per_page=200").await)
+        ["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap().to_lowercase())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    let desc = json(&get(&fx.app, "/api/v1/commons?sort=-name&per_page=1").await);
+    assert_eq!(
+        desc["items"][0]["name"].as_str().unwrap().to_lowercase(),
+        *names.last().unwrap()
+    );
+    // Filters.
+    let assoc = json(&get(&fx.app, "/api/v1/actors?kind=association").await);
+    assert!(assoc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["kind"] == "association"));
+    let terr = json(
+        &get(
+            &fx.app,
+            "/api/v1/places?territory=territory:demo:epci:960000008",
+        )
+        .await,
+    );
+    assert!(
+        terr["total"].as_u64().unwrap() >= 1,
+        "places of the EPCI's communes"
+    );
+    let rels = json(&get(&fx.app, "/api/v1/relations?per_page=3").await);
+    assert_eq!(rels["items"].as_array().unwrap().len(), 3);
+    // Pages: sorting links and pager.
+    let html = get(&fx.app, "/actors?per_page=10").await;
+    assert!(html.body.contains("aria-sort=\"ascending\""));
+    assert!(html.body.contains("rel=\"next\""));
+}
+
+#[tokio::test]
+async fn geojson_with_bbox() {
+    let fx = fixture();
+    let all = json(&get(&fx.app, "/api/v1/places.geojson").await);
+    assert_eq!(all["type"], "FeatureCollection");
+    let n = all["features"].as_array().unwrap().len();
+    assert!(n >= 17, "{n}");
+    let f = &all["features"][0];
+    assert_eq!(f["geometry"]["type"], "Point");
+    assert!(f["properties"]["url"].as_str().unwrap().starts_with('/'));
+    let boxed = json(&get(&fx.app, "/api/v1/places.geojson?bbox=2.04,45.67,2.06,45.69").await);
+    let m = boxed["features"].as_array().unwrap().len();
+    assert!(m >= 1 && m < n, "{m} of {n}");
+    for f in boxed["features"].as_array().unwrap() {
+        let c = &f["geometry"]["coordinates"];
+        let (lon, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+        assert!((2.04..=2.06).contains(&lon) && (45.67..=45.69).contains(&lat));
+    }
+    let places = json(&get(&fx.app, "/api/v1/places.geojson?type=place").await);
+    assert!(places["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["properties"]["kind"] == "place"));
+    let lim = json(&get(&fx.app, "/api/v1/places.geojson?limit=2").await);
+    assert_eq!(lim["features"].as_array().unwrap().len(), 2);
+    assert_eq!(lim["truncated"], true);
+    let en = json(
+        &get(
+            &fx.app,
+            "/api/v1/places.geojson?type=actor&kind=association&lang=en",
+        )
+        .await,
+    );
+    assert!(en["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["properties"]["label"] == "Association"));
+    let related = json(&get(&fx.app, "/api/v1/places.geojson?commons=commons:sill:234").await);
+    assert!(related["total"].as_u64().unwrap() < all["total"].as_u64().unwrap());
+}
+
+#[tokio::test]
+async fn exports_catalogue_and_openapi() {
+    let fx = fixture();
+    let cat = get(&fx.app, "/api/v1/catalog.jsonld").await;
+    assert_eq!(cat.status, StatusCode::OK);
+    assert_eq!(cat.headers[header::CONTENT_TYPE], "application/ld+json");
+    let v = json(&cat);
+    assert_eq!(v["@type"], "dcat:Catalog");
+    let dists = v["dcat:dataset"][0]["dcat:distribution"]
+        .as_array()
+        .unwrap();
+    assert!(dists.len() >= 8);
+    for d in dists {
+        let url = d["dcat:downloadURL"]["@id"].as_str().unwrap();
+        let path = url.strip_prefix("https://archipel.example").unwrap();
+        let r = get(&fx.app, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"));
+        assert!(r.body.len() > 50, "{path}");
+    }
+    let med = get(&fx.app, "/api/v1/exports/lieux-mediation-numerique.csv").await;
+    assert!(
+        med.body.starts_with("id,") || med.body.contains("nom"),
+        "médiation header"
+    );
+    // The OpenAPI file parses and every path it lists answers.
+    let spec = json(&get(&fx.app, "/api/v1/openapi.json").await);
+    assert_eq!(spec["openapi"], "3.0.3");
+    for (path, _) in spec["paths"].as_object().unwrap() {
+        let concrete = path
+            .replace("/commons/{id}", "/commons/commons:sill:234")
+            .replace("/actors/{id}", "/actors/actor:demo:metropole")
+            .replace("/places/{id}", "/places/place:demo:mediatheque-lucioles")
+            .replace(
+                "/territories/{id}",
+                "/territories/territory:demo:epci:960000008",
+            )
+            .replace("{file}", "archipel.json");
+        if concrete.contains('{') {
+            continue; // relations/{id}: checked below
+        }
+        let uri = format!(
+            "/api/v1{}",
+            if concrete == "/" {
+                "/".into()
+            } else {
+                concrete.clone()
+            }
+        );
+        let r = get(&fx.app, &uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
+    }
+    let rel = json(&get(&fx.app, "/api/v1/relations?per_page=1").await);
+    let rid = rel["items"][0]["id"].as_str().unwrap().to_string();
+    let one = get(&fx.app, &format!("/api/v1/relations/{rid}")).await;
+    assert_eq!(one.status, StatusCode::OK);
+    let idx = json(&get(&fx.app, "/api/v1/").await);
+    assert!(idx["resources"]["search"].is_string());
+    let stats = json(&get(&fx.app, "/api/v1/stats").await);
+    assert!(stats["entities"].is_array());
+}
+
+#[tokio::test]
+async fn unknown_things_are_404() {
+    let fx = fixture();
+    for uri in [
+        "/actors/actor:demo:nobody",
+        "/actors/not-an-id",
+        "/actors/place:demo:mediatheque-lucioles",
+        "/nothing-here",
+        "/things/actor:demo:metropole",
+        "/assets/nope.js",
+    ] {
+        let r = get(&fx.app, uri).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(
+            r.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{uri}"
+        );
+        assert!(r.body.contains("introuvable"), "{uri}: French 404 page");
+    }
+    let en = get(&fx.app, "/actors/actor:demo:nobody?lang=en").await;
+    assert!(en.body.contains("Page not found"));
+    for uri in [
+        "/api/v1/actors/actor:demo:nobody",
+        "/api/v1/actors/actor:demo:nobody/relations",
+        "/api/v1/things",
+        "/api/v1/exports/secret.txt",
+        "/api/v1/nope/deeper/still",
+    ] {
+        let r = get(&fx.app, uri).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(json(&r)["status"], 404, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_parameters_are_400_with_a_message() {
+    let fx = fixture();
+    for (uri, needle) in [
+        ("/api/v1/actors?page=x", "page"),
+        ("/api/v1/actors?page=0", "page"),
+        ("/api/v1/actors?per_page=100000", "per_page"),
+        ("/api/v1/actors?sort=sideways", "sort"),
+        ("/api/v1/actors?kind=unicorn", "unicorn"),
+        ("/api/v1/actors?territory=actor:demo:metropole", "territory"),
+        ("/api/v1/actors?typology=nope", "typology"),
+        ("/api/v1/search?type=spaceship", "type"),
+        ("/api/v1/search?facets=maybe", "facets"),
+        ("/api/v1/places.geojson?bbox=1,2,3", "bbox"),
+        ("/api/v1/places.geojson?bbox=a,b,c,d", "bbox"),
+        ("/api/v1/places.geojson?bbox=1,50,3,40", "bbox"),
+        ("/api/v1/places.geojson?limit=-1", "limit"),
+        ("/api/v1/places.geojson?limit=99999999", "limit"),
+        ("/api/v1/places.geojson?type=commons", "type"),
+    ] {
+        let r = get(&fx.app, uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.body);
+        let v = json(&r);
+        assert!(
+            v["error"].as_str().unwrap().contains(needle),
+            "{uri}: {}",
+            r.body
+        );
+    }
+    for uri in [
+        "/actors?page=x",
+        "/search?per_page=0",
+        "/map?territory=nonsense",
+        "/commons?sort=bad",
+        "/search?type=relation",
+    ] {
+        let r = get(&fx.app, uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(r.body.contains("Requête invalide"), "{uri}");
+    }
+    let long_q = format!("/search?q={}", "a".repeat(300));
+    assert_eq!(get(&fx.app, &long_q).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn oversized_requests_are_refused() {
+    let fx = fixture();
+    let big = vec![b'x'; archipel_web::MAX_BODY + 1];
+    let r = send(
+        &fx.app,
+        Request::post("/api/v1/search")
+            .header(header::CONTENT_LENGTH, big.len())
+            .body(Body::from(big))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let long = format!("/search?q={}", "x".repeat(archipel_web::MAX_URI));
+    assert_eq!(get(&fx.app, &long).await.status, StatusCode::URI_TOO_LONG);
+    // Other methods than GET are not allowed on the read-only API.
+    let post = send(
+        &fx.app,
+        Request::post("/api/v1/actors").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn security_headers() {
+    let fx = fixture_with(|c| c.frame_ancestors = "https://ville.example".into());
+    let r = get(&fx.app, "/").await;
+    let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(r.headers[header::X_FRAME_OPTIONS], "DENY");
+    assert!(
+        !r.body.contains("<script>") && !r.body.contains(" onclick="),
+        "no inline script"
+    );
+    let e = get(&fx.app, "/embed/map").await;
+    let csp = e.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors https://ville.example"),
+        "{csp}"
+    );
+    assert!(!e.headers.contains_key(header::X_FRAME_OPTIONS));
+    // Tiles allowed in images only when configured.
+    let tiles = fixture_with(|c| c.tiles = Some(archipel_web::Tiles::openstreetmap()));
+    let t = get(&tiles.app, "/map").await;
+    assert!(t.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains("img-src 'self' data: https://tile.openstreetmap.org"));
+    assert!(t
+        .body
+        .contains("data-tiles=\"https://tile.openstreetmap.org/{z}/{x}/{y}.png\""));
+}
+
+#[tokio::test]
+async fn etags_caching_cors_and_compression() {
+    let fx = fixture();
+    for uri in [
+        "/api/v1/actors",
+        "/assets/app.js",
+        "/api/v1/places.geojson",
+        "/",
+    ] {
+        let r = get(&fx.app, uri).await;
+        let etag = r.headers[header::ETAG].to_str().unwrap().to_string();
+        assert!(r.headers.contains_key(header::CACHE_CONTROL), "{uri}");
+        let again = send(
+            &fx.app,
+            Request::get(uri)
+                .header(header::IF_NONE_MATCH, &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{uri}");
+        assert!(again.body.is_empty());
+    }
+    let api = get(&fx.app, "/api/v1/actors").await;
+    assert_eq!(api.headers[header::CACHE_CONTROL], "public, max-age=60");
+    let asset = get(&fx.app, "/").await;
+    let js = asset
+        .body
+        .split("src=\"")
+        .find(|s| s.starts_with("/assets/app.js?v="))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let r = get(&fx.app, &js).await;
+    assert!(r.headers[header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    let cors = send(
+        &fx.app,
+        Request::get("/api/v1/search?q=a")
+            .header(header::ORIGIN, "https://elsewhere.example")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(cors.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let gz = send(
+        &fx.app,
+        Request::get("/api/v1/exports/archipel.json")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(gz.headers[header::CONTENT_ENCODING], "gzip");
+}
+
+#[tokio::test]
+async fn english_switch_and_health() {
+    let fx = fixture();
+    let r = get(&fx.app, "/?lang=en").await;
+    assert!(r.body.contains("<html lang=\"en\">"));
+    assert!(r.body.contains("Latest changes"));
+    let sw = get(&fx.app, "/lang/en?next=/search%3Fq%3Dmediatheque").await;
+    assert_eq!(sw.status, StatusCode::SEE_OTHER);
+    assert_eq!(sw.headers[header::LOCATION], "/search?q=mediatheque");
+    assert!(sw.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .starts_with("lang=en"));
+    let with_cookie = send(
+        &fx.app,
+        Request::get("/actors")
+            .header(header::COOKIE, "lang=en")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(with_cookie.body.contains("<html lang=\"en\">"));
+    assert!(
+        with_cookie.body.contains("Local government") || with_cookie.body.contains("Association")
+    );
+    assert!(with_cookie.body.contains("href=\"/lang/fr?next=/actors\""));
+    let evil = get(&fx.app, "/lang/en?next=//evil.example").await;
+    assert_eq!(evil.headers[header::LOCATION], "/");
+    assert_eq!(get(&fx.app, "/lang/de").await.status, StatusCode::NOT_FOUND);
+    let h = json(&get(&fx.app, "/health").await);
+    assert_eq!(h["status"], "ok");
+    assert!(h["records"].as_u64().unwrap() > 200);
+    let fav = get(&fx.app, "/favicon.ico").await;
+    assert_eq!(fav.status, StatusCode::OK);
+}
