@@ -33,6 +33,8 @@ pub(crate) struct ScanRec {
 #[derive(Default)]
 pub(crate) struct Scanned {
     pub map: gix::hashtable::HashMap<ObjectId, u32>,
+    /// Id of each record.
+    pub ids: Vec<ObjectId>,
     pub recs: Vec<ScanRec>,
     pub parents: Vec<ObjectId>,
     pub idents: Interner,
@@ -85,36 +87,37 @@ fn scan_pack(
     // Entries in pack order, so that delta bases (earlier) are typed first.
     let mut order: Vec<(u64, u32)> = (0..n).map(|i| (index.pack_offset_at_index(i), i)).collect();
     order.sort_unstable_by_key(|e| e.0);
-    let position = |offset: u64| order.binary_search_by_key(&offset, |e| e.0).ok();
 
-    let mut is_commit = vec![false; order.len()];
+    // Offsets of the commit entries met so far, ascending: a delta's base is
+    // a commit when its offset is in there (a small array, unlike `order`).
+    let mut commit_offsets: Vec<u64> = Vec::new();
     let mut commits: Vec<(u64, u32)> = Vec::new();
-    for k in 0..order.len() {
-        let (offset, i) = order[k];
+    for &(offset, i) in &order {
         let Ok(entry) = data.entry(offset) else {
             continue;
         };
         use pack::data::entry::Header;
+        let is_commit_at = |base: u64| base < offset && commit_offsets.binary_search(&base).is_ok();
         let commit = match entry.header {
             Header::Commit => true,
             Header::Tree | Header::Blob | Header::Tag => false,
-            Header::OfsDelta { base_distance } => offset
-                .checked_sub(base_distance)
-                .and_then(position)
-                .is_some_and(|p| p < k && is_commit[p]),
+            Header::OfsDelta { base_distance } => {
+                offset.checked_sub(base_distance).is_some_and(is_commit_at)
+            }
             Header::RefDelta { base_id } => index
                 .lookup(base_id)
                 .map(|b| index.pack_offset_at_index(b))
-                .and_then(position)
-                .is_some_and(|p| p < k && is_commit[p]),
+                .is_some_and(is_commit_at),
         };
-        is_commit[k] = commit;
-        if commit && !skip.contains(index.oid_at_index(i)) {
-            commits.push((offset, i));
+        if commit {
+            commit_offsets.push(offset);
+            if !skip.contains(index.oid_at_index(i)) {
+                commits.push((offset, i));
+            }
         }
     }
     drop(order);
-    drop(is_commit);
+    drop(commit_offsets);
 
     let parts = if commits.len() >= 8192 { threads } else { 1 };
     let chunk = commits.len().div_ceil(parts).max(1);
@@ -136,6 +139,7 @@ fn scan_pack(
     let total: usize = results.iter().map(|r| r.ids.len()).sum();
     out.map.reserve(total);
     out.recs.reserve(total);
+    out.ids.reserve(total);
     for r in results {
         let remap: Vec<u32> = r
             .idents
@@ -151,10 +155,15 @@ fn scan_pack(
             let at = out.recs.len() as u32;
             if out.map.insert(id, at).is_none() {
                 out.recs.push(rec);
+                out.ids.push(id);
             }
         }
     }
 }
+
+/// Bytes inflated from the start of a commit: enough for the tree, two
+/// parents and a long author line; longer headers are inflated whole.
+const PREFIX: usize = 512;
 
 fn decode_chunk(bundle: &pack::Bundle, commits: &[(u64, u32)]) -> ChunkOut {
     let (index, data) = (&bundle.index, &bundle.pack);
@@ -184,9 +193,27 @@ fn decode_chunk(bundle: &pack::Bundle, commits: &[(u64, u32)]) -> ChunkOut {
             if size > 64 * 1024 * 1024 {
                 continue; // absurd for a commit: leave it to the walk's fallback
             }
-            buf.resize(size, 0);
-            data.decompress_entry(&entry, &mut inflate, &mut buf)
-                .is_ok()
+            // Inflate only the start of the object: the header up to the
+            // author line, not the committer, signature and message.
+            let want = size.min(PREFIX);
+            buf.resize(want, 0);
+            let input = data.entry_slice(entry.data_offset..data.pack_end() as u64);
+            inflate.reset();
+            match input.map(|input| inflate.prefix(input, &mut buf)) {
+                Some(Ok((_, _, written))) if written == want => {
+                    parents.clear();
+                    let parsed = parse_commit(&buf, &mut parents);
+                    if want == size || parsed.terminated {
+                        true
+                    } else {
+                        // The header is longer than the prefix: inflate it all.
+                        buf.resize(size, 0);
+                        data.decompress_entry(&entry, &mut inflate, &mut buf)
+                            .is_ok()
+                    }
+                }
+                _ => false,
+            }
         };
         if !ok {
             continue; // the walk's fallback will report it if it matters

@@ -125,6 +125,9 @@ pub(crate) struct Parsed<'a> {
     pub time: i64,
     /// Something could not be parsed (no author, bad parent id).
     pub malformed: bool,
+    /// The author line ended with a newline: it is whole even if `bytes`
+    /// was only the start of the object.
+    pub terminated: bool,
 }
 
 /// Parses the header of a commit object: appends its parents to `parents`
@@ -151,6 +154,7 @@ pub(crate) fn parse_commit<'a>(bytes: &'a [u8], parents: &mut Vec<ObjectId>) -> 
                 author,
                 time,
                 malformed,
+                terminated: end < rest.len(),
             };
         }
     }
@@ -158,6 +162,20 @@ pub(crate) fn parse_commit<'a>(bytes: &'a [u8], parents: &mut Vec<ObjectId>) -> 
         author: b"",
         time: 0,
         malformed: true,
+        terminated: false,
+    }
+}
+
+/// The next commit to visit: by id, or by its index in the scan's table.
+enum Next {
+    Id(ObjectId),
+    Scanned(u32),
+}
+
+fn is_boundary(shallow: &Option<gix::shallow::Commits>, id: &ObjectId) -> bool {
+    match shallow {
+        Some(s) => s.binary_search(id).is_ok(),
+        None => false,
     }
 }
 
@@ -171,57 +189,70 @@ pub(crate) fn walk(repo: &gix::Repository, tips: &[ObjectId], scan_after: u64) -
     let odb = &repo.objects;
 
     let mut interner = Interner::default();
+    // Commits decoded one by one are tracked by id; those of the scan by
+    // their index in the scan's table (cheaper than hashing ids again).
     let mut seen: gix::hashtable::HashSet<ObjectId> = gix::hashtable::HashSet::default();
-    let mut stack: Vec<ObjectId> = Vec::with_capacity(64);
+    let mut stack: Vec<Next> = Vec::with_capacity(64);
     for tip in tips {
         if seen.insert(*tip) {
-            stack.push(*tip);
+            stack.push(Next::Id(*tip));
         }
     }
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut parents: Vec<ObjectId> = Vec::with_capacity(4);
     let mut scanned: Option<crate::scan::Scanned> = None;
+    let mut visited: Vec<bool> = Vec::new();
     let mut remap: Vec<u32> = Vec::new();
     let mut decoded_alone = 0u64;
 
-    while let Some(id) = stack.pop() {
-        let boundary = match &shallow {
-            Some(s) => s.binary_search(&id).is_ok(),
-            None => false,
+    while let Some(next) = stack.pop() {
+        let id = match next {
+            Next::Id(id) => id,
+            Next::Scanned(at) => match &scanned {
+                Some(scan) => {
+                    let rec = scan.recs[at as usize];
+                    let boundary = is_boundary(&shallow, &scan.ids[at as usize]);
+                    if boundary {
+                        out.shallow_boundary += 1;
+                    } else {
+                        let start = rec.parents_start as usize;
+                        for pid in &scan.parents[start..start + rec.parents_len as usize] {
+                            match scan.map.get(pid) {
+                                Some(&p) => {
+                                    if !visited[p as usize] {
+                                        visited[p as usize] = true;
+                                        stack.push(Next::Scanned(p));
+                                    }
+                                }
+                                None => {
+                                    if seen.insert(*pid) {
+                                        stack.push(Next::Id(*pid));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if rec.malformed {
+                        out.malformed += 1;
+                    }
+                    let local = &mut remap[rec.ident as usize];
+                    if *local == u32::MAX {
+                        *local = interner.intern(&scan.idents.keys()[rec.ident as usize]);
+                    }
+                    out.commits.push(CommitRec {
+                        time: rec.time,
+                        ident: *local,
+                        parents: rec.parents_len,
+                    });
+                    out.from_scan += 1;
+                    continue;
+                }
+                None => continue,
+            },
         };
+        let boundary = is_boundary(&shallow, &id);
         if boundary {
             out.shallow_boundary += 1;
-        }
-        let push = |pid: &ObjectId,
-                    seen: &mut gix::hashtable::HashSet<ObjectId>,
-                    stack: &mut Vec<ObjectId>| {
-            if !boundary && seen.insert(*pid) {
-                stack.push(*pid);
-            }
-        };
-
-        if let Some(scan) = &scanned {
-            if let Some(&at) = scan.map.get(&id) {
-                let rec = scan.recs[at as usize];
-                let start = rec.parents_start as usize;
-                for pid in &scan.parents[start..start + rec.parents_len as usize] {
-                    push(pid, &mut seen, &mut stack);
-                }
-                if rec.malformed {
-                    out.malformed += 1;
-                }
-                let local = &mut remap[rec.ident as usize];
-                if *local == u32::MAX {
-                    *local = interner.intern(&scan.idents.keys()[rec.ident as usize]);
-                }
-                out.commits.push(CommitRec {
-                    time: rec.time,
-                    ident: *local,
-                    parents: rec.parents_len,
-                });
-                out.from_scan += 1;
-                continue;
-            }
         }
 
         let data = match odb.try_find(&id, &mut buf) {
@@ -243,8 +274,22 @@ pub(crate) fn walk(repo: &gix::Repository, tips: &[ObjectId], scan_after: u64) -
         }
         parents.clear();
         let parsed = parse_commit(data.data, &mut parents);
-        for pid in &parents {
-            push(pid, &mut seen, &mut stack);
+        if !boundary {
+            for pid in &parents {
+                match scanned.as_ref().and_then(|s| s.map.get(pid)) {
+                    Some(&p) => {
+                        if !visited[p as usize] {
+                            visited[p as usize] = true;
+                            stack.push(Next::Scanned(p));
+                        }
+                    }
+                    None => {
+                        if seen.insert(*pid) {
+                            stack.push(Next::Id(*pid));
+                        }
+                    }
+                }
+            }
         }
         if parsed.malformed {
             out.malformed += 1;
@@ -258,6 +303,7 @@ pub(crate) fn walk(repo: &gix::Repository, tips: &[ObjectId], scan_after: u64) -
         if scanned.is_none() && decoded_alone >= scan_after && !stack.is_empty() {
             let scan = crate::scan::scan(repo, &seen);
             remap = vec![u32::MAX; scan.idents.keys().len()];
+            visited = vec![false; scan.recs.len()];
             scanned = Some(scan);
         }
     }
@@ -342,19 +388,21 @@ mod tests {
         );
     }
 
-    #[test]
-    fn bulk_scan_covers_packed_and_deltified_commits() {
+    /// 30 commits with long messages, one with an author line longer than the
+    /// inflated prefix, packed with `repack_args`, plus a loose tip.
+    fn packed_repo(repack_args: &[&str]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("tempdir");
         let d = dir.path();
         git(d, &["init", "-q", "-b", "main"], None);
         let long = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(40);
+        let long_name = format!("Ann {}", "Marie ".repeat(100));
         for i in 0..30 {
             std::fs::write(d.join("n.txt"), format!("{i}")).expect("write");
             git(d, &["add", "n.txt"], None);
-            let who = if i % 2 == 0 {
-                ("Ann", "ann@x.org")
-            } else {
-                ("Ben", "ben@y.org")
+            let who = match i {
+                7 => (long_name.as_str(), "ann@x.org"),
+                i if i % 2 == 0 => ("Ann", "ann@x.org"),
+                _ => ("Ben", "ben@y.org"),
             };
             git(
                 d,
@@ -362,8 +410,19 @@ mod tests {
                 Some(who),
             );
         }
+        git(d, repack_args, None);
+        // One more, loose, on top.
         git(
             d,
+            &["commit", "-q", "--allow-empty", "-m", "loose"],
+            Some(("Ann", "ann@x.org")),
+        );
+        dir
+    }
+
+    #[test]
+    fn bulk_scan_covers_packed_and_deltified_commits() {
+        for repack in [
             &[
                 "repack",
                 "-q",
@@ -372,37 +431,34 @@ mod tests {
                 "-f",
                 "--depth=50",
                 "--window=50",
-            ],
-            None,
-        );
-        // One more, loose, on top.
-        git(
-            d,
-            &["commit", "-q", "--allow-empty", "-m", "loose"],
-            Some(("Ann", "ann@x.org")),
-        );
-        let repo = gix::open(d).expect("open");
-        let head = repo.head_id().expect("head").detach();
+            ][..],
+            &["repack", "-q", "-a", "-d", "-f", "--window=0"][..],
+        ] {
+            let dir = packed_repo(repack);
+            let repo = gix::open(dir.path()).expect("open");
+            let head = repo.head_id().expect("head").detach();
 
-        let alone = walk(&repo, &[head], u64::MAX);
-        assert_eq!((alone.commits.len(), alone.from_scan), (31, 0));
-        let bulk = walk(&repo, &[head], 0);
-        // The loose tip is decoded alone, and so is its parent, already queued
-        // when the scan starts (the scan skips what the walk has seen); the
-        // other 29 come from the scan, most of them stored as deltas.
-        assert_eq!((bulk.commits.len(), bulk.from_scan), (31, 29));
-        assert_eq!(bulk.idents.len(), 2);
-        let key = |w: &Walked| {
-            let mut v: Vec<(i64, Vec<u8>, u32)> = w
-                .commits
-                .iter()
-                .map(|c| (c.time, w.idents[c.ident as usize].to_vec(), c.parents))
-                .collect();
-            v.sort();
-            v
-        };
-        assert_eq!(key(&alone), key(&bulk));
-        assert_eq!((bulk.missing, bulk.malformed, bulk.read_errors), (0, 0, 0));
+            let alone = walk(&repo, &[head], u64::MAX);
+            assert_eq!((alone.commits.len(), alone.from_scan), (31, 0));
+            let bulk = walk(&repo, &[head], 0);
+            // The loose tip is decoded alone, and so is its parent, already
+            // queued when the scan starts (the scan skips what the walk has
+            // seen); the other 29 come from the scan.
+            assert_eq!((bulk.commits.len(), bulk.from_scan), (31, 29), "{repack:?}");
+            assert_eq!(bulk.idents.len(), 3);
+            let key = |w: &Walked| {
+                let mut v: Vec<(i64, Vec<u8>, u32)> = w
+                    .commits
+                    .iter()
+                    .map(|c| (c.time, w.idents[c.ident as usize].to_vec(), c.parents))
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(key(&alone), key(&bulk));
+            assert!(bulk.idents.iter().any(|k| k.len() > 600));
+            assert_eq!((bulk.missing, bulk.malformed, bulk.read_errors), (0, 0, 0));
+        }
     }
 
     #[test]
