@@ -46,7 +46,7 @@ mod write;
 pub use query::{BboxQuery, FacetedQuery, Facets, Filter, ListQuery, Page, Sort, Summary};
 pub use read::{Count, Stats};
 pub use search::{SearchHit, SearchQuery, SearchResults};
-pub use write::{Outcome, WriteSummary, Writer};
+pub use write::{prepare, Outcome, Prepared, WriteSummary, Writer};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -24,6 +24,22 @@ pub struct WriteSummary {
     pub unchanged: u64,
 }
 
+/// A record with the costly parts of its row worked out in advance: its
+/// JSON encoding and its search text. Preparing touches no database, so an
+/// import can prepare records on one thread while another writes them.
+pub struct Prepared {
+    pub entity: Entity,
+    data: String,
+    body: String,
+}
+
+/// Prepares a record for [`Writer::upsert_prepared`].
+pub fn prepare(entity: Entity) -> Result<Prepared> {
+    let data = to_json(&entity)?;
+    let body = search_body(&entity);
+    Ok(Prepared { entity, data, body })
+}
+
 /// Writes within one transaction; see [`Store::write`].
 pub struct Writer<'a> {
     tx: Transaction<'a>,
@@ -53,7 +69,7 @@ struct EntityRow<'e> {
 }
 
 impl<'e> EntityRow<'e> {
-    fn of(rec: &'e Entity) -> Result<Self> {
+    fn of(rec: &'e Entity, data: String) -> Result<Self> {
         let (subkind, territory, owner, point) = match rec {
             Entity::Territory(t) => (Some(t.level.as_str()), None, t.parent.as_ref(), None),
             Entity::Actor(a) => (a.kind.as_deref(), a.territory.as_ref(), None, a.location),
@@ -79,7 +95,7 @@ impl<'e> EntityRow<'e> {
             source: &prov.source,
             created_at: ts(&prov.created_at),
             updated_at: ts(&prov.updated_at),
-            data: to_json(rec)?,
+            data,
         })
     }
 }
@@ -122,9 +138,18 @@ impl<'a> Writer<'a> {
     /// alone (its change time does not move). On update the original
     /// creation time is kept.
     pub fn upsert(&mut self, e: &Entity) -> Result<Outcome> {
+        self.upsert_with(e, None)
+    }
+
+    /// [`Writer::upsert`] for a record prepared with [`prepare`].
+    pub fn upsert_prepared(&mut self, p: &Prepared) -> Result<Outcome> {
+        self.upsert_with(&p.entity, Some((&p.data, &p.body)))
+    }
+
+    fn upsert_with(&mut self, e: &Entity, pre: Option<(&str, &str)>) -> Result<Outcome> {
         let outcome = match e {
             Entity::Relation(r) => self.upsert_relation(e, r)?,
-            _ => self.upsert_entity(e)?,
+            _ => self.upsert_entity(e, pre)?,
         };
         // References to records written earlier in the batch are known
         // good; the others are checked once, before commit.
@@ -172,10 +197,10 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn upsert_entity(&mut self, e: &Entity) -> Result<Outcome> {
+    fn upsert_entity(&mut self, e: &Entity, pre: Option<(&str, &str)>) -> Result<Outcome> {
         // Insert first: on a new record (the common case of an import) this
         // costs one B-tree descent instead of a look-up and an insert.
-        if self.insert_entity(e)? {
+        if self.insert_entity(e, pre)? {
             return Ok(Outcome::Inserted);
         }
         let id = e.id().as_str();
@@ -189,7 +214,7 @@ impl<'a> Writer<'a> {
         }
         let mut rec = e.clone();
         rec.provenance_mut().created_at = old.provenance().created_at;
-        let row = EntityRow::of(&rec)?;
+        let row = EntityRow::of(&rec, to_json(&rec)?)?;
         self.tx
             .prepare_cached(
                 "UPDATE entity SET kind=?2, name=?3, subkind=?4, territory=?5, owner=?6,
@@ -213,13 +238,17 @@ impl<'a> Writer<'a> {
         self.tx
             .prepare_cached("DELETE FROM entity_fts WHERE rowid = ?1")?
             .execute([rowid])?;
-        self.index_text(rowid, &rec)?;
+        self.index_text(rowid, &rec, &search_body(&rec))?;
         Ok(Outcome::Updated)
     }
 
     /// Inserts `e` unless a record with its id exists; true if inserted.
-    fn insert_entity(&mut self, e: &Entity) -> Result<bool> {
-        let row = EntityRow::of(e)?;
+    fn insert_entity(&mut self, e: &Entity, pre: Option<(&str, &str)>) -> Result<bool> {
+        let data = match pre {
+            Some((data, _)) => data.to_string(),
+            None => to_json(e)?,
+        };
+        let row = EntityRow::of(e, data)?;
         let n = self
             .tx
             .prepare_cached(
@@ -246,14 +275,17 @@ impl<'a> Writer<'a> {
             return Ok(false);
         }
         let rowid = self.tx.last_insert_rowid();
-        self.index_text(rowid, e)?;
+        match pre {
+            Some((_, body)) => self.index_text(rowid, e, body)?,
+            None => self.index_text(rowid, e, &search_body(e))?,
+        }
         Ok(true)
     }
 
-    fn index_text(&mut self, rowid: i64, e: &Entity) -> Result<()> {
+    fn index_text(&mut self, rowid: i64, e: &Entity, body: &str) -> Result<()> {
         self.tx
             .prepare_cached("INSERT INTO entity_fts (rowid, name, body) VALUES (?1, ?2, ?3)")?
-            .execute(params![rowid, e.name(), search_body(e)])?;
+            .execute(params![rowid, e.name(), body])?;
         Ok(())
     }
 

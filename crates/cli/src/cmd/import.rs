@@ -3,7 +3,7 @@
 use super::Global;
 use anyhow::Context;
 use archipel_formats::{flat, mediation, native, sill, ImportContext, Parsed, Sink};
-use archipel_store::StoreError;
+use archipel_store::{prepare, Prepared, StoreError};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -84,7 +84,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     // writer, which upserts them inside one transaction. If the file turns
     // out to have invalid records (and --skip-invalid was not given), the
     // transaction is rolled back: nothing is written.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<archipel_domain::Entity>>(16);
+    // A third thread encodes records (JSON, search text) between the two.
+    let (tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<archipel_domain::Entity>>(16);
+    let (prepared_tx, rx) =
+        std::sync::mpsc::sync_channel::<archipel_store::Result<Vec<Prepared>>>(16);
     let sink = Sink {
         chunks: tx,
         halt_on_problem: !args.skip_invalid,
@@ -98,18 +101,28 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             Format::Json => native::parse_to(&bytes, &ctx, Some(sink)),
             Format::Csv => flat::parse_to(&bytes, &ctx, Some(sink)),
         });
+        scope.spawn(move || {
+            for chunk in parsed_rx {
+                let prepared = chunk.into_iter().map(prepare).collect();
+                if prepared_tx.send(prepared).is_err() {
+                    break;
+                }
+            }
+        });
         store.write_bulk(&source, format.name(), Some(&shown), expected, |w| {
             let mut skipped = 0u64;
             let mut done = 0u64;
             for chunk in rx.iter() {
-                for e in &chunk {
+                let chunk = chunk?;
+                for p in &chunk {
+                    let e = &p.entity;
                     if matches!(format, Format::Mediation)
                         && mediation::create_only(e)
                         && w.exists(e.id())?
                     {
                         skipped += 1;
                     } else {
-                        w.upsert(e)?;
+                        w.upsert_prepared(p)?;
                     }
                 }
                 done += chunk.len() as u64;
