@@ -1,44 +1,43 @@
 #!/usr/bin/env bash
-# Import benchmark (issue 2): 100,000 generated médiation rows.
-#   archipel import mediation  vs  sqlite3 .import of the same CSV into a bare table
-# then search latency over the resulting registry.
+# Import benchmark (issue 2): N generated médiation rows (default 100,000).
+#   archipel import mediation   vs   sqlite3 .import of the same CSV into a bare table,
+# run alternately RUNS times (default 5); medians of wall-clock and CPU time.
+# Then search latency over the resulting registry (cargo bench, store crate).
 # usage: bench/import.sh [ROWS] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
 rows=${1:-100000}
-runs=${2:-3}
-out=bench/out/import
+runs=${2:-5}
+out="$root/bench/out/import"
 mkdir -p "$out"
 cargo build --release -q -p archipel
-bin=target/release/archipel
+bin="$root/target/release/archipel"
 csv="$out/mediation-$rows.csv"
 [ -f "$csv" ] || python3 bench/gen-mediation.py "$rows" > "$csv"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-sq=(); ar=(); rss=()
-for i in $(seq "$runs"); do
+: > "$out/sqlite.txt"; : > "$out/archipel.txt"
+for _ in $(seq "$runs"); do
   rm -f "$out/bare.db"
-  t0=$(now)
-  sqlite3 "$out/bare.db" -cmd ".mode csv" ".import $csv lieux"
-  t1=$(now)
-  sq+=("$(echo "$t1 - $t0" | bc -l)")
-
+  /usr/bin/time -f "%e %U %S %M" -a -o "$out/sqlite.txt" \
+    sqlite3 "$out/bare.db" -cmd ".mode csv" ".import $csv lieux"
   rm -f "$out/archipel.db" "$out/archipel.db-wal" "$out/archipel.db-shm"
-  t0=$(now)
-  /usr/bin/time -f "%M" -o "$out/rss.txt" "$bin" --db "$out/archipel.db" import mediation "$csv" > /dev/null
-  t1=$(now)
-  ar+=("$(echo "$t1 - $t0" | bc -l)")
-  rss+=("$(cat "$out/rss.txt")")
+  /usr/bin/time -f "%e %U %S %M" -a -o "$out/archipel.txt" \
+    "$bin" --db "$out/archipel.db" import mediation "$csv" > /dev/null
 done
-sqm=$(printf '%s\n' "${sq[@]}" | median)
-arm=$(printf '%s\n' "${ar[@]}" | median)
-rssm=$(printf '%s\n' "${rss[@]}" | median)
+col() { awk -v c="$2" '{print $c}' "$1" | median; }
+cpu() { awk '{print $2 + $3}' "$1" | median; }
+sw=$(col "$out/sqlite.txt" 1); aw=$(col "$out/archipel.txt" 1)
+sc=$(cpu "$out/sqlite.txt"); ac=$(cpu "$out/archipel.txt")
+rss=$(col "$out/archipel.txt" 4)
 size=$(stat -c %s "$out/archipel.db")
-printf 'rows: %s, runs: %s\n' "$rows" "$runs"
-printf 'sqlite3 .import (bare table): median %.3f s\n' "$sqm"
-printf 'archipel import mediation:    median %.3f s, %.0f rows/s, peak RSS %.1f MiB, database %.1f MiB\n' \
-  "$arm" "$(echo "$rows / $arm" | bc -l)" "$(echo "$rssm / 1024" | bc -l)" "$(echo "$size / 1048576" | bc -l)"
-printf 'speed ratio archipel/sqlite3: %.2f (target >= 0.33)\n' "$(echo "$sqm / $arm" | bc -l)"
+bare=$(stat -c %s "$out/bare.db")
+echo "rows: $rows, runs: $runs (alternating), machine load: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'sqlite3 .import (bare table):  wall %.3f s, cpu %.3f s, file %.1f MiB\n' "$sw" "$sc" "$(echo "$bare/1048576" | bc -l)"
+printf 'archipel import mediation:     wall %.3f s, cpu %.3f s, %.0f rows/s, peak RSS %.1f MiB, file %.1f MiB\n' \
+  "$aw" "$ac" "$(echo "$rows/$aw" | bc -l)" "$(echo "$rss/1024" | bc -l)" "$(echo "$size/1048576" | bc -l)"
+printf 'speed ratio (sqlite3 time / archipel time): wall %.2f, cpu %.2f (target: wall >= 0.33)\n' \
+  "$(echo "$sw/$aw" | bc -l)" "$(echo "$sc/$ac" | bc -l)"
 cargo bench -q -p archipel-store --bench search -- "$out/archipel.db"
