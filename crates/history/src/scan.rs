@@ -152,8 +152,9 @@ fn scan_pack(
         for (id, mut rec) in r.ids.into_iter().zip(r.recs) {
             rec.ident = remap[rec.ident as usize];
             rec.parents_start += base;
-            let at = out.recs.len() as u32;
-            if out.map.insert(id, at).is_none() {
+            // A commit stored in several packs is kept once.
+            if let gix::hashtable::hash_map::Entry::Vacant(slot) = out.map.entry(id) {
+                slot.insert(out.recs.len() as u32);
                 out.recs.push(rec);
                 out.ids.push(id);
             }

@@ -433,8 +433,24 @@ mod tests {
                 "--window=50",
             ][..],
             &["repack", "-q", "-a", "-d", "-f", "--window=0"][..],
+            // Without `-d`: then a second full pack, so that every commit is
+            // stored in two packs.
+            &["repack", "-q", "-a", "-f", "--window=0"][..],
         ] {
             let dir = packed_repo(repack);
+            if !repack.contains(&"-d") {
+                git(
+                    dir.path(),
+                    &["repack", "-q", "-a", "-f", "--window=10"],
+                    None,
+                );
+                let packs = std::fs::read_dir(dir.path().join(".git/objects/pack"))
+                    .expect("pack dir")
+                    .flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "idx"))
+                    .count();
+                assert!(packs >= 2, "{packs} packs");
+            }
             let repo = gix::open(dir.path()).expect("open");
             let head = repo.head_id().expect("head").detach();
 
