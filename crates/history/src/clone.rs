@@ -192,6 +192,21 @@ pub struct Cloned {
 /// # Ok::<(), archipel_history::Error>(())
 /// ```
 pub fn clone_https(url: &str, cache_dir: &Path, options: &CloneOptions) -> Result<Cloned, Error> {
+    clone_with(url, cache_dir, options, fetch)
+}
+
+/// Fetches `url` as a new bare repository at the given path, stopping when the
+/// flag is raised.
+type FetchFn = fn(&str, &Path, &AtomicBool) -> Result<(), String>;
+
+/// [`clone_https`] with the fetch step given, so that the limits, the
+/// temporary folder and the cache can be tested without a network.
+fn clone_with(
+    url: &str,
+    cache_dir: &Path,
+    options: &CloneOptions,
+    fetch: FetchFn,
+) -> Result<Cloned, Error> {
     let url = validate_clone_url(url)?;
     let dest = cache_dir.join(url.cache_subdir());
     if dest.exists() {
@@ -248,7 +263,7 @@ pub fn clone_https(url: &str, cache_dir: &Path, options: &CloneOptions) -> Resul
     let (result_tx, result_rx) = std::sync::mpsc::channel::<Result<(), String>>();
     let (decision_tx, decision_rx) = std::sync::mpsc::channel::<PathBuf>();
     let (moved_tx, moved_rx) = std::sync::mpsc::channel::<std::io::Result<()>>();
-    {
+    let clone_thread = {
         let (interrupt, clone_url) = (interrupt.clone(), url.url.clone());
         std::thread::spawn(move || {
             let result = fetch(&clone_url, &work, &interrupt);
@@ -259,8 +274,8 @@ pub fn clone_https(url: &str, cache_dir: &Path, options: &CloneOptions) -> Resul
                 }
             }
             drop(tmp);
-        });
-    }
+        })
+    };
     let grace = Duration::from_secs(5);
     let result = result_rx.recv_timeout(options.timeout + grace);
     let reason = state.swap(3, Ordering::SeqCst);
@@ -272,27 +287,36 @@ pub fn clone_https(url: &str, cache_dir: &Path, options: &CloneOptions) -> Resul
             url.url, options.max_bytes
         ))),
         1 => Some(Error::CloneLimit(format!(
-            "{}: not finished within {} s",
+            "{}: not finished within {:.1} s",
             url.url,
-            options.timeout.as_secs()
+            options.timeout.as_secs_f64()
         ))),
         _ => None,
     };
-    match result {
-        Ok(Ok(())) if reason == 0 => {}
-        Ok(Ok(())) => {
-            return Err(limit_error(reason).unwrap_or_else(|| Error::Clone(url.url.clone())))
+    let failure = match result {
+        Ok(Ok(())) if reason == 0 => None,
+        Ok(Ok(())) => Some(limit_error(reason).unwrap_or_else(|| Error::Clone(url.url.clone()))),
+        Ok(Err(message)) => Some(
+            limit_error(reason).unwrap_or_else(|| Error::Clone(format!("{}: {message}", url.url))),
+        ),
+        Err(_) => {
+            // The clone thread is stuck in the network: leave it, it removes
+            // its temporary folder whenever it ends.
+            return Err(limit_error(1).unwrap_or_else(|| Error::Clone(url.url.clone())));
         }
-        Ok(Err(message)) => {
-            return Err(limit_error(reason)
-                .unwrap_or_else(|| Error::Clone(format!("{}: {message}", url.url))))
-        }
-        Err(_) => return Err(limit_error(1).unwrap_or_else(|| Error::Clone(url.url.clone()))),
+    };
+    if let Some(error) = failure {
+        // The thread has answered: let it remove its temporary folder.
+        drop(decision_tx);
+        let _ = clone_thread.join();
+        return Err(error);
     }
     decision_tx
         .send(dest.clone())
         .map_err(|_| Error::Clone(format!("{}: the clone thread ended early", url.url)))?;
-    match moved_rx.recv() {
+    let moved = moved_rx.recv();
+    let _ = clone_thread.join();
+    match moved {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(Error::Clone(format!("{}: {e}", dest.display()))),
         Err(_) => {
@@ -417,6 +441,151 @@ mod tests {
         }
         let long = format!("https://example.org/{}", "a".repeat(2100));
         assert!(validate_clone_url(&long).is_err());
+    }
+
+    fn git_init_bare(path: &Path) -> bool {
+        std::process::Command::new("git")
+            .args(["init", "-q", "--bare"])
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    fn fake_ok(_url: &str, work: &Path, _stop: &AtomicBool) -> Result<(), String> {
+        if git_init_bare(work) {
+            Ok(())
+        } else {
+            Err("git init failed".into())
+        }
+    }
+
+    /// Waits until told to stop (at most a minute).
+    fn wait_for_stop(stop: &AtomicBool) -> Result<(), String> {
+        for _ in 0..6000 {
+            if stop.load(Ordering::SeqCst) {
+                return Err("interrupted".into());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Err("never interrupted".into())
+    }
+
+    fn fake_huge(_url: &str, work: &Path, stop: &AtomicBool) -> Result<(), String> {
+        std::fs::create_dir_all(work).map_err(|e| e.to_string())?;
+        std::fs::write(work.join("pack"), vec![0u8; 2 << 20]).map_err(|e| e.to_string())?;
+        wait_for_stop(stop)
+    }
+
+    fn fake_endless(_url: &str, _work: &Path, stop: &AtomicBool) -> Result<(), String> {
+        wait_for_stop(stop)
+    }
+
+    fn fake_refused(_url: &str, _work: &Path, _stop: &AtomicBool) -> Result<(), String> {
+        Err("authentication required".into())
+    }
+
+    /// Entries of the cache's host folder (temporary folders included).
+    fn leftovers(cache: &Path) -> Vec<String> {
+        std::fs::read_dir(cache.join("forge.example.org/team"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn clone_lands_in_the_cache_then_is_reused() {
+        let cache = tempfile::tempdir().expect("tempdir");
+        let url = "https://forge.example.org/team/app.git";
+        let opts = CloneOptions::default();
+        let first = clone_with(url, cache.path(), &opts, fake_ok).expect("cloned");
+        assert!(!first.from_cache);
+        assert_eq!(
+            first.path,
+            cache.path().join("forge.example.org/team/app.git")
+        );
+        assert!(first.repo.is_bare());
+        assert_eq!(leftovers(cache.path()), vec!["app.git"]);
+        // Reused: the fetch is not called again (it would fail).
+        let again = clone_with(url, cache.path(), &opts, fake_refused).expect("reused");
+        assert!(again.from_cache);
+        // Refreshed: fetched again.
+        let refresh = CloneOptions {
+            refresh: true,
+            ..CloneOptions::default()
+        };
+        let err = clone_with(url, cache.path(), &refresh, fake_refused).expect_err("refused");
+        assert!(
+            matches!(&err, Error::Clone(m) if m.contains("authentication required")),
+            "{err}"
+        );
+        assert_eq!(leftovers(cache.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn clone_size_limit() {
+        let cache = tempfile::tempdir().expect("tempdir");
+        let opts = CloneOptions {
+            max_bytes: 1 << 20,
+            ..CloneOptions::default()
+        };
+        let err = clone_with(
+            "https://forge.example.org/team/big",
+            cache.path(),
+            &opts,
+            fake_huge,
+        )
+        .expect_err("too large");
+        assert!(
+            matches!(&err, Error::CloneLimit(m) if m.contains("larger than 1048576 bytes")),
+            "{err}"
+        );
+        assert_eq!(
+            leftovers(cache.path()),
+            Vec::<String>::new(),
+            "nothing left in the cache"
+        );
+    }
+
+    #[test]
+    fn clone_time_limit() {
+        let cache = tempfile::tempdir().expect("tempdir");
+        let opts = CloneOptions {
+            timeout: Duration::from_millis(300),
+            ..CloneOptions::default()
+        };
+        let err = clone_with(
+            "https://forge.example.org/team/slow",
+            cache.path(),
+            &opts,
+            fake_endless,
+        )
+        .expect_err("too slow");
+        assert!(
+            matches!(&err, Error::CloneLimit(m) if m.contains("not finished within 0.3 s")),
+            "{err}"
+        );
+        assert_eq!(leftovers(cache.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn invalid_url_is_refused_before_any_fetch() {
+        let cache = tempfile::tempdir().expect("tempdir");
+        let err = clone_https(
+            "ssh://git@forge.example.org/team/app.git",
+            cache.path(),
+            &CloneOptions::default(),
+        )
+        .expect_err("refused");
+        assert!(matches!(err, Error::InvalidUrl(_)));
+        assert_eq!(
+            std::fs::read_dir(cache.path())
+                .map(|d| d.count())
+                .unwrap_or(0),
+            0
+        );
     }
 
     #[test]
