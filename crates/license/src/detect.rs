@@ -135,6 +135,9 @@ fn classify(c: &Candidate, text: &str) -> FileVerdict {
             note,
         };
     }
+    if let Some(v) = best.as_ref().and_then(|m| with_exception(m, &words)) {
+        return v;
+    }
     let resembles = best
         .as_ref()
         .is_some_and(|m| m.score >= NOTICE_MAX_SIMILARITY);
@@ -179,6 +182,31 @@ fn classify(c: &Candidate, text: &str) -> FileVerdict {
             .map_or_else(|| "matches no known licence".to_string(), describe),
         best,
     }
+}
+
+/// A licence text followed by a licence exception (Apache-2.0 and the
+/// LLVM exception, GPL and the Classpath exception): `ID WITH EXCEPTION`.
+fn with_exception(m: &TextMatch, words: &[String]) -> Option<FileVerdict> {
+    let c = m.changes.as_ref()?;
+    let (head, tail) = (words.get(..c.tail_start)?, words.get(c.tail_start..)?);
+    if tail.len() < 20 || !m.missing_name_words.is_empty() {
+        return None;
+    }
+    let lic = matcher::best_of(matcher::closest_words(head, 5)).filter(|l| l.is_match())?;
+    let (exception, score) = matcher::closest_exception(tail)?;
+    if score < matcher::MATCH_THRESHOLD {
+        return None;
+    }
+    Some(FileVerdict::Licence {
+        spdx: format!("{} WITH {exception}", lic.spdx),
+        score: lic.score.min(score),
+        method: Method::LicenseText,
+        same_text: Vec::new(),
+        note: Some(format!(
+            "licence text ({:.3}) followed by an exception text ({score:.3})",
+            lic.score
+        )),
+    })
 }
 
 fn file_stem(rel: &str) -> &str {

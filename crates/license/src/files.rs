@@ -38,15 +38,26 @@ pub fn is_license_file_name(name: &str) -> bool {
     if NOT_TEXT_EXTENSIONS.contains(&ext) {
         return false;
     }
+    // Licences of bundled third-party code are not the project's.
+    let squashed: String = stem.chars().filter(|c| c.is_alphanumeric()).collect();
+    if squashed.contains("thirdparty") || squashed.contains("3rdparty") {
+        return false;
+    }
     let starts = |w: &str| {
         stem == w
             || stem
                 .strip_prefix(w)
                 .is_some_and(|r| r.starts_with(['-', '_', ' ']))
     };
+    // `MIT-LICENSE`, `GPL_COPYING`: one short word before (not
+    // `TEMPLATE-FOR-LICENSE`).
     let ends = |w: &str| {
-        stem.strip_suffix(w)
-            .is_some_and(|r| r.ends_with(['-', '_']))
+        stem.strip_suffix(w).is_some_and(|r| {
+            r.len() >= 2
+                && r.len() <= 12
+                && r.ends_with(['-', '_'])
+                && !r[..r.len() - 1].contains(['-', '_', ' '])
+        })
     };
     [
         "license",
@@ -210,6 +221,9 @@ mod tests {
             "unlicensed-stuff.py",
             "NOTICE",
             "DESCRIPTION",
+            "TEMPLATE-FOR-LICENSE.txt",
+            "LICENSE-THIRD-PARTY",
+            "THIRD_PARTY_LICENSES",
         ] {
             assert!(!is_license_file_name(no), "{no}");
         }

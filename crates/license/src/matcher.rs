@@ -102,18 +102,41 @@ fn name_words(id: &str, words: &[String]) -> Vec<String> {
     out
 }
 
-/// The SPDX text of LGPL-3.0 carries the GPL-3.0 text after its own; the
-/// two usually ship as separate files (`COPYING.LESSER` and `COPYING`).
-/// Returns the part before an embedded GNU GPL title, if there is one.
-fn without_embedded_gpl(text: &str) -> Option<&str> {
+/// Parts of a licence text that also stand as the licence on their own:
+/// - the SPDX text of LGPL-3.0 carries the GPL-3.0 text after its own; the
+///   two usually ship as separate files (`COPYING.LESSER` and `COPYING`);
+/// - the "How to apply these terms" appendix after "END OF TERMS AND
+///   CONDITIONS" (GNU licences, Apache-2.0) is optional in the SPDX
+///   templates, and often left out.
+fn optional_cuts(text: &'static str) -> Vec<&'static str> {
+    let mut cuts: Vec<&'static str> = Vec::new();
     let mut offset = 0;
+    let mut body_end = None;
     for (n, line) in text.split_inclusive('\n').enumerate() {
-        if n > 0 && line.trim() == "GNU GENERAL PUBLIC LICENSE" {
-            return Some(&text[..offset]);
+        let t = line.trim();
+        if n > 0 && t == "GNU GENERAL PUBLIC LICENSE" && body_end.is_none() {
+            cuts.push(&text[..offset]);
         }
         offset += line.len();
+        if t.eq_ignore_ascii_case("END OF TERMS AND CONDITIONS") && body_end.is_none() {
+            body_end = Some(offset);
+        }
     }
-    None
+    if let Some(end) = body_end {
+        if !text[end..].trim().is_empty() {
+            cuts.push(&text[..end]);
+        }
+    }
+    for c in cuts.clone() {
+        // LGPL-3.0 alone, without its own appendix.
+        if let Some(pos) = c.find("END OF TERMS AND CONDITIONS") {
+            let end = pos + "END OF TERMS AND CONDITIONS".len();
+            if end < c.len() && !cuts.contains(&&c[..end]) {
+                cuts.push(&c[..end]);
+            }
+        }
+    }
+    cuts
 }
 
 /// The best candidate for a text.
@@ -147,12 +170,19 @@ pub struct Changes {
     pub removed_inside: usize,
     /// Words the text adds after the end of the licence body.
     pub added_after: usize,
+    /// All words the text adds inside the body.
+    pub added_total: usize,
+    /// All the licence's words missing inside the body.
+    pub removed_total: usize,
     /// The longest added run inside the body (its first words).
     pub added_sample: String,
     /// The longest missing run inside the body (its first words).
     pub removed_sample: String,
     /// Length of the licence text, in words.
     pub licence_words: usize,
+    /// Index, in the text's words, where the words after the licence body
+    /// begin (the text's length when there are none).
+    pub tail_start: usize,
 }
 
 fn sample(words: &[String]) -> String {
@@ -213,13 +243,21 @@ fn changes(template: &[String], text: &[String]) -> Changes {
             added_inside: text.len(),
             removed_inside: template.len(),
             added_after: 0,
+            added_total: text.len(),
+            removed_total: template.len(),
             added_sample: sample(text),
             removed_sample: sample(template),
             licence_words: template.len(),
+            tail_start: text.len(),
         };
+    };
+    let tail_start = match ops[last] {
+        DiffOp::Equal { new_index, len, .. } => new_index + len,
+        _ => text.len(),
     };
     let mut c = Changes {
         licence_words: template.len(),
+        tail_start,
         ..Changes::default()
     };
     for op in &ops[first..=last] {
@@ -227,6 +265,8 @@ fn changes(template: &[String], text: &[String]) -> Changes {
             continue;
         }
         let (_, old, new) = op.as_tag_tuple();
+        c.added_total += new.len();
+        c.removed_total += old.len();
         if new.len() > c.added_inside {
             c.added_inside = new.len();
             c.added_sample = sample(text.get(new).unwrap_or_default());
@@ -242,6 +282,45 @@ fn changes(template: &[String], text: &[String]) -> Changes {
         }
     }
     c
+}
+
+struct ExceptionTemplate {
+    id: &'static str,
+    bigrams: Vec<u64>,
+}
+
+fn exception_index() -> &'static [ExceptionTemplate] {
+    static INDEX: OnceLock<Vec<ExceptionTemplate>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        spdx::text::EXCEPTION_TEXTS
+            .iter()
+            .filter(|(id, _)| spdx::exception_id(id).is_some_and(|e| !e.is_deprecated()))
+            .map(|&(id, text)| ExceptionTemplate {
+                id,
+                bigrams: bigrams_of_words(&normalize::words(text)),
+            })
+            .filter(|t| !t.bigrams.is_empty())
+            .collect()
+    })
+}
+
+/// The closest licence exception text of the SPDX list (`LLVM-exception`,
+/// `Classpath-exception-2.0`…) to a text, with its similarity.
+pub fn closest_exception(words: &[String]) -> Option<(&'static str, f64)> {
+    let bigrams = bigrams_of_words(words);
+    if bigrams.is_empty() {
+        return None;
+    }
+    exception_index()
+        .iter()
+        .map(|t| {
+            let total = (bigrams.len() + t.bigrams.len()) as f64;
+            (
+                t.id,
+                2.0 * intersection(&bigrams, &t.bigrams) as f64 / total,
+            )
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 fn fnv(a: &str, b: &str) -> u64 {
@@ -288,8 +367,6 @@ fn index() -> &'static [Template] {
 fn build_index() -> Vec<Template> {
     let mut by_text: HashMap<&'static str, usize> = HashMap::new();
     let mut out: Vec<Template> = Vec::new();
-    // Full text index → index of its part-only variant (LGPL-3.0).
-    let mut parts: HashMap<usize, usize> = HashMap::new();
     for &(id, text) in spdx::text::LICENSE_TEXTS {
         let Some(lic) = spdx::license_id(id) else {
             continue;
@@ -297,32 +374,22 @@ fn build_index() -> Vec<Template> {
         if lic.is_deprecated() {
             continue;
         }
-        if let Some(&i) = by_text.get(text) {
-            out[i].ids.push(id);
-            if let Some(&p) = parts.get(&i) {
-                out[p].ids.push(id);
+        let names = name_words(id, &normalize::words(text));
+        for variant in std::iter::once(text).chain(optional_cuts(text)) {
+            if let Some(&i) = by_text.get(variant) {
+                out[i].ids.push(id);
+                continue;
             }
-            continue;
-        }
-        let words = normalize::words(text);
-        if words.len() < 2 {
-            continue;
-        }
-        by_text.insert(text, out.len());
-        let names = name_words(id, &words);
-        out.push(Template {
-            text,
-            ids: vec![id],
-            bigrams: bigrams_of_words(&words),
-            name_words: names.clone(),
-        });
-        if let Some(part) = without_embedded_gpl(text) {
-            parts.insert(out.len() - 1, out.len());
+            let words = normalize::words(variant);
+            if words.len() < 2 {
+                continue;
+            }
+            by_text.insert(variant, out.len());
             out.push(Template {
-                text: part,
+                text: variant,
                 ids: vec![id],
-                bigrams: bigrams_of_words(&normalize::words(part)),
-                name_words: names,
+                bigrams: bigrams_of_words(&words),
+                name_words: names.clone(),
             });
         }
     }
@@ -341,10 +408,9 @@ pub fn closest(text: &str, n: usize) -> Vec<TextMatch> {
     closest_words(&words, n)
 }
 
-/// How far below the best score a licence text of the right name may
-/// score and still be chosen over a better-scoring one whose name is
-/// missing from the text.
-const NAME_TIE_MARGIN: f64 = 0.02;
+/// How far below the best score a licence text may score and still be
+/// chosen over a better-scoring one that the text departs from more.
+const NAME_TIE_MARGIN: f64 = 0.03;
 
 pub(crate) fn closest_words(words: &[String], n: usize) -> Vec<TextMatch> {
     let bigrams = bigrams_of_words(words);
@@ -396,8 +462,10 @@ pub(crate) fn closest_words(words: &[String], n: usize) -> Vec<TextMatch> {
         });
     }
     out.truncate(n);
+    let top = out.first().map_or(0.0, |m| m.score);
     for m in &mut out {
-        if m.score >= MATCH_THRESHOLD {
+        // The diff is only needed where best_of may look at it.
+        if m.score >= MATCH_THRESHOLD && m.score >= top - NAME_TIE_MARGIN {
             if let Some(t) = idx.get(m.template) {
                 m.changes = Some(changes(&normalize::words(t.text), words));
             }
@@ -415,13 +483,24 @@ pub fn best_match(text: &str) -> Option<TextMatch> {
 
 pub(crate) fn best_of(candidates: Vec<TextMatch>) -> Option<TextMatch> {
     let top = candidates.first()?.score;
-    // Among texts within a hair of the best, prefer one that is a match
-    // (right name, minor changes only).
-    let named = candidates
+    // Among texts within a hair of the best, prefer a match (right name,
+    // minor changes only), and among matches the one the text departs
+    // from least: close variants (Apache-2.0 and Pixar, CC BY and CC BY-ND)
+    // differ by a clause that Dice barely sees.
+    let pick = candidates
         .iter()
-        .position(|m| m.is_match() && m.score >= top - NAME_TIE_MARGIN);
-    let i = named.unwrap_or(0);
-    candidates.into_iter().nth(i)
+        .enumerate()
+        .take_while(|(_, m)| m.score >= top - NAME_TIE_MARGIN)
+        .filter(|(_, m)| m.is_match())
+        .min_by_key(|(i, m)| {
+            let cost = m
+                .changes
+                .as_ref()
+                .map_or(usize::MAX, |c| c.added_total + c.removed_total);
+            (cost, *i)
+        })
+        .map(|(i, _)| i);
+    candidates.into_iter().nth(pick.unwrap_or(0))
 }
 
 #[cfg(test)]

@@ -16,13 +16,6 @@ fn heading(lines: &[&str], i: usize) -> Option<(usize, String)> {
             return Some((level, rest.trim().trim_end_matches('#').trim().to_string()));
         }
     }
-    // Org mode: `* License`.
-    if line.starts_with('*') {
-        let level = line.chars().take_while(|&c| c == '*').count();
-        if line[level..].starts_with(' ') && level < line.len() {
-            return Some((level, line[level..].trim().to_string()));
-        }
-    }
     // AsciiDoc: `== License`.
     if line.starts_with("==") {
         let level = line.chars().take_while(|&c| c == '=').count();
@@ -47,22 +40,89 @@ fn heading(lines: &[&str], i: usize) -> Option<(usize, String)> {
     None
 }
 
+/// A heading about the licence: "License", "Licence", "Licensing",
+/// "Copyright and license", "Licence et droits", "Legal"…
 fn is_licence_heading(text: &str) -> bool {
-    let l = text.to_lowercase();
-    l.contains("licen") || l.contains("copying") || l.contains("copyright") || l.contains("legal")
+    const KEY: &[&str] = &[
+        "license",
+        "licence",
+        "licenses",
+        "licences",
+        "licensing",
+        "copying",
+        "copyright",
+        "legal",
+    ];
+    const FILLER: &[&str] = &[
+        "and",
+        "et",
+        "the",
+        "la",
+        "de",
+        "du",
+        "des",
+        "information",
+        "informations",
+        "info",
+        "notice",
+        "notices",
+        "terms",
+        "droits",
+        "d",
+        "auteur",
+        "mentions",
+        "légales",
+        "legales",
+    ];
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| KEY.contains(w))
+        && words.iter().all(|w| KEY.contains(w) || FILLER.contains(w))
 }
 
-/// Text of the sections whose heading speaks of the licence.
+/// Lines outside fenced code blocks (``` or ~~~), others blanked, so
+/// that a `# comment` in a shell example is no heading.
+fn without_code_blocks(text: &str) -> Vec<&str> {
+    let mut fence: Option<&str> = None;
+    text.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            match fence {
+                Some(f) => {
+                    if t.starts_with(f) {
+                        fence = None;
+                    }
+                    ""
+                }
+                None if t.starts_with("```") || t.starts_with("~~~") => {
+                    fence = Some(&t[..3]);
+                    ""
+                }
+                None => l,
+            }
+        })
+        .collect()
+}
+
+/// Text of the sections whose heading speaks of the licence. The
+/// document's title (a first heading of level 1) is the project's name,
+/// whatever it says.
 pub(crate) fn licence_sections(text: &str) -> Vec<String> {
-    let lines: Vec<&str> = text.lines().collect();
+    let lines = without_code_blocks(text);
     let mut out = Vec::new();
     let mut i = 0;
+    let mut first = true;
     while i < lines.len() {
         let Some((level, title)) = heading(&lines, i) else {
             i += 1;
             continue;
         };
-        if !is_licence_heading(&title) {
+        let is_title = first && level == 1;
+        first = false;
+        if is_title || !is_licence_heading(&title) {
             i += 1;
             continue;
         }
@@ -168,18 +228,34 @@ mod tests {
 
     #[test]
     fn finds_licence_sections() {
-        let md = "# X\n\nintro\n\n## Licence\n\nMIT, see LICENSE.\n\n### Details\n\nmore\n\n## Usage\n\nrun\n";
+        let md = "# X\n\nintro\n```sh\n# licence\n```\n## Licence\n\nMIT, see LICENSE.\n\n### Details\n\nmore\n\n## Usage\n\nrun\n";
         assert_eq!(
             licence_sections(md),
             ["\nMIT, see LICENSE.\n\n### Details\n\nmore\n"]
         );
         let rst = "Title\n=====\n\nLicense\n-------\n\nGPLv3+\n\nOther\n-----\n";
         assert_eq!(licence_sections(rst), ["\nGPLv3+\n"]);
+        assert_eq!(
+            licence_sections("# license\n\nA crate.\n\n## License and copyright\n\nMIT\n"),
+            ["\nMIT"]
+        );
+        assert!(licence_sections("## Licensed software inventory\n\nx\n").is_empty());
+        // Bullets are no headings.
+        let md = "## License\n\n* MIT license ([LICENSE-MIT](LICENSE-MIT))\n";
+        assert_eq!(
+            licence_sections(md),
+            ["\n* MIT license ([LICENSE-MIT](LICENSE-MIT))"]
+        );
     }
 
     #[test]
     fn reads_names() {
         let md = "# X\n\n## License\n\nLicensed under either of Apache License, Version 2.0 or MIT license at your option.\n";
+        assert_eq!(
+            read(md),
+            Some(ReadmeSays::Names("Apache-2.0 OR MIT".into()))
+        );
+        let md = "## License\n\nLicensed under either of\n\n* Apache License, Version 2.0, ([LICENSE-APACHE](LICENSE-APACHE) or <https://www.apache.org/licenses/LICENSE-2.0>)\n* MIT license ([LICENSE-MIT](LICENSE-MIT) or <https://opensource.org/license/mit>)\n\nat your option.\n";
         assert_eq!(
             read(md),
             Some(ReadmeSays::Names("Apache-2.0 OR MIT".into()))

@@ -275,6 +275,24 @@ fn a_modified_licence_is_noassertion() {
 }
 
 #[test]
+fn licence_followed_by_an_exception() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exception = spdx::exception_id("LLVM-exception")
+        .map(|e| e.text())
+        .unwrap_or_default();
+    let apache = text("Apache-2.0");
+    let body = apache.split("APPENDIX").next().unwrap_or(apache);
+    write(
+        dir.path(),
+        "LICENSE",
+        &format!("{body}\n\n---- LLVM Exceptions to the Apache 2.0 License ----\n\n{exception}"),
+    );
+    let d = detect(dir.path()).expect("detect");
+    assert_eq!(d.spdx, "Apache-2.0 WITH LLVM-exception");
+    assert_eq!(d.facts()[0].spdx, "Apache-2.0");
+}
+
+#[test]
 fn readme_naming_the_licence() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(
