@@ -359,7 +359,23 @@ fn fetch(url: &str, work: &Path, interrupt: &AtomicBool) -> Result<(), String> {
     prepare
         .fetch_only(gix::progress::Discard, interrupt)
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| error_chain(&e))
+}
+
+/// An error and its causes, `: `-separated.
+#[cfg(feature = "https")]
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 #[cfg(not(feature = "https"))]
