@@ -53,6 +53,9 @@ enum Command {
     Publiccode(cmd::publiccode::Args),
     /// Detect the licence of a folder or repository.
     License(cmd::license::Args),
+    /// Qualify a digital commons from its repository (licence, documents,
+    /// history, white paper grid).
+    Assess(cmd::assess::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Stats(a) => cmd::stats::run(g, a),
         Command::Publiccode(a) => cmd::publiccode::run(a),
         Command::License(a) => cmd::license::run(a),
+        Command::Assess(a) => cmd::assess::run(g, a),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! One module per subcommand, and what they share: where the registry
 //! is, and the content (vocabularies) to check records against.
 
+pub mod assess;
 pub mod demo;
 pub mod export;
 pub mod import;
