@@ -20,10 +20,11 @@ pub struct HistoryOptions {
     pub now: DateTime<Utc>,
     /// Only count commits authored at or after this date.
     pub since: Option<DateTime<Utc>>,
-    /// Performance knob: after this many commits decoded one by one, if the
-    /// history goes on, decode all the commits of the pack files in bulk on
-    /// every core and follow that table ([`DEFAULT_PACK_SCAN_AFTER`]). Same
-    /// figures either way; tests set 0 to exercise the bulk path.
+    /// Performance knob: after this many commits decoded one by one (and at
+    /// least one per 100 packed objects), if the history goes on, decode all
+    /// the commits of the pack files in bulk on every core and follow that
+    /// table ([`DEFAULT_PACK_SCAN_AFTER`]). Same figures either way; tests
+    /// set 0 to exercise the bulk path.
     pub pack_scan_after: u64,
 }
 

@@ -166,6 +166,10 @@ pub(crate) fn parse_commit<'a>(bytes: &'a [u8], parents: &mut Vec<ObjectId>) -> 
     }
 }
 
+/// The bulk scan waits until the commits decoded one by one reach this
+/// fraction of the packed objects.
+const OBJECTS_PER_COMMIT_WORTH_A_SCAN: u64 = 100;
+
 /// The next commit to visit: by id, or by its index in the scan's table.
 enum Next {
     Id(ObjectId),
@@ -204,6 +208,7 @@ pub(crate) fn walk(repo: &gix::Repository, tips: &[ObjectId], scan_after: u64) -
     let mut visited: Vec<bool> = Vec::new();
     let mut remap: Vec<u32> = Vec::new();
     let mut decoded_alone = 0u64;
+    let mut packed_objects: Option<u64> = None;
 
     while let Some(next) = stack.pop() {
         let id = match next {
@@ -301,6 +306,14 @@ pub(crate) fn walk(repo: &gix::Repository, tips: &[ObjectId], scan_after: u64) -
         });
         decoded_alone += 1;
         if scanned.is_none() && decoded_alone >= scan_after && !stack.is_empty() {
+            // Scanning costs about one header read per packed object: wait
+            // until the history has shown it is long enough to be worth it
+            // (a short history in a huge pack is cheaper to walk).
+            let objects = *packed_objects
+                .get_or_insert_with(|| odb.packed_object_count().unwrap_or(u64::MAX));
+            if decoded_alone < objects / OBJECTS_PER_COMMIT_WORTH_A_SCAN {
+                continue;
+            }
             let scan = crate::scan::scan(repo, &seen);
             remap = vec![u32::MAX; scan.idents.keys().len()];
             visited = vec![false; scan.recs.len()];
