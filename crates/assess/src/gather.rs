@@ -169,19 +169,27 @@ fn materialise(
             );
         }
     }
+    let mut files: Vec<(String, Vec<u8>, bool)> = Vec::new();
     for (p, max, whole) in wanted {
         if !safe_rel(&p) {
             continue;
         }
-        let bytes = match tree.read(&p, max, whole) {
-            Ok(Some(b)) => b,
-            Ok(None) | Err(ReadError::TooLarge) => continue,
-            Err(ReadError::Missing(_)) => {
-                missing.push(p);
-                continue;
-            }
-            Err(ReadError::Other(_)) => continue,
-        };
+        match tree.read(&p, max, whole) {
+            Ok(Some(b)) => files.push((p, b, !whole)),
+            Ok(None) | Err(ReadError::TooLarge) | Err(ReadError::Other(_)) => {}
+            Err(ReadError::Missing(_)) => missing.push(p),
+        }
+    }
+    // The heads of source files only matter if one carries an SPDX header:
+    // otherwise writing them out would cost more than the whole analysis.
+    const TAG: &[u8] = b"SPDX-License-Identifier:";
+    let any_header = files
+        .iter()
+        .any(|(_, b, sample)| *sample && b.windows(TAG.len()).any(|w| w == TAG));
+    for (p, bytes, sample) in files {
+        if sample && !any_header {
+            continue;
+        }
         let dest = tmp.path().join(&p);
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)
