@@ -835,7 +835,14 @@ fn md_escape(s: &str) -> String {
 
 fn markdown(blocks: &[Block]) -> String {
     let mut out = String::new();
+    let mut in_list = false;
     for b in blocks {
+        let is_item = matches!(b, Block::Item(..));
+        if in_list && !is_item {
+            // A paragraph right after a list would continue its last item.
+            out.push('\n');
+        }
+        in_list = is_item;
         match b {
             Block::Title(t) => {
                 let _ = writeln!(out, "# {}\n", md_escape(t));
