@@ -973,16 +973,30 @@ fn bare_repository_licence_from_headers() {
         day(2024, 1, 1),
         &[
             ("README.md", "# Outil\n"),
-            ("src/a.rs", "// SPDX-License-Identifier: MPL-2.0\nfn a() {}\n"),
-            ("src/b.rs", "// SPDX-License-Identifier: MPL-2.0\nfn b() {}\n"),
+            (
+                "src/a.rs",
+                "// SPDX-License-Identifier: MPL-2.0\nfn a() {}\n",
+            ),
+            (
+                "src/b.rs",
+                "// SPDX-License-Identifier: MPL-2.0\nfn b() {}\n",
+            ),
         ],
     );
     let bare = r.dir.path().join("outil.git");
-    git(r.dir.path(), &["clone", "-q", "--bare", r.path(), bare.to_str().unwrap()], &[]);
+    git(
+        r.dir.path(),
+        &["clone", "-q", "--bare", r.path(), bare.to_str().unwrap()],
+        &[],
+    );
     let j = to_json(&assess(bare.to_str().unwrap(), &options()).expect("assessed"));
     assert_eq!(j["target"]["kind"], "bare");
     assert_eq!(j["license"]["spdx"], "MPL-2.0");
     assert_eq!(j["license"]["share_alike"], true);
-    assert!(j["notes"].as_array().unwrap().iter().any(|n| n["id"] == "headers_sampled"));
+    assert!(j["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["id"] == "headers_sampled"));
     assert!(finding_ids(&j).contains(&"license.no_file".to_string()));
 }
