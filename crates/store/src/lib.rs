@@ -100,8 +100,7 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Open {
                 path: path.to_path_buf(),
-                message: "no such file (create it with `archipel init` or `archipel demo`)"
-                    .into(),
+                message: "no such file (create it with `archipel init` or `archipel demo`)".into(),
             });
         }
         Self::open(path)

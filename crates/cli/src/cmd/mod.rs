@@ -22,7 +22,12 @@ use std::path::PathBuf;
 #[derive(clap::Args, Clone)]
 pub struct Global {
     /// The registry file.
-    #[arg(long, global = true, env = "ARCHIPEL_DB", default_value = "archipel.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "ARCHIPEL_DB",
+        default_value = "archipel.db"
+    )]
     pub db: PathBuf,
     /// A folder to read content (vocabularies, demo, grids) from instead of
     /// the copy built into the binary.
