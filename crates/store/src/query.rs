@@ -283,10 +283,7 @@ impl Store {
         };
         add_filter(&mut sql, &q.filter, Skip::None);
         let w = sql.where_clause();
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM {from} {w}"))?
-            .query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))?;
+        let count_params = sql.params.clone();
         let lim = sql.param(to_i64(q.limit));
         let off = sql.param(to_i64(q.offset));
         let (cols, order) = if fts.is_some() {
@@ -308,10 +305,20 @@ impl Store {
                 Ok(s)
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Page {
-            total: to_u64(total),
-            items,
-        })
+        // Counting is a second pass over the matches: skip it when this
+        // page already holds them all.
+        let total = if q.offset == 0 && items.len() < q.limit {
+            items.len() as u64
+        } else {
+            let n: i64 = self
+                .conn
+                .prepare_cached(&format!("SELECT count(*) FROM {from} {w}"))?
+                .query_row(rusqlite::params_from_iter(count_params.iter()), |r| {
+                    r.get(0)
+                })?;
+            to_u64(n)
+        };
+        Ok(Page { total, items })
     }
 
     /// Facet counts for the records [`Store::search_page`] would find.
@@ -390,7 +397,11 @@ impl Store {
     pub fn in_bbox(&self, q: &BboxQuery) -> Result<Page<Summary>> {
         let mut sql = Sql::default();
         sql.push("e.lat IS NOT NULL AND e.lon IS NOT NULL".into());
+        // The latitude index narrows a box to a band; without a box, any
+        // plan will do.
+        let mut index = "";
         if let Some([w, s, e, n]) = q.bbox {
+            index = "INDEXED BY entity_geo";
             let (ps, pn) = (sql.param(s), sql.param(n));
             sql.push(format!("e.lat BETWEEN {ps} AND {pn}"));
             let (pw, pe) = (sql.param(w), sql.param(e));
@@ -411,17 +422,45 @@ impl Store {
         }
         add_filter(&mut sql, &q.filter, Skip::None);
         let w = sql.where_clause();
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM entity e {w}"))?
-            .query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))?;
+        let count_params = sql.params.clone();
         let lim = sql.param(to_i64(q.limit));
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {SUMMARY_COLS} FROM entity e {w} ORDER BY e.rowid LIMIT {lim}"
+            "SELECT {SUMMARY_COLS} FROM entity e {index} {w} ORDER BY e.rowid LIMIT {lim}"
         ))?;
         let items = stmt
             .query_map(rusqlite::params_from_iter(sql.params.iter()), summary_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        // Count only when the limit cut the list.
+        let total = if items.len() < q.limit {
+            items.len() as u64
+        } else {
+            let n: i64 = self
+                .conn
+                .prepare_cached(&format!("SELECT count(*) FROM entity e {index} {w}"))?
+                .query_row(rusqlite::params_from_iter(count_params.iter()), |r| {
+                    r.get(0)
+                })?;
+            to_u64(n)
+        };
+        Ok(Page { total, items })
+    }
+
+    /// One page of relations, by id, and how many there are.
+    pub fn relations_page(&self, limit: usize, offset: usize) -> Result<Page<Entity>> {
+        let total: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM relation")?
+            .query_row([], |r| r.get(0))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, data FROM relation ORDER BY id LIMIT ?1 OFFSET ?2")?;
+        let mut rows = stmt.query(rusqlite::params![to_i64(limit), to_i64(offset)])?;
+        let mut items = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let data: String = r.get(1)?;
+            items.push(decode(&id, &data)?);
+        }
         Ok(Page {
             total: to_u64(total),
             items,

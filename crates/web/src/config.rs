@@ -55,6 +55,8 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Connections to the registry (reads run in parallel on as many).
     pub pool_size: usize,
+    /// API responses kept in memory (0 turns the cache off).
+    pub cache_entries: usize,
     /// The licence of the published data (a URL), for the DCAT catalogue.
     pub data_licence: String,
 }
@@ -71,6 +73,7 @@ impl Config {
             public_url: format!("http://{addr}"),
             static_dir: None,
             pool_size: 4,
+            cache_entries: 1024,
             data_licence: "https://www.etalab.gouv.fr/licence-ouverte-open-licence/".into(),
         }
     }

@@ -24,6 +24,7 @@
 
 pub mod api;
 mod assets;
+mod cache;
 mod config;
 mod error;
 mod graph;
@@ -73,6 +74,10 @@ pub fn router(state: AppState) -> Router {
         r = r.nest_service("/files", tower_http::services::ServeDir::new(dir));
     }
     r.fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::api_cache,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::headers,
@@ -137,6 +142,10 @@ pub async fn serve(config: Config, content: Content) -> Result<(), Error> {
         .local_addr()
         .map_err(|e| Error::internal(e.to_string()))?;
     tracing::info!(addr = %local, "archipel is serving on http://{local}/");
+    // Small responses go out at once (no Nagle delay on streamed bodies).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -10,15 +10,18 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub content: Arc<Content>,
     pub pool: Arc<Pool>,
+    pub cache: Arc<crate::cache::Cache>,
 }
 
 impl AppState {
     pub fn new(config: Config, content: Content) -> Result<AppState, Error> {
         let pool = Pool::open(config.db.clone(), config.pool_size)?;
+        let cache = crate::cache::Cache::new(config.db.clone(), config.cache_entries);
         Ok(AppState {
             config: Arc::new(config),
             content: Arc::new(content),
             pool: Arc::new(pool),
+            cache: Arc::new(cache),
         })
     }
 }

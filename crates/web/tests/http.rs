@@ -34,6 +34,7 @@ fn evil_actor() -> Entity {
 
 struct Fixture {
     _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
     app: Router,
 }
 
@@ -55,8 +56,9 @@ fn fixture_with(f: impl FnOnce(&mut archipel_web::Config)) -> Fixture {
     config.tiles = None;
     config.public_url = "https://archipel.example".into();
     f(&mut config);
+    let db = config.db.clone();
     let app = archipel_web::app(config, content).unwrap();
-    Fixture { _dir: dir, app }
+    Fixture { _dir: dir, db, app }
 }
 
 fn fixture() -> Fixture {
@@ -672,4 +674,28 @@ async fn english_switch_and_health() {
     assert!(h["records"].as_u64().unwrap() > 200);
     let fav = get(&fx.app, "/favicon.ico").await;
     assert_eq!(fav.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn api_answers_follow_writes_to_the_registry() {
+    let fx = fixture();
+    let q = "/api/v1/search?q=zephyrin";
+    assert_eq!(json(&get(&fx.app, q).await)["total"], 0);
+    assert_eq!(json(&get(&fx.app, q).await)["total"], 0, "cached");
+    // Another process (here, another connection) writes.
+    let mut store = Store::open(&fx.db).unwrap();
+    let mut a = evil_actor();
+    if let Entity::Actor(x) = &mut a {
+        x.id = EntityId::new(EntityKind::Actor, "test", "zephyrin").unwrap();
+        x.name = "Atelier Zéphyrin".into();
+    }
+    store
+        .write("test", "test", None, |w| {
+            w.upsert(&a)?;
+            Ok(())
+        })
+        .unwrap();
+    let after = json(&get(&fx.app, q).await);
+    assert_eq!(after["total"], 1, "the cache saw the write");
+    assert_eq!(after["items"][0]["name"], "Atelier Zéphyrin");
 }

@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::pages::records::{kind_of_path, ListParams};
 use crate::params::{query_string, Paging, Params};
 use crate::state::AppState;
-use archipel_domain::{Entity, EntityId, EntityKind};
+use archipel_domain::{EntityId, EntityKind};
 use archipel_store::ListQuery;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -64,21 +64,14 @@ pub async fn list(
             )
             .api());
         }
-        let (total, items) = state
+        let page = state
             .pool
-            .read(move |s| {
-                let all = s.list(EntityKind::Relation)?;
-                let total = all.len() as u64;
-                let items: Vec<Entity> = all
-                    .into_iter()
-                    .skip(paging.offset())
-                    .take(paging.limit())
-                    .collect();
-                Ok((total, items))
-            })
+            .read(move |s| Ok(s.relations_page(paging.limit(), paging.offset())?))
             .await
             .map_err(Error::api)?;
-        return Ok(Json(page_json(&base, &[], paging, total, json!(items))).into_response());
+        return Ok(
+            Json(page_json(&base, &[], paging, page.total, json!(page.items))).into_response(),
+        );
     }
     let filter = p
         .filter

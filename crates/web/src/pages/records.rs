@@ -293,6 +293,8 @@ struct RecordPage {
     description: Option<String>,
     breadcrumbs: Vec<Link>,
     facts: Vec<Fact>,
+    /// Fields the source gave beyond the common model, as written.
+    raw: Vec<Fact>,
     source: SourceView,
     map: Option<MapView>,
     relations: Vec<RelRow>,
@@ -423,9 +425,6 @@ fn facts_of(state: &AppState, t: Tr, e: &Entity, names: &HashMap<String, Summary
                 t.s("fact.website"),
                 p.websites.iter().map(|w| external(w)).collect(),
             );
-            for (k, v) in &p.details {
-                f.add(k, vec![Link::text(v.replace('|', " · "))]);
-            }
         }
         Entity::Commons(cm) => {
             f.add(
@@ -457,9 +456,6 @@ fn facts_of(state: &AppState, t: Tr, e: &Entity, names: &HashMap<String, Summary
                 cm.categories.iter().map(Link::text).collect(),
             );
             ident(&mut f, &cm.identifiers);
-            for (k, v) in &cm.details {
-                f.add(k, vec![Link::text(v.clone())]);
-            }
         }
         Entity::Territory(tr) => {
             f.add(
@@ -644,6 +640,19 @@ pub async fn show(
     };
     let e = &l.entity;
     let facts = facts_of(&state, t, e, &l.names);
+    let details = match e {
+        Entity::Place(p) => Some(&p.details),
+        Entity::Commons(c) => Some(&c.details),
+        _ => None,
+    };
+    let raw = details
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| Fact {
+            label: k.clone(),
+            values: vec![Link::text(v.replace('|', " · "))],
+        })
+        .collect();
     let relations = relation_rows(&state, t, &id, &l.relations, &l.names);
     // One node per neighbour, with the relations to it.
     let mut by_other: Vec<(String, Neighbour)> = Vec::new();
@@ -796,6 +805,7 @@ pub async fn show(
         description: e.description().map(str::to_string),
         breadcrumbs,
         facts,
+        raw,
         source,
         map,
         relations,
