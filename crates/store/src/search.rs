@@ -158,7 +158,7 @@ fn excerpt(text: &str, query: &str) -> Option<String> {
     let end = (at + 7).min(words.len());
     let mut out = words[start..end].join(" ");
     if start > 0 {
-        out.insert_str(0, "…");
+        out.insert(0, '…');
     }
     if end < words.len() {
         out.push('…');
