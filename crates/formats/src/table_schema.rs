@@ -183,7 +183,18 @@ impl Field {
                 }
             }
         }
-        format!("`{value}` does not have the expected form")
+        match &self.pattern {
+            // Short patterns say more than a paraphrase: `^\d{5}$`.
+            Some(re) if re.as_str().len() <= 60 => {
+                let p = re.as_str();
+                let p = p
+                    .strip_prefix("^(?:")
+                    .and_then(|p| p.strip_suffix(")$"))
+                    .unwrap_or(p);
+                format!("`{value}` does not match the expected pattern {p}")
+            }
+            _ => format!("`{value}` does not have the expected form"),
+        }
     }
 }
 
