@@ -37,6 +37,7 @@
 //! assert_eq!(hits.total, 1);
 //! ```
 
+mod index;
 mod migrate;
 mod query;
 mod read;
@@ -82,6 +83,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The in-memory search index this connection last used (see `index`).
+    index: std::cell::RefCell<Option<std::sync::Arc<index::Index>>>,
 }
 
 impl Store {
@@ -110,11 +113,15 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Reads go through a memory map of the file rather than a copy per
+        // page into each connection's cache: searches read many index pages.
+        conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         migrate::apply(&mut conn)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            index: Default::default(),
         })
     }
 

@@ -7,7 +7,8 @@
 //! to" filter keeps the records that have a relation with a given record,
 //! and the places run by such actors.
 
-use crate::{read::Count, search::fts_query, Result, Store, StoreError};
+use crate::search::{excerpt, CANDIDATES, COUNT_CAP};
+use crate::{read::Count, Result, Store, StoreError};
 use archipel_domain::{Entity, EntityId, EntityKind};
 use rusqlite::types::Value;
 use serde::Serialize;
@@ -54,7 +55,26 @@ pub struct ListQuery {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page<T> {
     pub total: u64,
+    /// True when there are more than `total` (searches count up to 10,000).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
     pub items: Vec<T>,
+}
+
+impl<T> Page<T> {
+    /// A page of `items` out of exactly `total`.
+    pub fn new(total: u64, items: Vec<T>) -> Page<T> {
+        Page {
+            total,
+            capped: false,
+            items,
+        }
+    }
+
+    /// No records.
+    pub fn empty() -> Page<T> {
+        Page::new(0, Vec::new())
+    }
 }
 
 /// Full-text search (optional text) with filters.
@@ -261,70 +281,145 @@ impl Store {
             let data: String = r.get(1)?;
             items.push(decode(&id, &data)?);
         }
-        Ok(Page {
-            total: to_u64(total),
-            items,
-        })
+        Ok(Page::new(to_u64(total), items))
     }
 
     /// Records matching the words of `q.text` (accents and case ignored,
     /// each word a prefix) and the filters, best first; with no words,
-    /// every record that passes the filters, by name.
+    /// every record that passes the filters, by name. Matches are counted
+    /// up to 10,000 (`capped` says when there are more); see
+    /// [`crate::search`] for how they are ranked.
     pub fn search_page(&self, q: &FacetedQuery) -> Result<Page<Summary>> {
-        let fts = fts_query(&q.text);
-        let mut sql = Sql::default();
-        let from = match &fts {
-            Some(m) => {
-                let p = sql.param(m.clone());
-                sql.push(format!("entity_fts MATCH {p}"));
-                "entity_fts f JOIN entity e ON e.rowid = f.rowid"
-            }
-            None => "entity e",
+        let words = crate::index::words(&q.text);
+        if words.is_empty() {
+            return self.filtered_page(q);
+        }
+        let only_kind = Filter {
+            kind: q.filter.kind,
+            ..Filter::default()
         };
+        if q.filter == only_kind {
+            return self.indexed_page(q, &words);
+        }
+        let Some(expr) = self.fts_expr(&q.text)? else {
+            return self.filtered_page(q);
+        };
+        let mut sql = Sql::default();
+        let m = sql.param(expr);
         add_filter(&mut sql, &q.filter, Skip::None);
-        let w = sql.where_clause();
-        let count_params = sql.params.clone();
+        // Without filters the index alone answers; with them, each match
+        // is looked up in `entity`.
+        let (from, filters) = if sql.clauses.is_empty() {
+            ("entity_fts f", String::new())
+        } else {
+            (
+                "entity_fts f JOIN entity e ON e.rowid = f.rowid",
+                format!("AND {}", sql.clauses.join(" AND ")),
+            )
+        };
+        let cand = sql.param(to_i64(CANDIDATES.max(q.offset.saturating_add(q.limit))));
         let lim = sql.param(to_i64(q.limit));
         let off = sql.param(to_i64(q.offset));
-        let (cols, order) = if fts.is_some() {
-            (
-                "snippet(entity_fts, 1, '', '', '…', 12)",
-                "ORDER BY bm25(entity_fts, 10.0, 1.0), e.name",
-            )
-        } else {
-            ("NULL", order_by(Sort::Name))
-        };
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {SUMMARY_COLS}, {cols} FROM {from} {w} {order} LIMIT {lim} OFFSET {off}"
-        ))?;
+        let ranked = format!(
+            "WITH cand AS (
+               SELECT * FROM (
+                 SELECT f.rowid AS rid, 0 AS score FROM {from}
+                 WHERE entity_fts MATCH '{{name}} : (' || {m} || ')' {filters} LIMIT {cand})
+               UNION ALL
+               SELECT * FROM (
+                 SELECT f.rowid AS rid, 1 AS score FROM {from}
+                 WHERE entity_fts MATCH {m} {filters} LIMIT {cand}))
+             SELECT {SUMMARY_COLS}, json_extract(e.data, '$.description')
+             FROM (SELECT rid, min(score) AS score FROM cand GROUP BY rid) c
+             JOIN entity e ON e.rowid = c.rid
+             ORDER BY c.score, length(e.name), e.rowid
+             LIMIT {lim} OFFSET {off}"
+        );
+        let mut stmt = self.conn.prepare_cached(&ranked)?;
         let items = stmt
             .query_map(rusqlite::params_from_iter(sql.params.iter()), |r| {
                 let mut s = summary_row(r)?;
-                let excerpt: Option<String> = r.get(7)?;
-                s.excerpt = excerpt.filter(|x| !x.trim().is_empty());
+                let description: Option<String> = r.get(7)?;
+                s.excerpt = description.and_then(|d| excerpt(&d, &q.text));
                 Ok(s)
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         // Counting is a second pass over the matches: skip it when this
         // page already holds them all.
-        let total = if q.offset == 0 && items.len() < q.limit {
-            items.len() as u64
+        let (total, capped) = if q.offset == 0 && items.len() < q.limit {
+            (items.len() as u64, false)
         } else {
+            let cap = COUNT_CAP as u64;
             let n: i64 = self
                 .conn
-                .prepare_cached(&format!("SELECT count(*) FROM {from} {w}"))?
-                .query_row(rusqlite::params_from_iter(count_params.iter()), |r| {
-                    r.get(0)
-                })?;
-            to_u64(n)
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM {from} WHERE entity_fts MATCH {m} {filters} LIMIT {})",
+                    COUNT_CAP + 1
+                ))?
+                .query_row(
+                    rusqlite::params_from_iter(sql.params[..sql.params.len() - 3].iter()),
+                    |r| r.get(0),
+                )?;
+            let n = to_u64(n);
+            (n.min(cap), n > cap)
         };
-        Ok(Page { total, items })
+        Ok(Page {
+            total,
+            capped,
+            items,
+        })
+    }
+
+    /// [`Store::search_page`] answered from the in-memory index (words and
+    /// at most a kind).
+    fn indexed_page(&self, q: &FacetedQuery, words: &[String]) -> Result<Page<Summary>> {
+        let index = self.index()?;
+        let found = index.find_all(words, q.filter.kind);
+        let rowids = index.page(&found, q.offset, q.limit);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS}, json_extract(e.data, '$.description'), e.rowid
+             FROM entity e WHERE e.rowid IN (SELECT value FROM json_each(?1))"
+        ))?;
+        let list =
+            serde_json::to_string(&rowids).map_err(|e| StoreError::Database(e.to_string()))?;
+        let mut by_rowid: HashMap<i64, Summary> = stmt
+            .query_map([list], |r| {
+                let mut s = summary_row(r)?;
+                let description: Option<String> = r.get(7)?;
+                s.excerpt = description.and_then(|d| excerpt(&d, &q.text));
+                Ok((r.get::<_, i64>(8)?, s))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let items = rowids.iter().filter_map(|r| by_rowid.remove(r)).collect();
+        Ok(Page::new(found.all.len() as u64, items))
+    }
+
+    /// Every record that passes the filters, by name (a search without
+    /// words).
+    fn filtered_page(&self, q: &FacetedQuery) -> Result<Page<Summary>> {
+        let mut sql = Sql::default();
+        add_filter(&mut sql, &q.filter, Skip::None);
+        let w = sql.where_clause();
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM entity e {w}"))?
+            .query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))?;
+        let lim = sql.param(to_i64(q.limit));
+        let off = sql.param(to_i64(q.offset));
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS} FROM entity e {w} {} LIMIT {lim} OFFSET {off}",
+            order_by(Sort::Name)
+        ))?;
+        let items = stmt
+            .query_map(rusqlite::params_from_iter(sql.params.iter()), summary_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Page::new(to_u64(total), items))
     }
 
     /// Facet counts for the records [`Store::search_page`] would find.
     /// At most `top` values per facet, by decreasing count.
     pub fn facets(&self, q: &FacetedQuery, top: usize) -> Result<Facets> {
-        let fts = fts_query(&q.text);
+        let fts = self.fts_expr(&q.text)?;
         let count = |skip: Skip, key: &str, extra: &str, from_extra: &str| -> Result<Vec<Count>> {
             let mut sql = Sql::default();
             let from = match &fts {
@@ -442,7 +537,7 @@ impl Store {
                 })?;
             to_u64(n)
         };
-        Ok(Page { total, items })
+        Ok(Page::new(total, items))
     }
 
     /// One page of relations, by id, and how many there are.
@@ -461,10 +556,7 @@ impl Store {
             let data: String = r.get(1)?;
             items.push(decode(&id, &data)?);
         }
-        Ok(Page {
-            total: to_u64(total),
-            items,
-        })
+        Ok(Page::new(to_u64(total), items))
     }
 
     /// Summaries of the records with these ids (those that exist), by id.
@@ -541,10 +633,7 @@ impl Store {
         let items = stmt
             .query_map(rusqlite::params![id.as_str(), to_i64(limit)], summary_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Page {
-            total: to_u64(total),
-            items,
-        })
+        Ok(Page::new(to_u64(total), items))
     }
 
     /// A number that changes whenever the registry changes (any write,

@@ -134,7 +134,19 @@ pub fn init_logging(json: bool) {
 /// requests in flight.
 pub async fn serve(config: Config, content: Content) -> Result<(), Error> {
     let addr = config.addr;
+    let db = config.db.clone();
     let app = app(config, content)?;
+    // Build the in-memory search index now rather than on the first search.
+    tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        match archipel_store::Store::open(&db).and_then(|s| s.prepare_search()) {
+            Ok(()) => tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "search index ready"
+            ),
+            Err(e) => tracing::warn!(error = %e, "search index not built ahead"),
+        }
+    });
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Error::internal(format!("cannot listen on {addr}: {e}")))?;

@@ -562,10 +562,7 @@ fn load(s: &archipel_store::Store, id: &EntityId) -> Result<Option<Loaded>, Erro
     };
     let owned = match id.kind() {
         EntityKind::Actor | EntityKind::Territory => s.owned_by(id, 60)?,
-        _ => Page {
-            total: 0,
-            items: Vec::new(),
-        },
+        _ => Page::empty(),
     };
     let (actors, places) = if id.kind() == EntityKind::Territory {
         let q = |k| ListQuery {
@@ -583,16 +580,7 @@ fn load(s: &archipel_store::Store, id: &EntityId) -> Result<Option<Loaded>, Erro
             s.list_page(&q(EntityKind::Place))?,
         )
     } else {
-        (
-            Page {
-                total: 0,
-                items: Vec::new(),
-            },
-            Page {
-                total: 0,
-                items: Vec::new(),
-            },
-        )
+        (Page::empty(), Page::empty())
     };
     Ok(Some(Loaded {
         entity,

@@ -1,0 +1,262 @@
+//! Full-text search on real temporary SQLite files: the in-memory index
+//! and the FTS5 path agree, the index follows writes made elsewhere, and
+//! ranking follows its documented rules.
+
+use archipel_domain::*;
+use archipel_store::{FacetedQuery, Filter, SearchQuery, Store};
+use chrono::{TimeZone, Utc};
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
+}
+
+fn territory() -> Entity {
+    Entity::Territory(Territory {
+        id: EntityId::new(EntityKind::Territory, "test", "t").unwrap(),
+        name: "Métropole d'essai".into(),
+        level: "epci".into(),
+        code: "200000000".into(),
+        parent: None,
+        fictional: true,
+        provenance: Provenance::new("test", t0()),
+    })
+}
+
+fn actor(local: &str, name: &str, desc: Option<&str>) -> Entity {
+    Entity::Actor(Actor {
+        id: EntityId::new(EntityKind::Actor, "test", local).unwrap(),
+        name: name.into(),
+        nature: Nature::Organisation,
+        kind: Some("association".into()),
+        typology: vec![],
+        description: desc.map(Into::into),
+        identifiers: Identifiers::default(),
+        website: None,
+        email: None,
+        territory: Some(EntityId::new(EntityKind::Territory, "test", "t").unwrap()),
+        location: None,
+        provenance: Provenance::new("test", t0()),
+    })
+}
+
+fn write(store: &mut Store, records: Vec<Entity>) {
+    store
+        .write("test", "manual", None, |w| {
+            for r in &records {
+                w.upsert(r)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// A few hundred actors with names and descriptions drawn from a small
+/// vocabulary, so that words are shared, prefixed and accented.
+fn generated() -> Vec<Entity> {
+    let names = [
+        "Médiathèque",
+        "Bibliothèque",
+        "Atelier",
+        "Ateliers",
+        "Tiers-lieu",
+        "Fablab",
+        "Espace",
+        "Numérique",
+        "Centre",
+        "Social",
+        "Maison",
+        "Saint-Étienne",
+        "Sainte-Anne",
+        "Brest",
+        "Lyon",
+        "Œuvre",
+        "Café",
+        "Réseau",
+        "Lieux",
+        "Lieu",
+    ];
+    let descs = [
+        "ateliers numériques pour tous",
+        "accompagnement aux démarches en ligne",
+        "prêt de matériel et réparation",
+        "initiation à la programmation",
+        "lieu de rencontre du quartier",
+    ];
+    let mut out = vec![territory()];
+    let mut seed: u64 = 7;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) % n as u64) as usize
+    };
+    for i in 0..400 {
+        let words = 1 + next(3);
+        let name: Vec<&str> = (0..words).map(|_| names[next(names.len())]).collect();
+        let desc = (next(3) > 0).then(|| descs[next(descs.len())]);
+        out.push(actor(
+            &format!("a{i}"),
+            &format!("{} {i}", name.join(" ")),
+            desc,
+        ));
+    }
+    out
+}
+
+fn ids(store: &Store, text: &str, filter: Filter) -> (u64, Vec<String>) {
+    let page = store
+        .search_page(&FacetedQuery {
+            text: text.into(),
+            filter,
+            limit: 500,
+            offset: 0,
+        })
+        .unwrap();
+    (page.total, page.items.into_iter().map(|s| s.id).collect())
+}
+
+#[test]
+fn memory_index_and_fts5_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    write(&mut store, generated());
+    let mut non_empty = 0;
+    for q in [
+        "mediatheque",
+        "MÉDIATHÈQUE",
+        "atel",
+        "atelier",
+        "ateliers numeriques",
+        "tiers lieu",
+        "lieu",
+        "saint etienne",
+        "sainte",
+        "oeuvre",
+        "œuvre",
+        "brest 1",
+        "b",
+        "zzz",
+        "numerique brest",
+        "cafe reseau",
+        "initiation programmation",
+        "lieux",
+    ] {
+        // A kind filter keeps the in-memory index; a territory filter
+        // (every actor is in it) sends the search to FTS5.
+        let memory = ids(
+            &store,
+            q,
+            Filter {
+                kind: Some(EntityKind::Actor),
+                ..Filter::default()
+            },
+        );
+        let territory = Some(EntityId::new(EntityKind::Territory, "test", "t").unwrap());
+        let fts = ids(
+            &store,
+            q,
+            Filter {
+                territory,
+                ..Filter::default()
+            },
+        );
+        assert_eq!(memory, fts, "{q}");
+        non_empty += usize::from(memory.0 > 0);
+    }
+    assert!(
+        non_empty >= 14,
+        "the queries should mostly match: {non_empty}"
+    );
+}
+
+#[test]
+fn ranking_names_first_then_shorter_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("r.db")).unwrap();
+    write(
+        &mut store,
+        vec![
+            territory(),
+            actor("long", "Médiathèque municipale de la ville", None),
+            actor("desc", "Espace", Some("Une médiathèque")),
+            actor("short", "Médiathèque", None),
+            actor("mid", "Médiathèques du Ponant", None),
+        ],
+    );
+    let r = store.search(&SearchQuery::text("mediatheque")).unwrap();
+    let order: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            "actor:test:short",
+            "actor:test:mid",
+            "actor:test:long",
+            "actor:test:desc"
+        ]
+    );
+    assert_eq!(r.total, 4);
+    assert!(!r.total_capped);
+    assert_eq!(r.hits[3].excerpt.as_deref(), Some("Une médiathèque"));
+    // Pages follow the same order.
+    let mut q = SearchQuery::text("mediatheque");
+    q.limit = 2;
+    q.offset = 1;
+    let page: Vec<String> = store
+        .search(&q)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(page, ["actor:test:mid", "actor:test:long"]);
+    // Every word must match; a one-letter word matches only itself.
+    assert_eq!(
+        store
+            .search(&SearchQuery::text("mediatheque ponant"))
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(store.search(&SearchQuery::text("m")).unwrap().total, 0);
+    assert_eq!(
+        store
+            .search(&SearchQuery::text("mediatheque zzz"))
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(store.search(&SearchQuery::text("« — »")).unwrap().total, 0);
+}
+
+#[test]
+fn the_index_follows_writes_from_another_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let mut writer = Store::open(&path).unwrap();
+    write(
+        &mut writer,
+        vec![territory(), actor("a", "Fablab des Capucins", None)],
+    );
+    let reader = Store::open(&path).unwrap();
+    assert_eq!(
+        reader.search(&SearchQuery::text("fablab")).unwrap().total,
+        1
+    );
+    write(&mut writer, vec![actor("b", "Fablab du Port", None)]);
+    assert_eq!(
+        reader.search(&SearchQuery::text("fablab")).unwrap().total,
+        2
+    );
+    write(&mut writer, vec![actor("b", "Repair café du Port", None)]);
+    assert_eq!(
+        reader.search(&SearchQuery::text("fablab")).unwrap().total,
+        1
+    );
+    assert_eq!(
+        reader.search(&SearchQuery::text("repair")).unwrap().total,
+        1
+    );
+    // A second reader of the same file shares the rebuilt index and agrees.
+    let other = Store::open(&path).unwrap();
+    assert_eq!(other.search(&SearchQuery::text("port")).unwrap().total, 1);
+}
