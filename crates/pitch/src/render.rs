@@ -88,7 +88,7 @@ pub fn to_json(sheet: &Sheet) -> Value {
 /// The heading line under the title: territory, commons, register, date.
 fn subtitle(sheet: &Sheet) -> String {
     let mut s = format!(
-        "{}{}{} ({} {})",
+        "{}{}{} — {} {}",
         sheet.t("territory"),
         sheet.colon(),
         sheet.territory.name,
@@ -163,7 +163,8 @@ pub(crate) fn source_line(s: &crate::sheet::SheetSource) -> String {
 const WIDTH: usize = 80;
 
 fn push_wrapped(out: &mut String, text: &str, first: &str, rest: &str) {
-    let width = WIDTH.saturating_sub(first.chars().count()).max(20);
+    let indent = first.chars().count().max(rest.chars().count());
+    let width = WIDTH.saturating_sub(indent).max(20);
     for (i, line) in wrap(text, width).iter().enumerate() {
         out.push_str(if i == 0 { first } else { rest });
         out.push_str(line);
