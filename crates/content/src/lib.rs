@@ -87,6 +87,24 @@ impl Lang {
             Lang::En => "en",
         }
     }
+
+    /// A count with the language's thousands separator: a narrow no-break
+    /// space in French (`1 234`), a comma in English (`1,234`).
+    pub fn number(self, n: u64) -> String {
+        let digits = n.to_string();
+        let sep = match self {
+            Lang::Fr => "\u{202f}",
+            Lang::En => ",",
+        };
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
 }
 
 /// The loaded and validated content.

@@ -34,23 +34,6 @@ pub fn scope_query(pitch: &Pitch, territory: &EntityId, commons: Option<&EntityI
     q
 }
 
-/// A number with the thousands separator of the language.
-pub(crate) fn number(n: u64, lang: Lang) -> String {
-    let digits = n.to_string();
-    let sep = match lang {
-        Lang::Fr => "\u{202f}",
-        Lang::En => ",",
-    };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(sep);
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// What the evidence needs besides the counts.
 pub(crate) struct Inputs<'a> {
     pub content: &'a Content,
@@ -79,7 +62,7 @@ fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usiz
         .unwrap_or(i.as_str());
     let count = |n: u64| {
         (n > 0).then(|| {
-            let text = number(n, x.lang);
+            let text = x.lang.number(n);
             let brief = format!("{text} {short}");
             (json!(n), text, brief, x.registry_source)
         })
@@ -109,7 +92,7 @@ fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usiz
                     format!(
                         "{} ({})",
                         x.content.label("actor_kinds", &c.key, x.lang),
-                        number(c.count, x.lang)
+                        x.lang.number(c.count)
                     )
                 })
                 .collect();
@@ -162,7 +145,7 @@ fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usiz
             if contributors > 0 {
                 parts.push(format!(
                     "{} {}",
-                    number(contributors, x.lang),
+                    x.lang.number(contributors),
                     pitch.text("contributors", x.lang)
                 ));
                 value.insert("contributors".into(), json!(contributors));
@@ -170,7 +153,7 @@ fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usiz
             if organisations > 0 {
                 parts.push(format!(
                     "{} {}",
-                    number(organisations, x.lang),
+                    x.lang.number(organisations),
                     pitch.text("organisations", x.lang)
                 ));
                 value.insert("organisations".into(), json!(organisations));
@@ -207,16 +190,4 @@ pub(crate) fn evidence(x: &Inputs<'_>) -> Vec<Evidence> {
             })
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_grouped() {
-        assert_eq!(number(1234567, Lang::En), "1,234,567");
-        assert_eq!(number(999, Lang::Fr), "999");
-        assert_eq!(number(1000, Lang::Fr), "1\u{202f}000");
-    }
 }

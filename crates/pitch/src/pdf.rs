@@ -7,7 +7,7 @@
 //! than an overflow — is the small flow below. The faces are DejaVu Sans
 //! Condensed regular, bold and oblique (`assets/fonts/`, compiled in).
 
-use crate::render::{answer_text, figures_line, source_line, title};
+use crate::render::{answer_text, figures_line, source_line, subtitle, title};
 use crate::sheet::Sheet;
 use crate::wrap::wrap_with;
 use crate::Error;
@@ -357,26 +357,7 @@ fn layout(sheet: &Sheet, fonts: &Fonts) -> Vec<Vec<Op>> {
         &fix(&title(sheet)),
     );
     b.gap(2.0);
-    let mut meta = format!(
-        "{}{}{} — {} {}",
-        sheet.t("territory"),
-        sheet.colon(),
-        sheet.territory.name,
-        sheet.territory.level,
-        sheet.territory.code
-    );
-    if let Some(c) = &sheet.commons {
-        meta.push_str(&format!(
-            " · {}{}{}",
-            sheet.t("commons"),
-            sheet.colon(),
-            c.name
-        ));
-    }
-    if sheet.territory.fictional {
-        meta.push_str(&format!(" ({})", sheet.t("fictional")));
-    }
-    meta.push_str(&format!(" · {}", sheet.date));
+    let meta = subtitle(sheet, false);
     b.text(
         fonts,
         style(Face::Regular, 8.6, 10.8, MUTED),

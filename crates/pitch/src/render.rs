@@ -85,8 +85,9 @@ pub fn to_json(sheet: &Sheet) -> Value {
     })
 }
 
-/// The heading line under the title: territory, commons, register, date.
-fn subtitle(sheet: &Sheet) -> String {
+/// The line under the title: territory (and whether it is made up),
+/// commons, register when asked, date.
+pub(crate) fn subtitle(sheet: &Sheet, with_register: bool) -> String {
     let mut s = format!(
         "{}{}{} — {} {}",
         sheet.t("territory"),
@@ -95,6 +96,9 @@ fn subtitle(sheet: &Sheet) -> String {
         sheet.territory.level,
         sheet.territory.code
     );
+    if sheet.territory.fictional {
+        s.push_str(&format!(" ({})", sheet.t("fictional")));
+    }
     if let Some(c) = &sheet.commons {
         s.push_str(&format!(
             " · {}{}{}",
@@ -103,11 +107,10 @@ fn subtitle(sheet: &Sheet) -> String {
             c.name
         ));
     }
-    s.push_str(&format!(
-        " · {} · {}",
-        sheet.register_phrase(sheet.register),
-        sheet.date
-    ));
+    if with_register {
+        s.push_str(&format!(" · {}", sheet.register_phrase(sheet.register)));
+    }
+    s.push_str(&format!(" · {}", sheet.date));
     s
 }
 
@@ -186,10 +189,7 @@ fn text(sheet: &Sheet) -> String {
         &format!("{} — {}", sheet.t("title").to_uppercase(), title(sheet)),
         '=',
     );
-    push_wrapped(&mut out, &subtitle(sheet), "", "");
-    if sheet.territory.fictional {
-        push_wrapped(&mut out, &format!("({})", sheet.t("fictional")), "", "");
-    }
+    push_wrapped(&mut out, &subtitle(sheet, true), "", "");
     out.push('\n');
     underline(&mut out, sheet.t("listener"), '-');
     push_wrapped(
@@ -274,10 +274,7 @@ fn markdown(sheet: &Sheet) -> String {
         md(sheet.t("title")),
         md(&title(sheet))
     ));
-    out.push_str(&format!("{}\n", md(&subtitle(sheet))));
-    if sheet.territory.fictional {
-        out.push_str(&format!("\n*{}*\n", md(sheet.t("fictional"))));
-    }
+    out.push_str(&format!("{}\n", md(&subtitle(sheet, true))));
     out.push_str(&format!("\n## {}\n\n", md(sheet.t("listener"))));
     out.push_str(&format!(
         "{} {}\n",
@@ -402,14 +399,8 @@ pub fn body_html(sheet: &Sheet) -> String {
         esc(sheet.t("title")),
         esc(&sheet.register_phrase(sheet.register)),
         esc(&title(sheet)),
-        esc(&subtitle(sheet))
+        esc(&subtitle(sheet, false))
     ));
-    if sheet.territory.fictional {
-        b.push_str(&format!(
-            "<p class=\"meta\"><em>{}</em></p>\n",
-            esc(sheet.t("fictional"))
-        ));
-    }
     b.push_str("</header>\n");
     b.push_str(&format!(
         "<section>\n<h2>{}</h2>\n<p>{} <span class=\"cite\">{}</span></p>\n</section>\n",

@@ -7,7 +7,7 @@
 //! the relations that have not ended (no `until`, or `until` today or
 //! later) with one end among those records.
 
-use crate::query::Summary;
+use crate::query::{summary_row, Summary, SUMMARY_COLS};
 use crate::read::Count;
 use crate::{Result, Store};
 use archipel_domain::EntityId;
@@ -125,23 +125,23 @@ impl Store {
             Some((l, c)) if !key.starts_with("territory:") => (Some(l), c),
             _ => (None, key),
         };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT e.id, e.kind, e.name, e.subkind, e.lat, e.lon, e.updated_at FROM entity e
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS} FROM entity e
              WHERE e.kind = 'territory'
                AND (e.id = ?1 OR (json_extract(e.data, '$.code') = ?2 AND (?3 IS NULL OR e.subkind = ?3)))
-             ORDER BY e.id",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![key, code, level], summary)?;
+             ORDER BY e.id"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params![key, code, level], summary_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Territories with no parent (the top of each hierarchy), by name.
     pub fn top_territories(&self) -> Result<Vec<Summary>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT e.id, e.kind, e.name, e.subkind, e.lat, e.lon, e.updated_at FROM entity e
-             WHERE e.kind = 'territory' AND e.owner IS NULL ORDER BY e.name COLLATE NOCASE, e.id",
-        )?;
-        let rows = stmt.query_map([], summary)?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS} FROM entity e
+             WHERE e.kind = 'territory' AND e.owner IS NULL ORDER BY e.name COLLATE NOCASE, e.id"
+        ))?;
+        let rows = stmt.query_map([], summary_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -285,17 +285,4 @@ impl Store {
             link_groups,
         }))
     }
-}
-
-fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
-    Ok(Summary {
-        id: r.get(0)?,
-        kind: r.get(1)?,
-        name: r.get(2)?,
-        subkind: r.get(3)?,
-        lat: r.get(4)?,
-        lon: r.get(5)?,
-        updated_at: r.get(6)?,
-        excerpt: None,
-    })
 }

@@ -105,6 +105,15 @@ async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
         .ok()?
 }
 
+async fn click(c: &Client, css: &str) -> Result<(), String> {
+    c.find(Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("{css}: {e}"))
+}
+
 /// Waits until the map script has loaded its features.
 async fn map_ready(c: &Client) -> u64 {
     c.wait()
@@ -400,18 +409,8 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     c.goto(&format!("{base}/argumentaires"))
         .await
         .map_err(|e| e.to_string())?;
-    c.find(Locator::Css("#p-audience option[value='technicien-dsi']"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    c.find(Locator::Css(".pitch-form button[type='submit']"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    click(c, "#p-audience option[value='technicien-dsi']").await?;
+    click(c, ".pitch-form button[type='submit']").await?;
     c.wait()
         .for_element(Locator::Css(".sheet .objection"))
         .await
