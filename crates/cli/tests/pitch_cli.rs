@@ -390,32 +390,27 @@ fn a_saved_assessment_reaches_the_sheet() {
     );
     let target = repo.to_str().expect("path");
 
+    let assess = |commons: &str| {
+        run(
+            &db,
+            &[
+                "assess",
+                target,
+                "--now",
+                "2024-06-01",
+                "--json",
+                "--save",
+                commons,
+            ],
+        )
+    };
     // An unknown commons is a usage error, and nothing is saved.
-    let out = run(
-        &db,
-        &[
-            "assess",
-            target,
-            "--now",
-            "2024-06-01",
-            "--json",
-            "--save",
-            "commons:demo:nope",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
-
-    ok(
-        &db,
-        &[
-            "assess",
-            target,
-            "--now",
-            "2024-06-01",
-            "--json",
-            "--save",
-            "commons:sill:234",
-        ],
+    assert_eq!(assess("commons:demo:nope").status.code(), Some(2));
+    let saved = assess("commons:sill:234");
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
     );
     let sheet = json(
         &db,

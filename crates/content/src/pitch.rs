@@ -537,6 +537,24 @@ fn require_text(p: &mut Problems<'_>, item: &str, line: Option<u64>, field: &str
     }
 }
 
+/// Reads `rel` as `T`: `None` when the file is absent (reported by the
+/// caller) or invalid (reported here, and noted in `broken`).
+fn load<'f, T: serde::de::DeserializeOwned>(
+    files: &'f [SourceFile],
+    rel: &'static str,
+    problems: &mut Vec<ContentError>,
+    broken: &mut BTreeSet<&'static str>,
+) -> Option<(&'f SourceFile, T)> {
+    let f = files.iter().find(|f| f.rel == rel)?;
+    match parse::<T>(f, problems) {
+        Some(v) => Some((f, v)),
+        None => {
+            broken.insert(rel);
+            None
+        }
+    }
+}
+
 /// Reads and cross-checks the knowledge base. `files` holds every content
 /// file; those of [`FILES`] are read here. Problems go to `problems`.
 pub(crate) fn read(
@@ -571,185 +589,168 @@ pub(crate) fn read(
     let mut broken: BTreeSet<&str> = BTreeSet::new();
 
     // Sources.
-    if let Some(f) = find("pitch/sources.toml") {
-        let parsed = parse::<SourcesFile>(f, problems);
-        if parsed.is_none() {
-            broken.insert("pitch/sources.toml");
-        }
-        if let Some(raw) = parsed {
-            let mut p = Problems {
-                file: &f.shown,
-                list: problems,
-            };
-            let mut seen = BTreeSet::new();
-            for s in raw.source {
-                let line = Some(line_of(&f.text, s.span().start));
-                let s = s.into_inner();
-                check_id(&mut p, &mut seen, "source", &s.id, line);
-                let item = format!("source \"{}\"", s.id);
-                require_text(&mut p, &item, line, "title", &s.title);
-                pitch.sources.push(Source {
-                    id: s.id,
-                    title: s.title,
-                    year: s.year,
-                    url: s.url,
-                    licence: s.licence,
-                    note_fr: s.note_fr,
-                    note_en: s.note_en,
-                    line,
-                });
-            }
+    if let Some((f, raw)) = load::<SourcesFile>(files, "pitch/sources.toml", problems, &mut broken)
+    {
+        let mut p = Problems {
+            file: &f.shown,
+            list: problems,
+        };
+        let mut seen = BTreeSet::new();
+        for s in raw.source {
+            let line = Some(line_of(&f.text, s.span().start));
+            let s = s.into_inner();
+            check_id(&mut p, &mut seen, "source", &s.id, line);
+            let item = format!("source \"{}\"", s.id);
+            require_text(&mut p, &item, line, "title", &s.title);
+            pitch.sources.push(Source {
+                id: s.id,
+                title: s.title,
+                year: s.year,
+                url: s.url,
+                licence: s.licence,
+                note_fr: s.note_fr,
+                note_en: s.note_en,
+                line,
+            });
         }
     }
 
     // Personas.
-    if let Some(f) = find("pitch/personas.toml") {
-        let parsed = parse::<PersonasFile>(f, problems);
-        if parsed.is_none() {
-            broken.insert("pitch/personas.toml");
-        }
-        if let Some(raw) = parsed {
-            let mut p = Problems {
-                file: &f.shown,
-                list: problems,
-            };
-            let mut seen = BTreeSet::new();
-            for r in raw.persona {
-                let line = Some(line_of(&f.text, r.span().start));
-                let r = r.into_inner();
-                check_id(&mut p, &mut seen, "persona", &r.id, line);
-                let item = format!("persona \"{}\"", r.id);
-                for (field, v) in [
-                    ("name_fr", &r.name_fr),
-                    ("name_en", &r.name_en),
-                    ("profile_fr", &r.profile_fr),
-                    ("profile_en", &r.profile_en),
-                ] {
-                    require_text(&mut p, &item, line, field, v);
-                }
-                if r.registers.is_empty() {
+    if let Some((f, raw)) =
+        load::<PersonasFile>(files, "pitch/personas.toml", problems, &mut broken)
+    {
+        let mut p = Problems {
+            file: &f.shown,
+            list: problems,
+        };
+        let mut seen = BTreeSet::new();
+        for r in raw.persona {
+            let line = Some(line_of(&f.text, r.span().start));
+            let r = r.into_inner();
+            check_id(&mut p, &mut seen, "persona", &r.id, line);
+            let item = format!("persona \"{}\"", r.id);
+            for (field, v) in [
+                ("name_fr", &r.name_fr),
+                ("name_en", &r.name_en),
+                ("profile_fr", &r.profile_fr),
+                ("profile_en", &r.profile_en),
+            ] {
+                require_text(&mut p, &item, line, field, v);
+            }
+            if r.registers.is_empty() {
+                p.push(
+                    line,
+                    &item,
+                    "registers is empty (list at least one, best first)",
+                );
+            }
+            let mut regs = BTreeSet::new();
+            for g in &r.registers {
+                if !regs.insert(*g) {
                     p.push(
                         line,
                         &item,
-                        "registers is empty (list at least one, best first)",
+                        format!("register `{}` is listed twice", g.as_str()),
                     );
                 }
-                let mut regs = BTreeSet::new();
-                for g in &r.registers {
-                    if !regs.insert(*g) {
-                        p.push(
-                            line,
-                            &item,
-                            format!("register `{}` is listed twice", g.as_str()),
-                        );
-                    }
-                }
-                if r.objections.is_empty() {
-                    p.push(line, &item, "objections is empty");
-                }
-                pitch.personas.push(Persona {
-                    id: r.id,
-                    name_fr: r.name_fr,
-                    name_en: r.name_en,
-                    profile_fr: r.profile_fr,
-                    profile_en: r.profile_en,
-                    registers: r.registers,
-                    objections: r.objections,
-                    source: r.source,
-                    locator: r.locator,
-                    line,
-                });
             }
+            if r.objections.is_empty() {
+                p.push(line, &item, "objections is empty");
+            }
+            pitch.personas.push(Persona {
+                id: r.id,
+                name_fr: r.name_fr,
+                name_en: r.name_en,
+                profile_fr: r.profile_fr,
+                profile_en: r.profile_en,
+                registers: r.registers,
+                objections: r.objections,
+                source: r.source,
+                locator: r.locator,
+                line,
+            });
         }
     }
 
     // Objections.
-    if let Some(f) = find("pitch/objections.toml") {
-        let parsed = parse::<ObjectionsFile>(f, problems);
-        if parsed.is_none() {
-            broken.insert("pitch/objections.toml");
-        }
-        if let Some(raw) = parsed {
-            let mut p = Problems {
-                file: &f.shown,
-                list: problems,
-            };
-            let mut seen = BTreeSet::new();
-            for r in raw.objection {
-                let line = Some(line_of(&f.text, r.span().start));
-                let r = r.into_inner();
-                check_id(&mut p, &mut seen, "objection", &r.id, line);
-                let item = format!("objection \"{}\"", r.id);
-                require_text(&mut p, &item, line, "text_fr", &r.text_fr);
-                require_text(&mut p, &item, line, "text_en", &r.text_en);
-                if r.answers.is_empty() {
-                    p.push(
-                        line,
-                        &item,
-                        "no answer: list at least one argument in `answers`",
-                    );
-                }
-                pitch.objections.push(Objection {
-                    id: r.id,
-                    text_fr: r.text_fr,
-                    text_en: r.text_en,
-                    answers: r.answers,
-                    source: r.source,
-                    locator: r.locator,
+    if let Some((f, raw)) =
+        load::<ObjectionsFile>(files, "pitch/objections.toml", problems, &mut broken)
+    {
+        let mut p = Problems {
+            file: &f.shown,
+            list: problems,
+        };
+        let mut seen = BTreeSet::new();
+        for r in raw.objection {
+            let line = Some(line_of(&f.text, r.span().start));
+            let r = r.into_inner();
+            check_id(&mut p, &mut seen, "objection", &r.id, line);
+            let item = format!("objection \"{}\"", r.id);
+            require_text(&mut p, &item, line, "text_fr", &r.text_fr);
+            require_text(&mut p, &item, line, "text_en", &r.text_en);
+            if r.answers.is_empty() {
+                p.push(
                     line,
-                });
+                    &item,
+                    "no answer: list at least one argument in `answers`",
+                );
             }
+            pitch.objections.push(Objection {
+                id: r.id,
+                text_fr: r.text_fr,
+                text_en: r.text_en,
+                answers: r.answers,
+                source: r.source,
+                locator: r.locator,
+                line,
+            });
         }
     }
 
     // Arguments.
-    if let Some(f) = find("pitch/arguments.toml") {
-        let parsed = parse::<ArgumentsFile>(f, problems);
-        if parsed.is_none() {
-            broken.insert("pitch/arguments.toml");
-        }
-        if let Some(raw) = parsed {
-            let mut p = Problems {
-                file: &f.shown,
-                list: problems,
-            };
-            let mut seen = BTreeSet::new();
-            for r in raw.argument {
-                let line = Some(line_of(&f.text, r.span().start));
-                let r = r.into_inner();
-                check_id(&mut p, &mut seen, "argument", &r.id, line);
-                let item = format!("argument \"{}\"", r.id);
-                require_text(&mut p, &item, line, "text_fr", &r.text_fr);
-                require_text(&mut p, &item, line, "text_en", &r.text_en);
-                let mut indicators = Vec::new();
-                for key in &r.indicators {
-                    match Indicator::parse(key) {
-                        Some(i) => indicators.push(i),
-                        None => p.push(
-                            line,
-                            &item,
-                            format!(
-                                "unknown indicator `{key}` (known: {})",
-                                Indicator::ALL
-                                    .iter()
-                                    .map(|i| i.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
+    if let Some((f, raw)) =
+        load::<ArgumentsFile>(files, "pitch/arguments.toml", problems, &mut broken)
+    {
+        let mut p = Problems {
+            file: &f.shown,
+            list: problems,
+        };
+        let mut seen = BTreeSet::new();
+        for r in raw.argument {
+            let line = Some(line_of(&f.text, r.span().start));
+            let r = r.into_inner();
+            check_id(&mut p, &mut seen, "argument", &r.id, line);
+            let item = format!("argument \"{}\"", r.id);
+            require_text(&mut p, &item, line, "text_fr", &r.text_fr);
+            require_text(&mut p, &item, line, "text_en", &r.text_en);
+            let mut indicators = Vec::new();
+            for key in &r.indicators {
+                match Indicator::parse(key) {
+                    Some(i) => indicators.push(i),
+                    None => p.push(
+                        line,
+                        &item,
+                        format!(
+                            "unknown indicator `{key}` (known: {})",
+                            Indicator::ALL
+                                .iter()
+                                .map(|i| i.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
-                    }
+                    ),
                 }
-                pitch.arguments.push(Argument {
-                    id: r.id,
-                    register: r.register,
-                    text_fr: r.text_fr,
-                    text_en: r.text_en,
-                    indicators,
-                    source: r.source,
-                    locator: r.locator,
-                    line,
-                });
             }
+            pitch.arguments.push(Argument {
+                id: r.id,
+                register: r.register,
+                text_fr: r.text_fr,
+                text_en: r.text_en,
+                indicators,
+                source: r.source,
+                locator: r.locator,
+                line,
+            });
         }
     }
 

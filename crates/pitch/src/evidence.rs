@@ -135,28 +135,18 @@ fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usiz
         }
         Indicator::ContributorDiversity => {
             let a = x.assessment?;
-            let contributors = a.contributors.unwrap_or(0);
-            let organisations = a.organisations.unwrap_or(0);
-            if contributors == 0 && organisations == 0 {
+            let counts = [
+                ("contributors", a.contributors.unwrap_or(0)),
+                ("organisations", a.organisations.unwrap_or(0)),
+            ];
+            if counts.iter().all(|(_, n)| *n == 0) {
                 return None;
             }
             let mut parts = Vec::new();
             let mut value = serde_json::Map::new();
-            if contributors > 0 {
-                parts.push(format!(
-                    "{} {}",
-                    x.lang.number(contributors),
-                    pitch.text("contributors", x.lang)
-                ));
-                value.insert("contributors".into(), json!(contributors));
-            }
-            if organisations > 0 {
-                parts.push(format!(
-                    "{} {}",
-                    x.lang.number(organisations),
-                    pitch.text("organisations", x.lang)
-                ));
-                value.insert("organisations".into(), json!(organisations));
+            for (key, n) in counts.into_iter().filter(|(_, n)| *n > 0) {
+                parts.push(format!("{} {}", x.lang.number(n), pitch.text(key, x.lang)));
+                value.insert(key.into(), json!(n));
             }
             if let Some(e) = a.elephant_factor.filter(|e| *e > 0) {
                 parts.push(format!("{} {e}", pitch.text("elephant_factor", x.lang)));
