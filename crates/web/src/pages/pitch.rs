@@ -35,6 +35,16 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// A `<select>` of the form.
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    /// The first, empty choice.
+    pub empty: Option<&'static str>,
+    pub required: bool,
+    pub options: Vec<Opt>,
+}
+
 /// A download link.
 pub struct Download {
     pub href: String,
@@ -47,11 +57,7 @@ pub struct Download {
 struct PitchPage {
     page: Layout,
     t: Tr,
-    audiences: Vec<Opt>,
-    registers: Vec<Opt>,
-    territories: Vec<Opt>,
-    commons: Vec<Opt>,
-    langs: Vec<Opt>,
+    fields: Vec<Field>,
     /// The sheet, as an escaped HTML fragment (archipel-pitch escapes it).
     sheet: Option<String>,
     downloads: Vec<Download>,
@@ -260,14 +266,44 @@ pub async fn page(
         Some(sh) => format!("{} — {}", t.s("pitch.title"), sh.audience.name),
         None => t.s("pitch.title").to_string(),
     };
+    let field = |name: &'static str, label, empty: Option<&'static str>, options| Field {
+        name,
+        label,
+        empty,
+        required: name == "audience",
+        options,
+    };
+    let fields = vec![
+        field(
+            "audience",
+            t.s("pitch.audience"),
+            Some(t.s("pitch.choose")),
+            audiences,
+        ),
+        field(
+            "register",
+            t.s("pitch.register"),
+            Some(t.s("pitch.register_best")),
+            registers,
+        ),
+        field(
+            "territory",
+            t.s("pitch.territory"),
+            Some(t.s("pitch.territory_top")),
+            territories,
+        ),
+        field(
+            "commons",
+            t.s("pitch.commons"),
+            Some(t.s("pitch.commons_none")),
+            commons,
+        ),
+        field("lang", t.s("pitch.lang"), None, langs),
+    ];
     let page = PitchPage {
         page: Layout::new(t, &title, &super::here(&uri), Some("pitch")),
         t,
-        audiences,
-        registers,
-        territories,
-        commons,
-        langs,
+        fields,
         sheet: sheet.as_ref().map(archipel_pitch::body_html),
         downloads,
     };
