@@ -11,6 +11,9 @@ command -v git >/dev/null 2>&1 || need_apt+=(git)
 # The web crate's browser tests drive headless Chromium through chromedriver.
 { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } \
   || need_apt+=(chromium chromium-driver)
+# The argument sheets' PDF test checks, extracts and renders the PDF with poppler.
+{ command -v pdftoppm >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1; } \
+  || need_apt+=(poppler-utils)
 if [ ${#need_apt[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi

@@ -56,6 +56,9 @@ enum Command {
     /// Qualify a digital commons from its repository (licence, documents,
     /// history, white paper grid).
     Assess(cmd::assess::Args),
+    /// An argument sheet for a persona, backed by the territory's figures
+    /// (text, Markdown, HTML, PDF, JSON).
+    Pitch(cmd::pitch::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Publiccode(a) => cmd::publiccode::run(a),
         Command::License(a) => cmd::license::run(a),
         Command::Assess(a) => cmd::assess::run(g, a),
+        Command::Pitch(a) => cmd::pitch::run(g, a),
     };
     match result {
         Ok(code) => code,

@@ -43,6 +43,11 @@ pub(crate) const EMBEDDED: &[(&str, &str)] = embed!(
     "demo/places.toml",
     "demo/commons.toml",
     "demo/relations.toml",
+    "pitch/sources.toml",
+    "pitch/personas.toml",
+    "pitch/objections.toml",
+    "pitch/arguments.toml",
+    "ui/pitch.toml",
 );
 
 pub(crate) fn embedded() -> Vec<SourceFile> {

@@ -19,6 +19,8 @@
 //!   national « lieux de médiation numérique » schema → actor kinds.
 //! - `demo/*.toml`: a fictional metropole with its actors, places, commons
 //!   and relations.
+//! - `pitch/*.toml` and `ui/pitch.toml`: the argument sheets' personas,
+//!   objections, arguments, sources and indicators ([`pitch`]).
 //!
 //! ```
 //! use archipel_content::{Content, Lang};
@@ -44,6 +46,7 @@ mod demo;
 mod error;
 mod files;
 mod mapping;
+pub mod pitch;
 mod reader;
 mod vocab;
 
@@ -84,6 +87,24 @@ impl Lang {
             Lang::En => "en",
         }
     }
+
+    /// A count with the language's thousands separator: a narrow no-break
+    /// space in French (`1 234`), a comma in English (`1,234`).
+    pub fn number(self, n: u64) -> String {
+        let digits = n.to_string();
+        let sep = match self {
+            Lang::Fr => "\u{202f}",
+            Lang::En => ",",
+        };
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
 }
 
 /// The loaded and validated content.
@@ -93,6 +114,7 @@ pub struct Content {
     relation_types: BTreeMap<String, RelationType>,
     mediation: mapping::MediationMapping,
     demo: Vec<demo::DemoRecord>,
+    pitch: pitch::Pitch,
 }
 
 impl Content {
@@ -114,6 +136,9 @@ impl Content {
         let mut problems: Vec<ContentError> = Vec::new();
         let mut parsed = Vec::new();
         for f in &sources {
+            if pitch::FILES.contains(&f.rel.as_str()) {
+                continue; // read by `pitch::read`, in its own format
+            }
             match reader::parse(f) {
                 Ok(raw) => parsed.push((f, raw)),
                 Err(e) => problems.push(e),
@@ -178,11 +203,15 @@ impl Content {
             };
             demo::read_demo_file(f, raw, &mut p, &mut records);
         }
+        // 4. The argument sheets' knowledge base.
+        let pitch = pitch::read(&sources, &vocabularies, &mut problems);
+
         let mut content = Content {
             vocabularies,
             relation_types,
             mediation,
             demo: Vec::new(),
+            pitch,
         };
         demo::validate(&content, &records, &mut problems);
         content.demo = records;
@@ -191,6 +220,12 @@ impl Content {
             Some(e) => Err(e),
             None => Ok(content),
         }
+    }
+
+    /// The knowledge base of the argument sheets: personas, objections,
+    /// arguments, sources, indicator labels (see [`pitch`]).
+    pub fn pitch(&self) -> &pitch::Pitch {
+        &self.pitch
     }
 
     /// The vocabulary called `name` (`actor_kinds`, `typology`…).

@@ -37,15 +37,19 @@
 //! assert_eq!(hits.total, 1);
 //! ```
 
+mod assessment;
 mod index;
 mod migrate;
 mod query;
 mod read;
+mod scope;
 mod search;
 mod write;
 
+pub use assessment::{NewAssessment, SavedAssessment};
 pub use query::{BboxQuery, FacetedQuery, Facets, Filter, ListQuery, Page, Sort, Summary};
 pub use read::{Count, Stats};
+pub use scope::{ActorGroup, GroupCount, LinkCount, LinkGroup, ScopeQuery, ScopeStats};
 pub use search::{SearchHit, SearchQuery, SearchResults};
 pub use write::{prepare, Outcome, Prepared, WriteSummary, Writer};
 

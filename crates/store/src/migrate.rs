@@ -6,7 +6,10 @@ use rusqlite::Connection;
 
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a
 /// migration that has shipped: add a new one.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_registry.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_registry.sql"),
+    include_str!("../migrations/0002_assessment.sql"),
+];
 
 pub fn apply(conn: &mut Connection) -> Result<()> {
     let known = MIGRATIONS.len() as i64;

@@ -218,7 +218,7 @@ fn add_filter(sql: &mut Sql, f: &Filter, skip: Skip) {
     }
 }
 
-fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
+pub(crate) fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     Ok(Summary {
         id: r.get(0)?,
         kind: r.get(1)?,
@@ -231,7 +231,7 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     })
 }
 
-const SUMMARY_COLS: &str = "e.id, e.kind, e.name, e.subkind, e.lat, e.lon, e.updated_at";
+pub(crate) const SUMMARY_COLS: &str = "e.id, e.kind, e.name, e.subkind, e.lat, e.lon, e.updated_at";
 
 fn order_by(sort: Sort) -> &'static str {
     match sort {

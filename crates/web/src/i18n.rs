@@ -112,19 +112,7 @@ impl Tr {
     }
     /// A number with the thousands separator of the language.
     pub fn number(&self, n: u64) -> String {
-        let digits = n.to_string();
-        let sep = match self.lang {
-            Lang::Fr => "\u{202f}",
-            Lang::En => ",",
-        };
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push_str(sep);
-            }
-            out.push(c);
-        }
-        out
+        self.lang.number(n)
     }
 }
 

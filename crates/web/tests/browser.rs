@@ -105,6 +105,15 @@ async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
         .ok()?
 }
 
+async fn click(c: &Client, css: &str) -> Result<(), String> {
+    c.find(Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("{css}: {e}"))
+}
+
 /// Waits until the map script has loaded its features.
 async fn map_ready(c: &Client) -> u64 {
     c.wait()
@@ -394,6 +403,50 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
                 .filter(|m| !(name == "not-found" && m.contains("404"))),
         );
     }
+
+    // 5b. Argument sheets: choose a persona, submit, read the objections,
+    // and the PDF link gives a PDF.
+    c.goto(&format!("{base}/argumentaires"))
+        .await
+        .map_err(|e| e.to_string())?;
+    click(c, "#p-audience option[value='technicien-dsi']").await?;
+    click(c, ".pitch-form button[type='submit']").await?;
+    c.wait()
+        .for_element(Locator::Css(".sheet .objection"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let objections = c
+        .find_all(Locator::Css(".sheet ol.objections > li"))
+        .await
+        .map_err(|e| e.to_string())?;
+    assert!(
+        objections.len() >= 3,
+        "objections shown: {}",
+        objections.len()
+    );
+    assert!(text_of(c, ".sheet .evidence")
+        .await
+        .contains("Acteurs recensés"));
+    let url = c.current_url().await.map_err(|e| e.to_string())?;
+    assert!(
+        url.query()
+            .unwrap_or("")
+            .contains("audience=technicien-dsi"),
+        "{url}"
+    );
+    shot(c, shots, "argumentaires").await;
+    let href = attr(c, ".downloads a[data-format='pdf']", "href")
+        .await
+        .expect("a PDF link");
+    let got = c
+        .execute(
+            "return fetch(arguments[0]).then(r => r.headers.get('content-type') + ' ' + r.status);",
+            vec![json!(href)],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(got, json!("application/pdf 200"), "{href}");
+    errors.extend(severe_logs(c).await);
 
     // 6. The English switch.
     c.goto(&format!("{base}/"))

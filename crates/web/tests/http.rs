@@ -123,6 +123,8 @@ async fn every_page_renders() {
         "/places/place:demo:mediatheque-lucioles",
         "/territories/territory:demo:epci:960000008",
         "/actors/actor:test:evil",
+        "/argumentaires",
+        "/argumentaires?audience=elu",
     ] {
         let r = get(&fx.app, uri).await;
         ok_html(&r, uri);
@@ -698,4 +700,135 @@ async fn api_answers_follow_writes_to_the_registry() {
     let after = json(&get(&fx.app, q).await);
     assert_eq!(after["total"], 1, "the cache saw the write");
     assert_eq!(after["items"][0]["name"], "Atelier Zéphyrin");
+}
+
+#[tokio::test]
+async fn argument_sheets_preview_and_download() {
+    let fx = fixture();
+    // The form alone: every persona offered, no sheet yet.
+    let r = get(&fx.app, "/argumentaires").await;
+    ok_html(&r, "/argumentaires");
+    assert!(r.body.contains("<form") && r.body.contains("name=\"audience\""));
+    assert!(r.body.contains("value=\"technicien-dsi\""));
+    assert!(!r.body.contains("class=\"sheet\""));
+    assert!(
+        r.body
+            .contains("href=\"/argumentaires\" aria-current=\"page\""),
+        "in the navigation"
+    );
+
+    // A sheet: objections, figures, download links carrying the choice.
+    let uri = "/argumentaires?audience=technicien-dsi&register=technical&territory=territory%3Ademo%3Aepci%3A960000008&commons=commons%3Asill%3A234";
+    let r = get(&fx.app, uri).await;
+    ok_html(&r, uri);
+    assert!(r.body.contains("class=\"sheet\"") && r.body.contains("class=\"objection\""));
+    assert!(r.body.contains("Métropole de Démonstration"));
+    assert!(r.body.contains("data-indicator=\"actors_total\""));
+    assert!(r.body.contains("value=\"technicien-dsi\" selected"));
+    let pdf_href = r
+        .body
+        .split("href=\"/argumentaires/sheet.pdf")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|q| {
+            format!(
+                "/argumentaires/sheet.pdf{}",
+                q.replace("&amp;", "&").replace("&#38;", "&")
+            )
+        })
+        .expect("a PDF link");
+    let decoded = pdf_href.replace("%3A", ":");
+    assert!(
+        decoded.contains("commons=commons:sill:234") && decoded.contains("register=technical"),
+        "{pdf_href}"
+    );
+
+    let res = fx
+        .app
+        .clone()
+        .oneshot(Request::get(pdf_href.as_str()).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/pdf");
+    assert!(res.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    assert!(bytes.starts_with(b"%PDF-"));
+
+    let md = get(&fx.app, "/argumentaires/sheet.md?audience=elu&lang=en").await;
+    assert_eq!(md.status, StatusCode::OK);
+    assert!(md.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/markdown"));
+    assert!(md.body.contains("Who you are talking to"), "{}", md.body);
+    let html = get(&fx.app, "/argumentaires/sheet.html?audience=association").await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.body.starts_with("<!doctype html>") && html.body.contains("<style>"));
+
+    // English page, English sheet.
+    let en = get(&fx.app, "/argumentaires?audience=elu&lang=en").await;
+    assert!(en.body.contains("What you will hear"), "English sheet");
+
+    // Mistakes: clear messages, the right status, nothing unescaped.
+    for (uri, status, needle) in [
+        (
+            "/argumentaires?audience=maire",
+            StatusCode::NOT_FOUND,
+            "technicien-dsi",
+        ),
+        (
+            "/argumentaires?audience=elu&territory=75056",
+            StatusCode::NOT_FOUND,
+            "unknown territory",
+        ),
+        (
+            "/argumentaires?audience=elu&territory=96",
+            StatusCode::BAD_REQUEST,
+            "ambiguous",
+        ),
+        (
+            "/argumentaires?audience=elu&register=poetic",
+            StatusCode::BAD_REQUEST,
+            "political",
+        ),
+        (
+            "/argumentaires?audience=elu&commons=actor%3Ademo%3Ax",
+            StatusCode::BAD_REQUEST,
+            "commons id",
+        ),
+        (
+            "/argumentaires?audience=elu&commons=commons%3Anope%3A1",
+            StatusCode::NOT_FOUND,
+            "unknown commons",
+        ),
+        (
+            "/argumentaires/sheet.pdf?audience=nobody",
+            StatusCode::NOT_FOUND,
+            "unknown persona",
+        ),
+        (
+            "/argumentaires/sheet.pdf",
+            StatusCode::BAD_REQUEST,
+            "audience",
+        ),
+        (
+            "/argumentaires/sheet.exe?audience=elu",
+            StatusCode::NOT_FOUND,
+            "sheet.pdf",
+        ),
+        (
+            "/argumentaires?audience=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            StatusCode::NOT_FOUND,
+            "&#60;script&#62;",
+        ),
+    ] {
+        let r = get(&fx.app, uri).await;
+        assert_eq!(r.status, status, "{uri}: {}", r.body);
+        assert!(r.body.contains(needle), "{uri}: {needle:?} in {}", r.body);
+        assert!(!r.body.contains("<script>alert"), "{uri}");
+    }
 }

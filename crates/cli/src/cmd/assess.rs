@@ -54,6 +54,41 @@ pub struct Args {
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also save the assessment in the registry for this commons (its id):
+    /// argument sheets then quote its licence and contributor diversity.
+    #[arg(long, value_name = "COMMONS_ID")]
+    save: Option<String>,
+}
+
+/// Saves `a` for the commons `id` in the registry; prints where to stderr.
+fn save(g: &Global, id: &str, a: &archipel_assess::Assessment) -> anyhow::Result<Option<ExitCode>> {
+    let Ok(commons) = id.parse::<archipel_domain::EntityId>() else {
+        eprintln!("archipel: --save `{id}`: expected a commons id such as commons:sill:234");
+        return Ok(Some(ExitCode::from(2)));
+    };
+    let mut store = g.existing_store()?;
+    if !matches!(
+        store.get(&commons)?,
+        Some(archipel_domain::Entity::Commons(_))
+    ) {
+        eprintln!("archipel: --save `{id}`: no commons with this id in the registry (see `archipel search NAME --kind commons`)");
+        return Ok(Some(ExitCode::from(2)));
+    }
+    let spdx = a.license.spdx.trim();
+    let known = !(spdx.is_empty() || spdx == "NONE" || spdx == "NOASSERTION");
+    let record = archipel_store::NewAssessment {
+        commons,
+        assessed_at: a.assessed_at,
+        target: a.target.input.clone(),
+        licence: known.then(|| spdx.to_string()),
+        contributors: a.history.as_ref().map(|h| h.authors),
+        organisations: a.history.as_ref().map(|h| h.organizations.len() as u64),
+        elephant_factor: a.history.as_ref().map(|h| h.elephant_factor),
+        report: serde_json::to_string(a)?,
+    };
+    let n = store.save_assessment(&record)?;
+    eprintln!("assessment #{n} saved for {id} in {}", g.db.display());
+    Ok(None)
 }
 
 fn parse_date(s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
@@ -121,6 +156,11 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     }
 
     let assessment = assess(target, &options)?;
+    if let Some(id) = &args.save {
+        if let Some(code) = save(g, id, &assessment)? {
+            return Ok(code);
+        }
+    }
     let mut text = match format {
         None => serde_json::to_string_pretty(&assessment)?,
         Some(f) => render(&assessment, f, lang),

@@ -7,6 +7,7 @@ pub mod export;
 pub mod import;
 pub mod init;
 pub mod license;
+pub mod pitch;
 pub mod publiccode;
 pub mod search;
 pub mod serve;

@@ -1,6 +1,9 @@
-//! `archipel stats`: counts over the registry.
+//! `archipel stats`: counts over the registry, or over one territory and
+//! everything below it (`--territory`), the figures argument sheets quote.
 use super::Global;
-use archipel_content::Lang;
+use archipel_content::{Content, Lang};
+use archipel_domain::EntityId;
+use archipel_store::Store;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -8,11 +11,108 @@ pub struct Args {
     /// Print machine-readable JSON.
     #[arg(long)]
     json: bool,
+    /// Only this territory and those below it: INSEE code, SIREN,
+    /// `level:code` or id. Adds the figures of the argument sheets.
+    #[arg(long, value_name = "CODE")]
+    territory: Option<String>,
+    /// With --territory: count only the links to this commons.
+    #[arg(long, value_name = "ID", requires = "territory")]
+    commons: Option<String>,
+}
+
+fn usage(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("archipel: {message}");
+    ExitCode::from(2)
+}
+
+fn territory(
+    content: &Content,
+    store: &Store,
+    key: &str,
+    commons: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let id = match archipel_pitch::resolve_territory(store, Some(key)) {
+        Ok(id) => id,
+        Err(e) if e.is_usage() => return Ok(usage(e)),
+        Err(e) => return Err(e.into()),
+    };
+    let commons = match commons.map(str::parse::<EntityId>).transpose() {
+        Ok(c) => c,
+        Err(_) => {
+            return Ok(usage(
+                "--commons: expected a commons id such as commons:sill:234",
+            ))
+        }
+    };
+    let q = archipel_pitch::scope_query(content.pitch(), &id, commons.as_ref());
+    let Some(s) = store.scope_stats(&q)? else {
+        return Ok(usage(format!("unknown territory `{key}`")));
+    };
+    if json {
+        crate::output::print_json(&s)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let level = content.label(
+        "territory_levels",
+        s.territory.subkind.as_deref().unwrap_or(""),
+        Lang::Fr,
+    );
+    println!(
+        "{} ({level} {}) and {} territories below it",
+        s.territory.name,
+        s.code,
+        s.territories.saturating_sub(1)
+    );
+    println!("Records");
+    for (n, what) in [
+        (s.actors, "actors"),
+        (s.places, "places"),
+        (s.relations, "relations"),
+    ] {
+        println!("  {n:>7}  {what}");
+    }
+    let section = |title: &str, vocab: &str, counts: &[archipel_store::Count]| {
+        println!("{title}");
+        for c in counts {
+            let label = if c.key == "unset" {
+                c.key.clone()
+            } else {
+                content.label(vocab, &c.key, Lang::Fr)
+            };
+            println!("  {:>7}  {label}", c.count);
+        }
+    };
+    section("Actors by kind", "actor_kinds", &s.actor_kinds);
+    section("Actors by typology", "typology", &s.typology);
+    section("Relations by type", "relation_types", &s.relation_kinds);
+    if let Some(c) = &s.commons {
+        println!("Links to {c}");
+    } else {
+        println!("Links to commons");
+    }
+    let pitch = content.pitch();
+    for g in &s.actor_groups {
+        let label = archipel_content::pitch::Indicator::parse(&g.name)
+            .map(|i| pitch.indicator_label(i, Lang::Fr).to_string())
+            .unwrap_or_else(|| g.name.clone());
+        println!("  {:>7}  {label} ({})", g.actors, g.name);
+    }
+    for g in &s.link_groups {
+        println!(
+            "  {:>7} relations, {} commons, {} organisations  ({})",
+            g.relations, g.commons, g.organisations, g.name
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     let store = g.existing_store()?;
+    if let Some(key) = &args.territory {
+        return territory(&content, &store, key, args.commons.as_deref(), args.json);
+    }
     let s = store.stats()?;
     if args.json {
         crate::output::print_json(&s)?;

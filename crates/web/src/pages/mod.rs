@@ -4,6 +4,7 @@ mod data;
 mod home;
 mod lang;
 pub mod map;
+mod pitch;
 pub mod records;
 pub mod search;
 
@@ -24,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/embed/map", get(map::embed))
         .route("/search", get(search::page))
         .route("/data", get(data::page))
+        .route("/argumentaires", get(pitch::page))
+        .route("/argumentaires/{file}", get(pitch::download))
         .route("/lang/{lang}", get(lang::switch))
         .route("/{kind}", get(records::list))
         .route("/{kind}/{id}", get(records::show))
@@ -83,6 +86,8 @@ const KNOWN: &[&str] = &[
     "commons",
     "actor_kind",
     "commons_kind",
+    "audience",
+    "register",
 ];
 
 /// The map block of a page.

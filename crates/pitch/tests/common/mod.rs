@@ -1,0 +1,35 @@
+//! A real temporary registry holding the demonstration territory.
+#![allow(dead_code)]
+
+use archipel_content::Content;
+use archipel_store::Store;
+
+pub struct Fixture {
+    pub _dir: tempfile::TempDir,
+    pub db: std::path::PathBuf,
+    pub store: Store,
+    pub content: Content,
+}
+
+pub fn demo() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("registry.db");
+    let content = Content::embedded().expect("content");
+    let mut store = Store::open(&db).expect("store");
+    let now = chrono::Utc::now();
+    let demo = content.demo_entities(now).expect("demo");
+    store
+        .write("demo", "demo", None, |w| {
+            for e in &demo {
+                w.upsert(e)?;
+            }
+            Ok(())
+        })
+        .expect("demo written");
+    Fixture {
+        _dir: dir,
+        db,
+        store,
+        content,
+    }
+}

@@ -1,0 +1,288 @@
+//! Figures of one territory and everything below it (commune → EPCI →
+//! department → region): what `archipel stats --territory` prints and what
+//! the argument sheets quote, from the same function so they always agree.
+//!
+//! The scope of a territory is the territory, every territory below it
+//! (through `parent`), the actors and places attached to any of them, and
+//! the relations that have not ended (no `until`, or `until` today or
+//! later) with one end among those records.
+
+use crate::query::{summary_row, Summary, SUMMARY_COLS};
+use crate::read::Count;
+use crate::{Result, Store};
+use archipel_domain::EntityId;
+use rusqlite::types::Value;
+use serde::Serialize;
+
+/// Actors of some kinds, counted together (`public_actors`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActorGroup {
+    pub name: String,
+    /// Keys of the `actor_kinds` vocabulary.
+    pub kinds: Vec<String>,
+}
+
+/// Relations of some types from the territory's actors to commons, counted
+/// together (`commons_used`: `uses`; `commons_contributors`:
+/// `contributes_to` and `maintains`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkGroup {
+    pub name: String,
+    /// Keys of the `relation_types` vocabulary.
+    pub relations: Vec<String>,
+}
+
+/// What to count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeQuery {
+    /// The territory; those below it are in scope too.
+    pub territory: EntityId,
+    /// Only links to this commons (the link groups; other figures are the
+    /// territory's).
+    pub commons: Option<EntityId>,
+    pub actor_groups: Vec<ActorGroup>,
+    pub link_groups: Vec<LinkGroup>,
+}
+
+/// Actors in a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupCount {
+    pub name: String,
+    pub actors: u64,
+}
+
+/// Links in a group: how many relations, to how many distinct commons,
+/// held by how many distinct organisations (people left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkCount {
+    pub name: String,
+    pub relations: u64,
+    pub commons: u64,
+    pub organisations: u64,
+}
+
+/// The figures of a territory's scope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScopeStats {
+    /// The territory (`subkind` is its level).
+    pub territory: Summary,
+    /// Its INSEE code or SIREN.
+    pub code: String,
+    /// Whether it is made up (the demonstration territory).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fictional: bool,
+    /// The commons the link groups are restricted to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commons: Option<String>,
+    /// Territories in scope, itself included.
+    pub territories: u64,
+    pub actors: u64,
+    pub places: u64,
+    /// Relations not ended with an end in scope.
+    pub relations: u64,
+    /// Actors per actor kind (`unset` for none), by decreasing count.
+    pub actor_kinds: Vec<Count>,
+    /// Actors per typology key, by decreasing count.
+    pub typology: Vec<Count>,
+    /// Relations per type, by decreasing count.
+    pub relation_kinds: Vec<Count>,
+    pub actor_groups: Vec<GroupCount>,
+    pub link_groups: Vec<LinkCount>,
+}
+
+impl ScopeStats {
+    /// The actor group called `name`.
+    pub fn actor_group(&self, name: &str) -> Option<&GroupCount> {
+        self.actor_groups.iter().find(|g| g.name == name)
+    }
+    /// The link group called `name`.
+    pub fn link_group(&self, name: &str) -> Option<&LinkCount> {
+        self.link_groups.iter().find(|g| g.name == name)
+    }
+}
+
+/// The territories in scope, as a CTE named `tree` over parameter `?1`.
+const TREE: &str = "WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT c.id FROM entity c JOIN tree ON c.owner = tree.id AND c.kind = 'territory')";
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn marks(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Store {
+    /// Territories whose id, INSEE code or SIREN (`code`), or `level:code`
+    /// (`region:53`, to tell a region from a department with the same
+    /// number) is `key`, by level rank then id. Empty when none is.
+    pub fn find_territories(&self, key: &str) -> Result<Vec<Summary>> {
+        let key = key.trim();
+        let (level, code) = match key.split_once(':') {
+            Some((l, c)) if !key.starts_with("territory:") => (Some(l), c),
+            _ => (None, key),
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS} FROM entity e
+             WHERE e.kind = 'territory'
+               AND (e.id = ?1 OR (json_extract(e.data, '$.code') = ?2 AND (?3 IS NULL OR e.subkind = ?3)))
+             ORDER BY e.id"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params![key, code, level], summary_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Territories with no parent (the top of each hierarchy), by name.
+    pub fn top_territories(&self) -> Result<Vec<Summary>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS} FROM entity e
+             WHERE e.kind = 'territory' AND e.owner IS NULL ORDER BY e.name COLLATE NOCASE, e.id"
+        ))?;
+        let rows = stmt.query_map([], summary_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The figures of `q.territory` and everything below it; `None` when
+    /// there is no such territory.
+    pub fn scope_stats(&self, q: &ScopeQuery) -> Result<Option<ScopeStats>> {
+        let id = q.territory.as_str();
+        let Some(territory) = self.find_territories(id)?.into_iter().find(|s| s.id == id) else {
+            return Ok(None);
+        };
+        let (code, fictional) = match self.get(&q.territory)? {
+            Some(archipel_domain::Entity::Territory(t)) => (t.code, t.fictional),
+            _ => (String::new(), false),
+        };
+        let one = |sql: &str| -> Result<u64> {
+            let n: i64 = self
+                .conn
+                .prepare_cached(&format!("{TREE} {sql}"))?
+                .query_row([id], |r| r.get(0))?;
+            Ok(to_u64(n))
+        };
+        let many = |sql: &str| -> Result<Vec<Count>> {
+            let mut stmt = self.conn.prepare_cached(&format!("{TREE} {sql}"))?;
+            let rows = stmt.query_map([id], |r| {
+                Ok(Count {
+                    key: r.get(0)?,
+                    count: to_u64(r.get::<_, i64>(1)?),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        };
+        let territories = one("SELECT count(*) FROM tree")?;
+        let actors = one(
+            "SELECT count(*) FROM entity a WHERE a.kind = 'actor' AND a.territory IN (SELECT id FROM tree)",
+        )?;
+        let places = one(
+            "SELECT count(*) FROM entity p WHERE p.kind = 'place' AND p.territory IN (SELECT id FROM tree)",
+        )?;
+        // Records in scope: the territories, and the actors and places on them.
+        let in_scope = "SELECT id FROM tree UNION SELECT e.id FROM entity e
+             WHERE e.kind IN ('actor', 'place') AND e.territory IN (SELECT id FROM tree)";
+        let live = "(r.until IS NULL OR r.until >= date('now'))";
+        let relations = one(&format!(
+            ", scope(id) AS ({in_scope}) SELECT count(*) FROM relation r
+             WHERE {live} AND (r.subject IN (SELECT id FROM scope) OR r.object IN (SELECT id FROM scope))"
+        ))?;
+        let relation_kinds = many(&format!(
+            ", scope(id) AS ({in_scope}) SELECT r.kind, count(*) AS n FROM relation r
+             WHERE {live} AND (r.subject IN (SELECT id FROM scope) OR r.object IN (SELECT id FROM scope))
+             GROUP BY 1 ORDER BY n DESC, 1"
+        ))?;
+        let actor_kinds = many(
+            "SELECT coalesce(a.subkind, 'unset'), count(*) AS n FROM entity a
+             WHERE a.kind = 'actor' AND a.territory IN (SELECT id FROM tree)
+             GROUP BY 1 ORDER BY n DESC, 1",
+        )?;
+        let typology = many(
+            "SELECT j.value, count(*) AS n FROM entity a, json_each(a.data, '$.typology') j
+             WHERE a.kind = 'actor' AND a.territory IN (SELECT id FROM tree)
+             GROUP BY 1 ORDER BY n DESC, 1",
+        )?;
+
+        let mut actor_groups = Vec::new();
+        for g in &q.actor_groups {
+            let sql = format!(
+                "{TREE} SELECT count(*) FROM entity a WHERE a.kind = 'actor'
+                 AND a.territory IN (SELECT id FROM tree) AND a.subkind IN ({})",
+                marks(2, g.kinds.len())
+            );
+            let mut params: Vec<Value> = vec![id.to_string().into()];
+            params.extend(g.kinds.iter().map(|k| Value::from(k.clone())));
+            let n: i64 = if g.kinds.is_empty() {
+                0
+            } else {
+                self.conn
+                    .prepare_cached(&sql)?
+                    .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
+            };
+            actor_groups.push(GroupCount {
+                name: g.name.clone(),
+                actors: to_u64(n),
+            });
+        }
+
+        let mut link_groups = Vec::new();
+        for g in &q.link_groups {
+            if g.relations.is_empty() {
+                link_groups.push(LinkCount {
+                    name: g.name.clone(),
+                    relations: 0,
+                    commons: 0,
+                    organisations: 0,
+                });
+                continue;
+            }
+            let mut params: Vec<Value> = vec![id.to_string().into()];
+            let kinds = marks(2, g.relations.len());
+            params.extend(g.relations.iter().map(|k| Value::from(k.clone())));
+            let commons = match &q.commons {
+                Some(c) => {
+                    params.push(c.as_str().to_string().into());
+                    format!("AND r.object = ?{}", params.len())
+                }
+                None => String::new(),
+            };
+            let sql = format!(
+                "{TREE} SELECT count(*), count(DISTINCT r.object),
+                        count(DISTINCT CASE WHEN json_extract(a.data, '$.nature') = 'person' THEN NULL ELSE r.subject END)
+                 FROM relation r
+                 JOIN entity a ON a.id = r.subject AND a.kind = 'actor' AND a.territory IN (SELECT id FROM tree)
+                 JOIN entity c ON c.id = r.object AND c.kind = 'commons'
+                 WHERE {live} AND r.kind IN ({kinds}) {commons}"
+            );
+            let (n, c, o): (i64, i64, i64) = self
+                .conn
+                .prepare_cached(&sql)?
+                .query_row(rusqlite::params_from_iter(params.iter()), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+            link_groups.push(LinkCount {
+                name: g.name.clone(),
+                relations: to_u64(n),
+                commons: to_u64(c),
+                organisations: to_u64(o),
+            });
+        }
+
+        Ok(Some(ScopeStats {
+            territory,
+            code,
+            fictional,
+            commons: q.commons.as_ref().map(|c| c.as_str().to_string()),
+            territories,
+            actors,
+            places,
+            relations,
+            actor_kinds,
+            typology,
+            relation_kinds,
+            actor_groups,
+            link_groups,
+        }))
+    }
+}

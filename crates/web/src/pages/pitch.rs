@@ -1,0 +1,373 @@
+//! `/argumentaires`: pick a persona, a register, a territory (and a
+//! commons), preview the argument sheet, download it as PDF, Markdown or
+//! HTML (`/argumentaires/sheet.pdf?…`). A plain GET form: no script.
+
+use super::{render, Opt};
+use crate::error::Error;
+use crate::i18n::{PageLang, Tr};
+use crate::params::{query_string, Params};
+use crate::state::AppState;
+use crate::views::Layout;
+use archipel_content::pitch::Register;
+use archipel_content::{Content, Lang};
+use archipel_domain::{EntityId, EntityKind};
+use archipel_pitch::{Format, Request, Sheet};
+use archipel_store::{Filter, ListQuery, Sort, Store};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// Most territories and commons offered in the form's lists.
+const LISTED: usize = 400;
+
+/// The form's parameters (the language is the page's: `?lang=`).
+#[derive(Debug, Default, Deserialize)]
+pub struct PitchParams {
+    audience: Option<String>,
+    register: Option<String>,
+    territory: Option<String>,
+    commons: Option<String>,
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A `<select>` of the form.
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    /// The first, empty choice.
+    pub empty: Option<&'static str>,
+    pub required: bool,
+    pub options: Vec<Opt>,
+}
+
+/// A download link.
+pub struct Download {
+    pub href: String,
+    pub label: &'static str,
+    pub format: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "pitch.html")]
+struct PitchPage {
+    page: Layout,
+    t: Tr,
+    fields: Vec<Field>,
+    /// The sheet, as an escaped HTML fragment (archipel-pitch escapes it).
+    sheet: Option<String>,
+    downloads: Vec<Download>,
+}
+
+/// What the request asks for, checked against the content.
+struct Wanted {
+    audience: Option<String>,
+    register: Option<Register>,
+    territory: Option<String>,
+    commons: Option<EntityId>,
+}
+
+fn check(content: &Content, p: &PitchParams, lang: Lang) -> Result<Wanted, Error> {
+    let pitch = content.pitch();
+    let audience = given(&p.audience).map(str::to_string);
+    if let Some(a) = &audience {
+        if pitch.persona(a).is_none() {
+            let valid: Vec<&str> = pitch.personas.iter().map(|p| p.id.as_str()).collect();
+            return Err(Error::not_found(format!(
+                "unknown persona `{a}`; the personas are: {}",
+                valid.join(", ")
+            ))
+            .in_lang(lang));
+        }
+    }
+    let register = match given(&p.register) {
+        None => None,
+        Some(r) => Some(Register::parse(r).ok_or_else(|| {
+            Error::bad_request(format!(
+                "register `{r}`: expected political, technical or economic"
+            ))
+            .in_lang(lang)
+        })?),
+    };
+    let commons = match given(&p.commons) {
+        None => None,
+        Some(c) => Some(
+            c.parse::<EntityId>()
+                .ok()
+                .filter(|id| id.kind() == EntityKind::Commons)
+                .ok_or_else(|| {
+                    Error::bad_request(format!("commons `{c}`: expected a commons id"))
+                        .in_lang(lang)
+                })?,
+        ),
+    };
+    Ok(Wanted {
+        audience,
+        register,
+        territory: given(&p.territory).map(str::to_string),
+        commons,
+    })
+}
+
+/// Turns a sheet error into an HTTP error: unknown things are 404, other
+/// usage errors 400.
+fn sheet_error(e: archipel_pitch::Error, lang: Lang) -> Error {
+    use archipel_pitch::Error as E;
+    let err = match &e {
+        E::UnknownAudience { .. } | E::UnknownTerritory { .. } | E::UnknownCommons(_) => {
+            Error::not_found(e.to_string())
+        }
+        E::AmbiguousTerritory { .. } | E::TerritoryRequired { .. } => {
+            Error::bad_request(e.to_string())
+        }
+        E::Store(_) | E::Pdf(_) => Error::internal(e.to_string()),
+    };
+    err.in_lang(lang)
+}
+
+/// Builds the sheet for `w` (which has an audience) from the registry.
+fn build(store: &Store, content: &Content, w: &Wanted, lang: Lang) -> Result<Sheet, Error> {
+    let audience = w.audience.as_deref().unwrap_or_default();
+    let territory = archipel_pitch::resolve_territory(store, w.territory.as_deref())
+        .map_err(|e| sheet_error(e, lang))?;
+    let mut req = Request::new(audience, territory).lang(lang);
+    req.register = w.register;
+    req.commons = w.commons.clone();
+    archipel_pitch::generate(content, store, &req).map_err(|e| sheet_error(e, lang))
+}
+
+/// Options of a list of records of `kind`, by name.
+fn record_options(
+    store: &Store,
+    kind: EntityKind,
+    current: Option<&str>,
+) -> Result<Vec<Opt>, Error> {
+    let page = store.list_page(&ListQuery {
+        filter: Filter {
+            kind: Some(kind),
+            ..Filter::default()
+        },
+        sort: Sort::Name,
+        limit: LISTED,
+        offset: 0,
+    })?;
+    Ok(page
+        .items
+        .iter()
+        .map(|e| Opt {
+            value: e.id().to_string(),
+            label: e.name().to_string(),
+            selected: current == Some(e.id().as_str()),
+        })
+        .collect())
+}
+
+/// The query string of the sheet's links (language included).
+fn sheet_query(w: &Wanted, sheet: &Sheet) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("audience", sheet.audience.id.clone()),
+        ("register", sheet.register.as_str().to_string()),
+        ("territory", sheet.territory.id.clone()),
+    ];
+    if let Some(c) = &w.commons {
+        pairs.push(("commons", c.to_string()));
+    }
+    pairs.push(("lang", sheet.lang.clone()));
+    query_string(&pairs)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    Params(p): Params<PitchParams>,
+) -> Result<Response, Error> {
+    let t = Tr::new(lang);
+    let w = check(&state.content, &p, lang)?;
+    let content = state.content.clone();
+    let (sheet, territories, commons, w) = state
+        .pool
+        .read(move |s| {
+            let sheet = match &w.audience {
+                Some(_) => Some(build(s, &content, &w, lang)?),
+                None => None,
+            };
+            let current = sheet
+                .as_ref()
+                .map(|sh| sh.territory.id.clone())
+                .or_else(|| w.territory.clone());
+            let territories = record_options(s, EntityKind::Territory, current.as_deref())?;
+            let commons = record_options(
+                s,
+                EntityKind::Commons,
+                w.commons.as_ref().map(|c| c.as_str()),
+            )?;
+            Ok((sheet, territories, commons, w))
+        })
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+
+    let pitch = state.content.pitch();
+    let audiences = pitch
+        .personas
+        .iter()
+        .map(|p| Opt {
+            value: p.id.clone(),
+            label: p.name(lang).to_string(),
+            selected: w.audience.as_deref() == Some(p.id.as_str()),
+        })
+        .collect();
+    let registers = Register::ALL
+        .iter()
+        .map(|r| Opt {
+            value: r.as_str().to_string(),
+            label: pitch
+                .text(&format!("register.{}", r.as_str()), lang)
+                .to_string(),
+            selected: w.register == Some(*r),
+        })
+        .collect();
+    let langs = [(Lang::Fr, "Français"), (Lang::En, "English")]
+        .iter()
+        .map(|(l, name)| Opt {
+            value: l.as_str().to_string(),
+            label: name.to_string(),
+            selected: *l == lang,
+        })
+        .collect();
+    let downloads = match &sheet {
+        None => Vec::new(),
+        Some(sh) => {
+            let q = sheet_query(&w, sh);
+            vec![
+                Download {
+                    href: format!("/argumentaires/sheet.pdf{q}"),
+                    label: t.s("pitch.download_pdf"),
+                    format: "pdf",
+                },
+                Download {
+                    href: format!("/argumentaires/sheet.md{q}"),
+                    label: t.s("pitch.download_md"),
+                    format: "markdown",
+                },
+                Download {
+                    href: format!("/argumentaires/sheet.html{q}"),
+                    label: t.s("pitch.download_html"),
+                    format: "html",
+                },
+            ]
+        }
+    };
+    let title = match &sheet {
+        Some(sh) => format!("{} — {}", t.s("pitch.title"), sh.audience.name),
+        None => t.s("pitch.title").to_string(),
+    };
+    let field = |name: &'static str, label, empty: Option<&'static str>, options| Field {
+        name,
+        label,
+        empty,
+        required: name == "audience",
+        options,
+    };
+    let fields = vec![
+        field(
+            "audience",
+            t.s("pitch.audience"),
+            Some(t.s("pitch.choose")),
+            audiences,
+        ),
+        field(
+            "register",
+            t.s("pitch.register"),
+            Some(t.s("pitch.register_best")),
+            registers,
+        ),
+        field(
+            "territory",
+            t.s("pitch.territory"),
+            Some(t.s("pitch.territory_top")),
+            territories,
+        ),
+        field(
+            "commons",
+            t.s("pitch.commons"),
+            Some(t.s("pitch.commons_none")),
+            commons,
+        ),
+        field("lang", t.s("pitch.lang"), None, langs),
+    ];
+    let page = PitchPage {
+        page: Layout::new(t, &title, &super::here(&uri), Some("pitch")),
+        t,
+        fields,
+        sheet: sheet.as_ref().map(archipel_pitch::body_html),
+        downloads,
+    };
+    render(&page)
+}
+
+/// `/argumentaires/sheet.pdf`, `.md`, `.html`: the sheet as a file.
+pub async fn download(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    Path(file): Path<String>,
+    Params(p): Params<PitchParams>,
+) -> Result<Response, Error> {
+    let kind = match file.as_str() {
+        "sheet.pdf" => None,
+        "sheet.md" => Some(Format::Markdown),
+        "sheet.html" => Some(Format::Html),
+        _ => {
+            return Err(Error::not_found(format!(
+                "no file `{file}` here (sheet.pdf, sheet.md, sheet.html)"
+            ))
+            .in_lang(lang))
+        }
+    };
+    let w = check(&state.content, &p, lang)?;
+    if w.audience.is_none() {
+        return Err(Error::bad_request("say who the sheet is for: ?audience=ID").in_lang(lang));
+    }
+    let content = state.content.clone();
+    let sheet = state
+        .pool
+        .read(move |s| build(s, &content, &w, lang))
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    let (bytes, mime, ext) = match kind {
+        None => (
+            archipel_pitch::pdf::render(&sheet).map_err(|e| sheet_error(e, lang))?,
+            "application/pdf",
+            "pdf",
+        ),
+        Some(Format::Markdown) => (
+            archipel_pitch::render(&sheet, Format::Markdown).into_bytes(),
+            "text/markdown; charset=utf-8",
+            "md",
+        ),
+        Some(_) => (
+            archipel_pitch::render(&sheet, Format::Html).into_bytes(),
+            "text/html; charset=utf-8",
+            "html",
+        ),
+    };
+    let name = format!(
+        "argumentaire-{}-{}.{ext}",
+        sheet.audience.id,
+        sheet.register.as_str()
+    );
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
