@@ -46,10 +46,31 @@ pub struct Writer<'a> {
     summary: WriteSummary,
     written: HashSet<String>,
     pending_refs: Vec<(String, &'static str, String)>,
+    stamps: Stamps,
 }
 
 pub(crate) fn ts(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// [`ts`] with the last time formatted kept: the records of an import
+/// mostly share their creation and change times.
+#[derive(Default)]
+struct Stamps {
+    last: Option<(chrono::DateTime<chrono::Utc>, String)>,
+}
+
+impl Stamps {
+    fn format(&mut self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        match &self.last {
+            Some((at, s)) if at == t => s.clone(),
+            _ => {
+                let s = ts(t);
+                self.last = Some((*t, s.clone()));
+                s
+            }
+        }
+    }
 }
 
 /// The columns of an `entity` row.
@@ -65,11 +86,11 @@ struct EntityRow<'e> {
     source: &'e str,
     created_at: String,
     updated_at: String,
-    data: String,
+    data: std::borrow::Cow<'e, str>,
 }
 
 impl<'e> EntityRow<'e> {
-    fn of(rec: &'e Entity, data: String) -> Result<Self> {
+    fn of(rec: &'e Entity, data: std::borrow::Cow<'e, str>, stamps: &mut Stamps) -> Result<Self> {
         let (subkind, territory, owner, point) = match rec {
             Entity::Territory(t) => (Some(t.level.as_str()), None, t.parent.as_ref(), None),
             Entity::Actor(a) => (a.kind.as_deref(), a.territory.as_ref(), None, a.location),
@@ -93,8 +114,8 @@ impl<'e> EntityRow<'e> {
             lat: point.map(|p| p.lat),
             lon: point.map(|p| p.lon),
             source: &prov.source,
-            created_at: ts(&prov.created_at),
-            updated_at: ts(&prov.updated_at),
+            created_at: stamps.format(&prov.created_at),
+            updated_at: stamps.format(&prov.updated_at),
             data,
         })
     }
@@ -214,7 +235,7 @@ impl<'a> Writer<'a> {
         }
         let mut rec = e.clone();
         rec.provenance_mut().created_at = old.provenance().created_at;
-        let row = EntityRow::of(&rec, to_json(&rec)?)?;
+        let row = EntityRow::of(&rec, to_json(&rec)?.into(), &mut self.stamps)?;
         self.tx
             .prepare_cached(
                 "UPDATE entity SET kind=?2, name=?3, subkind=?4, territory=?5, owner=?6,
@@ -245,10 +266,10 @@ impl<'a> Writer<'a> {
     /// Inserts `e` unless a record with its id exists; true if inserted.
     fn insert_entity(&mut self, e: &Entity, pre: Option<(&str, &str)>) -> Result<bool> {
         let data = match pre {
-            Some((data, _)) => data.to_string(),
-            None => to_json(e)?,
+            Some((data, _)) => data.into(),
+            None => to_json(e)?.into(),
         };
-        let row = EntityRow::of(e, data)?;
+        let row = EntityRow::of(e, data, &mut self.stamps)?;
         let n = self
             .tx
             .prepare_cached(
@@ -511,6 +532,7 @@ impl Store {
             summary: WriteSummary::default(),
             written: HashSet::default(),
             pending_refs: Vec::new(),
+            stamps: Stamps::default(),
         };
         let value = f(&mut w)?;
         for (_, sql) in &dropped {
