@@ -61,7 +61,21 @@ enum Command {
     Pitch(cmd::pitch::Args),
 }
 
+/// Lets a closed pipe end the process quietly, as in any Unix filter
+/// (`archipel stats | head`): Rust ignores SIGPIPE, so `println!` would
+/// otherwise panic on the first write after the reader is gone.
+#[cfg(unix)]
+fn default_sigpipe() {
+    // SAFETY: called first thing in `main`, before any thread is started;
+    // restoring a signal's default disposition has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    default_sigpipe();
     let cli = Cli::parse();
     let g = &cli.global;
     let result = match cli.command {

@@ -446,3 +446,27 @@ fn late_invalid_row_rolls_back_what_was_streamed() {
     );
     assert_eq!(export_json(&db), before);
 }
+
+/// A reader that stops early (`archipel export json | head`) ends the
+/// command quietly, without a panic message.
+#[test]
+fn closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["demo"]);
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["export", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe's read end is dropped here, before the export is done.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.trim().is_empty(), "nothing on stderr: {err}");
+}
