@@ -1,7 +1,8 @@
 //! `archipel assess` end to end, on folders and repositories the tests write.
 //! Every date is given (`--now`): nothing depends on the wall clock.
 
-use std::path::Path;
+mod common;
+use common::git;
 use std::process::Command;
 
 fn archipel(args: &[&str]) -> std::process::Output {
@@ -10,27 +11,6 @@ fn archipel(args: &[&str]) -> std::process::Output {
         .env_remove("ARCHIPEL_CONTENT")
         .output()
         .expect("run archipel")
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Ana")
-        .env("GIT_AUTHOR_EMAIL", "ana@exemple.fr")
-        .env("GIT_AUTHOR_DATE", "1704110400 +0000")
-        .env("GIT_COMMITTER_NAME", "Ana")
-        .env("GIT_COMMITTER_EMAIL", "ana@exemple.fr")
-        .env("GIT_COMMITTER_DATE", "1704110400 +0000")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn commons() -> tempfile::TempDir {
@@ -43,9 +23,13 @@ fn commons() -> tempfile::TempDir {
     .unwrap();
     std::fs::write(p.join("CONTRIBUER.md"), "Proposez une demande de fusion.\n").unwrap();
     std::fs::write(p.join("LICENSE"), "SPDX-License-Identifier: EUPL-1.2\n").unwrap();
-    git(p, &["init", "-q", "-b", "main"]);
-    git(p, &["add", "-A"]);
-    git(p, &["commit", "-q", "-m", "first"]);
+    git(p, ("Ana", "ana@exemple.fr"), &["init", "-q", "-b", "main"]);
+    git(p, ("Ana", "ana@exemple.fr"), &["add", "-A"]);
+    git(
+        p,
+        ("Ana", "ana@exemple.fr"),
+        &["commit", "-q", "-m", "first"],
+    );
     dir
 }
 

@@ -4,6 +4,8 @@
 //! left out, the JSON has its documented shape, usage errors exit 2, and a
 //! saved assessment reaches the sheet.
 
+mod common;
+use common::git;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -339,27 +341,6 @@ fn usage_errors_exit_2_and_list_what_is_valid() {
     assert!(
         err.contains("--territory") && err.contains("region:96") && err.contains("Autre région"),
         "{err}"
-    );
-}
-
-fn git(dir: &Path, author: (&str, &str), args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", author.0)
-        .env("GIT_AUTHOR_EMAIL", author.1)
-        .env("GIT_AUTHOR_DATE", "1704110400 +0000")
-        .env("GIT_COMMITTER_NAME", author.0)
-        .env("GIT_COMMITTER_EMAIL", author.1)
-        .env("GIT_COMMITTER_DATE", "1704110400 +0000")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
     );
 }
 

@@ -6,6 +6,9 @@ use chrono::{TimeZone, Utc};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+mod common;
+use common::{copy_folder, edit};
+
 fn content_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content")
 }
@@ -21,22 +24,9 @@ fn load() -> Content {
 fn copy_content() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
     for sub in ["vocabularies", "mappings", "demo"] {
-        let from = content_dir().join(sub);
-        let to = tmp.path().join(sub);
-        std::fs::create_dir_all(&to).expect("mkdir");
-        for entry in std::fs::read_dir(&from).expect("read content dir") {
-            let entry = entry.expect("entry");
-            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-        }
+        copy_folder(&content_dir().join(sub), tmp.path(), sub);
     }
     tmp
-}
-
-fn edit(dir: &Path, rel: &str, from: &str, to: &str) {
-    let path = dir.join(rel);
-    let text = std::fs::read_to_string(&path).expect("read");
-    assert!(text.contains(from), "{rel} does not contain {from:?}");
-    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
 }
 
 #[test]

@@ -6,6 +6,9 @@ use archipel_content::pitch::{Indicator, Register};
 use archipel_content::{Content, Lang};
 use std::path::{Path, PathBuf};
 
+mod common;
+use common::{copy_folder, edit};
+
 fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pitch")
 }
@@ -14,20 +17,8 @@ fn fixture_dir() -> PathBuf {
 /// files come from the embedded copy).
 fn fixture() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let to = tmp.path().join("pitch");
-    std::fs::create_dir_all(&to).expect("mkdir");
-    for entry in std::fs::read_dir(fixture_dir()).expect("fixture dir") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-    }
+    copy_folder(&fixture_dir(), tmp.path(), "pitch");
     tmp
-}
-
-fn edit(dir: &Path, rel: &str, from: &str, to: &str) {
-    let path = dir.join(rel);
-    let text = std::fs::read_to_string(&path).expect("read");
-    assert!(text.contains(from), "{rel} does not contain {from:?}");
-    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
 }
 
 /// Loads `dir` and returns the error's lines; panics if it loads.

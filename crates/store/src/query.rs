@@ -258,30 +258,46 @@ fn to_i64(n: usize) -> i64 {
 }
 
 impl Store {
-    /// One page of the records that pass `q.filter`, in the order asked,
-    /// and how many pass in all. Relations are not listed here.
-    pub fn list_page(&self, q: &ListQuery) -> Result<Page<Entity>> {
+    /// How many records pass `filter`, and the statement (with its
+    /// parameters) selecting `cols` of one page of them in `sort` order.
+    fn filtered_sql(
+        &self,
+        filter: &Filter,
+        cols: &str,
+        sort: Sort,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(u64, String, Vec<Value>)> {
         let mut sql = Sql::default();
-        add_filter(&mut sql, &q.filter, Skip::None);
+        add_filter(&mut sql, filter, Skip::None);
         let w = sql.where_clause();
         let total: i64 = self
             .conn
             .prepare_cached(&format!("SELECT count(*) FROM entity e {w}"))?
             .query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))?;
-        let lim = sql.param(to_i64(q.limit));
-        let off = sql.param(to_i64(q.offset));
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT e.id, e.data FROM entity e {w} {} LIMIT {lim} OFFSET {off}",
-            order_by(q.sort)
-        ))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(sql.params.iter()))?;
+        let lim = sql.param(to_i64(limit));
+        let off = sql.param(to_i64(offset));
+        let select = format!(
+            "SELECT {cols} FROM entity e {w} {} LIMIT {lim} OFFSET {off}",
+            order_by(sort)
+        );
+        Ok((to_u64(total), select, sql.params))
+    }
+
+    /// One page of the records that pass `q.filter`, in the order asked,
+    /// and how many pass in all. Relations are not listed here.
+    pub fn list_page(&self, q: &ListQuery) -> Result<Page<Entity>> {
+        let (total, select, params) =
+            self.filtered_sql(&q.filter, "e.id, e.data", q.sort, q.limit, q.offset)?;
+        let mut stmt = self.conn.prepare_cached(&select)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         let mut items = Vec::new();
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
             let data: String = r.get(1)?;
             items.push(decode(&id, &data)?);
         }
-        Ok(Page::new(to_u64(total), items))
+        Ok(Page::new(total, items))
     }
 
     /// Records matching the words of `q.text` (accents and case ignored,
@@ -397,23 +413,14 @@ impl Store {
     /// Every record that passes the filters, by name (a search without
     /// words).
     fn filtered_page(&self, q: &FacetedQuery) -> Result<Page<Summary>> {
-        let mut sql = Sql::default();
-        add_filter(&mut sql, &q.filter, Skip::None);
-        let w = sql.where_clause();
-        let total: i64 = self
+        let (total, select, params) =
+            self.filtered_sql(&q.filter, SUMMARY_COLS, Sort::Name, q.limit, q.offset)?;
+        let items = self
             .conn
-            .prepare_cached(&format!("SELECT count(*) FROM entity e {w}"))?
-            .query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))?;
-        let lim = sql.param(to_i64(q.limit));
-        let off = sql.param(to_i64(q.offset));
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {SUMMARY_COLS} FROM entity e {w} {} LIMIT {lim} OFFSET {off}",
-            order_by(Sort::Name)
-        ))?;
-        let items = stmt
-            .query_map(rusqlite::params_from_iter(sql.params.iter()), summary_row)?
+            .prepare_cached(&select)?
+            .query_map(rusqlite::params_from_iter(params.iter()), summary_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Page::new(to_u64(total), items))
+        Ok(Page::new(total, items))
     }
 
     /// Facet counts for the records [`Store::search_page`] would find.
