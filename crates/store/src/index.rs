@@ -123,6 +123,11 @@ impl Index {
         &self.text[start..self.ends[i] as usize]
     }
 
+    /// The row id of record number `d`.
+    pub(crate) fn rowid(&self, d: u32) -> i64 {
+        self.rowids[d as usize]
+    }
+
     /// Number of records holding word `i`.
     fn docs(&self, i: usize) -> usize {
         self.all.list(i).len()

@@ -92,6 +92,9 @@ pub struct Store {
     path: PathBuf,
     /// The in-memory search index this connection last used (see `index`).
     index: std::cell::RefCell<Option<std::sync::Arc<index::Index>>>,
+    /// The words whose matches `temp.search_match` holds, and for which
+    /// index (see `query::load_matches`).
+    loaded_matches: std::cell::RefCell<Option<(Vec<String>, usize)>>,
 }
 
 impl Store {
@@ -137,6 +140,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             index: Default::default(),
+            loaded_matches: Default::default(),
         })
     }
 

@@ -7,7 +7,7 @@
 //! to" filter keeps the records that have a relation with a given record,
 //! and the places run by such actors.
 
-use crate::search::{excerpt, CANDIDATES, COUNT_CAP};
+use crate::search::excerpt;
 use crate::{read::Count, Result, Store, StoreError};
 use archipel_domain::{Entity, EntityId, EntityKind};
 use rusqlite::types::Value;
@@ -55,20 +55,13 @@ pub struct ListQuery {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page<T> {
     pub total: u64,
-    /// True when there are more than `total` (searches count up to 10,000).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub capped: bool,
     pub items: Vec<T>,
 }
 
 impl<T> Page<T> {
     /// A page of `items` out of exactly `total`.
     pub fn new(total: u64, items: Vec<T>) -> Page<T> {
-        Page {
-            total,
-            capped: false,
-            items,
-        }
+        Page { total, items }
     }
 
     /// No records.
@@ -302,9 +295,8 @@ impl Store {
 
     /// Records matching the words of `q.text` (accents and case ignored,
     /// each word a prefix) and the filters, best first; with no words,
-    /// every record that passes the filters, by name. Matches are counted
-    /// up to 10,000 (`capped` says when there are more); see
-    /// [`crate::search`] for how they are ranked.
+    /// every record that passes the filters, by name. See
+    /// [`crate::search`] for how matches are found and ranked.
     pub fn search_page(&self, q: &FacetedQuery) -> Result<Page<Summary>> {
         let words = crate::index::words(&q.text);
         if words.is_empty() {
@@ -317,41 +309,23 @@ impl Store {
         if q.filter == only_kind {
             return self.indexed_page(q, &words);
         }
-        let Some(expr) = self.fts_expr(&q.text)? else {
-            return self.filtered_page(q);
-        };
+        // Other filters: the matches go to a temporary table, and SQL
+        // applies the filters and the same order as the in-memory path.
+        self.load_matches(&words)?;
         let mut sql = Sql::default();
-        let m = sql.param(expr);
         add_filter(&mut sql, &q.filter, Skip::None);
-        // Without filters the index alone answers; with them, each match
-        // is looked up in `entity`.
-        let (from, filters) = if sql.clauses.is_empty() {
-            ("entity_fts f", String::new())
-        } else {
-            (
-                "entity_fts f JOIN entity e ON e.rowid = f.rowid",
-                format!("AND {}", sql.clauses.join(" AND ")),
-            )
-        };
-        let cand = sql.param(to_i64(CANDIDATES.max(q.offset.saturating_add(q.limit))));
+        let w = sql.where_clause();
+        let from = "temp.search_match m JOIN entity e ON e.rowid = m.rid";
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM {from} {w}"))?
+            .query_row(rusqlite::params_from_iter(sql.params.iter()), |r| r.get(0))?;
         let lim = sql.param(to_i64(q.limit));
         let off = sql.param(to_i64(q.offset));
-        let ranked = format!(
-            "WITH cand AS (
-               SELECT * FROM (
-                 SELECT f.rowid AS rid, 0 AS score FROM {from}
-                 WHERE entity_fts MATCH '{{name}} : (' || {m} || ')' {filters} LIMIT {cand})
-               UNION ALL
-               SELECT * FROM (
-                 SELECT f.rowid AS rid, 1 AS score FROM {from}
-                 WHERE entity_fts MATCH {m} {filters} LIMIT {cand}))
-             SELECT {SUMMARY_COLS}, json_extract(e.data, '$.description')
-             FROM (SELECT rid, min(score) AS score FROM cand GROUP BY rid) c
-             JOIN entity e ON e.rowid = c.rid
-             ORDER BY c.score, length(e.name), e.rowid
-             LIMIT {lim} OFFSET {off}"
-        );
-        let mut stmt = self.conn.prepare_cached(&ranked)?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLS}, json_extract(e.data, '$.description') FROM {from} {w}
+             ORDER BY m.in_name DESC, length(e.name), e.rowid LIMIT {lim} OFFSET {off}"
+        ))?;
         let items = stmt
             .query_map(rusqlite::params_from_iter(sql.params.iter()), |r| {
                 let mut s = summary_row(r)?;
@@ -360,30 +334,37 @@ impl Store {
                 Ok(s)
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        // Counting is a second pass over the matches: skip it when this
-        // page already holds them all.
-        let (total, capped) = if q.offset == 0 && items.len() < q.limit {
-            (items.len() as u64, false)
-        } else {
-            let cap = COUNT_CAP as u64;
-            let n: i64 = self
-                .conn
-                .prepare_cached(&format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM {from} WHERE entity_fts MATCH {m} {filters} LIMIT {})",
-                    COUNT_CAP + 1
-                ))?
-                .query_row(
-                    rusqlite::params_from_iter(sql.params[..sql.params.len() - 3].iter()),
-                    |r| r.get(0),
-                )?;
-            let n = to_u64(n);
-            (n.min(cap), n > cap)
-        };
-        Ok(Page {
-            total,
-            capped,
-            items,
-        })
+        Ok(Page::new(to_u64(total), items))
+    }
+
+    /// Fills the temporary table `search_match` (row id, whether the name
+    /// holds every word) with the records matching `words`, of any kind,
+    /// unless it already holds them for the index as it is now.
+    fn load_matches(&self, words: &[String]) -> Result<()> {
+        let index = self.index()?;
+        let key = (words.to_vec(), std::sync::Arc::as_ptr(&index) as usize);
+        if self.loaded_matches.borrow().as_ref() == Some(&key) {
+            return Ok(());
+        }
+        let found = index.find_all(words, None);
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS search_match (
+               rid INTEGER PRIMARY KEY, in_name INTEGER NOT NULL);
+             DELETE FROM temp.search_match;",
+        )?;
+        {
+            let mut insert =
+                tx.prepare_cached("INSERT INTO temp.search_match (rid, in_name) VALUES (?1, ?2)")?;
+            let mut in_name = found.name.iter().peekable();
+            for &d in &found.all {
+                let named = in_name.next_if_eq(&&d).is_some();
+                insert.execute(rusqlite::params![index.rowid(d), named])?;
+            }
+        }
+        tx.commit()?;
+        *self.loaded_matches.borrow_mut() = Some(key);
+        Ok(())
     }
 
     /// [`Store::search_page`] answered from the in-memory index (words and
@@ -426,17 +407,15 @@ impl Store {
     /// Facet counts for the records [`Store::search_page`] would find.
     /// At most `top` values per facet, by decreasing count.
     pub fn facets(&self, q: &FacetedQuery, top: usize) -> Result<Facets> {
-        let fts = self.fts_expr(&q.text)?;
+        let words = crate::index::words(&q.text);
+        let from = if words.is_empty() {
+            "entity e"
+        } else {
+            self.load_matches(&words)?;
+            "temp.search_match m JOIN entity e ON e.rowid = m.rid"
+        };
         let count = |skip: Skip, key: &str, extra: &str, from_extra: &str| -> Result<Vec<Count>> {
             let mut sql = Sql::default();
-            let from = match &fts {
-                Some(m) => {
-                    let p = sql.param(m.clone());
-                    sql.push(format!("entity_fts MATCH {p}"));
-                    "entity_fts f JOIN entity e ON e.rowid = f.rowid"
-                }
-                None => "entity e",
-            };
             add_filter(&mut sql, &q.filter, skip);
             if !extra.is_empty() {
                 sql.push(extra.to_string());

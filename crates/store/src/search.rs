@@ -6,14 +6,13 @@
 //! frequent, and a one-letter word only for itself. Ranking: the records
 //! whose name holds every word come first, then the others; within each,
 //! shorter names first (the closest to what was typed), then older records.
+//! Counts are exact.
 //!
-//! Two paths give the same matches. Searches by words alone, or words and
-//! a kind, are answered from the in-memory index ([`crate::index`]):
-//! exact counts, exact ranking, tens of microseconds. Searches with other
-//! filters go to FTS5 with an expression of exact words built from that
-//! index's dictionary, which SQLite reads lazily; there matches are counted
-//! up to [`COUNT_CAP`] and ranking looks at the first [`CANDIDATES`]
-//! matches in names and anywhere, so it is exact below that.
+//! Matching is done by the in-memory index ([`crate::index`]). A search by
+//! words alone, or words and a kind, is answered there entirely (tens of
+//! microseconds). With other filters, and for facet counts, the matches go
+//! to a temporary table (`search_match`) that SQL joins with `entity` to
+//! filter, order the same way, and count.
 
 use crate::index::{words, Index};
 use crate::query::{FacetedQuery, Filter};
@@ -61,45 +60,9 @@ pub struct SearchHit {
 /// A page of hits and the total number of matches.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResults {
-    /// Number of matches, counted up to 10,000.
+    /// Number of matches.
     pub total: u64,
-    /// True when there are more matches than `total` says.
-    pub total_capped: bool,
     pub hits: Vec<SearchHit>,
-}
-
-/// Matches are counted up to this many (by the SQL path).
-pub(crate) const COUNT_CAP: usize = 10_000;
-/// Matches ranked per query by the SQL path, from the name matches and
-/// from all matches (more when a later page is asked for).
-pub(crate) const CANDIDATES: usize = 1_000;
-
-/// A quoted FTS5 string: no FTS syntax can come in through it.
-fn quoted(w: &str) -> String {
-    format!("\"{}\"", w.replace('"', "\"\""))
-}
-
-/// The FTS5 expression for `words`: every word becomes the `OR` of the
-/// index words it stands for. A word the index does not know stays an
-/// FTS5 prefix query, so that a difference between this folding and the
-/// tokenizer's can only cost time, never matches.
-pub(crate) fn match_expr(words: &[String], index: &Index) -> String {
-    let groups: Vec<String> = words
-        .iter()
-        .map(|w| {
-            let picked = index.expand(w);
-            if picked.is_empty() {
-                return if w.chars().count() == 1 {
-                    quoted(w)
-                } else {
-                    format!("{}*", quoted(w))
-                };
-            }
-            let alts: Vec<String> = picked.iter().map(|&i| quoted(index.term(i))).collect();
-            format!("({})", alts.join(" OR "))
-        })
-        .collect();
-    groups.join(" AND ")
 }
 
 impl Store {
@@ -117,22 +80,12 @@ impl Store {
         self.index().map(|_| ())
     }
 
-    /// The FTS5 expression for `text`, or `None` when it has no word.
-    pub(crate) fn fts_expr(&self, text: &str) -> Result<Option<String>> {
-        let words = words(text);
-        if words.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(match_expr(&words, &*self.index()?)))
-    }
-
     /// Records whose name or description match, best first (names weigh
     /// more than descriptions).
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
         if words(&q.text).is_empty() {
             return Ok(SearchResults {
                 total: 0,
-                total_capped: false,
                 hits: Vec::new(),
             });
         }
@@ -147,7 +100,6 @@ impl Store {
         })?;
         Ok(SearchResults {
             total: page.total,
-            total_capped: page.capped,
             hits: page
                 .items
                 .into_iter()
@@ -188,12 +140,7 @@ pub(crate) fn excerpt(text: &str, query: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{excerpt, quoted};
-
-    #[test]
-    fn quoting() {
-        assert_eq!(quoted("a\"b"), "\"a\"\"b\"");
-    }
+    use super::excerpt;
 
     #[test]
     fn excerpts_centre_on_the_first_match() {
