@@ -4,10 +4,10 @@
 //! is fixed: nothing depends on the wall clock.
 
 use archipel_assess::{assess, render, Affiliations, Format, Grids, Lang, Options, Status};
+use archipel_testkit::{git, who};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, 12, 0, 0)
@@ -45,45 +45,9 @@ fn options() -> Options {
     o
 }
 
-fn git(dir: &Path, args: &[&str], env: &[(&str, String)]) -> String {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Nobody")
-        .env("GIT_AUTHOR_EMAIL", "nobody@nowhere.invalid")
-        .env("GIT_COMMITTER_NAME", "Nobody")
-        .env("GIT_COMMITTER_EMAIL", "nobody@nowhere.invalid");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 struct Repo {
     dir: tempfile::TempDir,
     work: PathBuf,
-}
-
-fn who(name: &str, email: &str, when: DateTime<Utc>) -> Vec<(&'static str, String)> {
-    let d = format!("{} +0000", when.timestamp());
-    vec![
-        ("GIT_AUTHOR_NAME", name.to_string()),
-        ("GIT_AUTHOR_EMAIL", email.to_string()),
-        ("GIT_AUTHOR_DATE", d.clone()),
-        ("GIT_COMMITTER_NAME", name.to_string()),
-        ("GIT_COMMITTER_EMAIL", email.to_string()),
-        ("GIT_COMMITTER_DATE", d),
-    ]
 }
 
 impl Repo {

@@ -1,8 +1,8 @@
 //! End-to-end tests on repositories generated with the `git` command line.
 //! Every date is fixed: nothing depends on the wall clock.
 
+use archipel_testkit::git;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use archipel_history::{
     ActorKind, Affiliations, AuthorShare, Error, History, HistoryOptions, Repo,
@@ -20,30 +20,6 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0)
         .single()
         .expect("valid date")
-}
-
-fn git(dir: &Path, args: &[&str], env: &[(&str, String)]) -> String {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Nobody")
-        .env("GIT_AUTHOR_EMAIL", "nobody@nowhere.invalid")
-        .env("GIT_COMMITTER_NAME", "Nobody")
-        .env("GIT_COMMITTER_EMAIL", "nobody@nowhere.invalid");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 struct Fixture {

@@ -1,0 +1,48 @@
+//! Helpers shared by the tests of several crates: running git in a
+//! repository a test builds, with fixed identities and dates and no user or
+//! system configuration, so that every figure a test asserts is
+//! reproducible. Only ever a dev-dependency.
+
+use chrono::{DateTime, Utc};
+use std::path::Path;
+use std::process::Command;
+
+/// Runs `git ARGS` in `dir` with the variables `env` set (see [`who`]);
+/// fails the test if git fails; returns its standard output, trimmed.
+pub fn git(dir: &Path, args: &[&str], env: &[(&str, String)]) -> String {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Nobody")
+        .env("GIT_AUTHOR_EMAIL", "nobody@nowhere.invalid")
+        .env("GIT_COMMITTER_NAME", "Nobody")
+        .env("GIT_COMMITTER_EMAIL", "nobody@nowhere.invalid");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The variables that make `name <email>` the author and committer of a
+/// commit made at `when`.
+pub fn who(name: &str, email: &str, when: DateTime<Utc>) -> Vec<(&'static str, String)> {
+    let d = format!("{} +0000", when.timestamp());
+    vec![
+        ("GIT_AUTHOR_NAME", name.to_string()),
+        ("GIT_AUTHOR_EMAIL", email.to_string()),
+        ("GIT_AUTHOR_DATE", d.clone()),
+        ("GIT_COMMITTER_NAME", name.to_string()),
+        ("GIT_COMMITTER_EMAIL", email.to_string()),
+        ("GIT_COMMITTER_DATE", d),
+    ]
+}
