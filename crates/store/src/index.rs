@@ -123,6 +123,11 @@ impl Index {
         &self.text[start..self.ends[i] as usize]
     }
 
+    /// The FTS5 structure record this index was built from.
+    pub(crate) fn stamp(&self) -> &[u8] {
+        &self.stamp
+    }
+
     /// The row id of record number `d`.
     pub(crate) fn rowid(&self, d: u32) -> i64 {
         self.rowids[d as usize]

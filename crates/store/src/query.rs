@@ -342,7 +342,7 @@ impl Store {
     /// unless it already holds them for the index as it is now.
     fn load_matches(&self, words: &[String]) -> Result<()> {
         let index = self.index()?;
-        let key = (words.to_vec(), std::sync::Arc::as_ptr(&index) as usize);
+        let key = (words.to_vec(), index.stamp().to_vec());
         if self.loaded_matches.borrow().as_ref() == Some(&key) {
             return Ok(());
         }

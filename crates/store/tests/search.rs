@@ -261,12 +261,29 @@ fn the_index_follows_writes_from_another_connection() {
         reader.search(&SearchQuery::text("fablab")).unwrap().total,
         1
     );
+    // The SQL path (a territory filter) keeps its matches between searches
+    // of the same words: they must follow writes too.
+    let in_territory = |text: &str| {
+        let territory = Some(EntityId::new(EntityKind::Territory, "test", "t").unwrap());
+        ids(
+            &reader,
+            text,
+            Filter {
+                territory,
+                ..Filter::default()
+            },
+        )
+        .0
+    };
+    assert_eq!(in_territory("fablab"), 1);
     write(&mut writer, vec![actor("b", "Fablab du Port", None)]);
     assert_eq!(
         reader.search(&SearchQuery::text("fablab")).unwrap().total,
         2
     );
+    assert_eq!(in_territory("fablab"), 2);
     write(&mut writer, vec![actor("b", "Repair café du Port", None)]);
+    assert_eq!(in_territory("fablab"), 1);
     assert_eq!(
         reader.search(&SearchQuery::text("fablab")).unwrap().total,
         1
