@@ -235,3 +235,63 @@ fn stats_count_by_kind_and_typology() {
     assert_eq!(get(&s.typology, "opportunity_space_organiser"), 2);
     assert_eq!(get(&s.relation_kinds, "uses"), 1);
 }
+
+/// A bulk load goes through a rollback journal only when it has the file to
+/// itself; with a reader open it stays in the write-ahead log. Either way
+/// everything lands, and the file is back in WAL mode afterwards (a reader
+/// can read while a later import writes).
+#[test]
+fn bulk_loads_with_and_without_other_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.db");
+    let batch = |prefix: &str| -> Vec<Entity> {
+        (0..10_000)
+            .map(|i| actor(&format!("{prefix}{i}"), &format!("Lieu {prefix} {i}"), None))
+            .collect()
+    };
+    let load = |store: &mut Store, records: &[Entity]| {
+        store
+            .write_bulk("test", "manual", None, records.len(), |w| {
+                for r in records {
+                    w.upsert(r)?;
+                }
+                Ok(())
+            })
+            .unwrap()
+    };
+    // Alone: the rollback-journal path.
+    let mut store = Store::open(&path).unwrap();
+    let (_, s) = load(&mut store, &batch("a"));
+    assert_eq!(s.inserted, 10_000);
+    let journal_mode = || -> String {
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(journal_mode(), "wal");
+    assert!(!dir.path().join("bulk.db-journal").exists());
+    // With a reader holding the file: the WAL path.
+    let reader = Store::open(&path).unwrap();
+    assert_eq!(reader.count(EntityKind::Actor).unwrap(), 10_000);
+    let mut more = batch("b");
+    more.extend(batch("c"));
+    let (_, s) = load(&mut store, &more);
+    assert_eq!(s.inserted, 20_000);
+    assert_eq!(reader.count(EntityKind::Actor).unwrap(), 30_000);
+    assert_eq!(
+        reader
+            .search(&SearchQuery::text("lieu c 9999"))
+            .unwrap()
+            .total,
+        1
+    );
+    // Back in WAL mode: a write while the reader is open does not wait for it.
+    store
+        .write("test", "manual", None, |w| {
+            w.upsert(&actor("z", "Dernier", None))
+        })
+        .unwrap();
+    assert_eq!(reader.count(EntityKind::Actor).unwrap(), 30_001);
+    assert_eq!(journal_mode(), "wal");
+}
