@@ -388,6 +388,53 @@ fn killed_import_leaves_the_database_unchanged() {
     assert_eq!(out["records"], 60_000);
 }
 
+/// When the writer cannot write (here another program holds the write
+/// lock past the wait), the import stops with an error and the database is
+/// unchanged; the threads reading and encoding the file must not wait
+/// forever for a writer that has gone.
+#[test]
+fn import_that_cannot_write_fails_instead_of_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["demo"]);
+    let before = export_json(&db);
+    let mut text = format!("{HEADER}\n");
+    for i in 0..60_000 {
+        text.push_str(&mediation_row(i));
+    }
+    let f = write(dir.path(), "big.csv", &text);
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "mediation", f.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The import waits ten seconds for the lock, then gives up.
+    let mut status = None;
+    for _ in 0..1200 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let Some(status) = status else {
+        child.kill().unwrap();
+        panic!("the import hung instead of failing");
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!status.success());
+    assert!(err.contains("locked"), "{err}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    assert_eq!(export_json(&db), before);
+}
+
 #[test]
 fn geojson_has_places_with_coordinates() {
     let dir = tempfile::tempdir().unwrap();

@@ -276,10 +276,8 @@ impl Index {
         let mut rowids = Vec::new();
         let mut kinds = Vec::new();
         let mut name_len = Vec::new();
-        let mut stmt = conn.prepare(
-            "SELECT f.rowid, e.kind, f.name, f.body FROM entity_fts f
-             JOIN entity e ON e.rowid = f.rowid ORDER BY f.rowid",
-        )?;
+        let mut stmt =
+            conn.prepare("SELECT rowid, kind, name, search FROM entity ORDER BY rowid")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let doc = u32::try_from(rowids.len()).map_err(|_| too_large())?;

@@ -9,6 +9,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_registry.sql"),
     include_str!("../migrations/0002_assessment.sql"),
+    include_str!("../migrations/0003_search_column.sql"),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<()> {

@@ -7,8 +7,9 @@
 //! to" filter keeps the records that have a relation with a given record,
 //! and the places run by such actors.
 
+use crate::read::{decode, Count};
 use crate::search::excerpt;
-use crate::{read::Count, Result, Store, StoreError};
+use crate::{Result, Store, StoreError};
 use archipel_domain::{Entity, EntityId, EntityKind};
 use rusqlite::types::Value;
 use serde::Serialize;
@@ -233,13 +234,6 @@ fn order_by(sort: Sort) -> &'static str {
         Sort::Updated => "ORDER BY e.updated_at, e.id",
         Sort::UpdatedDesc => "ORDER BY e.updated_at DESC, e.id",
     }
-}
-
-fn decode(id: &str, data: &str) -> Result<Entity> {
-    serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
-        id: id.to_string(),
-        message: e.to_string(),
-    })
 }
 
 fn to_u64(n: i64) -> u64 {

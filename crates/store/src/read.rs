@@ -37,7 +37,8 @@ pub struct TerritoryCount {
     pub places: u64,
 }
 
-fn decode(id: &str, data: &str) -> Result<Entity> {
+/// Reads a record from its stored JSON.
+pub(crate) fn decode(id: &str, data: &str) -> Result<Entity> {
     serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
         id: id.to_string(),
         message: e.to_string(),

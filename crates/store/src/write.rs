@@ -1,6 +1,7 @@
 //! Writing records: one transaction per batch, upserts that leave unchanged
 //! records untouched, references checked before commit.
 
+use crate::read::decode;
 use crate::{Result, Store, StoreError};
 use archipel_domain::{Entity, EntityId, Relation};
 use chrono::SecondsFormat;
@@ -30,14 +31,18 @@ pub struct WriteSummary {
 pub struct Prepared {
     pub entity: Entity,
     data: String,
-    body: String,
+    search: String,
 }
 
 /// Prepares a record for [`Writer::upsert_prepared`].
 pub fn prepare(entity: Entity) -> Result<Prepared> {
     let data = to_json(&entity)?;
-    let body = search_body(&entity);
-    Ok(Prepared { entity, data, body })
+    let search = search_text(&entity);
+    Ok(Prepared {
+        entity,
+        data,
+        search,
+    })
 }
 
 /// Writes within one transaction; see [`Store::write`].
@@ -53,23 +58,33 @@ pub(crate) fn ts(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// [`ts`] with the last time formatted kept: the records of an import
-/// mostly share their creation and change times.
+/// [`ts`] of a record's creation and change times, with the last ones
+/// formatted kept: the records of an import mostly share them.
 #[derive(Default)]
 struct Stamps {
-    last: Option<(chrono::DateTime<chrono::Utc>, String)>,
+    created: Option<(chrono::DateTime<chrono::Utc>, String)>,
+    updated: Option<(chrono::DateTime<chrono::Utc>, String)>,
 }
 
 impl Stamps {
-    fn format(&mut self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        match &self.last {
-            Some((at, s)) if at == t => s.clone(),
-            _ => {
-                let s = ts(t);
-                self.last = Some((*t, s.clone()));
-                s
+    fn format(
+        &mut self,
+        created: &chrono::DateTime<chrono::Utc>,
+        updated: &chrono::DateTime<chrono::Utc>,
+    ) -> (&str, &str) {
+        fn keep<'s>(
+            slot: &'s mut Option<(chrono::DateTime<chrono::Utc>, String)>,
+            t: &chrono::DateTime<chrono::Utc>,
+        ) -> &'s str {
+            if !matches!(slot, Some((at, _)) if at == t) {
+                *slot = Some((*t, ts(t)));
             }
+            slot.as_ref().map_or("", |(_, s)| s.as_str())
         }
+        (
+            keep(&mut self.created, created),
+            keep(&mut self.updated, updated),
+        )
     }
 }
 
@@ -84,13 +99,14 @@ struct EntityRow<'e> {
     lat: Option<f64>,
     lon: Option<f64>,
     source: &'e str,
-    created_at: String,
-    updated_at: String,
-    data: std::borrow::Cow<'e, str>,
+    created_at: &'e str,
+    updated_at: &'e str,
+    data: &'e str,
+    search: &'e str,
 }
 
 impl<'e> EntityRow<'e> {
-    fn of(rec: &'e Entity, data: std::borrow::Cow<'e, str>, stamps: &mut Stamps) -> Result<Self> {
+    fn of(rec: &'e Entity, data: &'e str, search: &'e str, stamps: &'e mut Stamps) -> Result<Self> {
         let (subkind, territory, owner, point) = match rec {
             Entity::Territory(t) => (Some(t.level.as_str()), None, t.parent.as_ref(), None),
             Entity::Actor(a) => (a.kind.as_deref(), a.territory.as_ref(), None, a.location),
@@ -104,6 +120,7 @@ impl<'e> EntityRow<'e> {
             }
         };
         let prov = rec.provenance();
+        let (created_at, updated_at) = stamps.format(&prov.created_at, &prov.updated_at);
         Ok(EntityRow {
             id: rec.id().as_str(),
             kind: rec.kind().as_str(),
@@ -114,9 +131,10 @@ impl<'e> EntityRow<'e> {
             lat: point.map(|p| p.lat),
             lon: point.map(|p| p.lon),
             source: &prov.source,
-            created_at: stamps.format(&prov.created_at),
-            updated_at: stamps.format(&prov.updated_at),
+            created_at,
+            updated_at,
             data,
+            search,
         })
     }
 }
@@ -129,8 +147,8 @@ fn to_json(e: &Entity) -> Result<String> {
     String::from_utf8(buf).map_err(|err| StoreError::Database(err.to_string()))
 }
 
-/// Text indexed for full-text search beyond the name.
-fn search_body(e: &Entity) -> String {
+/// Text indexed for full-text search beyond the name (the `search` column).
+fn search_text(e: &Entity) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(d) = e.description() {
         parts.push(d.to_string());
@@ -168,7 +186,7 @@ impl<'a> Writer<'a> {
 
     /// [`Writer::upsert`] for a record prepared with [`prepare`].
     pub fn upsert_prepared(&mut self, p: &Prepared) -> Result<Outcome> {
-        self.upsert_with(&p.entity, Some((&p.data, &p.body)))
+        self.upsert_with(&p.entity, Some((&p.data, &p.search)))
     }
 
     fn upsert_with(&mut self, e: &Entity, pre: Option<(&str, &str)>) -> Result<Outcome> {
@@ -202,24 +220,31 @@ impl<'a> Writer<'a> {
         exists_in(&self.tx, id.as_str())
     }
 
-    fn existing(&self, table: &str, id: &str) -> Result<Option<(i64, Entity)>> {
-        let sql = format!("SELECT rowid, data FROM {table} WHERE id = ?1");
+    fn existing_relation(&self, id: &str) -> Result<Option<(i64, Entity)>> {
         let row: Option<(i64, String)> = self
             .tx
-            .prepare_cached(&sql)?
+            .prepare_cached("SELECT rowid, data FROM relation WHERE id = ?1")?
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        match row {
-            None => Ok(None),
-            Some((rowid, data)) => {
-                let old: Entity =
-                    serde_json::from_str(&data).map_err(|err| StoreError::Corrupt {
-                        id: id.to_string(),
-                        message: err.to_string(),
-                    })?;
-                Ok(Some((rowid, old)))
-            }
-        }
+        row.map(|(rowid, data)| Ok((rowid, decode(id, &data)?)))
+            .transpose()
+    }
+
+    fn stored_entity(&self, id: &str) -> Result<Option<Stored>> {
+        let row: Option<(i64, String, String, String)> = self
+            .tx
+            .prepare_cached("SELECT rowid, data, name, search FROM entity WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?;
+        row.map(|(rowid, data, name, search)| {
+            Ok(Stored {
+                rowid,
+                entity: decode(id, &data)?,
+                name,
+                search,
+            })
+        })
+        .transpose()
     }
 
     fn upsert_entity(&mut self, e: &Entity, pre: Option<(&str, &str)>) -> Result<Outcome> {
@@ -229,25 +254,28 @@ impl<'a> Writer<'a> {
             return Ok(Outcome::Inserted);
         }
         let id = e.id().as_str();
-        let Some((rowid, old)) = self.existing("entity", id)? else {
+        let Some(old) = self.stored_entity(id)? else {
             return Err(StoreError::Database(format!(
                 "record {id} vanished during the write"
             )));
         };
-        if old.same_facts(e) {
+        if old.entity.same_facts(e) {
             return Ok(Outcome::Unchanged);
         }
         let mut rec = e.clone();
-        rec.provenance_mut().created_at = old.provenance().created_at;
-        let row = EntityRow::of(&rec, to_json(&rec)?.into(), &mut self.stamps)?;
+        rec.provenance_mut().created_at = old.entity.provenance().created_at;
+        let (data, search) = (to_json(&rec)?, search_text(&rec));
+        let row = EntityRow::of(&rec, &data, &search, &mut self.stamps)?;
+        unindex_text(&self.tx, old.rowid, &old.name, &old.search)?;
         self.tx
             .prepare_cached(
                 "UPDATE entity SET kind=?2, name=?3, subkind=?4, territory=?5, owner=?6,
-                 lat=?7, lon=?8, source=?9, created_at=?10, updated_at=?11, data=?12
+                 lat=?7, lon=?8, source=?9, created_at=?10, updated_at=?11, data=?12,
+                 search=?13
                  WHERE rowid=?1",
             )?
             .execute(params![
-                rowid,
+                old.rowid,
                 row.kind,
                 row.name,
                 row.subkind,
@@ -258,28 +286,30 @@ impl<'a> Writer<'a> {
                 row.source,
                 row.created_at,
                 row.updated_at,
-                row.data
+                row.data,
+                row.search
             ])?;
-        self.tx
-            .prepare_cached("DELETE FROM entity_fts WHERE rowid = ?1")?
-            .execute([rowid])?;
-        self.index_text(rowid, &rec, &search_body(&rec))?;
+        index_text(&self.tx, old.rowid, row.name, row.search)?;
         Ok(Outcome::Updated)
     }
 
     /// Inserts `e` unless a record with its id exists; true if inserted.
     fn insert_entity(&mut self, e: &Entity, pre: Option<(&str, &str)>) -> Result<bool> {
-        let data = match pre {
-            Some((data, _)) => data.into(),
-            None => to_json(e)?.into(),
+        let owned;
+        let (data, search) = match pre {
+            Some(pre) => pre,
+            None => {
+                owned = (to_json(e)?, search_text(e));
+                (owned.0.as_str(), owned.1.as_str())
+            }
         };
-        let row = EntityRow::of(e, data, &mut self.stamps)?;
+        let row = EntityRow::of(e, data, search, &mut self.stamps)?;
         let n = self
             .tx
             .prepare_cached(
                 "INSERT INTO entity (id, kind, name, subkind, territory, owner, lat, lon,
-                 source, created_at, updated_at, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 source, created_at, updated_at, data, search)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                  ON CONFLICT(id) DO NOTHING",
             )?
             .execute(params![
@@ -294,29 +324,20 @@ impl<'a> Writer<'a> {
                 row.source,
                 row.created_at,
                 row.updated_at,
-                row.data
+                row.data,
+                row.search
             ])?;
         if n == 0 {
             return Ok(false);
         }
         let rowid = self.tx.last_insert_rowid();
-        match pre {
-            Some((_, body)) => self.index_text(rowid, e, body)?,
-            None => self.index_text(rowid, e, &search_body(e))?,
-        }
+        index_text(&self.tx, rowid, row.name, row.search)?;
         Ok(true)
-    }
-
-    fn index_text(&mut self, rowid: i64, e: &Entity, body: &str) -> Result<()> {
-        self.tx
-            .prepare_cached("INSERT INTO entity_fts (rowid, name, body) VALUES (?1, ?2, ?3)")?
-            .execute(params![rowid, e.name(), body])?;
-        Ok(())
     }
 
     fn upsert_relation(&mut self, e: &Entity, r: &Relation) -> Result<Outcome> {
         let id = r.id.as_str();
-        let existing = self.existing("relation", id)?;
+        let existing = self.existing_relation(id)?;
         let mut rec = e.clone();
         let (outcome, rowid) = match &existing {
             Some((_, old)) if old.same_facts(e) => return Ok(Outcome::Unchanged),
@@ -362,13 +383,16 @@ impl<'a> Writer<'a> {
             "DELETE FROM relation WHERE id = ?1 OR subject = ?1 OR object = ?1",
             [id],
         )?;
-        let rowid: Option<i64> = self
+        let row: Option<(i64, String, String)> = self
             .tx
-            .query_row("SELECT rowid FROM entity WHERE id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT rowid, name, search FROM entity WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?;
-        if let Some(rowid) = rowid {
-            self.tx
-                .execute("DELETE FROM entity_fts WHERE rowid = ?1", [rowid])?;
+        if let Some((rowid, name, search)) = row {
+            unindex_text(&self.tx, rowid, &name, &search)?;
             self.tx
                 .execute("DELETE FROM entity WHERE rowid = ?1", [rowid])?;
             return Ok(true);
@@ -393,6 +417,31 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// A stored record with the text of its full-text index entry.
+struct Stored {
+    rowid: i64,
+    entity: Entity,
+    name: String,
+    search: String,
+}
+
+/// Adds a record's name and search text to the full-text index.
+fn index_text(tx: &Transaction<'_>, rowid: i64, name: &str, search: &str) -> Result<()> {
+    tx.prepare_cached("INSERT INTO entity_fts (rowid, name, search) VALUES (?1, ?2, ?3)")?
+        .execute(params![rowid, name, search])?;
+    Ok(())
+}
+
+/// Takes a record out of the full-text index, which must be told the text
+/// it was indexed with (the index keeps no copy of it).
+fn unindex_text(tx: &Transaction<'_>, rowid: i64, name: &str, search: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO entity_fts (entity_fts, rowid, name, search) VALUES ('delete', ?1, ?2, ?3)",
+    )?
+    .execute(params![rowid, name, search])?;
+    Ok(())
+}
+
 fn exists_in(tx: &Transaction<'_>, id: &str) -> Result<bool> {
     Ok(tx
         .prepare_cached("SELECT 1 FROM entity WHERE id = ?1")?
@@ -401,19 +450,19 @@ fn exists_in(tx: &Transaction<'_>, id: &str) -> Result<bool> {
         .is_some())
 }
 
-fn references(e: &Entity) -> Vec<(&'static str, &EntityId)> {
-    match e {
-        Entity::Territory(t) => t.parent.iter().map(|x| ("parent", x)).collect(),
-        Entity::Actor(a) => a.territory.iter().map(|x| ("territory", x)).collect(),
-        Entity::Place(p) => p
-            .actor
-            .iter()
-            .map(|x| ("actor", x))
-            .chain(p.territory.iter().map(|x| ("territory", x)))
-            .collect(),
-        Entity::Commons(_) => Vec::new(),
-        Entity::Relation(r) => vec![("subject", &r.subject), ("object", &r.object)],
-    }
+/// The records `e` points at, by field.
+fn references(e: &Entity) -> impl Iterator<Item = (&'static str, &EntityId)> {
+    let (a, b) = match e {
+        Entity::Territory(t) => (t.parent.as_ref().map(|x| ("parent", x)), None),
+        Entity::Actor(a) => (a.territory.as_ref().map(|x| ("territory", x)), None),
+        Entity::Place(p) => (
+            p.actor.as_ref().map(|x| ("actor", x)),
+            p.territory.as_ref().map(|x| ("territory", x)),
+        ),
+        Entity::Commons(_) => (None, None),
+        Entity::Relation(r) => (Some(("subject", &r.subject)), Some(("object", &r.object))),
+    };
+    a.into_iter().chain(b)
 }
 
 /// Secondary indexes of the `entity` and `relation` tables, as (name, SQL).

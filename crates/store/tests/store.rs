@@ -73,11 +73,11 @@ fn open() -> (tempfile::TempDir, Store) {
 #[test]
 fn migrations_and_wal() {
     let (dir, store) = open();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
     drop(store);
     // Reopening applies nothing new and keeps the version.
     let store = Store::open(&dir.path().join("t.db")).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
     assert!(dir.path().join("t.db-wal").exists() || dir.path().join("t.db").exists());
 }
 
@@ -135,6 +135,79 @@ fn round_trip_and_idempotent_upsert() {
         store.search(&SearchQuery::text("lecture")).unwrap().total,
         0
     );
+    fts_consistent(store.path());
+
+    // Removing takes the record out of the index too.
+    store
+        .write("test", "manual", None, |w| w.remove(c.id()))
+        .unwrap();
+    assert_eq!(store.search(&SearchQuery::text("koha")).unwrap().total, 0);
+    fts_consistent(store.path());
+}
+
+/// FTS5's own check that its index says what the `entity` table says.
+fn fts_consistent(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("INSERT INTO entity_fts (entity_fts, rank) VALUES ('integrity-check', 1)")
+        .unwrap();
+}
+
+/// A registry made by an earlier version (schema 2: FTS5 kept its own copy
+/// of the searched text) is brought up to date on opening: the text moves
+/// to the `entity` table, the index is rebuilt, and search still finds
+/// words that were only in that copy.
+#[test]
+fn schema_2_registry_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_registry.sql"))
+            .unwrap();
+        conn.execute_batch(include_str!("../migrations/0002_assessment.sql"))
+            .unwrap();
+        conn.execute_batch("PRAGMA user_version = 2").unwrap();
+        let a = actor("bib", "Médiathèque des Capucins", Some("Lecture publique"));
+        conn.execute(
+            "INSERT INTO entity (rowid, id, kind, name, source, created_at, updated_at, data)
+             VALUES (7, ?1, 'actor', ?2, 'test', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', ?3)",
+            rusqlite::params![
+                a.id().as_str(),
+                a.name(),
+                serde_json::to_string(&a).unwrap()
+            ],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO entity_fts (rowid, name, body) VALUES (7, ?1, 'Lecture publique')",
+            [a.name()],
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 3);
+    fts_consistent(&path);
+    let hits = store.search(&SearchQuery::text("lecture")).unwrap();
+    assert_eq!(hits.total, 1);
+    assert_eq!(hits.hits[0].id, "actor:test:bib");
+    // The migrated record can be changed and searched as any other.
+    let changed = actor(
+        "bib",
+        "Médiathèque des Capucins",
+        Some("Ateliers numériques"),
+    );
+    store
+        .write("test", "manual", None, |w| w.upsert(&changed))
+        .unwrap();
+    assert_eq!(
+        store.search(&SearchQuery::text("lecture")).unwrap().total,
+        0
+    );
+    assert_eq!(
+        store.search(&SearchQuery::text("ateliers")).unwrap().total,
+        1
+    );
+    fts_consistent(&path);
 }
 
 #[test]

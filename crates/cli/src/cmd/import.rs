@@ -84,10 +84,13 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     // writer, which upserts them inside one transaction. If the file turns
     // out to have invalid records (and --skip-invalid was not given), the
     // transaction is rolled back: nothing is written.
-    // A third thread encodes records (JSON, search text) between the two.
+    // A second thread encodes records (JSON, search text) between the two,
+    // and a third frees what the writer is done with: the writer, which
+    // does the most work, does nothing it can hand over.
     let (tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<archipel_domain::Entity>>(16);
     let (prepared_tx, rx) =
         std::sync::mpsc::sync_channel::<archipel_store::Result<Vec<Prepared>>>(16);
+    let (used_tx, used_rx) = std::sync::mpsc::channel::<Vec<Prepared>>();
     let sink = Sink {
         chunks: tx,
         halt_on_problem: !args.skip_invalid,
@@ -95,24 +98,38 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let skip_invalid = args.skip_invalid;
     let mut parsed_out: Option<Parsed> = None;
     let written = std::thread::scope(|scope| {
-        let parser = scope.spawn(|| match format {
-            Format::Mediation => mediation::parse_to(&bytes, &ctx, Some(sink)),
-            Format::Sill => sill::parse_to(&bytes, &ctx, Some(sink)),
-            Format::Json => native::parse_to(&bytes, &ctx, Some(sink)),
-            Format::Csv => flat::parse_to(&bytes, &ctx, Some(sink)),
-        });
-        scope.spawn(move || {
-            for chunk in parsed_rx {
-                let prepared = chunk.into_iter().map(prepare).collect();
-                if prepared_tx.send(prepared).is_err() {
-                    break;
+        let thread = |name: &str| std::thread::Builder::new().name(name.into());
+        let cannot =
+            |e: std::io::Error| StoreError::Database(format!("cannot start a thread: {e}"));
+        let parser = thread("parse")
+            .spawn_scoped(scope, || match format {
+                Format::Mediation => mediation::parse_to(&bytes, &ctx, Some(sink)),
+                Format::Sill => sill::parse_to(&bytes, &ctx, Some(sink)),
+                Format::Json => native::parse_to(&bytes, &ctx, Some(sink)),
+                Format::Csv => flat::parse_to(&bytes, &ctx, Some(sink)),
+            })
+            .map_err(cannot)?;
+        thread("encode")
+            .spawn_scoped(scope, move || {
+                for chunk in parsed_rx {
+                    let prepared = chunk.into_iter().map(prepare).collect();
+                    if prepared_tx.send(prepared).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            })
+            .map_err(cannot)?;
+        thread("free")
+            .spawn_scoped(scope, move || used_rx.into_iter().for_each(drop))
+            .map_err(cannot)?;
         store.write_bulk(&source, format.name(), Some(&shown), expected, |w| {
+            // Owned here, so that if writing fails the channel closes and
+            // the threads feeding it stop instead of waiting forever.
+            let rx = rx;
+            let used_tx = used_tx;
             let mut skipped = 0u64;
             let mut done = 0u64;
-            for chunk in rx.iter() {
+            for chunk in rx {
                 let chunk = chunk?;
                 for p in &chunk {
                     let e = &p.entity;
@@ -127,6 +144,8 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 }
                 done += chunk.len() as u64;
                 pb.set_position(done);
+                // If the freeing thread is gone, drop here.
+                let _ = used_tx.send(chunk);
             }
             // The channel is closed: the parser is done. Commit only if the
             // file was valid, or if invalid records may be set aside.
