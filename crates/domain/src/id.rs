@@ -61,9 +61,16 @@ impl FromStr for EntityKind {
 /// source itself uses. Importing the same source again therefore reaches
 /// the same records instead of duplicating them. Identifiers are plain
 /// ASCII-friendly strings so they read well in URLs and on a terminal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
 pub struct EntityId(String);
+
+/// Written as its string, without the copy `serde(into)` would make.
+impl Serialize for EntityId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {

@@ -16,7 +16,8 @@
 use crate::table_schema::{TableSchema, UniqueTracker};
 use crate::{csv_reader, each_record, vocabulary_problems, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
-use std::collections::{BTreeMap, HashSet};
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The schema as published, kept under `content/schemas/`.
@@ -119,7 +120,7 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     }
 
     let mut unique = UniqueTracker::new(schema.fields.len());
-    let mut seen: HashSet<EntityId> = HashSet::new();
+    let mut seen: HashSet<EntityId> = HashSet::default();
     each_record(&mut rdr, ctx, &mut parsed, |record, line, parsed| {
         let before = parsed.problems.len();
         if record.len() != headers.len() {

@@ -6,8 +6,8 @@
 //! change, not a code change.
 
 use regex::Regex;
+use rustc_hash::FxHashSet as HashSet;
 use serde::Deserialize;
-use std::collections::HashSet;
 
 #[derive(Deserialize)]
 struct RawSchema {
@@ -207,7 +207,7 @@ pub struct UniqueTracker {
 impl UniqueTracker {
     pub fn new(n: usize) -> Self {
         UniqueTracker {
-            seen: vec![HashSet::new(); n],
+            seen: vec![HashSet::default(); n],
         }
     }
 

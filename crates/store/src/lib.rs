@@ -38,6 +38,7 @@
 //! ```
 
 mod assessment;
+mod codec;
 mod index;
 mod migrate;
 mod query;

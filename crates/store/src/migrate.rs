@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_registry.sql"),
     include_str!("../migrations/0002_assessment.sql"),
     include_str!("../migrations/0003_search_column.sql"),
+    include_str!("../migrations/0004_data_without_columns.sql"),
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<()> {

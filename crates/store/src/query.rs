@@ -7,7 +7,8 @@
 //! to" filter keeps the records that have a relation with a given record,
 //! and the places run by such actors.
 
-use crate::read::{decode, Count};
+use crate::codec;
+use crate::read::Count;
 use crate::search::excerpt;
 use crate::{Result, Store, StoreError};
 use archipel_domain::{Entity, EntityId, EntityKind};
@@ -275,15 +276,10 @@ impl Store {
     /// and how many pass in all. Relations are not listed here.
     pub fn list_page(&self, q: &ListQuery) -> Result<Page<Entity>> {
         let (total, select, params) =
-            self.filtered_sql(&q.filter, "e.id, e.data", q.sort, q.limit, q.offset)?;
+            self.filtered_sql(&q.filter, codec::ENTITY_COLUMNS, q.sort, q.limit, q.offset)?;
         let mut stmt = self.conn.prepare_cached(&select)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-        let mut items = Vec::new();
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let data: String = r.get(1)?;
-            items.push(decode(&id, &data)?);
-        }
+        let items =
+            crate::read::entity_rows(stmt.query(rusqlite::params_from_iter(params.iter()))?)?;
         Ok(Page::new(total, items))
     }
 
@@ -534,7 +530,7 @@ impl Store {
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
             let data: String = r.get(1)?;
-            items.push(decode(&id, &data)?);
+            items.push(codec::decode(&id, &data)?);
         }
         Ok(Page::new(to_u64(total), items))
     }

@@ -1,8 +1,7 @@
 //! Reading records back: by id, by kind, relations of a record, counts.
 
-use crate::{Result, Store, StoreError};
+use crate::{codec, Result, Store};
 use archipel_domain::{Entity, EntityId, EntityKind, Relation};
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 /// A key and how many records have it.
@@ -37,21 +36,22 @@ pub struct TerritoryCount {
     pub places: u64,
 }
 
-/// Reads a record from its stored JSON.
-pub(crate) fn decode(id: &str, data: &str) -> Result<Entity> {
-    serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
-        id: id.to_string(),
-        message: e.to_string(),
-    })
-}
-
-/// Decodes the `(id, data)` rows a query returns.
-fn decode_rows(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Entity>> {
+/// Decodes the `(id, data)` rows of `relation` a query returns.
+fn relation_rows(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Entity>> {
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
         let data: String = r.get(1)?;
-        out.push(decode(&id, &data)?);
+        out.push(codec::decode(&id, &data)?);
+    }
+    Ok(out)
+}
+
+/// Decodes the rows of `entity` a query returns ([`codec::ENTITY_COLUMNS`]).
+pub(crate) fn entity_rows(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Entity>> {
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(codec::entity_from_row(r, 0)?);
     }
     Ok(out)
 }
@@ -70,35 +70,38 @@ fn counts(store: &Store, sql: &str) -> Result<Vec<Count>> {
 impl Store {
     /// The record with this id, if any.
     pub fn get(&self, id: &EntityId) -> Result<Option<Entity>> {
-        let table = if id.kind() == EntityKind::Relation {
-            "relation"
+        let mut got = if id.kind() == EntityKind::Relation {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id, data FROM relation WHERE id = ?1")?;
+            let rows = relation_rows(stmt.query([id.as_str()])?)?;
+            rows
         } else {
-            "entity"
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {} FROM entity e WHERE e.id = ?1",
+                codec::ENTITY_COLUMNS
+            ))?;
+            let rows = entity_rows(stmt.query([id.as_str()])?)?;
+            rows
         };
-        let data: Option<String> = self
-            .conn
-            .prepare_cached(&format!("SELECT data FROM {table} WHERE id = ?1"))?
-            .query_row([id.as_str()], |r| r.get(0))
-            .optional()?;
-        data.map(|d| decode(id.as_str(), &d)).transpose()
+        Ok(got.pop())
     }
 
     /// Every record of a kind, sorted by id.
     pub fn list(&self, kind: EntityKind) -> Result<Vec<Entity>> {
-        let (sql, arg) = if kind == EntityKind::Relation {
-            ("SELECT id, data FROM relation ORDER BY id", None)
-        } else {
-            (
-                "SELECT id, data FROM entity WHERE kind = ?1 ORDER BY id",
-                Some(kind.as_str()),
-            )
-        };
-        let mut stmt = self.conn.prepare(sql)?;
-        let rows = match arg {
-            Some(a) => stmt.query([a])?,
-            None => stmt.query([])?,
-        };
-        decode_rows(rows)
+        if kind == EntityKind::Relation {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, data FROM relation ORDER BY id")?;
+            let rows = relation_rows(stmt.query([])?)?;
+            return Ok(rows);
+        }
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {} FROM entity e WHERE e.kind = ?1 ORDER BY e.id",
+            codec::ENTITY_COLUMNS
+        ))?;
+        let rows = entity_rows(stmt.query([kind.as_str()])?)?;
+        Ok(rows)
     }
 
     /// Every record, kinds in the order of [`EntityKind::ALL`], each sorted by id.
@@ -116,7 +119,7 @@ impl Store {
             "SELECT id, data FROM relation WHERE subject = ?1
              UNION SELECT id, data FROM relation WHERE object = ?1 ORDER BY 1",
         )?;
-        let rows = decode_rows(stmt.query([id.as_str()])?)?;
+        let rows = relation_rows(stmt.query([id.as_str()])?)?;
         Ok(rows
             .into_iter()
             .filter_map(|e| match e {
@@ -129,11 +132,12 @@ impl Store {
     /// Records that point at `id` through their territory or owner column
     /// (places an actor runs, communes of an EPCI, actors of a territory).
     pub fn dependents_of(&self, id: &EntityId) -> Result<Vec<Entity>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, data FROM entity WHERE territory = ?1
-             UNION SELECT id, data FROM entity WHERE owner = ?1 ORDER BY 1",
-        )?;
-        let rows = decode_rows(stmt.query([id.as_str()])?)?;
+        let cols = codec::ENTITY_COLUMNS;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {cols} FROM entity e WHERE e.territory = ?1
+             UNION SELECT {cols} FROM entity e WHERE e.owner = ?1 ORDER BY 1"
+        ))?;
+        let rows = entity_rows(stmt.query([id.as_str()])?)?;
         Ok(rows)
     }
 
@@ -209,10 +213,11 @@ impl Store {
 
     /// The records changed most recently, newest first.
     pub fn recent(&self, limit: usize) -> Result<Vec<Entity>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, data FROM entity ORDER BY updated_at DESC, id LIMIT ?1")?;
-        let rows = decode_rows(stmt.query([limit as i64])?)?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM entity e ORDER BY e.updated_at DESC, e.id LIMIT ?1",
+            codec::ENTITY_COLUMNS
+        ))?;
+        let rows = entity_rows(stmt.query([limit as i64])?)?;
         Ok(rows)
     }
 }

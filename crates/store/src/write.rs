@@ -1,9 +1,9 @@
 //! Writing records: one transaction per batch, upserts that leave unchanged
 //! records untouched, references checked before commit.
 
-use crate::read::decode;
+use crate::codec::{self, decode};
 use crate::{Result, Store, StoreError};
-use archipel_domain::{Entity, EntityId, Relation};
+use archipel_domain::{Entity, EntityId, EntityKind, Relation};
 use chrono::SecondsFormat;
 use rusqlite::{params, OptionalExtension, Transaction};
 use rustc_hash::FxHashSet as HashSet;
@@ -36,7 +36,7 @@ pub struct Prepared {
 
 /// Prepares a record for [`Writer::upsert_prepared`].
 pub fn prepare(entity: Entity) -> Result<Prepared> {
-    let data = to_json(&entity)?;
+    let data = codec::entity_data(&entity)?;
     let search = search_text(&entity);
     Ok(Prepared {
         entity,
@@ -107,11 +107,29 @@ struct EntityRow<'e> {
 
 impl<'e> EntityRow<'e> {
     fn of(rec: &'e Entity, data: &'e str, search: &'e str, stamps: &'e mut Stamps) -> Result<Self> {
-        let (subkind, territory, owner, point) = match rec {
-            Entity::Territory(t) => (Some(t.level.as_str()), None, t.parent.as_ref(), None),
-            Entity::Actor(a) => (a.kind.as_deref(), a.territory.as_ref(), None, a.location),
-            Entity::Place(p) => (None, p.territory.as_ref(), p.actor.as_ref(), p.location),
-            Entity::Commons(c) => (Some(c.kind.as_str()), None, None, None),
+        let (variant, subkind, territory, owner, point) = match rec {
+            Entity::Territory(t) => (
+                EntityKind::Territory,
+                Some(t.level.as_str()),
+                None,
+                t.parent.as_ref(),
+                None,
+            ),
+            Entity::Actor(a) => (
+                EntityKind::Actor,
+                a.kind.as_deref(),
+                a.territory.as_ref(),
+                None,
+                a.location,
+            ),
+            Entity::Place(p) => (
+                EntityKind::Place,
+                None,
+                p.territory.as_ref(),
+                p.actor.as_ref(),
+                p.location,
+            ),
+            Entity::Commons(c) => (EntityKind::Commons, Some(c.kind.as_str()), None, None, None),
             Entity::Relation(r) => {
                 return Err(StoreError::Database(format!(
                     "relation {} given as an entity",
@@ -119,6 +137,16 @@ impl<'e> EntityRow<'e> {
                 )))
             }
         };
+        // The row's kind column stands for the record's type when it is
+        // read back (see `codec`): they must agree.
+        if rec.kind() != variant {
+            return Err(StoreError::Database(format!(
+                "record {}: its identifier says {} but it is a {}",
+                rec.id(),
+                rec.kind().as_str(),
+                variant.as_str()
+            )));
+        }
         let prov = rec.provenance();
         let (created_at, updated_at) = stamps.format(&prov.created_at, &prov.updated_at);
         Ok(EntityRow {
@@ -137,14 +165,6 @@ impl<'e> EntityRow<'e> {
             search,
         })
     }
-}
-
-fn to_json(e: &Entity) -> Result<String> {
-    // Records are about a kilobyte: one allocation instead of a growing
-    // buffer's eight (an import encodes hundreds of thousands).
-    let mut buf = Vec::with_capacity(1024);
-    serde_json::to_writer(&mut buf, e).map_err(|err| StoreError::Database(err.to_string()))?;
-    String::from_utf8(buf).map_err(|err| StoreError::Database(err.to_string()))
 }
 
 /// Text indexed for full-text search beyond the name (the `search` column).
@@ -231,20 +251,21 @@ impl<'a> Writer<'a> {
     }
 
     fn stored_entity(&self, id: &str) -> Result<Option<Stored>> {
-        let row: Option<(i64, String, String, String)> = self
-            .tx
-            .prepare_cached("SELECT rowid, data, name, search FROM entity WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .optional()?;
-        row.map(|(rowid, data, name, search)| {
-            Ok(Stored {
-                rowid,
-                entity: decode(id, &data)?,
-                name,
-                search,
-            })
-        })
-        .transpose()
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT e.rowid, e.search, {} FROM entity e WHERE e.id = ?1",
+            codec::ENTITY_COLUMNS
+        ))?;
+        let mut rows = stmt.query([id])?;
+        let Some(r) = rows.next()? else {
+            return Ok(None);
+        };
+        let entity = codec::entity_from_row(r, 2)?;
+        Ok(Some(Stored {
+            rowid: r.get(0)?,
+            name: entity.name().to_string(),
+            search: r.get(1)?,
+            entity,
+        }))
     }
 
     fn upsert_entity(&mut self, e: &Entity, pre: Option<(&str, &str)>) -> Result<Outcome> {
@@ -264,7 +285,7 @@ impl<'a> Writer<'a> {
         }
         let mut rec = e.clone();
         rec.provenance_mut().created_at = old.entity.provenance().created_at;
-        let (data, search) = (to_json(&rec)?, search_text(&rec));
+        let (data, search) = (codec::entity_data(&rec)?, search_text(&rec));
         let row = EntityRow::of(&rec, &data, &search, &mut self.stamps)?;
         unindex_text(&self.tx, old.rowid, &old.name, &old.search)?;
         self.tx
@@ -299,7 +320,7 @@ impl<'a> Writer<'a> {
         let (data, search) = match pre {
             Some(pre) => pre,
             None => {
-                owned = (to_json(e)?, search_text(e));
+                owned = (codec::entity_data(e)?, search_text(e));
                 (owned.0.as_str(), owned.1.as_str())
             }
         };
@@ -348,7 +369,7 @@ impl<'a> Writer<'a> {
             None => (Outcome::Inserted, None),
         };
         let prov = rec.provenance();
-        let data = to_json(&rec)?;
+        let data = codec::full_json(&rec)?;
         if let Some(rowid) = rowid {
             self.tx
                 .prepare_cached("DELETE FROM relation WHERE rowid = ?1")?

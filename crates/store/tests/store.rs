@@ -73,11 +73,11 @@ fn open() -> (tempfile::TempDir, Store) {
 #[test]
 fn migrations_and_wal() {
     let (dir, store) = open();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
     drop(store);
     // Reopening applies nothing new and keeps the version.
     let store = Store::open(&dir.path().join("t.db")).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
     assert!(dir.path().join("t.db-wal").exists() || dir.path().join("t.db").exists());
 }
 
@@ -145,6 +145,124 @@ fn round_trip_and_idempotent_upsert() {
     fts_consistent(store.path());
 }
 
+/// Every kind of record, with and without its optional links, reads back
+/// exactly as written, though its row's `data` leaves out what the
+/// columns hold.
+#[test]
+fn records_read_back_whole_from_columns_and_data() {
+    let (dir, mut store) = open();
+    let prov = |line| {
+        let mut p = Provenance::new("test", t0());
+        p.file = Some("lieux.csv".into());
+        p.line = Some(line);
+        p.source_date = chrono::NaiveDate::from_ymd_opt(2024, 3, 1);
+        p.updated_at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap()
+            + chrono::Duration::milliseconds(250);
+        p
+    };
+    let region = Entity::Territory(Territory {
+        id: id(EntityKind::Territory, "53"),
+        name: "Bretagne".into(),
+        level: "region".into(),
+        code: "53".into(),
+        parent: None,
+        fictional: false,
+        provenance: prov(2),
+    });
+    let commune = Entity::Territory(Territory {
+        id: id(EntityKind::Territory, "29019"),
+        name: "Brest".into(),
+        level: "commune".into(),
+        code: "29019".into(),
+        parent: Some(region.id().clone()),
+        fictional: true,
+        provenance: prov(3),
+    });
+    let mut runner = actor("asso", "Les \"Petits\" Débrouillards", Some("Ateliers"));
+    if let Entity::Actor(a) = &mut runner {
+        a.territory = Some(commune.id().clone());
+        a.provenance = prov(4);
+    }
+    let bare = actor("bare", "Sans lieu", None);
+    let place = Entity::Place(Place {
+        id: id(EntityKind::Place, "p1"),
+        name: "Fablab des Capucins".into(),
+        actor: Some(runner.id().clone()),
+        description: Some("Découpe laser, impression 3D".into()),
+        address: Address {
+            street: Some("25 rue de Pontaniou".into()),
+            complement: None,
+            postcode: Some("29200".into()),
+            city: Some("Brest".into()),
+        },
+        insee_code: Some("29019".into()),
+        location: Some(GeoPoint {
+            lat: 48.383_333_333_333_33,
+            lon: -4.500_000_000_000_1,
+        }),
+        territory: Some(commune.id().clone()),
+        phone: None,
+        emails: vec!["contact@example.org".into()],
+        websites: vec![],
+        details: [("horaires".to_string(), "Mo-Fr 10:00-18:00".to_string())]
+            .into_iter()
+            .collect(),
+        provenance: prov(5),
+    });
+    let unplaced = Entity::Place(Place {
+        id: id(EntityKind::Place, "p2"),
+        name: "Lieu sans rien".into(),
+        actor: None,
+        description: None,
+        address: Address::default(),
+        insee_code: None,
+        location: None,
+        territory: None,
+        phone: None,
+        emails: vec![],
+        websites: vec![],
+        details: Default::default(),
+        provenance: Provenance::new("test", t0()),
+    });
+    let koha = commons("koha", "Koha");
+    let all = [region, commune, runner, bare, place, unplaced, koha];
+    store
+        .write("test", "manual", None, |w| {
+            for e in &all {
+                w.upsert(e)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    for e in &all {
+        assert_eq!(store.get(e.id()).unwrap().as_ref(), Some(e), "{}", e.id());
+    }
+    let listed = store.list(EntityKind::Place).unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|p| all.contains(p)));
+    let conn = rusqlite::Connection::open(dir.path().join("t.db")).unwrap();
+    let data: String = conn
+        .query_row(
+            "SELECT data FROM entity WHERE id = 'place:test:p1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for held in [
+        "Fablab des Capucins",
+        "place:test:p1",
+        "actor:test:asso",
+        "48.38",
+        "created_at",
+    ] {
+        assert!(!data.contains(held), "{held} in {data}");
+    }
+    assert!(
+        data.contains("Découpe laser") && data.contains("lieux.csv"),
+        "{data}"
+    );
+}
+
 /// FTS5's own check that its index says what the `entity` table says.
 fn fts_consistent(path: &std::path::Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
@@ -153,9 +271,10 @@ fn fts_consistent(path: &std::path::Path) {
 }
 
 /// A registry made by an earlier version (schema 2: FTS5 kept its own copy
-/// of the searched text) is brought up to date on opening: the text moves
-/// to the `entity` table, the index is rebuilt, and search still finds
-/// words that were only in that copy.
+/// of the searched text, `data` held the whole record) is brought up to
+/// date on opening: the text moves to the `entity` table, the index is
+/// rebuilt, search still finds words that were only in that copy, and the
+/// record reads back the same from its slimmer row.
 #[test]
 fn schema_2_registry_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
@@ -169,8 +288,8 @@ fn schema_2_registry_is_migrated() {
         conn.execute_batch("PRAGMA user_version = 2").unwrap();
         let a = actor("bib", "Médiathèque des Capucins", Some("Lecture publique"));
         conn.execute(
-            "INSERT INTO entity (rowid, id, kind, name, source, created_at, updated_at, data)
-             VALUES (7, ?1, 'actor', ?2, 'test', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', ?3)",
+            "INSERT INTO entity (rowid, id, kind, name, subkind, lat, lon, source, created_at, updated_at, data)
+             VALUES (7, ?1, 'actor', ?2, 'library', 48.39, -4.48, 'test', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', ?3)",
             rusqlite::params![
                 a.id().as_str(),
                 a.name(),
@@ -185,8 +304,18 @@ fn schema_2_registry_is_migrated() {
         .unwrap();
     }
     let mut store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
     fts_consistent(&path);
+    let a = actor("bib", "Médiathèque des Capucins", Some("Lecture publique"));
+    assert_eq!(store.get(a.id()).unwrap(), Some(a.clone()));
+    let data: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT data FROM entity WHERE rowid = 7", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        !data.contains("Capucins") && !data.contains("actor:test:bib"),
+        "{data}"
+    );
     let hits = store.search(&SearchQuery::text("lecture")).unwrap();
     assert_eq!(hits.total, 1);
     assert_eq!(hits.hits[0].id, "actor:test:bib");
