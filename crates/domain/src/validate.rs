@@ -199,7 +199,24 @@ pub fn parse_coordinate(s: &str) -> Result<f64, String> {
 
 /// Parses an ISO 8601 calendar date (`YYYY-MM-DD`).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+    let t = s.trim();
+    // The usual form, read directly (imports read one per row); anything
+    // else goes through chrono's parser, which decides.
+    let b = t.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            b[r].iter().try_fold(0u32, |n, &d| {
+                d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            return i32::try_from(y)
+                .ok()
+                .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
+                .ok_or_else(|| format!("`{s}` is not a date of the form YYYY-MM-DD"));
+        }
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
 }
 
@@ -295,6 +312,45 @@ mod tests {
         assert!(check_email("a@b").is_err());
         assert!(check_url("https://x.fr/").is_ok());
         assert!(check_url("ftp://x.fr/").is_err());
+    }
+
+    /// The direct reading of YYYY-MM-DD accepts and refuses exactly what
+    /// chrono's parser does.
+    #[test]
+    fn dates_read_like_chrono() {
+        let chrono = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+        let mut cases: Vec<String> = [
+            "2024-02-29",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-04-31",
+            "0000-01-01",
+            "2024-1-05",
+            "2024-01-5",
+            " 2024-01-05 ",
+            "2024/01/05",
+            "20240105",
+            "2024-01-0x",
+            "+2024-01-05",
+            "2024-01-05T00:00",
+            "",
+            "abcd-ef-gh",
+            "2024-٠١-05",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for y in [1900, 2000, 2023, 2024, 9999] {
+            for m in 0..=13 {
+                for d in [0, 1, 28, 29, 30, 31, 32] {
+                    cases.push(format!("{y:04}-{m:02}-{d:02}"));
+                }
+            }
+        }
+        for c in &cases {
+            assert_eq!(parse_date(c).ok(), chrono(c), "{c:?}");
+        }
     }
 
     #[test]

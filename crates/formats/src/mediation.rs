@@ -16,7 +16,7 @@
 use crate::table_schema::{TableSchema, UniqueTracker};
 use crate::{csv_reader, each_record, vocabulary_problems, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -121,6 +121,17 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
 
     let mut unique = UniqueTracker::new(schema.fields.len());
     let mut seen: HashSet<EntityId> = HashSet::default();
+    let position: FxHashMap<&str, usize> = schema
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(j, f)| (f.name.as_str(), j))
+        .collect();
+    let core: Vec<bool> = schema
+        .fields
+        .iter()
+        .map(|f| CORE.contains(&f.name.as_str()))
+        .collect();
     each_record(&mut rdr, ctx, &mut parsed, |record, line, parsed| {
         let before = parsed.problems.len();
         if record.len() != headers.len() {
@@ -130,7 +141,7 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
                 format!("{} fields, the header has {}", record.len(), headers.len()),
             ));
         }
-        let mut values: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut values: Vec<&str> = Vec::with_capacity(schema.fields.len());
         for (j, f) in schema.fields.iter().enumerate() {
             let v = index[j].and_then(|i| record.get(i)).unwrap_or("").trim();
             if let Err(reason) = f.check(v) {
@@ -143,12 +154,18 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
                     format!("`{v}` is used by an earlier row; it must be unique"),
                 ));
             }
-            values.insert(f.name.as_str(), v);
+            values.push(v);
         }
         if parsed.problems.len() > before {
             return;
         }
-        match build(&values, line, ctx) {
+        let row = Row {
+            values: &values,
+            position: &position,
+            core: &core,
+            fields: &schema.fields,
+        };
+        match build(&row, line, ctx, &seen) {
             Ok(entities) => {
                 for e in &entities {
                     parsed.problems.extend(vocabulary_problems(ctx, line, e));
@@ -167,12 +184,34 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     parsed
 }
 
+/// A row's checked values, by column position.
+struct Row<'r> {
+    values: &'r [&'r str],
+    position: &'r FxHashMap<&'r str, usize>,
+    /// Whether each column maps onto the common model (else: `details`).
+    core: &'r [bool],
+    fields: &'r [crate::table_schema::Field],
+}
+
+impl Row<'_> {
+    fn get(&self, column: &str) -> &str {
+        self.position
+            .get(column)
+            .and_then(|&j| self.values.get(j))
+            .copied()
+            .unwrap_or("")
+    }
+}
+
+/// The records a valid row makes: its commune and its actor unless `seen`
+/// (made by an earlier row), and its place.
 fn build(
-    v: &BTreeMap<&str, &str>,
+    v: &Row<'_>,
     line: u64,
     ctx: &ImportContext<'_>,
+    seen: &HashSet<EntityId>,
 ) -> Result<Vec<Entity>, Vec<crate::Problem>> {
-    let get = |k: &str| v.get(k).copied().unwrap_or("");
+    let get = |k: &str| v.get(k);
     let mut problems = Vec::new();
     let place_id = EntityId::new(EntityKind::Place, &ctx.source, get("id"))
         .map_err(|e| vec![ctx.problem(line, "id", e.to_string())])?;
@@ -241,32 +280,48 @@ fn build(
     };
 
     let mut details = BTreeMap::new();
-    for (k, val) in v {
-        if !CORE.contains(k) && !val.is_empty() {
-            details.insert((*k).to_string(), (*val).to_string());
+    for ((f, val), core) in v.fields.iter().zip(v.values).zip(v.core) {
+        if !core && !val.is_empty() {
+            details.insert(f.name.clone(), (*val).to_string());
         }
     }
 
-    let codes = split_list(get("typologie"));
-    let mapping = codes.iter().find_map(|c| ctx.content.mediation_typology(c));
-    let actor = Actor {
-        id: actor_id.clone(),
-        name: get("nom").to_string(),
-        nature: Nature::Organisation,
-        kind: mapping.map(|m| m.actor_kind.clone()),
-        typology: mapping
-            .and_then(|m| m.typology.clone())
-            .into_iter()
-            .collect(),
-        description: None,
-        identifiers: classify_register_number(get("pivot")),
-        website: websites.first().cloned(),
-        email: emails.first().cloned(),
-        territory: territory.clone(),
-        location,
-        provenance: provenance.clone(),
-    };
-    let place = Place {
+    let mut out = Vec::with_capacity(3);
+    if let (Some(tid), Some(code)) = (&territory, opt(get("code_insee"))) {
+        if !seen.contains(tid) {
+            out.push(Entity::Territory(Territory {
+                id: tid.clone(),
+                name: get("commune").to_string(),
+                level: "commune".into(),
+                code,
+                parent: None,
+                fictional: false,
+                provenance: provenance.clone(),
+            }));
+        }
+    }
+    if !seen.contains(&actor_id) {
+        let codes = split_list(get("typologie"));
+        let mapping = codes.iter().find_map(|c| ctx.content.mediation_typology(c));
+        out.push(Entity::Actor(Actor {
+            id: actor_id.clone(),
+            name: get("nom").to_string(),
+            nature: Nature::Organisation,
+            kind: mapping.map(|m| m.actor_kind.clone()),
+            typology: mapping
+                .and_then(|m| m.typology.clone())
+                .into_iter()
+                .collect(),
+            description: None,
+            identifiers: classify_register_number(get("pivot")),
+            website: websites.first().cloned(),
+            email: emails.first().cloned(),
+            territory: territory.clone(),
+            location,
+            provenance: provenance.clone(),
+        }));
+    }
+    out.push(Entity::Place(Place {
         id: place_id,
         name: get("nom").to_string(),
         actor: Some(actor_id),
@@ -279,27 +334,13 @@ fn build(
         },
         insee_code: opt(get("code_insee")),
         location,
-        territory: territory.clone(),
+        territory,
         phone: opt(get("telephone")),
         emails,
         websites,
         details,
-        provenance: provenance.clone(),
-    };
-    let mut out = Vec::with_capacity(3);
-    if let (Some(tid), Some(code)) = (territory, opt(get("code_insee"))) {
-        out.push(Entity::Territory(Territory {
-            id: tid,
-            name: get("commune").to_string(),
-            level: "commune".into(),
-            code,
-            parent: None,
-            fictional: false,
-            provenance,
-        }));
-    }
-    out.push(Entity::Actor(actor));
-    out.push(Entity::Place(place));
+        provenance,
+    }));
     Ok(out)
 }
 

@@ -43,10 +43,20 @@ struct RawConstraints {
     maximum: Option<f64>,
 }
 
+/// The Table Schema `type`s this engine checks; any other is a string.
+#[derive(Clone, Copy)]
+enum FieldType {
+    Number,
+    Integer,
+    Date,
+    Boolean,
+    Text,
+}
+
 /// A compiled field definition.
 pub struct Field {
     pub name: String,
-    kind: String,
+    kind: FieldType,
     pub required: bool,
     pub unique: bool,
     pattern: Option<Regex>,
@@ -77,7 +87,13 @@ impl TableSchema {
             };
             fields.push(Field {
                 name: f.name,
-                kind: f.kind,
+                kind: match f.kind.as_str() {
+                    "number" => FieldType::Number,
+                    "integer" => FieldType::Integer,
+                    "date" => FieldType::Date,
+                    "boolean" => FieldType::Boolean,
+                    _ => FieldType::Text,
+                },
                 required: f.constraints.required,
                 unique: f.constraints.unique,
                 pattern,
@@ -106,8 +122,8 @@ impl Field {
                 Ok(())
             };
         }
-        match self.kind.as_str() {
-            "number" => {
+        match self.kind {
+            FieldType::Number => {
                 let x: f64 = value
                     .parse()
                     .map_err(|_| format!("`{value}` is not a number"))?;
@@ -116,29 +132,33 @@ impl Field {
                 }
                 self.check_range(x)?;
             }
-            "integer" => {
+            FieldType::Integer => {
                 let x: i64 = value
                     .parse()
                     .map_err(|_| format!("`{value}` is not an integer"))?;
                 self.check_range(x as f64)?;
             }
-            "date" => {
+            FieldType::Date => {
                 archipel_domain::parse_date(value)?;
             }
-            "boolean" if !matches!(value, "true" | "false" | "True" | "False" | "1" | "0") => {
+            FieldType::Boolean
+                if !matches!(value, "true" | "false" | "True" | "False" | "1" | "0") =>
+            {
                 return Err(format!("`{value}` is not a boolean"));
             }
             _ => {}
         }
-        let chars = value.chars().count();
-        if let Some(max) = self.max_length {
-            if chars > max {
-                return Err(format!("{chars} characters, at most {max} allowed"));
+        if self.max_length.is_some() || self.min_length.is_some() {
+            let chars = value.chars().count();
+            if let Some(max) = self.max_length {
+                if chars > max {
+                    return Err(format!("{chars} characters, at most {max} allowed"));
+                }
             }
-        }
-        if let Some(min) = self.min_length {
-            if chars < min {
-                return Err(format!("{chars} characters, at least {min} required"));
+            if let Some(min) = self.min_length {
+                if chars < min {
+                    return Err(format!("{chars} characters, at least {min} required"));
+                }
             }
         }
         if let Some(allowed) = &self.enumeration {
