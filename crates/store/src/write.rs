@@ -52,6 +52,9 @@ pub struct Writer<'a> {
     written: HashSet<String>,
     pending_refs: Vec<(String, &'static str, String)>,
     stamps: Stamps,
+    /// The first rowid inserted since the full-text index was last brought
+    /// up to date: new records are indexed together (see `index_pending`).
+    unindexed_from: Option<i64>,
 }
 
 pub(crate) fn ts(t: &chrono::DateTime<chrono::Utc>) -> String {
@@ -286,6 +289,7 @@ impl<'a> Writer<'a> {
         let mut rec = e.clone();
         rec.provenance_mut().created_at = old.entity.provenance().created_at;
         let (data, search) = (codec::entity_data(&rec)?, search_text(&rec));
+        self.index_pending()?;
         let row = EntityRow::of(&rec, &data, &search, &mut self.stamps)?;
         unindex_text(&self.tx, old.rowid, &old.name, &old.search)?;
         self.tx
@@ -351,9 +355,26 @@ impl<'a> Writer<'a> {
         if n == 0 {
             return Ok(false);
         }
-        let rowid = self.tx.last_insert_rowid();
-        index_text(&self.tx, rowid, row.name, row.search)?;
+        if self.unindexed_from.is_none() {
+            self.unindexed_from = Some(self.tx.last_insert_rowid());
+        }
         Ok(true)
+    }
+
+    /// Adds the records inserted since the last call to the full-text
+    /// index, in one statement: new rows have the rowids after the largest
+    /// there was, so they are the rows from `unindexed_from` on. Called
+    /// before anything changes an indexed row, and at the end of the batch.
+    fn index_pending(&mut self) -> Result<()> {
+        if let Some(from) = self.unindexed_from.take() {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO entity_fts (rowid, name, search)
+                     SELECT rowid, name, search FROM entity WHERE rowid >= ?1",
+                )?
+                .execute([from])?;
+        }
+        Ok(())
     }
 
     fn upsert_relation(&mut self, e: &Entity, r: &Relation) -> Result<Outcome> {
@@ -399,6 +420,7 @@ impl<'a> Writer<'a> {
 
     /// Removes a record and the relations that touch it.
     pub fn remove(&mut self, id: &EntityId) -> Result<bool> {
+        self.index_pending()?;
         let id = id.as_str();
         let n = self.tx.execute(
             "DELETE FROM relation WHERE id = ?1 OR subject = ?1 OR object = ?1",
@@ -606,9 +628,11 @@ impl Store {
             summary: WriteSummary::default(),
             written: HashSet::default(),
             pending_refs: Vec::new(),
+            unindexed_from: None,
             stamps: Stamps::default(),
         };
         let value = f(&mut w)?;
+        w.index_pending()?;
         for (_, sql) in &dropped {
             w.tx.execute_batch(sql)?;
         }
