@@ -4,6 +4,9 @@
 # run alternately RUNS times (default 5); medians of wall-clock and CPU time.
 # Then search latency over the resulting registry (cargo bench, store crate).
 # usage: bench/import.sh [ROWS] [RUNS]
+#   BEFORE=/path/to/an/earlier/archipel  also runs that build, alternately, to
+#                                        compare within the same run;
+#   NO_SEARCH=1                          skips the search latency part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -18,8 +21,13 @@ csv="$out/mediation-$rows.csv"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-: > "$out/sqlite.txt"; : > "$out/archipel.txt"
+: > "$out/sqlite.txt"; : > "$out/archipel.txt"; : > "$out/before.txt"
 for _ in $(seq "$runs"); do
+  if [ -n "${BEFORE:-}" ]; then
+    rm -f "$out/before.db" "$out/before.db-wal" "$out/before.db-shm"
+    /usr/bin/time -f "%e %U %S %M" -a -o "$out/before.txt" \
+      "$BEFORE" --db "$out/before.db" import mediation "$csv" > /dev/null
+  fi
   rm -f "$out/bare.db"
   /usr/bin/time -f "%e %U %S %M" -a -o "$out/sqlite.txt" \
     sqlite3 "$out/bare.db" -cmd ".mode csv" ".import $csv lieux"
@@ -38,6 +46,11 @@ echo "rows: $rows, runs: $runs (alternating), machine load: $(cut -d' ' -f1-3 /p
 printf 'sqlite3 .import (bare table):  wall %.3f s, cpu %.3f s, file %.1f MiB\n' "$sw" "$sc" "$(echo "$bare/1048576" | bc -l)"
 printf 'archipel import mediation:     wall %.3f s, cpu %.3f s, %.0f rows/s, peak RSS %.1f MiB, file %.1f MiB\n' \
   "$aw" "$ac" "$(echo "$rows/$aw" | bc -l)" "$(echo "$rss/1024" | bc -l)" "$(echo "$size/1048576" | bc -l)"
+if [ -n "${BEFORE:-}" ]; then
+  bw=$(col "$out/before.txt" 1); bc_=$(cpu "$out/before.txt")
+  printf 'earlier build (%s):  wall %.3f s, cpu %.3f s, file %.1f MiB; ratio %.2f\n' \
+    "$BEFORE" "$bw" "$bc_" "$(echo "$(stat -c %s "$out/before.db")/1048576" | bc -l)" "$(echo "$sw/$bw" | bc -l)"
+fi
 printf 'speed ratio (sqlite3 time / archipel time): wall %.2f, cpu %.2f (target: wall >= 0.33)\n' \
   "$(echo "$sw/$aw" | bc -l)" "$(echo "$sc/$ac" | bc -l)"
-cargo bench -q -p archipel-store --bench search -- "$out/archipel.db"
+[ -n "${NO_SEARCH:-}" ] || cargo bench -q -p archipel-store --bench search -- "$out/archipel.db"
