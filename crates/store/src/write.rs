@@ -524,6 +524,8 @@ fn secondary_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
 /// loaded with secondary indexes dropped and rebuilt at the end (sorting
 /// once is much cheaper than inserting at random into six B-trees).
 const BULK_THRESHOLD: usize = 10_000;
+/// Most ids the set of a batch's written records is sized for in advance.
+const BULK_SET_MAX: usize = 4_000_000;
 /// Page cache of a bulk load, in KiB (the default is about 2 MiB).
 const BULK_CACHE_KIB: i64 = 64 * 1024;
 
@@ -568,7 +570,7 @@ impl Store {
             expected as i64 >= stored
         };
         let journaled = bulk && self.enter_bulk_mode()?;
-        let result = self.write_batch(source, format, file, bulk, f);
+        let result = self.write_batch(source, format, file, bulk, expected, f);
         if bulk {
             self.leave_bulk_mode(journaled)?;
         }
@@ -613,6 +615,7 @@ impl Store {
         format: &str,
         file: Option<&str>,
         bulk: bool,
+        expected: usize,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<(T, WriteSummary)> {
         let tx = self.conn.transaction()?;
@@ -626,7 +629,12 @@ impl Store {
         let mut w = Writer {
             tx,
             summary: WriteSummary::default(),
-            written: HashSet::default(),
+            // Sized for the batch: growing a set of a million ids rehashes
+            // it twenty times.
+            written: HashSet::with_capacity_and_hasher(
+                expected.min(BULK_SET_MAX),
+                Default::default(),
+            ),
             pending_refs: Vec::new(),
             unindexed_from: None,
             stamps: Stamps::default(),
