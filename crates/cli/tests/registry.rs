@@ -63,6 +63,24 @@ fn mediation_row(i: usize) -> String {
     )
 }
 
+/// A demonstration registry in a temporary folder, and its JSON export.
+fn demo_registry() -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["demo"]);
+    let before = export_json(&db);
+    (dir, db, before)
+}
+
+/// A valid médiation file of `rows` rows, large enough to stream in chunks.
+fn big_mediation_file(dir: &Path, rows: usize) -> PathBuf {
+    let mut text = format!("{HEADER}\n");
+    for i in 0..rows {
+        text.push_str(&mediation_row(i));
+    }
+    write(dir, "big.csv", &text)
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
@@ -333,15 +351,8 @@ fn json_import_reports_lines_and_dangling_references() {
 /// it was: the import is one transaction, and SQLite's journal undoes it.
 #[test]
 fn killed_import_leaves_the_database_unchanged() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
-    ok(&db, &["demo"]);
-    let before = export_json(&db);
-    let mut text = format!("{HEADER}\n");
-    for i in 0..60_000 {
-        text.push_str(&mediation_row(i));
-    }
-    let f = write(dir.path(), "big.csv", &text);
+    let (dir, db, before) = demo_registry();
+    let f = big_mediation_file(dir.path(), 60_000);
     let wal = dir.path().join("a.db-wal");
     let journal = dir.path().join("a.db-journal");
     let len = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
@@ -394,15 +405,8 @@ fn killed_import_leaves_the_database_unchanged() {
 /// forever for a writer that has gone.
 #[test]
 fn import_that_cannot_write_fails_instead_of_hanging() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
-    ok(&db, &["demo"]);
-    let before = export_json(&db);
-    let mut text = format!("{HEADER}\n");
-    for i in 0..60_000 {
-        text.push_str(&mediation_row(i));
-    }
-    let f = write(dir.path(), "big.csv", &text);
+    let (dir, db, before) = demo_registry();
+    let f = big_mediation_file(dir.path(), 60_000);
     let holder = rusqlite::Connection::open(&db).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let mut child = Command::new(BIN)
