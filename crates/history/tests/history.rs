@@ -1,7 +1,7 @@
 //! End-to-end tests on repositories generated with the `git` command line.
 //! Every date is fixed: nothing depends on the wall clock.
 
-use archipel_testkit::git;
+use archipel_testkit::{git, who};
 use std::path::{Path, PathBuf};
 
 use archipel_history::{
@@ -36,18 +36,6 @@ impl Fixture {
         Fixture { _dir: dir, work }
     }
 
-    fn env(name: &str, email: &str, when: DateTime<Utc>) -> Vec<(&'static str, String)> {
-        let d = format!("{} +0000", when.timestamp());
-        vec![
-            ("GIT_AUTHOR_NAME", name.to_string()),
-            ("GIT_AUTHOR_EMAIL", email.to_string()),
-            ("GIT_AUTHOR_DATE", d.clone()),
-            ("GIT_COMMITTER_NAME", name.to_string()),
-            ("GIT_COMMITTER_EMAIL", email.to_string()),
-            ("GIT_COMMITTER_DATE", d),
-        ]
-    }
-
     fn commit(&self, name: &str, email: &str, when: DateTime<Utc>, files: &[(&str, &str)]) {
         for (path, content) in files {
             let p = self.work.join(path);
@@ -68,7 +56,7 @@ impl Fixture {
                 "-m",
                 &format!("work of {name}"),
             ],
-            &Self::env(name, email, when),
+            &who(name, email, when),
         );
     }
 
@@ -83,7 +71,7 @@ impl Fixture {
                 &format!("merge {branch}"),
                 branch,
             ],
-            &Self::env(name, email, when),
+            &who(name, email, when),
         );
     }
 
@@ -129,7 +117,7 @@ fn reference() -> Fixture {
     git(
         &f.work,
         &["tag", "-a", "v1.0", "-m", "v1.0"],
-        &Fixture::env("Release", "release@framasoft.org", date(2023, 1, 10)),
+        &who("Release", "release@framasoft.org", date(2023, 1, 10)),
     );
     c(
         ("A. Martin", "amartin@gmail.com"),
@@ -151,7 +139,7 @@ fn reference() -> Fixture {
     git(
         &f.work,
         &["tag", "-a", "v2.0", "-m", "v2.0"],
-        &Fixture::env("Release", "release@framasoft.org", date(2024, 3, 2)),
+        &who("Release", "release@framasoft.org", date(2024, 3, 2)),
     );
     c(DEE, date(2024, 4, 1), &[("log.txt", "13\n")]); // 13
     f.run(&["checkout", "-q", "-b", "fix"]);
@@ -357,13 +345,13 @@ fn bulk_scan_with_deltified_commits() {
     let f = Fixture::new();
     let long = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(40);
     for i in 0..30u32 {
-        let who = if i % 3 == 0 { ALICE } else { BOB };
+        let author = if i % 3 == 0 { ALICE } else { BOB };
         std::fs::write(f.work.join("n.txt"), format!("{i}\n")).expect("write");
         f.run(&["add", "n.txt"]);
         git(
             &f.work,
             &["commit", "-q", "-m", &format!("{long}\n\nstep {i}")],
-            &Fixture::env(who.0, who.1, date(2024, 1, 1 + i % 28)),
+            &who(author.0, author.1, date(2024, 1, 1 + i % 28)),
         );
     }
     f.run(&[
