@@ -38,7 +38,7 @@
 //!
 //! let now = chrono::Utc::now();
 //! let demo = content.demo_entities(now)?;
-//! assert!(demo.iter().all(|e| e.provenance().source == "demo"));
+//! assert!(demo.iter().all(|e| &*e.provenance().source == "demo"));
 //! # Ok::<(), archipel_content::ContentError>(())
 //! ```
 

@@ -286,7 +286,7 @@ fn demo_records_carry_their_provenance() {
         .expect("date");
     for e in c.demo_entities(now).expect("demo") {
         let p = e.provenance();
-        assert_eq!(p.source, "demo");
+        assert_eq!(&*p.source, "demo");
         assert_eq!(p.created_at, now);
         let file = p.file.as_deref().unwrap_or_default();
         assert!(

@@ -2,6 +2,7 @@ use crate::{EntityId, EntityKind};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Where a record came from and when it changed.
 ///
@@ -12,9 +13,9 @@ use std::collections::BTreeMap;
 /// fact (the médiation schema's `date_maj`, for instance).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {
-    pub source: String,
+    pub source: Arc<str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
+    pub file: Option<Arc<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,7 +26,7 @@ pub struct Provenance {
 
 impl Provenance {
     /// A provenance for a record made now from `source`.
-    pub fn new(source: impl Into<String>, now: DateTime<Utc>) -> Self {
+    pub fn new(source: impl Into<Arc<str>>, now: DateTime<Utc>) -> Self {
         Provenance {
             source: source.into(),
             file: None,
@@ -36,7 +37,7 @@ impl Provenance {
         }
     }
 
-    pub fn at(mut self, file: impl Into<String>, line: u64) -> Self {
+    pub fn at(mut self, file: impl Into<Arc<str>>, line: u64) -> Self {
         self.file = Some(file.into());
         self.line = Some(line);
         self

@@ -308,9 +308,9 @@ fn row_entity(
     if let Value::Object(p) = prov {
         let now = Value::String(crate::ts(&fill.created_at));
         p.entry("source")
-            .or_insert(Value::String(fill.source.clone()));
+            .or_insert(Value::String(fill.source.to_string()));
         if !p.contains_key("created_at") {
-            p.insert("file".into(), Value::String(ctx.file.clone()));
+            p.insert("file".into(), Value::String(ctx.file.to_string()));
             p.insert("line".into(), Value::Number(line.into()));
         }
         p.entry("created_at").or_insert(now.clone());

@@ -170,17 +170,22 @@ impl Parsed {
 
 /// What a parser needs to know besides the bytes.
 pub struct ImportContext<'a> {
-    /// The file name as the user gave it, used in messages and provenance.
-    pub file: String,
+    /// The file name as the user gave it, used in messages and provenance
+    /// (shared by the records read: each holds a reference, not a copy).
+    pub file: std::sync::Arc<str>,
     /// The source name that prefixes the records' identifiers.
-    pub source: String,
+    pub source: std::sync::Arc<str>,
     /// Creation and change time for new records.
     pub now: DateTime<Utc>,
     pub content: &'a Content,
 }
 
 impl<'a> ImportContext<'a> {
-    pub fn new(file: impl Into<String>, source: impl Into<String>, content: &'a Content) -> Self {
+    pub fn new(
+        file: impl Into<std::sync::Arc<str>>,
+        source: impl Into<std::sync::Arc<str>>,
+        content: &'a Content,
+    ) -> Self {
         ImportContext {
             file: file.into(),
             source: source.into(),
@@ -191,7 +196,7 @@ impl<'a> ImportContext<'a> {
 
     pub(crate) fn problem(&self, line: u64, field: &str, reason: impl Into<String>) -> Problem {
         Problem {
-            file: self.file.clone(),
+            file: self.file.to_string(),
             line,
             field: field.to_string(),
             reason: reason.into(),

@@ -417,7 +417,7 @@ fn fallback(col: &str, p: &Place, actor: Option<&Actor>) -> String {
             .source_date
             .unwrap_or_else(|| p.provenance.updated_at.date_naive())
             .to_string(),
-        "source" => p.provenance.source.clone(),
+        "source" => p.provenance.source.to_string(),
         _ => String::new(),
     }
 }

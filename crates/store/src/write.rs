@@ -355,8 +355,14 @@ impl<'a> Writer<'a> {
         if n == 0 {
             return Ok(false);
         }
-        if self.unindexed_from.is_none() {
-            self.unindexed_from = Some(self.tx.last_insert_rowid());
+        // New records are indexed in steps, while the rows just written
+        // are still in the page cache and the step's postings fit in
+        // memory; the rest at the end of the batch.
+        let rowid = self.tx.last_insert_rowid();
+        match self.unindexed_from {
+            None => self.unindexed_from = Some(rowid),
+            Some(from) if rowid - from + 1 >= INDEX_STEP => self.index_pending()?,
+            Some(_) => {}
         }
         Ok(true)
     }
@@ -524,6 +530,11 @@ fn secondary_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
 /// loaded with secondary indexes dropped and rebuilt at the end (sorting
 /// once is much cheaper than inserting at random into six B-trees).
 const BULK_THRESHOLD: usize = 10_000;
+/// New records are added to the full-text index in steps of this many.
+/// One step at the end of a large batch costs more than several along the
+/// way: FTS5 flushes and merges smaller segments, and the rows to read
+/// are still in the page cache.
+const INDEX_STEP: i64 = 8192;
 /// Most ids the set of a batch's written records is sized for in advance.
 const BULK_SET_MAX: usize = 4_000_000;
 /// Page cache of a bulk load, in KiB (the default is about 2 MiB).

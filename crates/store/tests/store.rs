@@ -496,4 +496,37 @@ fn bulk_loads_with_and_without_other_connections() {
         .unwrap();
     assert_eq!(reader.count(EntityKind::Actor).unwrap(), 30_001);
     assert_eq!(journal_mode(), "wal");
+    fts_consistent(&path);
+}
+
+/// A large batch adds its new records to the full-text index in steps
+/// along the way; updates and removals of records indexed before, in the
+/// middle of it, leave the index saying exactly what the table says.
+#[test]
+fn full_text_index_follows_a_large_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("steps.db");
+    let mut store = Store::open(&path).unwrap();
+    let old = |i: usize, desc: &str| actor(&format!("old{i}"), &format!("Ancien {i}"), Some(desc));
+    store
+        .write("test", "manual", None, |w| {
+            (0..100).try_for_each(|i| w.upsert(&old(i, "Lecture publique")).map(drop))
+        })
+        .unwrap();
+    let new = |i: usize| actor(&format!("new{i}"), &format!("Tiers-lieu {i}"), None);
+    let (_, s) = store
+        .write_bulk("test", "manual", None, 20_000, |w| {
+            (0..9_000).try_for_each(|i| w.upsert(&new(i)).map(drop))?;
+            (0..50).try_for_each(|i| w.upsert(&old(i, "Atelier numérique")).map(drop))?;
+            (9_000..18_000).try_for_each(|i| w.upsert(&new(i)).map(drop))?;
+            w.remove(old(99, "").id()).map(drop)
+        })
+        .unwrap();
+    assert_eq!((s.inserted, s.updated), (18_000, 50));
+    fts_consistent(&path);
+    let total = |q: &str| store.search(&SearchQuery::text(q)).unwrap().total;
+    assert_eq!(total("lecture"), 49);
+    assert_eq!(total("atelier numerique"), 50);
+    assert_eq!(total("tiers lieu"), 18_000);
+    assert_eq!(total("tiers lieu 17999"), 1);
 }

@@ -91,6 +91,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let (prepared_tx, rx) =
         std::sync::mpsc::sync_channel::<archipel_store::Result<Vec<Prepared>>>(16);
     let (used_tx, used_rx) = std::sync::mpsc::channel::<Vec<Prepared>>();
+    // Emptied chunks go back to the encoder to be filled again: a chunk is
+    // over half a megabyte, and allocating a new one each time costs page
+    // faults once the allocator has returned the old one to the system.
+    let (spare_tx, spare_rx) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(4);
     let sink = Sink {
         chunks: tx,
         halt_on_problem: !args.skip_invalid,
@@ -112,7 +116,15 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         thread("encode")
             .spawn_scoped(scope, move || {
                 for chunk in parsed_rx {
-                    let prepared = chunk.into_iter().map(prepare).collect();
+                    let mut out = spare_rx.try_recv().unwrap_or_default();
+                    out.reserve(chunk.len());
+                    let prepared = chunk
+                        .into_iter()
+                        .try_for_each(|e| {
+                            out.push(prepare(e)?);
+                            Ok(())
+                        })
+                        .map(|()| out);
                     if prepared_tx.send(prepared).is_err() {
                         break;
                     }
@@ -120,7 +132,13 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             })
             .map_err(cannot)?;
         thread("free")
-            .spawn_scoped(scope, move || used_rx.into_iter().for_each(drop))
+            .spawn_scoped(scope, move || {
+                for mut chunk in used_rx {
+                    chunk.clear();
+                    // When the encoder has enough spares, this one goes.
+                    let _ = spare_tx.try_send(chunk);
+                }
+            })
             .map_err(cannot)?;
         store.write_bulk(&source, format.name(), Some(&shown), expected, |w| {
             // Owned here, so that if writing fails the channel closes and

@@ -522,7 +522,7 @@ fn relation_rows(
                     .unwrap_or_default(),
                 period,
                 note: r.note.clone(),
-                source: r.provenance.source.clone(),
+                source: r.provenance.source.to_string(),
             }
         })
         .collect();
@@ -693,10 +693,10 @@ pub async fn show(
 
     let prov = e.provenance();
     let source = SourceView {
-        name: prov.source.clone(),
+        name: prov.source.to_string(),
         file: prov.file.as_ref().map(|f| match prov.line {
             Some(n) => format!("{f}:{n}"),
-            None => f.clone(),
+            None => f.to_string(),
         }),
         date: prov.source_date.map(|d| d.to_string()),
         created: day(&prov.created_at.to_rfc3339()),
