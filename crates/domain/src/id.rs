@@ -94,7 +94,12 @@ impl EntityId {
         if !part_ok(local) {
             return Err(IdError::BadPart(local.to_string()));
         }
-        Ok(EntityId(format!("{}:{}:{}", kind.as_str(), source, local)))
+        let kind = kind.as_str();
+        let mut id = String::with_capacity(kind.len() + source.len() + local.len() + 2);
+        for part in [kind, ":", source, ":", local] {
+            id.push_str(part);
+        }
+        Ok(EntityId(id))
     }
 
     /// Parses an identifier written as `KIND:SOURCE:LOCAL`.

@@ -125,6 +125,7 @@ impl Parsed {
                 extension,
                 ..Rejects::default()
             },
+            entities: Vec::with_capacity(if sink.is_some() { CHUNK } else { 0 }),
             sink,
             ..Parsed::default()
         }
@@ -147,7 +148,9 @@ impl Parsed {
 
     fn send(&mut self) {
         if let Some(s) = &self.sink {
-            let chunk = std::mem::take(&mut self.entities);
+            // The next chunk starts at its full size rather than growing
+            // (and moving its records) ten times on the way.
+            let chunk = std::mem::replace(&mut self.entities, Vec::with_capacity(CHUNK));
             if s.chunks.send(chunk).is_err() {
                 // The writer has gone: keep parsing to report problems.
                 self.sink = None;

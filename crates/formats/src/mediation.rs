@@ -172,7 +172,10 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
                 }
                 if parsed.problems.len() == before {
                     for e in entities {
-                        if seen.insert(e.id().clone()) {
+                        // A place's id is unique in the file (a schema
+                        // constraint, checked above); communes and actors
+                        // come back row after row and are kept once.
+                        if matches!(e, Entity::Place(_)) || seen.insert(e.id().clone()) {
                             parsed.accept(e);
                         }
                     }
