@@ -197,6 +197,38 @@ fn invalid_row_rejects_the_whole_file_and_says_where() {
     assert!(run(&db, &["show", "place:mediation:lieu-2"]).status.code() == Some(1));
 }
 
+/// A place's `id` must be unique in the file (a schema constraint): a
+/// second row with the same id is an error at its line, not a silent
+/// update of the first, and with --skip-invalid it is the one set aside.
+#[test]
+fn repeated_place_id_is_reported_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let text = format!(
+        "{HEADER}\n{}{}{}",
+        mediation_row(1),
+        mediation_row(2),
+        mediation_row(3).replacen("lieu-3,", "lieu-1,", 1),
+    );
+    let f = write(dir.path(), "lieux.csv", &text);
+    let out = run(&db, &["import", "mediation", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let name = f.display().to_string();
+    assert!(
+        err.contains(&format!("{name}:4: id: `lieu-1` is used by an earlier row")),
+        "{err}"
+    );
+    let out = ok(
+        &db,
+        &["import", "mediation", f.to_str().unwrap(), "--skip-invalid"],
+    );
+    assert!(out.contains("1 rejected"), "{out}");
+    let shown = ok(&db, &["show", "place:mediation:lieu-1", "--json"]);
+    assert!(shown.contains("1 rue de Siam"), "{shown}");
+    assert!(!shown.contains("3 rue de Siam"), "{shown}");
+}
+
 #[test]
 fn missing_columns_and_unknown_values_are_reported() {
     let dir = tempfile::tempdir().unwrap();
