@@ -282,12 +282,16 @@ fn build(
         None => None,
     };
 
-    let mut details = BTreeMap::new();
-    for ((f, val), core) in v.fields.iter().zip(v.values).zip(v.core) {
-        if !core && !val.is_empty() {
-            details.insert(f.name.clone(), (*val).to_string());
-        }
-    }
+    // Collected in one go: the map is built from the sorted pairs instead
+    // of by one insertion per column.
+    let details: BTreeMap<String, String> = v
+        .fields
+        .iter()
+        .zip(v.values)
+        .zip(v.core)
+        .filter(|((_, val), core)| !**core && !val.is_empty())
+        .map(|((f, val), _)| (f.name.clone(), (*val).to_string()))
+        .collect();
 
     let mut out = Vec::with_capacity(3);
     if let (Some(tid), Some(code)) = (&territory, opt(get("code_insee"))) {

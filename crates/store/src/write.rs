@@ -170,32 +170,53 @@ impl<'e> EntityRow<'e> {
     }
 }
 
-/// Text indexed for full-text search beyond the name (the `search` column).
+/// Text indexed for full-text search beyond the name (the `search` column):
+/// the parts below, separated by spaces, written into one string.
 fn search_text(e: &Entity) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    let mut out = String::new();
+    let mut first = true;
+    let mut part = |out: &mut String, text: &str| {
+        if !std::mem::take(&mut first) {
+            out.push(' ');
+        }
+        out.push_str(text);
+    };
     if let Some(d) = e.description() {
-        parts.push(d.to_string());
+        part(&mut out, d);
     }
     match e {
         Entity::Place(p) => {
-            parts.push(p.address.one_line());
+            // The address on one line, as `Address::one_line` writes it.
+            part(&mut out, "");
+            let a = &p.address;
+            let lines = [&a.street, &a.complement, &a.postcode, &a.city];
+            for (i, line) in lines.into_iter().flatten().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(line);
+            }
             if let Some(c) = &p.insee_code {
-                parts.push(c.clone());
+                part(&mut out, c);
             }
         }
         Entity::Commons(c) => {
-            parts.extend(c.categories.iter().cloned());
+            for cat in &c.categories {
+                part(&mut out, cat);
+            }
             if let Some(l) = &c.license {
-                parts.push(l.clone());
+                part(&mut out, l);
             }
         }
-        Entity::Territory(t) => parts.push(t.code.clone()),
+        Entity::Territory(t) => part(&mut out, &t.code),
         Entity::Actor(a) => {
-            parts.extend(a.identifiers.pairs().iter().map(|(_, v)| v.to_string()));
+            for (_, v) in a.identifiers.pairs() {
+                part(&mut out, v);
+            }
         }
         Entity::Relation(_) => {}
     }
-    parts.join(" ")
+    out
 }
 
 impl<'a> Writer<'a> {
@@ -672,5 +693,73 @@ impl Store {
         )?;
         w.tx.commit()?;
         Ok((value, s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_text;
+    use archipel_domain::Entity;
+
+    /// The search text as it was first written: every part collected,
+    /// then joined with spaces. `search_text` writes the same string
+    /// without the intermediate copies, and must keep doing so: the stored
+    /// text is what removes a record's entries from the full-text index.
+    fn joined(e: &Entity) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(d) = e.description() {
+            parts.push(d.to_string());
+        }
+        match e {
+            Entity::Place(p) => {
+                parts.push(p.address.one_line());
+                parts.extend(p.insee_code.clone());
+            }
+            Entity::Commons(c) => {
+                parts.extend(c.categories.iter().cloned());
+                parts.extend(c.license.clone());
+            }
+            Entity::Territory(t) => parts.push(t.code.clone()),
+            Entity::Actor(a) => {
+                parts.extend(a.identifiers.pairs().iter().map(|(_, v)| v.to_string()));
+            }
+            Entity::Relation(_) => {}
+        }
+        parts.join(" ")
+    }
+
+    #[test]
+    fn search_text_is_the_parts_joined_by_spaces() {
+        let prov = serde_json::json!({
+            "source": "test", "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z"
+        });
+        let records = [
+            serde_json::json!({"type": "place", "id": "place:t:a", "name": "A",
+                "description": "Ateliers", "address": {"street": "1 rue X",
+                "postcode": "29200", "city": "Brest"}, "insee_code": "29019"}),
+            serde_json::json!({"type": "place", "id": "place:t:b", "name": "B",
+                "address": {"complement": "Bât. C"}}),
+            serde_json::json!({"type": "place", "id": "place:t:c", "name": "C",
+                "description": "", "address": {}}),
+            serde_json::json!({"type": "commons", "id": "commons:t:d", "name": "D",
+                "kind": "software", "description": "Un logiciel",
+                "categories": ["SIG", "cartographie"], "license": "AGPL-3.0-or-later"}),
+            serde_json::json!({"type": "commons", "id": "commons:t:e", "name": "E",
+                "kind": "dataset"}),
+            serde_json::json!({"type": "territory", "id": "territory:t:f", "name": "F",
+                "level": "commune", "code": "29019"}),
+            serde_json::json!({"type": "actor", "id": "actor:t:g", "name": "G",
+                "nature": "organisation", "identifiers": {"siret": "21290019700010",
+                "wikidata": "Q12193"}}),
+            serde_json::json!({"type": "actor", "id": "actor:t:h", "name": "H",
+                "nature": "organisation", "description": "Association"}),
+        ];
+        for mut r in records {
+            r["provenance"] = prov.clone();
+            let e: Entity =
+                serde_json::from_value(r.clone()).unwrap_or_else(|err| panic!("{r}: {err}"));
+            assert_eq!(search_text(&e), joined(&e), "{r}");
+        }
     }
 }
