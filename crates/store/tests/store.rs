@@ -389,6 +389,108 @@ fn dangling_reference_rejects_the_whole_batch() {
     assert_eq!(store.count(EntityKind::Actor).unwrap(), 0);
 }
 
+/// Removing a record that others still point at rejects the batch and
+/// says which record and field, in an ordinary batch and in a bulk load
+/// (which runs without SQLite's foreign keys and relies on this check).
+/// Removing the records that point at it too is fine.
+#[test]
+fn removing_a_record_still_pointed_at_rejects_the_batch() {
+    let (_d, mut store) = open();
+    let region = Entity::Territory(Territory {
+        id: id(EntityKind::Territory, "53"),
+        name: "Bretagne".into(),
+        level: "region".into(),
+        code: "53".into(),
+        parent: None,
+        fictional: false,
+        provenance: Provenance::new("test", t0()),
+    });
+    let mut commune = region.clone();
+    if let Entity::Territory(t) = &mut commune {
+        t.id = id(EntityKind::Territory, "29019");
+        t.level = "commune".into();
+        t.parent = Some(region.id().clone());
+    }
+    let runner = actor("asso", "Petits Débrouillards", None);
+    let place = Entity::Place(Place {
+        id: id(EntityKind::Place, "p1"),
+        name: "Fablab".into(),
+        actor: Some(runner.id().clone()),
+        description: None,
+        address: Address::default(),
+        insee_code: None,
+        location: None,
+        territory: None,
+        phone: None,
+        emails: vec![],
+        websites: vec![],
+        details: Default::default(),
+        provenance: Provenance::new("test", t0()),
+    });
+    let koha = commons("koha", "Koha");
+    let all = [&region, &commune, &runner, &place, &koha];
+    store
+        .write("test", "manual", None, |w| {
+            all.iter().try_for_each(|e| w.upsert(e).map(drop))
+        })
+        .unwrap();
+    let before = |store: &Store| {
+        all.iter()
+            .map(|e| store.get(e.id()).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let kept = before(&store);
+    // expected: 0 is an ordinary batch, 10,000 a bulk load.
+    for expected in [0, 10_000] {
+        let remove = |store: &mut Store, ids: &[&EntityId]| {
+            store.write_bulk("test", "manual", None, expected, |w| {
+                ids.iter().try_for_each(|i| w.remove(i).map(drop))
+            })
+        };
+        let err = remove(&mut store, &[runner.id()]).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Dangling { id, field: "actor", target }
+                if id == "place:test:p1" && target == "actor:test:asso"),
+            "{err}"
+        );
+        let err = remove(&mut store, &[region.id()]).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Dangling { id, field: "parent", .. }
+                if id == "territory:test:29019"),
+            "{err}"
+        );
+        // A relation written after its object was removed.
+        let err = store
+            .write_bulk("test", "manual", None, expected, |w| {
+                w.remove(koha.id())?;
+                w.upsert(&uses(&runner, &koha))
+            })
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                StoreError::Dangling {
+                    field: "object",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(before(&store), kept, "nothing was written");
+    }
+    store
+        .write_bulk("test", "manual", None, 10_000, |w| {
+            w.remove(place.id())?;
+            w.remove(runner.id())
+        })
+        .unwrap();
+    assert_eq!(store.get(runner.id()).unwrap(), None);
+    let err = store
+        .write("test", "manual", None, |w| w.remove(region.id()))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Dangling { .. }), "{err}");
+}
+
 #[test]
 fn failure_inside_a_batch_writes_nothing() {
     let (_d, mut store) = open();
