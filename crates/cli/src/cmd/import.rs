@@ -72,11 +72,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let format = args.format;
     let started = std::time::Instant::now();
     // About how many records are coming (lines, or items of a JSON file).
-    let expected = bytes
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        .max(bytes.len() / 2048);
+    // (memchr looks for newlines with vector instructions: a byte-by-byte
+    // count took some 70 ms of a 44 MB file, before any thread starts.)
+    let lines = memchr::memchr_iter(b'\n', &bytes).count();
+    let expected = lines.max(bytes.len() / 2048);
     let mut store = g.store()?;
     let pb = crate::output::progress(expected as u64, &shown, args.json);
 
