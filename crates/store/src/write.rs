@@ -5,7 +5,7 @@ use crate::codec::{self, decode};
 use crate::{Result, Store, StoreError};
 use archipel_domain::{Entity, EntityId, EntityKind, Relation};
 use chrono::SecondsFormat;
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, ToSql, Transaction, TransactionBehavior};
 use rustc_hash::FxHashSet as HashSet;
 use serde::Serialize;
 
@@ -183,6 +183,29 @@ impl<'e> EntityRow<'e> {
     }
 }
 
+impl EntityRow<'_> {
+    /// Parameters of `INSERT_ENTITY` (`first`: the id) and of the update
+    /// (`first`: the rowid): ?1, then the columns from kind to search as
+    /// ?2 to ?13.
+    fn params<'p>(&'p self, first: &'p dyn ToSql) -> [&'p dyn ToSql; 13] {
+        [
+            first,
+            &self.kind,
+            &self.name,
+            &self.subkind,
+            &self.territory,
+            &self.owner,
+            &self.lat,
+            &self.lon,
+            &self.source,
+            &self.created_at,
+            &self.updated_at,
+            &self.data,
+            &self.search,
+        ]
+    }
+}
+
 /// Text indexed for full-text search beyond the name (the `search` column):
 /// the parts below, separated by spaces, written into one string.
 fn search_text(e: &Entity) -> String {
@@ -333,21 +356,7 @@ impl<'a> Writer<'a> {
                  search=?13
                  WHERE rowid=?1",
             )?
-            .execute(params![
-                old.rowid,
-                row.kind,
-                row.name,
-                row.subkind,
-                row.territory,
-                row.owner,
-                row.lat,
-                row.lon,
-                row.source,
-                row.created_at,
-                row.updated_at,
-                row.data,
-                row.search
-            ])?;
+            .execute(row.params(&old.rowid))?;
         index_text(&self.tx, old.rowid, row.name, row.search)?;
         Ok(Outcome::Updated)
     }
@@ -363,21 +372,7 @@ impl<'a> Writer<'a> {
             }
         };
         let row = EntityRow::of(e, data, search, &mut self.stamps)?;
-        let n = self.insert.execute(params![
-            row.id,
-            row.kind,
-            row.name,
-            row.subkind,
-            row.territory,
-            row.owner,
-            row.lat,
-            row.lon,
-            row.source,
-            row.created_at,
-            row.updated_at,
-            row.data,
-            row.search
-        ])?;
+        let n = self.insert.execute(row.params(&row.id))?;
         if n == 0 {
             return Ok(false);
         }
