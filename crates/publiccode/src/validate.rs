@@ -1422,41 +1422,35 @@ fn dependency(cx: &mut Cx, out: &mut Out, node: &Node, path: Path) -> Option<Dep
 }
 
 fn organisation(cx: &mut Cx, out: &mut Out, node: &Node, path: Path) -> Option<Organisation> {
-    let mut o = Obj::open(cx, Some(node), path);
-    let org = Organisation {
-        name: o.str(cx, "name"),
-        uri: o.str(cx, "uri"),
-    };
-    o.finish(cx, &["name", "uri"]);
-    if o.dropped() {
-        return None;
-    }
-    let p = o.path.key("uri");
-    if required_str(cx, out, &p, &org.uri) {
-        if let Some(u) = &org.uri {
-            uri_with_ipa(cx, out, &p, u);
-        }
-    }
-    Some(org)
+    let (name, uri) = name_and_uri(cx, out, node, path)?;
+    Some(Organisation { name, uri })
 }
 
 fn funder(cx: &mut Cx, out: &mut Out, node: &Node, path: Path) -> Option<FundingOrganisation> {
+    let (name, uri) = name_and_uri(cx, out, node, path)?;
+    Some(FundingOrganisation { name, uri })
+}
+
+type NameUri = (Option<String>, Option<String>);
+
+/// An organisation's `name` and `uri`, the uri required and checked
+/// against the iPA codes when it names one. `None` when the node is not a
+/// mapping.
+fn name_and_uri(cx: &mut Cx, out: &mut Out, node: &Node, path: Path) -> Option<NameUri> {
     let mut o = Obj::open(cx, Some(node), path);
-    let f = FundingOrganisation {
-        name: o.str(cx, "name"),
-        uri: o.str(cx, "uri"),
-    };
+    let name = o.str(cx, "name");
+    let uri = o.str(cx, "uri");
     o.finish(cx, &["name", "uri"]);
     if o.dropped() {
         return None;
     }
     let p = o.path.key("uri");
-    if required_str(cx, out, &p, &f.uri) {
-        if let Some(u) = &f.uri {
+    if required_str(cx, out, &p, &uri) {
+        if let Some(u) = &uri {
             uri_with_ipa(cx, out, &p, u);
         }
     }
-    Some(f)
+    Some((name, uri))
 }
 
 fn italian(cx: &mut Cx, out: &mut Out, node: &Node, path: Path) -> Option<ItalianSection> {

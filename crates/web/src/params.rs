@@ -158,8 +158,19 @@ pub struct FilterParams {
     pub commons: Option<String>,
 }
 
-fn nonempty(v: &Option<String>) -> Option<&str> {
+/// A parameter's trimmed value, when it is given and not blank.
+pub fn nonempty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The parameters among `fields` that are set, as pairs for links.
+pub fn set_pairs<'a>(
+    fields: impl IntoIterator<Item = (&'static str, &'a Option<String>)>,
+) -> Vec<(&'static str, String)> {
+    fields
+        .into_iter()
+        .filter_map(|(k, v)| nonempty(v).map(|x| (k, x.to_string())))
+        .collect()
 }
 
 /// Parses an id given in a parameter, which must be of `kind` when given.
@@ -230,19 +241,13 @@ impl FilterParams {
 
     /// The set parameters as pairs, for links.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut v = Vec::new();
-        for (k, val) in [
+        set_pairs([
             ("kind", &self.kind),
             ("typology", &self.typology),
             ("territory", &self.territory),
             ("licence", &self.licence),
             ("commons", &self.commons),
-        ] {
-            if let Some(x) = nonempty(val) {
-                v.push((k, x.to_string()));
-            }
-        }
-        v
+        ])
     }
 }
 

@@ -832,3 +832,83 @@ async fn argument_sheets_preview_and_download() {
         assert!(!r.body.contains("<script>alert"), "{uri}");
     }
 }
+
+#[tokio::test]
+async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
+    let fx = fixture();
+    // More communes than the form lists: 410 in the demo metropole.
+    let mut store = Store::open(&fx.db).unwrap();
+    let parent = EntityId::parse("territory:demo:epci:960000008").unwrap();
+    store
+        .write("test", "test", None, |w| {
+            for i in 0..410 {
+                let code = format!("97{i:03}");
+                w.upsert(&Entity::Territory(Territory {
+                    id: EntityId::new(EntityKind::Territory, "test", &format!("commune:{code}"))
+                        .unwrap(),
+                    name: format!("Zz-commune {i:03}"),
+                    level: "commune".into(),
+                    code,
+                    parent: Some(parent.clone()),
+                    fictional: true,
+                    provenance: Provenance::new("test", chrono::Utc::now()),
+                }))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+
+    // The last commune by name is beyond the list, yet asked for: offered
+    // and selected, so that submitting the form again keeps it.
+    let last = "territory:test:commune:97409";
+    let uri = format!(
+        "/argumentaires?audience=elu&territory={}",
+        last.replace(':', "%3A")
+    );
+    let r = get(&fx.app, &uri).await;
+    ok_html(&r, &uri);
+    let select = r
+        .body
+        .split("name=\"territory\"")
+        .nth(1)
+        .and_then(|s| s.split("</select>").next())
+        .expect("the territory list");
+    assert!(
+        select.contains(&format!("value=\"{last}\" selected>Zz-commune 409<")),
+        "{select}"
+    );
+    assert_eq!(select.matches(" selected").count(), 1, "{select}");
+    // Widest level first, each under its label; communes say how many
+    // are shown.
+    let groups: Vec<&str> = select
+        .split("<optgroup label=\"")
+        .skip(1)
+        .filter_map(|g| g.split('"').next())
+        .collect();
+    assert_eq!(groups.len(), 4, "{groups:?}");
+    assert_eq!(
+        &groups[..3],
+        ["Région", "Département", "Intercommunalité (EPCI)"]
+    );
+    let communes = select
+        .split("<optgroup label=\"Commune")
+        .nth(1)
+        .unwrap_or("");
+    assert_eq!(communes.matches("<option").count(), 400);
+    assert!(
+        groups[3].starts_with("Commune (400 premiers sur 4"),
+        "{groups:?}"
+    );
+    // A territory the list holds is selected in its group, not repeated.
+    let uri = "/argumentaires?audience=elu&territory=territory%3Ademo%3Aregion%3A96";
+    let r = get(&fx.app, uri).await;
+    ok_html(&r, uri);
+    assert_eq!(
+        r.body.matches("value=\"territory:demo:region:96\"").count(),
+        1
+    );
+    assert!(r
+        .body
+        .contains("value=\"territory:demo:region:96\" selected"));
+}

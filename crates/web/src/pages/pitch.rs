@@ -5,7 +5,7 @@
 use super::{render, Opt};
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
-use crate::params::{query_string, Params};
+use crate::params::{nonempty as given, query_string, Params};
 use crate::state::AppState;
 use crate::views::Layout;
 use archipel_content::pitch::Register;
@@ -19,7 +19,8 @@ use axum::http::{header, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-/// Most territories and commons offered in the form's lists.
+/// Most commons, and most territories of one level, offered in the
+/// form's lists (the one asked for is always among them).
 const LISTED: usize = 400;
 
 /// The form's parameters (the language is the page's: `?lang=`).
@@ -31,10 +32,6 @@ pub struct PitchParams {
     commons: Option<String>,
 }
 
-fn given(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// A `<select>` of the form.
 pub struct Field {
     pub name: &'static str,
@@ -42,7 +39,22 @@ pub struct Field {
     /// The first, empty choice.
     pub empty: Option<&'static str>,
     pub required: bool,
+    pub groups: Vec<Group>,
+}
+
+/// Options of a `<select>`, under an `<optgroup>` when `label` is set.
+pub struct Group {
+    pub label: Option<String>,
     pub options: Vec<Opt>,
+}
+
+impl Group {
+    fn plain(options: Vec<Opt>) -> Group {
+        Group {
+            label: None,
+            options,
+        }
+    }
 }
 
 /// A download link.
@@ -140,22 +152,20 @@ fn build(store: &Store, content: &Content, w: &Wanted, lang: Lang) -> Result<She
     archipel_pitch::generate(content, store, &req).map_err(|e| sheet_error(e, lang))
 }
 
-/// Options of a list of records of `kind`, by name.
+/// Options for the records `filter` keeps, by name, at most [`LISTED`],
+/// and how many there are in all.
 fn record_options(
     store: &Store,
-    kind: EntityKind,
+    filter: Filter,
     current: Option<&str>,
-) -> Result<Vec<Opt>, Error> {
+) -> Result<(Vec<Opt>, u64), Error> {
     let page = store.list_page(&ListQuery {
-        filter: Filter {
-            kind: Some(kind),
-            ..Filter::default()
-        },
+        filter,
         sort: Sort::Name,
         limit: LISTED,
         offset: 0,
     })?;
-    Ok(page
+    let options = page
         .items
         .iter()
         .map(|e| Opt {
@@ -163,7 +173,76 @@ fn record_options(
             label: e.name().to_string(),
             selected: current == Some(e.id().as_str()),
         })
-        .collect())
+        .collect();
+    Ok((options, page.total))
+}
+
+/// Puts the record asked for first when no group offers it (a registry
+/// may hold more than [`LISTED`] of its kind), so that submitting the form
+/// again keeps it.
+fn keep_current(
+    store: &Store,
+    groups: &mut Vec<Group>,
+    current: Option<&str>,
+) -> Result<(), Error> {
+    let Some(id) = current.and_then(|c| c.parse::<EntityId>().ok()) else {
+        return Ok(());
+    };
+    if groups.iter().flat_map(|g| &g.options).any(|o| o.selected) {
+        return Ok(());
+    }
+    if let Some(e) = store.get(&id)? {
+        let opt = Opt {
+            value: id.to_string(),
+            label: e.name().to_string(),
+            selected: true,
+        };
+        groups.insert(0, Group::plain(vec![opt]));
+    }
+    Ok(())
+}
+
+/// The territories, one group per level from the widest (region) to the
+/// most local (commune), each by name. A level with more than [`LISTED`]
+/// territories says how many are shown.
+fn territory_groups(
+    store: &Store,
+    content: &Content,
+    t: Tr,
+    current: Option<&str>,
+) -> Result<Vec<Group>, Error> {
+    let mut levels: Vec<_> = content
+        .vocabulary("territory_levels")
+        .map(|v| v.terms.iter().collect())
+        .unwrap_or_default();
+    levels.sort_by_key(|l| std::cmp::Reverse(l.extra_int("rank").unwrap_or(0)));
+    let mut groups = Vec::new();
+    for level in levels {
+        let filter = Filter {
+            kind: Some(EntityKind::Territory),
+            subkind: Some(level.key.clone()),
+            ..Filter::default()
+        };
+        let (options, total) = record_options(store, filter, current)?;
+        if options.is_empty() {
+            continue;
+        }
+        let mut label = level.label(t.lang).to_string();
+        if total > options.len() as u64 {
+            label = format!(
+                "{label} ({} {} {})",
+                t.number(options.len() as u64),
+                t.s("pitch.listed_of"),
+                t.number(total)
+            );
+        }
+        groups.push(Group {
+            label: Some(label),
+            options,
+        });
+    }
+    keep_current(store, &mut groups, current)?;
+    Ok(groups)
 }
 
 /// The query string of the sheet's links (language included).
@@ -200,12 +279,14 @@ pub async fn page(
                 .as_ref()
                 .map(|sh| sh.territory.id.clone())
                 .or_else(|| w.territory.clone());
-            let territories = record_options(s, EntityKind::Territory, current.as_deref())?;
-            let commons = record_options(
-                s,
-                EntityKind::Commons,
-                w.commons.as_ref().map(|c| c.as_str()),
-            )?;
+            let territories = territory_groups(s, &content, t, current.as_deref())?;
+            let current = w.commons.as_ref().map(|c| c.as_str());
+            let commons = Filter {
+                kind: Some(EntityKind::Commons),
+                ..Filter::default()
+            };
+            let mut commons = vec![Group::plain(record_options(s, commons, current)?.0)];
+            keep_current(s, &mut commons, current)?;
             Ok((sheet, territories, commons, w))
         })
         .await
@@ -266,25 +347,25 @@ pub async fn page(
         Some(sh) => format!("{} — {}", t.s("pitch.title"), sh.audience.name),
         None => t.s("pitch.title").to_string(),
     };
-    let field = |name: &'static str, label, empty: Option<&'static str>, options| Field {
+    let field = |name: &'static str, label, empty: Option<&'static str>, groups| Field {
         name,
         label,
         empty,
         required: name == "audience",
-        options,
+        groups,
     };
     let fields = vec![
         field(
             "audience",
             t.s("pitch.audience"),
             Some(t.s("pitch.choose")),
-            audiences,
+            vec![Group::plain(audiences)],
         ),
         field(
             "register",
             t.s("pitch.register"),
             Some(t.s("pitch.register_best")),
-            registers,
+            vec![Group::plain(registers)],
         ),
         field(
             "territory",
@@ -298,7 +379,7 @@ pub async fn page(
             Some(t.s("pitch.commons_none")),
             commons,
         ),
-        field("lang", t.s("pitch.lang"), None, langs),
+        field("lang", t.s("pitch.lang"), None, vec![Group::plain(langs)]),
     ];
     let page = PitchPage {
         page: Layout::new(t, &title, &super::here(&uri), Some("pitch")),

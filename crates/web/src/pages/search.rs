@@ -4,7 +4,7 @@
 use super::render;
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
-use crate::params::{query_string, Paging, Params};
+use crate::params::{nonempty, query_string, set_pairs, Paging, Params};
 use crate::state::AppState;
 use crate::views::{kind_label, record_url, subkind_label, Layout, Link, Pager};
 use archipel_domain::EntityKind;
@@ -42,21 +42,17 @@ pub struct SearchParams {
 /// Longest search text accepted.
 pub const MAX_Q: usize = 200;
 
-fn set(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 impl SearchParams {
     /// The store query, checked.
     pub fn to_query(&self, state: &AppState, paging: Paging) -> Result<FacetedQuery, Error> {
-        let text = set(&self.q).unwrap_or("").to_string();
+        let text = nonempty(&self.q).unwrap_or("").to_string();
         if text.chars().count() > MAX_Q {
             return Err(Error::bad_request(format!(
                 "`q` is longer than {MAX_Q} characters"
             )));
         }
         let mut filter = Filter::default();
-        if let Some(k) = set(&self.kind) {
+        if let Some(k) = nonempty(&self.kind) {
             let kind: EntityKind = k
                 .parse()
                 .map_err(|e| Error::bad_request(format!("`type`: {e}")))?;
@@ -68,7 +64,7 @@ impl SearchParams {
             filter.kind = Some(kind);
         }
         let c = &state.content;
-        if let Some(k) = set(&self.actor_kind) {
+        if let Some(k) = nonempty(&self.actor_kind) {
             filter.subkind = Some(crate::params::vocab_param(
                 c,
                 "actor_kind",
@@ -76,7 +72,7 @@ impl SearchParams {
                 k,
             )?);
             filter.kind = Some(EntityKind::Actor);
-        } else if let Some(k) = set(&self.commons_kind) {
+        } else if let Some(k) = nonempty(&self.commons_kind) {
             filter.subkind = Some(crate::params::vocab_param(
                 c,
                 "commons_kind",
@@ -85,17 +81,17 @@ impl SearchParams {
             )?);
             filter.kind = Some(EntityKind::Commons);
         }
-        if let Some(t) = set(&self.typology) {
+        if let Some(t) = nonempty(&self.typology) {
             filter.typology = Some(crate::params::vocab_param(c, "typology", "typology", t)?);
         }
-        if let Some(t) = set(&self.territory) {
+        if let Some(t) = nonempty(&self.territory) {
             filter.territory = Some(crate::params::id_param(
                 "territory",
                 t,
                 Some(EntityKind::Territory),
             )?);
         }
-        if let Some(l) = set(&self.licence) {
+        if let Some(l) = nonempty(&self.licence) {
             filter.licence = Some(l.to_string());
         }
         Ok(FacetedQuery {
@@ -108,8 +104,7 @@ impl SearchParams {
 
     /// Set parameters (without paging), for links.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut v = Vec::new();
-        for (k, val) in [
+        set_pairs([
             ("q", &self.q),
             ("type", &self.kind),
             ("actor_kind", &self.actor_kind),
@@ -117,12 +112,7 @@ impl SearchParams {
             ("typology", &self.typology),
             ("territory", &self.territory),
             ("licence", &self.licence),
-        ] {
-            if let Some(x) = set(val) {
-                v.push((k, x.to_string()));
-            }
-        }
-        v
+        ])
     }
 }
 
@@ -285,7 +275,7 @@ pub async fn page(
             Link::new(with(k, None), shown)
         })
         .collect();
-    let text = set(&p.q).unwrap_or("").to_string();
+    let text = nonempty(&p.q).unwrap_or("").to_string();
     let summary = if text.is_empty() {
         t.count(results.total, "search.result", "search.results")
     } else {
