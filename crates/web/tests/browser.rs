@@ -114,6 +114,27 @@ async fn click(c: &Client, css: &str) -> Result<(), String> {
         .map_err(|e| format!("{css}: {e}"))
 }
 
+/// How many elements `css` matches.
+async fn count_of(c: &Client, css: &str) -> Result<usize, String> {
+    c.find_all(Locator::Css(css))
+        .await
+        .map(|v| v.len())
+        .map_err(|e| format!("{css}: {e}"))
+}
+
+async fn goto(c: &Client, url: &str) -> Result<(), String> {
+    c.goto(url).await.map_err(|e| format!("{url}: {e}"))
+}
+
+/// Waits (up to fantoccini's default) until `css` matches an element.
+async fn wait_for(c: &Client, css: &str) -> Result<(), String> {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("waiting for {css}: {e}"))
+}
+
 /// Waits until the map script has loaded its features.
 async fn map_ready(c: &Client) -> u64 {
     c.wait()
@@ -217,9 +238,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     let mut errors: Vec<String> = Vec::new();
 
     // 1. Home: the map shows the demo's located places and actors.
-    c.goto(&format!("{base}/"))
-        .await
-        .map_err(|e| e.to_string())?;
+    goto(c, &format!("{base}/")).await?;
     let count = map_ready(c).await;
     let raw = c
         .execute(
@@ -236,20 +255,11 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
         "demo places and actors with coordinates: {expected}"
     );
     assert_eq!(count, expected, "every feature became a marker");
-    let icons = c
-        .find_all(Locator::Css(".leaflet-marker-icon"))
-        .await
-        .map_err(|e| e.to_string())?;
-    assert!(!icons.is_empty(), "markers or clusters in the DOM");
-    let clusters = c
-        .find_all(Locator::Css(".marker-cluster"))
-        .await
-        .map_err(|e| e.to_string())?;
-    let pins = c
-        .find_all(Locator::Css(".leaflet-marker-icon.pin"))
-        .await
-        .map_err(|e| e.to_string())?;
-    assert_eq!(icons.len(), clusters.len() + pins.len());
+    let icons = count_of(c, ".leaflet-marker-icon").await?;
+    assert!(icons > 0, "markers or clusters in the DOM");
+    let clusters = count_of(c, ".marker-cluster").await?;
+    let pins = count_of(c, ".leaflet-marker-icon.pin").await?;
+    assert_eq!(icons, clusters + pins);
     assert_eq!(attr(c, "html", "lang").await.as_deref(), Some("fr"));
     shot(c, shots, "home").await;
     errors.extend(severe_logs(c).await);
@@ -262,39 +272,20 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     q.send_keys("mediatheque lucioles")
         .await
         .map_err(|e| e.to_string())?;
-    c.find(Locator::Css(".big-search button"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    c.wait()
-        .for_element(Locator::Css("ol.results"))
-        .await
-        .map_err(|e| e.to_string())?;
+    click(c, ".big-search button").await?;
+    wait_for(c, "ol.results").await?;
     let results = text_of(c, "ol.results").await;
     assert!(results.contains("Médiathèque des Lucioles"), "{results}");
     shot(c, shots, "search").await;
 
     // 3. A facet narrows the results.
-    c.goto(&format!("{base}/search?q=mediatheque"))
-        .await
-        .map_err(|e| e.to_string())?;
+    goto(c, &format!("{base}/search?q=mediatheque")).await?;
     let before: u64 = attr(c, ".results-count", "data-total")
         .await
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let hits_before = c
-        .find_all(Locator::Css("ol.results > li"))
-        .await
-        .map_err(|e| e.to_string())?
-        .len();
-    c.find(Locator::Css(".facet a[href*='type=place']"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    let hits_before = count_of(c, "ol.results > li").await?;
+    click(c, ".facet a[href*='type=place']").await?;
     c.wait()
         .for_url(
             &url::Url::parse(&format!("{base}/search?q=mediatheque&type=place"))
@@ -306,11 +297,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
         .await
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let hits_after = c
-        .find_all(Locator::Css("ol.results > li"))
-        .await
-        .map_err(|e| e.to_string())?
-        .len();
+    let hits_after = count_of(c, "ol.results > li").await?;
     assert!(after >= 1 && after < before, "{after} < {before}");
     assert!(hits_after < hits_before);
     assert!(text_of(c, ".active-filters").await.contains("Lieu"));
@@ -318,9 +305,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     errors.extend(severe_logs(c).await);
 
     // 4. A page opens from a map popup.
-    c.goto(&format!("{base}/map"))
-        .await
-        .map_err(|e| e.to_string())?;
+    goto(c, &format!("{base}/map")).await?;
     map_ready(c).await;
     shot(c, shots, "map").await;
     let mut opened = false;
@@ -366,10 +351,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
     link.click().await.map_err(|e| e.to_string())?;
-    c.wait()
-        .for_element(Locator::Css("article.record h1"))
-        .await
-        .map_err(|e| e.to_string())?;
+    wait_for(c, "article.record h1").await?;
     let url = c.current_url().await.map_err(|e| e.to_string())?;
     assert_eq!(
         url.path(),
@@ -389,9 +371,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
         ("/data", "data"),
         ("/nothing-here", "not-found"),
     ] {
-        c.goto(&format!("{base}{path}"))
-            .await
-            .map_err(|e| e.to_string())?;
+        goto(c, &format!("{base}{path}")).await?;
         if c.find(Locator::Css("[data-map]")).await.is_ok() {
             map_ready(c).await;
         }
@@ -406,23 +386,21 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
 
     // 5b. Argument sheets: choose a persona, submit, read the objections,
     // and the PDF link gives a PDF.
-    c.goto(&format!("{base}/argumentaires"))
-        .await
-        .map_err(|e| e.to_string())?;
+    goto(c, &format!("{base}/argumentaires")).await?;
     click(c, "#p-audience option[value='technicien-dsi']").await?;
+    // A commune, from its level's group of the territory list.
+    click(
+        c,
+        "#p-territory optgroup option[value='territory:demo:commune:96001']",
+    )
+    .await?;
     click(c, ".pitch-form button[type='submit']").await?;
-    c.wait()
-        .for_element(Locator::Css(".sheet .objection"))
-        .await
-        .map_err(|e| e.to_string())?;
-    let objections = c
-        .find_all(Locator::Css(".sheet ol.objections > li"))
-        .await
-        .map_err(|e| e.to_string())?;
+    wait_for(c, ".sheet .objection").await?;
+    let objections = count_of(c, ".sheet ol.objections > li").await?;
+    assert!(objections >= 3, "objections shown: {objections}");
     assert!(
-        objections.len() >= 3,
-        "objections shown: {}",
-        objections.len()
+        text_of(c, ".sheet").await.contains("Villecommune"),
+        "the sheet is the chosen commune's"
     );
     assert!(text_of(c, ".sheet .evidence")
         .await
@@ -449,44 +427,22 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     errors.extend(severe_logs(c).await);
 
     // 6. The English switch.
-    c.goto(&format!("{base}/"))
-        .await
-        .map_err(|e| e.to_string())?;
-    c.find(Locator::Css("a.lang"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    c.wait()
-        .for_element(Locator::Css("html[lang='en']"))
-        .await
-        .map_err(|e| e.to_string())?;
+    goto(c, &format!("{base}/")).await?;
+    click(c, "a.lang").await?;
+    wait_for(c, "html[lang='en']").await?;
     map_ready(c).await;
     assert!(text_of(c, "main").await.contains("Latest changes"));
     // It sticks: another page is in English too, and it switches back.
-    c.goto(&format!("{base}/actors"))
-        .await
-        .map_err(|e| e.to_string())?;
+    goto(c, &format!("{base}/actors")).await?;
     assert_eq!(attr(c, "html", "lang").await.as_deref(), Some("en"));
     assert!(text_of(c, "h1").await.contains("Actors"));
     shot(c, shots, "list-actors-en").await;
-    c.find(Locator::Css("a.lang"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    c.wait()
-        .for_element(Locator::Css("html[lang='fr']"))
-        .await
-        .map_err(|e| e.to_string())?;
+    click(c, "a.lang").await?;
+    wait_for(c, "html[lang='fr']").await?;
     errors.extend(severe_logs(c).await);
 
     // 7. Keyboard: the skip link is the first focusable element.
-    c.goto(&format!("{base}/"))
-        .await
-        .map_err(|e| e.to_string())?;
+    goto(c, &format!("{base}/")).await?;
     let first = c
         .execute(
             "document.body.focus(); const f = document.querySelector('a[href], button, input, select'); return f.className;",
