@@ -29,6 +29,14 @@ fn copy_content() -> tempfile::TempDir {
     tmp
 }
 
+/// The error of loading a copy of `content/` in which `file` has `from`
+/// replaced by `to`.
+fn error_after_edit(file: &str, from: &str, to: &str) -> archipel_content::ContentError {
+    let dir = copy_content();
+    edit(dir.path(), file, from, to);
+    Content::load_dir(dir.path()).expect_err("must fail")
+}
+
 #[test]
 fn embedded_content_loads() {
     let c = load();
@@ -125,14 +133,7 @@ fn mediation_codes_map_to_known_kinds() {
 
 #[test]
 fn missing_label_names_file_and_term() {
-    let dir = copy_content();
-    edit(
-        dir.path(),
-        "vocabularies/actor_kinds.toml",
-        "en = \"Fab lab\"\n",
-        "",
-    );
-    let err = Content::load_dir(dir.path()).expect_err("must fail");
+    let err = error_after_edit("vocabularies/actor_kinds.toml", "en = \"Fab lab\"\n", "");
     let msg = err.to_string();
     assert!(msg.contains("actor_kinds.toml"), "{msg}");
     assert!(
@@ -144,15 +145,12 @@ fn missing_label_names_file_and_term() {
 
 #[test]
 fn unknown_vocabulary_key_names_file_and_item() {
-    let dir = copy_content();
-    edit(
-        dir.path(),
+    let msg = error_after_edit(
         "demo/actors.toml",
         "kind = \"local_government\"",
         "kind = \"unicorn\"",
-    );
-    let err = Content::load_dir(dir.path()).expect_err("must fail");
-    let msg = err.to_string();
+    )
+    .to_string();
     assert!(msg.contains("actors.toml"), "{msg}");
     assert!(msg.contains("actor \"actor:demo:metropole\""), "{msg}");
     assert!(
@@ -163,15 +161,12 @@ fn unknown_vocabulary_key_names_file_and_item() {
 
 #[test]
 fn dangling_reference_names_file_and_item() {
-    let dir = copy_content();
-    edit(
-        dir.path(),
+    let msg = error_after_edit(
         "demo/relations.toml",
         "object = \"actor:demo:metropole\"",
         "object = \"actor:demo:nobody\"",
-    );
-    let err = Content::load_dir(dir.path()).expect_err("must fail");
-    let msg = err.to_string();
+    )
+    .to_string();
     assert!(msg.contains("relations.toml"), "{msg}");
     assert!(msg.contains("actor:demo:nobody"), "{msg}");
     assert!(
@@ -182,16 +177,12 @@ fn dangling_reference_names_file_and_item() {
 
 #[test]
 fn mapping_to_an_unknown_kind_fails() {
-    let dir = copy_content();
-    edit(
-        dir.path(),
+    let msg = error_after_edit(
         "mappings/mediation-typologie.toml",
         "actor_kind = \"library\"",
         "actor_kind = \"bibliotheque\"",
-    );
-    let msg = Content::load_dir(dir.path())
-        .expect_err("must fail")
-        .to_string();
+    )
+    .to_string();
     assert!(msg.contains("mediation-typologie.toml"), "{msg}");
     assert!(msg.contains("code \"BIB\""), "{msg}");
     assert!(
