@@ -93,9 +93,10 @@ pub struct Store {
     path: PathBuf,
     /// The in-memory search index this connection last used (see `index`).
     index: std::cell::RefCell<Option<std::sync::Arc<index::Index>>>,
-    /// The words whose matches `temp.search_match` holds, and the stamp of
-    /// the index they were found in (see `query::load_matches`).
-    loaded_matches: std::cell::RefCell<Option<(Vec<String>, Vec<u8>)>>,
+    /// The words whose matches `temp.search_match` holds, the stamp of
+    /// the index they were found in, and how many there are (see
+    /// `query::load_matches`).
+    loaded_matches: std::cell::RefCell<Option<(query::MatchesKey, usize)>>,
 }
 
 impl Store {

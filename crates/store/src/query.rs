@@ -228,6 +228,43 @@ pub(crate) fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
 
 pub(crate) const SUMMARY_COLS: &str = "e.id, e.kind, e.name, e.subkind, e.lat, e.lon, e.updated_at";
 
+/// The words of a search and the stamp of the index their matches were
+/// found in.
+pub(crate) type MatchesKey = (Vec<String>, Vec<u8>);
+
+/// The search matches joined to their records. A few thousand matches
+/// drive the join (CROSS JOIN keeps them the outer loop): left to itself,
+/// SQLite may walk a whole index of `entity` and look each row up among
+/// them (116 ms instead of 5 for facet counts over 376 matches with a kind
+/// chosen). Over more, its choice of index wins (89 ms instead of 216 for
+/// 62,697 matches with an actor kind chosen). See BENCHMARKS.md, Web.
+fn matches_join(matches: usize) -> &'static str {
+    if matches <= 10_000 {
+        "temp.search_match m CROSS JOIN entity e ON e.rowid = m.rid"
+    } else {
+        "temp.search_match m JOIN entity e ON e.rowid = m.rid"
+    }
+}
+
+/// Column `i` of `r` as text, without a copy; `None` when NULL.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>> {
+    r.get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| StoreError::Database(format!("column {i}: {e}")))
+}
+
+/// The `top` keys of `tally` by decreasing count, then by key (as SQLite
+/// orders them: byte by byte).
+fn top_counts(tally: HashMap<String, u64>, top: usize) -> Vec<Count> {
+    let mut v: Vec<Count> = tally
+        .into_iter()
+        .map(|(key, count)| Count { key, count })
+        .collect();
+    v.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    v.truncate(top);
+    v
+}
+
 fn order_by(sort: Sort) -> &'static str {
     match sort {
         Sort::Name => "ORDER BY e.name COLLATE NOCASE, e.id",
@@ -301,11 +338,10 @@ impl Store {
         }
         // Other filters: the matches go to a temporary table, and SQL
         // applies the filters and the same order as the in-memory path.
-        self.load_matches(&words)?;
+        let from = matches_join(self.load_matches(&words)?);
         let mut sql = Sql::default();
         add_filter(&mut sql, &q.filter, Skip::None);
         let w = sql.where_clause();
-        let from = "temp.search_match m JOIN entity e ON e.rowid = m.rid";
         let total: i64 = self
             .conn
             .prepare_cached(&format!("SELECT count(*) FROM {from} {w}"))?
@@ -330,11 +366,13 @@ impl Store {
     /// Fills the temporary table `search_match` (row id, whether the name
     /// holds every word) with the records matching `words`, of any kind,
     /// unless it already holds them for the index as it is now.
-    fn load_matches(&self, words: &[String]) -> Result<()> {
+    fn load_matches(&self, words: &[String]) -> Result<usize> {
         let index = self.index()?;
         let key = (words.to_vec(), index.stamp().to_vec());
-        if self.loaded_matches.borrow().as_ref() == Some(&key) {
-            return Ok(());
+        if let Some((loaded, n)) = self.loaded_matches.borrow().as_ref() {
+            if *loaded == key {
+                return Ok(*n);
+            }
         }
         let found = index.find_all(words, None);
         let tx = self.conn.unchecked_transaction()?;
@@ -353,8 +391,8 @@ impl Store {
             }
         }
         tx.commit()?;
-        *self.loaded_matches.borrow_mut() = Some(key);
-        Ok(())
+        *self.loaded_matches.borrow_mut() = Some((key, found.all.len()));
+        Ok(found.all.len())
     }
 
     /// [`Store::search_page`] answered from the in-memory index (words and
@@ -398,12 +436,43 @@ impl Store {
     /// At most `top` values per facet, by decreasing count.
     pub fn facets(&self, q: &FacetedQuery, top: usize) -> Result<Facets> {
         let words = crate::index::words(&q.text);
-        let from = if words.is_empty() {
-            "entity e"
+        let f = &q.filter;
+        let narrowed = f.kind.is_some()
+            || f.subkind.is_some()
+            || f.typology.is_some()
+            || f.territory.is_some()
+            || f.licence.is_some();
+        let mut facets = if words.is_empty() {
+            self.facets_by_group(q, top, "entity e")?
         } else {
-            self.load_matches(&words)?;
-            "temp.search_match m JOIN entity e ON e.rowid = m.rid"
+            let from = matches_join(self.load_matches(&words)?);
+            if narrowed {
+                self.facets_by_group(q, top, from)?
+            } else {
+                self.facets_in_one_pass(f, top, from)?
+            }
         };
+        let ids: Vec<&str> = facets.territory.iter().map(|c| c.key.as_str()).collect();
+        let names = self.summaries(&ids)?;
+        facets.territory_names = facets
+            .territory
+            .iter()
+            .map(|c| {
+                let name = names
+                    .get(&c.key)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_else(|| c.key.clone());
+                (c.key.clone(), name)
+            })
+            .collect();
+        Ok(facets)
+    }
+
+    /// Facets with one `GROUP BY` per facet, each leaving out its own
+    /// filter so that its other values stay offered. Without words the
+    /// indexes on the grouped columns answer them; with a filter set,
+    /// SQLite starts from the filtered column's index.
+    fn facets_by_group(&self, q: &FacetedQuery, top: usize, from: &str) -> Result<Facets> {
         let count = |skip: Skip, key: &str, extra: &str, from_extra: &str| -> Result<Vec<Count>> {
             let mut sql = Sql::default();
             add_filter(&mut sql, &q.filter, skip);
@@ -424,41 +493,97 @@ impl Store {
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         };
-        let kind = count(Skip::Kind, "e.kind", "", "")?;
-        let actor_kind = count(Skip::Subkind, "e.subkind", "e.kind = 'actor'", "")?;
-        let commons_kind = count(Skip::Subkind, "e.subkind", "e.kind = 'commons'", "")?;
-        let typology = count(
-            Skip::Typology,
-            "j.value",
-            "e.kind = 'actor'",
-            ", json_each(e.data, '$.typology') j",
-        )?;
-        let territory = count(Skip::Territory, "e.territory", "", "")?;
-        let licence = count(
-            Skip::Licence,
-            "json_extract(e.data, '$.license')",
-            "e.kind = 'commons'",
-            "",
-        )?;
-        let ids: Vec<&str> = territory.iter().map(|c| c.key.as_str()).collect();
-        let names = self.summaries(&ids)?;
-        let territory_names = territory
-            .iter()
-            .map(|c| {
-                let name = names
-                    .get(&c.key)
-                    .map(|s| s.name.clone())
-                    .unwrap_or_else(|| c.key.clone());
-                (c.key.clone(), name)
-            })
-            .collect();
+        Ok(Facets {
+            kind: count(Skip::Kind, "e.kind", "", "")?,
+            actor_kind: count(Skip::Subkind, "e.subkind", "e.kind = 'actor'", "")?,
+            commons_kind: count(Skip::Subkind, "e.subkind", "e.kind = 'commons'", "")?,
+            typology: count(
+                Skip::Typology,
+                "j.value",
+                "e.kind = 'actor'",
+                ", json_each(e.data, '$.typology') j",
+            )?,
+            territory: count(Skip::Territory, "e.territory", "", "")?,
+            territory_names: Vec::new(),
+            licence: count(
+                Skip::Licence,
+                "json_extract(e.data, '$.license')",
+                "e.kind = 'commons'",
+                "",
+            )?,
+        })
+    }
+
+    /// Facets of the search matches when no facet is chosen: every facet
+    /// counts the same records, so one pass over them counts all six
+    /// (six `GROUP BY`s over tens of thousands of matches would look each
+    /// of them up six times). Only `related_to` still applies.
+    fn facets_in_one_pass(&self, f: &Filter, top: usize, from: &str) -> Result<Facets> {
+        let mut sql = Sql::default();
+        let related = Filter {
+            related_to: f.related_to.clone(),
+            ..Filter::default()
+        };
+        add_filter(&mut sql, &related, Skip::None);
+        let select = format!(
+            "SELECT e.kind, e.subkind, e.territory,
+                    CASE e.kind WHEN 'actor' THEN json_extract(e.data, '$.typology')
+                                WHEN 'commons' THEN json_extract(e.data, '$.license') END
+             FROM {from} {}",
+            sql.where_clause()
+        );
+        fn add(tally: &mut HashMap<String, u64>, key: &str) {
+            match tally.get_mut(key) {
+                Some(n) => *n += 1,
+                None => {
+                    tally.insert(key.to_string(), 1);
+                }
+            }
+        }
+        let mut tally: [HashMap<String, u64>; 6] = Default::default();
+        let [kind, actor_kind, commons_kind, typology, territory, licence] = &mut tally;
+        let mut stmt = self.conn.prepare_cached(&select)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(sql.params.iter()))?;
+        while let Some(r) = rows.next()? {
+            let Some(k) = text(r, 0)? else { continue };
+            add(kind, k);
+            if let Some(t) = text(r, 2)? {
+                add(territory, t);
+            }
+            let sub = text(r, 1)?;
+            let extra = text(r, 3)?;
+            match k {
+                "actor" => {
+                    if let Some(s) = sub {
+                        add(actor_kind, s);
+                    }
+                    if let Some(json) = extra {
+                        let keys: Vec<&str> = serde_json::from_str(json).unwrap_or_default();
+                        for key in keys {
+                            add(typology, key);
+                        }
+                    }
+                }
+                "commons" => {
+                    if let Some(s) = sub {
+                        add(commons_kind, s);
+                    }
+                    if let Some(l) = extra {
+                        add(licence, l);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let [kind, actor_kind, commons_kind, typology, territory, licence] =
+            tally.map(|t| top_counts(t, top));
         Ok(Facets {
             kind,
             actor_kind,
             commons_kind,
             typology,
             territory,
-            territory_names,
+            territory_names: Vec::new(),
             licence,
         })
     }

@@ -296,3 +296,200 @@ fn the_index_follows_writes_from_another_connection() {
     let other = Store::open(&path).unwrap();
     assert_eq!(other.search(&SearchQuery::text("port")).unwrap().total, 1);
 }
+
+/// A varied registry: a region with two intermunicipal bodies and four
+/// communes; actors of three kinds with typologies, in communes or in
+/// none; commons of two kinds with three licences or none.
+fn varied() -> Vec<Entity> {
+    let tid = |l: &str| EntityId::new(EntityKind::Territory, "test", l).unwrap();
+    let terr = |local: &str, level: &str, parent: Option<&str>| {
+        Entity::Territory(Territory {
+            id: tid(local),
+            name: format!("Territoire {local}"),
+            level: level.into(),
+            code: "00000".into(),
+            parent: parent.map(tid),
+            fictional: true,
+            provenance: Provenance::new("test", t0()),
+        })
+    };
+    let mut out = vec![
+        terr("r", "region", None),
+        terr("e1", "epci", Some("r")),
+        terr("e2", "epci", Some("r")),
+    ];
+    let communes = ["c1", "c2", "c3", "c4"];
+    for (i, c) in communes.iter().enumerate() {
+        out.push(terr(c, "commune", Some(if i < 2 { "e1" } else { "e2" })));
+    }
+    let kinds = ["association", "company", "local_government"];
+    let typologies = ["contributor", "academic", "organiser", "public_service"];
+    let licences = [
+        Some("MIT"),
+        Some("GPL-3.0-or-later"),
+        Some("EUPL-1.2"),
+        None,
+    ];
+    let words = ["atelier", "numerique", "libre", "donnees"];
+    // Attributes drawn independently, so that no two facets move together.
+    let mut seed: u64 = 11;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) % n as u64) as usize
+    };
+    for i in 0..300usize {
+        let name = format!("{} {} {i}", words[next(4)], words[next(4)]);
+        if next(3) == 0 {
+            out.push(Entity::Commons(Commons {
+                id: EntityId::new(EntityKind::Commons, "test", &format!("k{i}")).unwrap(),
+                name,
+                kind: ["software", "dataset"][next(2)].into(),
+                description: None,
+                repository_url: None,
+                website_url: None,
+                license: licences[next(4)].map(Into::into),
+                publiccode: None,
+                categories: vec![],
+                identifiers: Identifiers::default(),
+                details: Default::default(),
+                provenance: Provenance::new("test", t0()),
+            }));
+        } else {
+            let mut a = actor(&format!("a{i}"), &name, None);
+            if let Entity::Actor(x) = &mut a {
+                x.kind = Some(kinds[next(3)].into());
+                x.typology = typologies
+                    .iter()
+                    .filter(|_| next(2) == 1)
+                    .map(|t| t.to_string())
+                    .collect();
+                x.territory = (next(5) != 0).then(|| tid(communes[next(4)]));
+            }
+            out.push(a);
+        }
+    }
+    out
+}
+
+#[test]
+fn facets_of_a_search_count_what_choosing_them_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("f.db")).unwrap();
+    write(&mut store, varied());
+    let tid = |l: &str| EntityId::new(EntityKind::Territory, "test", l).unwrap();
+    let total = |text: &str, filter: Filter| {
+        store
+            .search_page(&FacetedQuery {
+                text: text.into(),
+                filter,
+                limit: 1,
+                offset: 0,
+            })
+            .unwrap()
+            .total
+    };
+    let bases = [
+        Filter::default(),
+        Filter {
+            kind: Some(EntityKind::Actor),
+            subkind: Some("company".into()),
+            ..Filter::default()
+        },
+        Filter {
+            typology: Some("academic".into()),
+            territory: Some(tid("e2")),
+            ..Filter::default()
+        },
+        Filter {
+            kind: Some(EntityKind::Commons),
+            licence: Some("MIT".into()),
+            ..Filter::default()
+        },
+    ];
+    let mut checked = 0;
+    for text in ["atelier", "numerique libre", "donnees", "a"] {
+        for base in &bases {
+            let q = FacetedQuery {
+                text: text.into(),
+                filter: base.clone(),
+                limit: 10,
+                offset: 0,
+            };
+            let f = store.facets(&q, 50).unwrap();
+            let with = |change: &dyn Fn(&mut Filter)| {
+                let mut filter = base.clone();
+                change(&mut filter);
+                total(text, filter)
+            };
+            for c in &f.kind {
+                let kind: EntityKind = c.key.parse().unwrap();
+                assert_eq!(
+                    c.count,
+                    with(&|f| f.kind = Some(kind)),
+                    "{text} {base:?} {c:?}"
+                );
+                checked += 1;
+            }
+            for (facet, kind) in [
+                (&f.actor_kind, EntityKind::Actor),
+                (&f.commons_kind, EntityKind::Commons),
+            ] {
+                for c in facet {
+                    let n = with(&|f| {
+                        f.kind = Some(kind);
+                        f.subkind = Some(c.key.clone());
+                    });
+                    assert_eq!(c.count, n, "{text} {base:?} {c:?}");
+                    checked += 1;
+                }
+            }
+            for c in &f.typology {
+                let n = with(&|f| {
+                    f.kind = Some(EntityKind::Actor);
+                    f.typology = Some(c.key.clone());
+                });
+                assert_eq!(c.count, n, "{text} {base:?} {c:?}");
+                checked += 1;
+            }
+            // Records are only in communes, which have nothing below.
+            for c in &f.territory {
+                let t: EntityId = c.key.parse().unwrap();
+                assert_eq!(
+                    c.count,
+                    with(&|f| f.territory = Some(t.clone())),
+                    "{text} {base:?} {c:?}"
+                );
+                checked += 1;
+            }
+            for c in &f.licence {
+                let n = with(&|f| {
+                    f.kind = Some(EntityKind::Commons);
+                    f.licence = Some(c.key.clone());
+                });
+                assert_eq!(c.count, n, "{text} {base:?} {c:?}");
+                checked += 1;
+            }
+            // Largest first, then by key.
+            for facet in [
+                &f.kind,
+                &f.actor_kind,
+                &f.typology,
+                &f.territory,
+                &f.licence,
+            ] {
+                for w in facet.windows(2) {
+                    assert!(
+                        (w[0].count, &w[1].key) > (w[1].count, &w[0].key),
+                        "{text} {base:?} {facet:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 120,
+        "the facets should mostly hold values: {checked}"
+    );
+}
