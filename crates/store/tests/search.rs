@@ -50,6 +50,16 @@ fn write(store: &mut Store, records: Vec<Entity>) {
         .unwrap();
 }
 
+/// Repeatable draws: `next(n)` is a number below `n`.
+fn draws(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) % n as u64) as usize
+    }
+}
+
 /// A few hundred actors with names and descriptions drawn from a small
 /// vocabulary, so that words are shared, prefixed and accented.
 fn generated() -> Vec<Entity> {
@@ -83,13 +93,7 @@ fn generated() -> Vec<Entity> {
         "lieu de rencontre du quartier",
     ];
     let mut out = vec![territory()];
-    let mut seed: u64 = 7;
-    let mut next = |n: usize| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((seed >> 33) % n as u64) as usize
-    };
+    let mut next = draws(7);
     for i in 0..400 {
         let words = 1 + next(3);
         let name: Vec<&str> = (0..words).map(|_| names[next(names.len())]).collect();
@@ -332,13 +336,7 @@ fn varied() -> Vec<Entity> {
     ];
     let words = ["atelier", "numerique", "libre", "donnees"];
     // Attributes drawn independently, so that no two facets move together.
-    let mut seed: u64 = 11;
-    let mut next = |n: usize| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((seed >> 33) % n as u64) as usize
-    };
+    let mut next = draws(11);
     for i in 0..300usize {
         let name = format!("{} {} {i}", words[next(4)], words[next(4)]);
         if next(3) == 0 {
