@@ -911,4 +911,15 @@ async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
     assert!(r
         .body
         .contains("value=\"territory:demo:region:96\" selected"));
+    // Something else than a territory, given as one, is not offered as one.
+    let uri = "/argumentaires?territory=commons%3Asill%3A234";
+    let r = get(&fx.app, uri).await;
+    ok_html(&r, uri);
+    let select = r
+        .body
+        .split("name=\"territory\"")
+        .nth(1)
+        .and_then(|s| s.split("</select>").next())
+        .expect("the territory list");
+    assert!(!select.contains("commons:sill:234"), "{select}");
 }

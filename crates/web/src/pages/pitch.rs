@@ -177,15 +177,19 @@ fn record_options(
     Ok((options, page.total))
 }
 
-/// Puts the record asked for first when no group offers it (a registry
-/// may hold more than [`LISTED`] of its kind), so that submitting the form
-/// again keeps it.
+/// Puts the record of `kind` asked for first when no group offers it (a
+/// registry may hold more than [`LISTED`] of its kind), so that submitting
+/// the form again keeps it.
 fn keep_current(
     store: &Store,
     groups: &mut Vec<Group>,
+    kind: EntityKind,
     current: Option<&str>,
 ) -> Result<(), Error> {
-    let Some(id) = current.and_then(|c| c.parse::<EntityId>().ok()) else {
+    let Some(id) = current
+        .and_then(|c| c.parse::<EntityId>().ok())
+        .filter(|id| id.kind() == kind)
+    else {
         return Ok(());
     };
     if groups.iter().flat_map(|g| &g.options).any(|o| o.selected) {
@@ -241,7 +245,7 @@ fn territory_groups(
             options,
         });
     }
-    keep_current(store, &mut groups, current)?;
+    keep_current(store, &mut groups, EntityKind::Territory, current)?;
     Ok(groups)
 }
 
@@ -286,7 +290,7 @@ pub async fn page(
                 ..Filter::default()
             };
             let mut commons = vec![Group::plain(record_options(s, commons, current)?.0)];
-            keep_current(s, &mut commons, current)?;
+            keep_current(s, &mut commons, EntityKind::Commons, current)?;
             Ok((sheet, territories, commons, w))
         })
         .await
