@@ -833,6 +833,14 @@ async fn argument_sheets_preview_and_download() {
     }
 }
 
+/// The argument form's territory `<select>`, from its name to its end.
+fn territory_list(page: &str) -> &str {
+    page.split("name=\"territory\"")
+        .nth(1)
+        .and_then(|s| s.split("</select>").next())
+        .expect("the territory list")
+}
+
 #[tokio::test]
 async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
     let fx = fixture();
@@ -868,12 +876,7 @@ async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
     );
     let r = get(&fx.app, &uri).await;
     ok_html(&r, &uri);
-    let select = r
-        .body
-        .split("name=\"territory\"")
-        .nth(1)
-        .and_then(|s| s.split("</select>").next())
-        .expect("the territory list");
+    let select = territory_list(&r.body);
     assert!(
         select.contains(&format!("value=\"{last}\" selected>Zz-commune 409<")),
         "{select}"
@@ -915,11 +918,6 @@ async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
     let uri = "/argumentaires?territory=commons%3Asill%3A234";
     let r = get(&fx.app, uri).await;
     ok_html(&r, uri);
-    let select = r
-        .body
-        .split("name=\"territory\"")
-        .nth(1)
-        .and_then(|s| s.split("</select>").next())
-        .expect("the territory list");
+    let select = territory_list(&r.body);
     assert!(!select.contains("commons:sill:234"), "{select}");
 }
