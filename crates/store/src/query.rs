@@ -235,8 +235,8 @@ pub(crate) type MatchesKey = (Vec<String>, Vec<u8>);
 /// The search matches joined to their records. A few thousand matches
 /// drive the join (CROSS JOIN keeps them the outer loop): left to itself,
 /// SQLite may walk a whole index of `entity` and look each row up among
-/// them (116 ms instead of 5 for facet counts over 376 matches with a kind
-/// chosen). Over more, its choice of index wins (89 ms instead of 216 for
+/// them (about 115 ms instead of 5 for facet counts over 376 matches with
+/// a kind chosen). Over more, its choice of index wins (89 ms instead of 216 for
 /// 62,697 matches with an actor kind chosen). See BENCHMARKS.md, Web.
 fn matches_join(matches: usize) -> &'static str {
     if matches <= 10_000 {
