@@ -42,17 +42,21 @@
 //! # Ok::<(), archipel_content::ContentError>(())
 //! ```
 
+mod affiliations;
 mod demo;
+pub mod embedded;
 mod error;
 mod files;
 mod mapping;
 pub mod pitch;
 mod reader;
+mod ui;
 mod vocab;
 
 pub use demo::DEMO_SOURCE;
 pub use error::ContentError;
 pub use mapping::TypologyMapping;
+pub use ui::UiStrings;
 pub use vocab::{RelationType, Term, Vocabulary};
 
 use archipel_domain::{Entity, Nature};
@@ -60,12 +64,37 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A display language. French first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// A display language. French first. Serialised as `fr` or `en`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// French, the default.
     #[default]
     Fr,
+    /// English.
     En,
+}
+
+/// A text in French and English.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    /// French.
+    pub fr: String,
+    /// English.
+    pub en: String,
+}
+
+impl Text {
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        }
+    }
 }
 
 impl Lang {
@@ -85,6 +114,14 @@ impl Lang {
         match self {
             Lang::Fr => "fr",
             Lang::En => "en",
+        }
+    }
+
+    /// The other language (for a language switch).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Fr => Lang::En,
+            Lang::En => Lang::Fr,
         }
     }
 
@@ -136,8 +173,8 @@ impl Content {
         let mut problems: Vec<ContentError> = Vec::new();
         let mut parsed = Vec::new();
         for f in &sources {
-            if pitch::FILES.contains(&f.rel.as_str()) {
-                continue; // read by `pitch::read`, in its own format
+            if pitch::FILES.contains(&f.rel.as_str()) || f.rel == affiliations::FILE {
+                continue; // read in their own formats below
             }
             match reader::parse(f) {
                 Ok(raw) => parsed.push((f, raw)),
@@ -205,6 +242,10 @@ impl Content {
         }
         // 4. The argument sheets' knowledge base.
         let pitch = pitch::read(&sources, &vocabularies, &mut problems);
+        // 5. The affiliation table's actor kinds.
+        for f in sources.iter().filter(|f| f.rel == affiliations::FILE) {
+            affiliations::check(f, &vocabularies, &mut problems);
+        }
 
         let mut content = Content {
             vocabularies,

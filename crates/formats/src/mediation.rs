@@ -21,8 +21,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The schema as published, kept under `content/schemas/`.
-pub const SCHEMA_JSON: &str =
-    include_str!("../../../content/schemas/lieux-mediation-numerique.schema.json");
+pub const SCHEMA_JSON: &str = archipel_content::embedded::MEDIATION_SCHEMA.1;
 
 fn schema() -> &'static TableSchema {
     static SCHEMA: OnceLock<TableSchema> = OnceLock::new();

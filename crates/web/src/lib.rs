@@ -38,7 +38,7 @@ mod views;
 
 pub use config::{Config, Tiles};
 pub use error::Error;
-pub use i18n::{UiStrings, UI_STRINGS};
+pub use i18n::UI_STRINGS;
 pub use state::AppState;
 
 use archipel_content::Content;

@@ -19,6 +19,11 @@ use archipel_content::Content;
 use archipel_store::Store;
 use std::path::PathBuf;
 
+/// `--lang`: `fr` or `en` (also `fr-FR`, `en_GB`…).
+pub fn parse_lang(s: &str) -> Result<archipel_content::Lang, String> {
+    archipel_content::Lang::parse(s).ok_or_else(|| format!("`{s}`: expected fr or en"))
+}
+
 /// Options every command takes.
 #[derive(clap::Args, Clone)]
 pub struct Global {

@@ -40,8 +40,8 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// Language of the sheet.
-    #[arg(long, default_value = "fr", value_parser = ["fr", "en"])]
-    lang: String,
+    #[arg(long, default_value = "fr", value_parser = super::parse_lang)]
+    lang: Lang,
     /// Write to this file instead of standard output (needed for a PDF on a terminal).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -110,7 +110,7 @@ fn write_out(bytes: &[u8], output: Option<&PathBuf>) -> anyhow::Result<()> {
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
-    let lang = Lang::parse(&args.lang).unwrap_or_default();
+    let lang = args.lang;
     if args.list {
         return list(&content, args.json, lang);
     }
