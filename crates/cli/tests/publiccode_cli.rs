@@ -12,8 +12,7 @@ fn archipel(args: &[&str]) -> Output {
 }
 
 fn suite(file: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/publiccode/v0")
+    archipel_testkit::testdata("publiccode/v0")
         .join(file)
         .display()
         .to_string()

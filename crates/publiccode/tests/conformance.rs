@@ -1,4 +1,4 @@
-//! The reference validator's version-0 suite (`shared/conformance/publiccode`),
+//! The reference validator's version-0 suite (`testdata/publiccode`),
 //! read at test time. A file conforms when, with the network off, the set of
 //! (severity, key, line, column) we report equals the set of the reference's
 //! findings that do not need the network; on keys where the reference has
@@ -22,7 +22,7 @@ type Key = (String, String, usize, usize);
 const MIN_CONFORMING_WITHOUT_IPA: usize = 132;
 
 fn suite_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/publiccode")
+    archipel_testkit::testdata("publiccode")
 }
 
 fn num(v: &Value) -> usize {
