@@ -7,7 +7,6 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_archipel");
 
-
 fn run(db: &Path, args: &[&str]) -> Output {
     let out = Command::new(BIN)
         .arg("--db")

@@ -52,7 +52,13 @@ pub fn who(name: &str, email: &str, when: DateTime<Utc>) -> Vec<(&'static str, S
 /// and real files the tests read, vendored with their licences: see
 /// `testdata/README.md`). Fails the test when it is missing, naming it.
 pub fn testdata(rel: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crates/testkit sits in crates/");
+    let root = crates
+        .parent()
+        .expect("crates/ sits in the repository")
+        .join("testdata");
     let path = root.join(rel);
     assert!(
         path.exists(),
