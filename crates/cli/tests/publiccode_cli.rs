@@ -1,7 +1,6 @@
 //! `archipel publiccode …` end to end, on the conformance files and on
 //! hostile inputs. No network.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn archipel(args: &[&str]) -> Output {

@@ -34,7 +34,7 @@ fn inline(line: &str, n: usize) -> String {
             let before = before.trim_start_matches('<');
             let after = &w[w.find(url).map_or(w.len(), |s| s + url.len())..];
             let after = after.trim_start_matches('>');
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 format!("{before}[{url}]({url}){after}")
             } else {
                 format!("{before}<{url}>{after}")
@@ -43,9 +43,9 @@ fn inline(line: &str, n: usize) -> String {
             && (w.starts_with('"') && w.ends_with('"') || w.starts_with('“') && w.ends_with('”'))
         {
             format!("**{w}**")
-        } else if matches!(w, "not" | "must" | "any" | "all") && (i + n) % 3 == 0 {
+        } else if matches!(w, "not" | "must" | "any" | "all") && (i + n).is_multiple_of(3) {
             format!("_{w}_")
-        } else if w == "License" && (i + n) % 5 == 0 {
+        } else if w == "License" && (i + n).is_multiple_of(5) {
             format!("*{w}*")
         } else {
             w.to_string()

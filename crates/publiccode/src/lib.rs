@@ -323,7 +323,7 @@ fn validate_source(reader: impl std::io::Read, what: Source, options: &Options) 
 /// "4 MiB", or a number of bytes when not a whole number of MiB.
 fn size_words(max: usize) -> String {
     const MIB: usize = 1024 * 1024;
-    if max >= MIB && max % MIB == 0 {
+    if max >= MIB && max.is_multiple_of(MIB) {
         format!("{} MiB", max / MIB)
     } else {
         format!("{max} bytes")
