@@ -109,6 +109,24 @@ pub struct Finding {
     pub message: String,
 }
 
+/// `LINE:COL: error|warning: key: message`, without `key: ` for a
+/// whole-file finding; prefix it with the file name for a report line.
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: ",
+            self.line,
+            self.column,
+            self.severity.as_str()
+        )?;
+        if !self.key.is_empty() {
+            write!(f, "{}: ", self.key)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
 /// Settings of a validation run.
 #[derive(Debug, Clone)]
 pub struct Options {

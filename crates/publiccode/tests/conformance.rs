@@ -17,7 +17,7 @@
 //! validator does not yet. Those warnings, and only those, are set aside
 //! before comparing — and must be there on every file with an `IT` section.
 
-use archipel_publiccode::{validate_file, Options};
+use archipel_publiccode::{validate_file, Finding, Options};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -116,20 +116,7 @@ fn reference_suite_conforms() {
                 .iter()
                 .filter(|k| !wanted.contains(*k) && !network_keys.contains(&k.1))
                 .collect();
-            let messages: Vec<String> = report
-                .findings
-                .iter()
-                .map(|f| {
-                    format!(
-                        "{}:{} {} {}: {}",
-                        f.line,
-                        f.column,
-                        f.severity.as_str(),
-                        f.key,
-                        f.message
-                    )
-                })
-                .collect();
+            let messages: Vec<String> = report.findings.iter().map(Finding::to_string).collect();
             failures.push(format!(
                 "{file}\n    missing: {missing:?}\n    extra:   {extra:?}\n    reported:\n      {}",
                 messages.join("\n      ")

@@ -36,16 +36,7 @@ fn findings(yaml: &str) -> Vec<Finding> {
 
 fn show(f: &[Finding]) -> String {
     f.iter()
-        .map(|f| {
-            format!(
-                "{}:{} {} {}: {}",
-                f.line,
-                f.column,
-                f.severity.as_str(),
-                f.key,
-                f.message
-            )
-        })
+        .map(Finding::to_string)
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -2,9 +2,7 @@
 //!
 //! Exit codes of `validate`: 0 when every file is valid (warnings allowed),
 //! 1 when any file has an error, 2 on usage errors.
-use archipel_publiccode::{
-    init, validate_file, validate_reader, Finding, Options, Report, Severity,
-};
+use archipel_publiccode::{init, validate_file, validate_reader, Options, Report, Severity};
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -131,7 +129,8 @@ fn run_validate(a: ValidateArgs) -> anyhow::Result<ExitCode> {
     } else {
         for (file, r) in &reports {
             for f in &r.findings {
-                writeln!(out, "{}", human_line(file, f))?;
+                // FILE:LINE:COL: error|warning: key: message
+                writeln!(out, "{file}:{f}")?;
             }
         }
     }
@@ -184,22 +183,6 @@ fn read_ipa_list(path: &std::path::Path) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
-}
-
-/// `FILE:LINE:COL: error|warning: key: message` (no `key: ` for whole-file findings).
-fn human_line(file: &str, f: &Finding) -> String {
-    let key = if f.key.is_empty() {
-        String::new()
-    } else {
-        format!("{}: ", f.key)
-    };
-    format!(
-        "{file}:{}:{}: {}: {key}{}",
-        f.line,
-        f.column,
-        f.severity.as_str(),
-        f.message
-    )
 }
 
 fn run_init(a: InitArgs) -> anyhow::Result<ExitCode> {
