@@ -7,10 +7,6 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_archipel");
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
 fn run(db: &Path, args: &[&str]) -> Output {
     let out = Command::new(BIN)
         .arg("--db")
@@ -91,7 +87,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 fn mediation_example_round_trips_field_by_field() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    let src = shared().join("references/schemas/lieux-mediation-numerique.exemple-valide.csv");
+    let src = archipel_testkit::testdata("mediation/lieux-mediation-numerique.exemple-valide.csv");
     ok(&db, &["import", "mediation", src.to_str().unwrap()]);
     let exported = ok(&db, &["export", "mediation"]);
     let original = std::fs::read_to_string(&src).unwrap();
@@ -118,7 +114,7 @@ fn json_export_import_export_is_identical() {
     let dir = tempfile::tempdir().unwrap();
     let db1 = dir.path().join("one.db");
     ok(&db1, &["demo"]);
-    let sill = shared().join("data/sill-2022.json");
+    let sill = archipel_testkit::testdata("sill/sill-2022.json");
     ok(&db1, &["import", "sill", sill.to_str().unwrap()]);
     let first = export_json(&db1);
     let file = write(dir.path(), "dump.json", &first);
@@ -320,7 +316,7 @@ fn search_with_and_without_accents() {
 fn sill_json_and_csv_import() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    let json = shared().join("data/sill-2022.json");
+    let json = archipel_testkit::testdata("sill/sill-2022.json");
     let out: serde_json::Value = serde_json::from_str(&ok(
         &db,
         &["import", "sill", json.to_str().unwrap(), "--json"],
@@ -336,7 +332,7 @@ fn sill_json_and_csv_import() {
         shown["record"]["details"]["function"],
         "Compression de fichier"
     );
-    let csv = shared().join("data/sill-2022.csv");
+    let csv = archipel_testkit::testdata("sill/sill-2022.csv");
     let out: serde_json::Value = serde_json::from_str(&ok(
         &db,
         &["import", "sill", csv.to_str().unwrap(), "--json"],
