@@ -1,0 +1,322 @@
+//! The rule for text that comes from outside, and how to quote it back.
+//!
+//! Every text field of a record is one of three [`TextKind`]s. All refuse
+//! control characters (C0, DEL, C1), which a terminal would obey (ESC
+//! sequences, BEL, a carriage return overwriting the line) and which no
+//! name or address needs; a [`TextKind::Block`] (descriptions, notes,
+//! source-specific details) and a [`TextKind::Document`] (a publiccode.yml
+//! text) may hold tabs and line breaks (`\n`, `\r\n`). All refuse unpaired
+//! bidirectional controls: an override or isolate that is not closed on the
+//! same line reverses what follows it wherever the text is shown (a file
+//! name ending `…txt.exe` displayed as `…exe.txt`), while a closed pair only
+//! affects its own span and is what right-to-left text legitimately uses.
+//! Each kind has a size limit, so that one hostile value cannot make every
+//! page showing its record costly.
+//!
+//! [`echo`] quotes a value in a message: bounded, with control and
+//! invisible characters escaped, so that a message never carries input raw.
+
+/// How a text field may be laid out, and how long it may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// One line: names, addresses, codes, identifiers, URLs, keys.
+    Line,
+    /// Several lines: descriptions, notes, source-specific details.
+    Block,
+    /// A whole document kept as text (a publiccode.yml).
+    Document,
+}
+
+/// Bytes a [`TextKind::Line`] value may hold.
+pub const MAX_LINE_BYTES: usize = 4 * 1024;
+/// Bytes a [`TextKind::Block`] value may hold.
+pub const MAX_BLOCK_BYTES: usize = 64 * 1024;
+/// Bytes a [`TextKind::Document`] value may hold.
+pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
+
+/// Nesting depth of bidirectional embeddings and isolates that Unicode's
+/// algorithm supports (UAX #9, `max_depth`).
+const MAX_BIDI_DEPTH: usize = 125;
+
+impl TextKind {
+    pub fn max_bytes(self) -> usize {
+        match self {
+            TextKind::Line => MAX_LINE_BYTES,
+            TextKind::Block => MAX_BLOCK_BYTES,
+            TextKind::Document => MAX_DOCUMENT_BYTES,
+        }
+    }
+}
+
+/// Whether a byte may start a character [`check_text`] looks at: ASCII
+/// controls, and the lead bytes of U+0080–U+00BF (C1 controls) and of
+/// U+2000–U+2FFF (bidirectional controls, line separators). Plain text
+/// without such bytes is accepted without decoding.
+fn suspicious(b: u8) -> bool {
+    b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2
+}
+
+/// Checks a text value against the rule for its kind.
+pub fn check_text(s: &str, kind: TextKind) -> Result<(), String> {
+    let max = kind.max_bytes();
+    if s.len() > max {
+        return Err(format!(
+            "{} bytes of text, at most {max} allowed here",
+            s.len()
+        ));
+    }
+    let Some(first) = s.bytes().position(suspicious) else {
+        return Ok(());
+    };
+    let multiline = kind != TextKind::Line;
+    // Open embeddings/overrides (`false`) and isolates (`true`), innermost last.
+    let mut open: Vec<(bool, char, usize)> = Vec::new();
+    let mut chars = s[first..].chars().peekable();
+    let mut at = s[..first].chars().count();
+    while let Some(c) = chars.next() {
+        at += 1;
+        match c {
+            '\t' | '\n' | '\u{2028}' | '\u{2029}' if multiline => {}
+            '\r' if multiline => {
+                if chars.peek() != Some(&'\n') {
+                    return Err(format!(
+                        "{} at character {at} is not followed by a line feed \
+                         (on a terminal it moves back to the start of the line)",
+                        char_name(c)
+                    ));
+                }
+            }
+            '\u{2028}' | '\u{2029}' | '\t' | '\n' | '\r' => {
+                return Err(format!(
+                    "{} at character {at}: this field is a single line",
+                    char_name(c)
+                ));
+            }
+            _ if c.is_control() => {
+                return Err(format!(
+                    "control character {} at character {at}",
+                    char_name(c)
+                ));
+            }
+            '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' | '\u{2066}' | '\u{2067}'
+            | '\u{2068}' => {
+                if open.len() >= MAX_BIDI_DEPTH {
+                    return Err(format!(
+                        "bidirectional controls nested more than {MAX_BIDI_DEPTH} deep"
+                    ));
+                }
+                open.push((c >= '\u{2066}', c, at));
+            }
+            '\u{202C}' | '\u{2069}' => {
+                let isolate = c == '\u{2069}';
+                match open.pop() {
+                    Some((i, _, _)) if i == isolate => {}
+                    _ => {
+                        return Err(format!(
+                            "{} at character {at} closes no {}: remove it",
+                            char_name(c),
+                            if isolate {
+                                "isolate (U+2066–U+2068)"
+                            } else {
+                                "embedding or override (U+202A, U+202B, U+202D, U+202E)"
+                            }
+                        ))
+                    }
+                }
+            }
+            _ => {}
+        }
+        if matches!(c, '\n' | '\u{2028}' | '\u{2029}') && !open.is_empty() {
+            break;
+        }
+    }
+    match open.last() {
+        None => Ok(()),
+        Some(&(isolate, c, at)) => Err(format!(
+            "unpaired bidirectional control {} at character {at}: it reverses the text \
+             after it; remove it or close it on the same line with {}",
+            char_name(c),
+            if isolate { "U+2069" } else { "U+202C" }
+        )),
+    }
+}
+
+/// A character as `U+XXXX` with its name for the ones the rule refuses.
+fn char_name(c: char) -> String {
+    let name = match c {
+        '\0' => " (NUL)",
+        '\u{7}' => " (BEL)",
+        '\u{8}' => " (BACKSPACE)",
+        '\t' => " (TAB)",
+        '\n' => " (LINE FEED)",
+        '\r' => " (CARRIAGE RETURN)",
+        '\u{1B}' => " (ESC)",
+        '\u{7F}' => " (DEL)",
+        '\u{2028}' => " (LINE SEPARATOR)",
+        '\u{2029}' => " (PARAGRAPH SEPARATOR)",
+        '\u{202A}' => " (LEFT-TO-RIGHT EMBEDDING)",
+        '\u{202B}' => " (RIGHT-TO-LEFT EMBEDDING)",
+        '\u{202C}' => " (POP DIRECTIONAL FORMATTING)",
+        '\u{202D}' => " (LEFT-TO-RIGHT OVERRIDE)",
+        '\u{202E}' => " (RIGHT-TO-LEFT OVERRIDE)",
+        '\u{2066}' => " (LEFT-TO-RIGHT ISOLATE)",
+        '\u{2067}' => " (RIGHT-TO-LEFT ISOLATE)",
+        '\u{2068}' => " (FIRST STRONG ISOLATE)",
+        '\u{2069}' => " (POP DIRECTIONAL ISOLATE)",
+        _ => "",
+    };
+    format!("U+{:04X}{name}", c as u32)
+}
+
+/// Characters of a value that [`echo`] shows before cutting it.
+pub const ECHO_CHARS: usize = 60;
+
+/// Whether a character must not be shown as itself in a message: controls,
+/// and the invisible ones that change how text around them is displayed.
+pub(crate) fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+}
+
+/// Writes `s` with its [`hidden`] characters escaped (`\n`, `\u{1b}`),
+/// keeping at most `max` characters of it.
+fn escape_into(out: &mut String, s: &str, max: usize) -> bool {
+    for (n, c) in s.chars().enumerate() {
+        if n == max {
+            return false;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    true
+}
+
+/// A value from the input quoted for a message: `` `value` ``, its
+/// control and invisible characters escaped, cut after [`ECHO_CHARS`]
+/// characters (`` `value…` (1234 characters) ``).
+pub fn echo(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(4 * ECHO_CHARS) + 2);
+    out.push('`');
+    if escape_into(&mut out, s, ECHO_CHARS) {
+        out.push('`');
+    } else {
+        out.push_str(&format!("…` ({} characters)", s.chars().count()));
+    }
+    out
+}
+
+/// Text made of input (a message that quotes it) made safe to print:
+/// control and invisible characters escaped, at most `max` characters.
+pub fn printable(s: &str, max: usize) -> String {
+    if s.len() <= max && !s.chars().any(hidden) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len().min(4 * max));
+    if !escape_into(&mut out, s, max) {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TextKind::*;
+
+    #[test]
+    fn controls_are_refused_except_layout_in_blocks() {
+        for ok in ["Médiathèque « Œuvre »", "l’atelier…", "a b", ""] {
+            assert_eq!(check_text(ok, Line), Ok(()), "{ok:?}");
+        }
+        for bad in [
+            "a\u{1b}[31mb",
+            "bell\u{7}",
+            "nul\0",
+            "del\u{7f}",
+            "c1\u{85}x",
+        ] {
+            for kind in [Line, Block, Document] {
+                let e = check_text(bad, kind).unwrap_err();
+                assert!(e.starts_with("control character U+"), "{bad:?}: {e}");
+            }
+        }
+        for layout in ["a\tb", "a\nb", "a\r\nb", "a\u{2028}b"] {
+            assert!(check_text(layout, Line)
+                .unwrap_err()
+                .contains("single line"));
+            assert_eq!(check_text(layout, Block), Ok(()), "{layout:?}");
+        }
+        // A carriage return that is not part of a line break moves the
+        // cursor back on a terminal.
+        assert!(check_text("safe\roverwritten", Block).is_err());
+        assert!(check_text("ends with\r", Block).is_err());
+    }
+
+    #[test]
+    fn bidi_controls_must_be_paired_on_their_line() {
+        let ok = [
+            "\u{202E}abc\u{202C}",
+            "x \u{2067}שלום\u{2069} y",
+            "\u{2066}a\u{202B}b\u{202C}c\u{2069}",
+            "\u{200F}\u{200E}", // marks are not controls that need closing
+        ];
+        for s in ok {
+            assert_eq!(check_text(s, Line), Ok(()), "{s:?}");
+        }
+        let bad = [
+            (
+                "name\u{202E}gpj.exe",
+                "unpaired bidirectional control U+202E",
+            ),
+            ("\u{2066}open", "unpaired bidirectional control U+2066"),
+            (
+                "close\u{202C}",
+                "U+202C (POP DIRECTIONAL FORMATTING) at character 6 closes no",
+            ),
+            ("\u{2066}a\u{202C}", "closes no embedding"),
+            ("\u{202B}a\u{2069}", "closes no isolate"),
+        ];
+        for (s, why) in bad {
+            let e = check_text(s, Line).unwrap_err();
+            assert!(e.contains(why), "{s:?}: {e}");
+        }
+        // A pair across a line break does not count: display algorithms
+        // close everything at the end of a paragraph.
+        assert!(check_text("\u{202E}a\nb\u{202C}", Block).is_err());
+        let deep = "\u{2066}".repeat(126) + &"\u{2069}".repeat(126);
+        assert!(check_text(&deep, Line).unwrap_err().contains("nested"));
+    }
+
+    #[test]
+    fn sizes_are_bounded_by_kind() {
+        let line = "x".repeat(MAX_LINE_BYTES);
+        assert_eq!(check_text(&line, Line), Ok(()));
+        let e = check_text(&(line.clone() + "x"), Line).unwrap_err();
+        assert_eq!(e, "4097 bytes of text, at most 4096 allowed here");
+        assert_eq!(check_text(&(line + "x"), Block), Ok(()));
+        assert!(check_text(&"x".repeat(MAX_BLOCK_BYTES + 1), Block).is_err());
+        assert_eq!(
+            check_text(&"x".repeat(MAX_BLOCK_BYTES + 1), Document),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn echo_escapes_and_bounds() {
+        assert_eq!(echo("2920"), "`2920`");
+        assert_eq!(echo("a\u{1b}[2Jb\n\u{202E}"), "`a\\u{1b}[2Jb\\n\\u{202e}`");
+        let long = "é".repeat(1000);
+        let e = echo(&long);
+        assert!(e.ends_with("…` (1000 characters)"), "{e}");
+        assert_eq!(e.chars().filter(|&c| c == 'é').count(), ECHO_CHARS);
+        assert_eq!(printable("plain", 10), "plain");
+        assert_eq!(printable("ab\u{7}cdef", 4), "ab\\u{7}c…");
+    }
+}
