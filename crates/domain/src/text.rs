@@ -73,9 +73,8 @@ pub fn check_text(s: &str, kind: TextKind) -> Result<(), String> {
     let multiline = kind != TextKind::Line;
     // Open embeddings/overrides (`false`) and isolates (`true`), innermost last.
     let mut open: Vec<(bool, char, usize)> = Vec::new();
-    let mut chars = s[first..].chars().peekable();
     let mut at = s[..first].chars().count();
-    while let Some(c) = chars.next() {
+    for c in s[first..].chars() {
         at += 1;
         match c {
             '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' if multiline => {}

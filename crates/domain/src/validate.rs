@@ -112,7 +112,7 @@ pub fn check_wikidata(s: &str) -> Result<(), String> {
 }
 
 /// A value check returning a reason on failure.
-type Check = fn(&str) -> Result<(), String>;
+pub type Check = fn(&str) -> Result<(), String>;
 
 /// Checks every identifier that is set; returns (field, reason) pairs.
 pub fn check_identifiers(ids: &Identifiers) -> Vec<(&'static str, String)> {

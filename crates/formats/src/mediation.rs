@@ -74,12 +74,12 @@ const BLOCKS: &[&str] = &["presentation_resume"];
 /// rule of their kind, and for links and addresses, that rule on each item.
 struct CellRule {
     text: TextKind,
-    items: Option<fn(&str) -> Result<(), String>>,
+    items: Option<Check>,
 }
 
 impl CellRule {
     fn of(name: &str, core: bool) -> CellRule {
-        let items: Option<fn(&str) -> Result<(), String>> = if LINKS.contains(&name) {
+        let items: Option<Check> = if LINKS.contains(&name) {
             Some(check_url)
         } else if ADDRESSES.contains(&name) {
             Some(check_email)
