@@ -81,6 +81,18 @@ fn big_mediation_file(dir: &Path, rows: usize) -> PathBuf {
     write(dir, "big.csv", &text)
 }
 
+/// `archipel import mediation FILE --skip-invalid --json`: its summary.
+fn import_skipping_invalid(db: &Path, file: &Path) -> serde_json::Value {
+    let args = [
+        "import",
+        "mediation",
+        file.to_str().unwrap(),
+        "--skip-invalid",
+        "--json",
+    ];
+    serde_json::from_str(&ok(db, &args)).unwrap()
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
@@ -175,17 +187,7 @@ fn invalid_row_rejects_the_whole_file_and_says_where() {
     assert_eq!(export_json(&db), before, "the database must be unchanged");
 
     // With --skip-invalid the two valid rows land and the two others are set aside.
-    let out = ok(
-        &db,
-        &[
-            "import",
-            "mediation",
-            f.to_str().unwrap(),
-            "--skip-invalid",
-            "--json",
-        ],
-    );
-    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let summary = import_skipping_invalid(&db, &f);
     assert_eq!(summary["rejected"], 2);
     let rejects = std::fs::read_to_string(dir.path().join("lieux.csv.rejects.csv")).unwrap();
     let rows = csv_rows(&rejects);
@@ -608,17 +610,7 @@ fn a_row_not_in_utf8_is_set_aside_and_the_rows_after_it_are_imported() {
         "{err}"
     );
 
-    let out = ok(
-        &db,
-        &[
-            "import",
-            "mediation",
-            f.to_str().unwrap(),
-            "--skip-invalid",
-            "--json",
-        ],
-    );
-    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let summary = import_skipping_invalid(&db, &f);
     assert_eq!(summary["records"], 1000);
     assert_eq!(summary["rejected"], 1);
     // 999 places, 3 operators, 1 commune.
