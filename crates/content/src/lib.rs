@@ -309,12 +309,22 @@ impl Content {
     /// Checks an entity before it enters the registry: every value against
     /// the rule for its type (`archipel_domain::value_problems`: text
     /// without control characters or unpaired bidirectional controls,
-    /// links, e-mail addresses), then the vocabulary keys it uses: actor
-    /// kind and typology, commons kind, territory level, relation type,
-    /// allowed subject and object kinds for that type, governance role.
-    /// Returns `(field, reason)` pairs; empty when all is well.
+    /// links, e-mail addresses), then its vocabulary keys
+    /// ([`Content::check_vocabulary`]). Returns `(field, reason)` pairs;
+    /// empty when all is well.
     pub fn check_entity(&self, e: &Entity) -> Vec<(String, String)> {
         let mut out = archipel_domain::value_problems(e);
+        out.extend(self.check_vocabulary(e));
+        out
+    }
+
+    /// Checks the vocabulary keys an entity uses: actor kind and typology,
+    /// commons kind, territory level, relation type, allowed subject and
+    /// object kinds for that type, governance role. Only for a caller that
+    /// has applied the value rules already (an importer that checked each
+    /// cell the record is made of); otherwise use [`Content::check_entity`].
+    pub fn check_vocabulary(&self, e: &Entity) -> Vec<(String, String)> {
+        let mut out = Vec::new();
         let unknown = |out: &mut Vec<(String, String)>, field: &str, vocab: &str, key: &str| {
             if !self.has_term(vocab, key) {
                 out.push((

@@ -89,10 +89,12 @@ pub enum IdError {
 }
 
 fn part_ok(p: &str) -> bool {
+    let ascii_ok = |b: u8| b > b' ' && b != 0x7F;
     !p.is_empty()
-        && !p
-            .chars()
-            .any(|c| c.is_whitespace() || crate::text::hidden(c))
+        && (p.bytes().all(ascii_ok)
+            || !p
+                .chars()
+                .any(|c| c.is_whitespace() || crate::text::hidden(c)))
 }
 
 impl EntityId {

@@ -55,8 +55,19 @@ impl TextKind {
 /// U+2000–U+2FFF (bidirectional controls, line separators). Plain text
 /// without such bytes is accepted without decoding.
 fn suspicious(b: u8) -> bool {
-    b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2
+    SUSPICIOUS[usize::from(b)]
 }
+
+/// [`suspicious`] as a table: one load per byte of every value imported.
+static SUSPICIOUS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2;
+        b += 1;
+    }
+    t
+};
 
 /// Checks a text value against the rule for its kind.
 pub fn check_text(s: &str, kind: TextKind) -> Result<(), String> {
@@ -67,27 +78,38 @@ pub fn check_text(s: &str, kind: TextKind) -> Result<(), String> {
             s.len()
         ));
     }
-    let Some(first) = s.bytes().position(suspicious) else {
-        return Ok(());
-    };
+    let bytes = s.as_bytes();
     let multiline = kind != TextKind::Line;
-    // Open embeddings/overrides (`false`) and isolates (`true`), innermost last.
+    // Open embeddings/overrides (`false`) and isolates (`true`), innermost
+    // last, with the byte where each was opened.
     let mut open: Vec<(bool, char, usize)> = Vec::new();
-    let mut at = s[..first].chars().count();
-    for c in s[first..].chars() {
-        at += 1;
+    // Only the characters that start with a suspicious byte are decoded.
+    let mut i = 0;
+    while let Some(next) = bytes[i..].iter().position(|&b| suspicious(b)) {
+        i += next;
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        let here = i;
+        i += c.len_utf8();
+        // The character's position, for messages (counted only then).
+        let at = || s[..here].chars().count() + 1;
         match c {
+            // A line break ends what is open (an error, said below).
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' if multiline && !open.is_empty() => break,
             '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' if multiline => {}
             '\u{2028}' | '\u{2029}' | '\t' | '\n' | '\r' => {
                 return Err(format!(
-                    "{} at character {at}: this field is a single line",
-                    char_name(c)
+                    "{} at character {}: this field is a single line",
+                    char_name(c),
+                    at()
                 ));
             }
             _ if c.is_control() => {
                 return Err(format!(
-                    "control character {} at character {at}",
-                    char_name(c)
+                    "control character {} at character {}",
+                    char_name(c),
+                    at()
                 ));
             }
             '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' | '\u{2066}' | '\u{2067}'
@@ -97,7 +119,7 @@ pub fn check_text(s: &str, kind: TextKind) -> Result<(), String> {
                         "bidirectional controls nested more than {MAX_BIDI_DEPTH} deep"
                     ));
                 }
-                open.push((c >= '\u{2066}', c, at));
+                open.push((c >= '\u{2066}', c, here));
             }
             '\u{202C}' | '\u{2069}' => {
                 let isolate = c == '\u{2069}';
@@ -105,8 +127,9 @@ pub fn check_text(s: &str, kind: TextKind) -> Result<(), String> {
                     Some((i, _, _)) if i == isolate => {}
                     _ => {
                         return Err(format!(
-                            "{} at character {at} closes no {}: remove it",
+                            "{} at character {} closes no {}: remove it",
                             char_name(c),
+                            at(),
                             if isolate {
                                 "isolate (U+2066–U+2068)"
                             } else {
@@ -118,16 +141,14 @@ pub fn check_text(s: &str, kind: TextKind) -> Result<(), String> {
             }
             _ => {}
         }
-        if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') && !open.is_empty() {
-            break;
-        }
     }
     match open.last() {
         None => Ok(()),
-        Some(&(isolate, c, at)) => Err(format!(
-            "unpaired bidirectional control {} at character {at}: it reverses the text \
+        Some(&(isolate, c, here)) => Err(format!(
+            "unpaired bidirectional control {} at character {}: it reverses the text \
              after it; remove it or close it on the same line with {}",
             char_name(c),
+            s[..here].chars().count() + 1,
             if isolate { "U+2069" } else { "U+202C" }
         )),
     }
@@ -166,6 +187,9 @@ pub const ECHO_CHARS: usize = 60;
 /// Whether a character must not be shown as itself in a message: controls,
 /// and the invisible ones that change how text around them is displayed.
 pub(crate) fn hidden(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
     c.is_control()
         || matches!(c,
             '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'

@@ -225,11 +225,15 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{} is not a date of the form YYYY-MM-DD", echo(s)))
 }
 
-/// Whether a character may not appear in a URL or an e-mail address as
-/// written: spaces, controls, invisible formatting characters, and the
-/// quotes and brackets that end an attribute or a tag.
-fn foreign_in_address(c: char) -> bool {
-    c.is_whitespace() || crate::text::hidden(c) || matches!(c, '"' | '<' | '>' | '\\' | '`')
+/// Whether `s` has a character that may not appear in a URL or an e-mail
+/// address as written: spaces, controls, invisible formatting characters,
+/// and the quotes and brackets that end an attribute or a tag.
+fn has_foreign_character(s: &str) -> bool {
+    let ascii = |b: u8| b <= b' ' || b == 0x7F || matches!(b, b'"' | b'<' | b'>' | b'\\' | b'`');
+    s.bytes().any(ascii)
+        || (!s.is_ascii()
+            && s.chars()
+                .any(|c| !c.is_ascii() && (c.is_whitespace() || crate::text::hidden(c))))
 }
 
 /// A domain name: at least two dot-separated labels of letters (any
@@ -244,8 +248,11 @@ fn domain_ok(h: &str) -> bool {
                 && l.len() <= 63
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.chars()
-                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                && (l
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    || l.chars()
+                        .all(|c| c.is_alphanumeric() || c == '-' || c == '_'))
         })
 }
 
@@ -255,7 +262,28 @@ fn domain_ok(h: &str) -> bool {
 /// not a number. No quoted local parts, comments or address literals: a
 /// contact address does not need them, and they are how markup gets in.
 pub fn check_email(s: &str) -> Result<(), String> {
-    let special = |c: char| "!#$%&'*+-/=?^_{|}~".contains(c);
+    let special = |c: char| {
+        matches!(
+            c,
+            '!' | '#'
+                | '$'
+                | '%'
+                | '&'
+                | '\''
+                | '*'
+                | '+'
+                | '-'
+                | '/'
+                | '='
+                | '?'
+                | '^'
+                | '_'
+                | '{'
+                | '|'
+                | '}'
+                | '~'
+        )
+    };
     let ok = match s.rsplit_once('@') {
         Some((local, domain)) => {
             s.len() <= 254
@@ -263,7 +291,7 @@ pub fn check_email(s: &str) -> Result<(), String> {
                 && local.len() <= 64
                 && !local.starts_with('.')
                 && !local.ends_with('.')
-                && !local.contains("..")
+                && !local.as_bytes().windows(2).any(|w| w == b"..")
                 && local
                     .chars()
                     .all(|c| c.is_alphanumeric() || c == '.' || special(c))
@@ -287,13 +315,16 @@ pub fn check_email(s: &str) -> Result<(), String> {
 /// case) and a host, if it is not. `userinfo` allows `user@` before the
 /// host (`ssh://git@forge.example/…`).
 fn url_problem(s: &str, schemes: &[&str], userinfo: bool) -> Option<&'static str> {
-    let Some((scheme, rest)) = s.split_once("://") else {
+    let Some(colon) = s.find(':') else {
         return Some("no scheme");
     };
-    if !schemes.iter().any(|k| k.eq_ignore_ascii_case(scheme)) {
+    if !schemes.iter().any(|k| k.eq_ignore_ascii_case(&s[..colon])) {
         return Some("scheme not accepted");
     }
-    if s.chars().any(foreign_in_address) {
+    let Some(rest) = s[colon + 1..].strip_prefix("//") else {
+        return Some("no host");
+    };
+    if has_foreign_character(s) {
         return Some("a space, a control or a quote or bracket character in it");
     }
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -441,10 +472,15 @@ struct Findings(Vec<(String, String)>);
 
 impl Findings {
     fn text(&mut self, field: &str, v: &str, kind: TextKind) -> bool {
+        self.text_at(|| field.to_string(), v, kind)
+    }
+
+    /// As [`Findings::text`], the field's name made only when needed.
+    fn text_at(&mut self, field: impl FnOnce() -> String, v: &str, kind: TextKind) -> bool {
         match check_text(v, kind) {
             Ok(()) => true,
             Err(r) => {
-                self.0.push((field.to_string(), r));
+                self.0.push((field(), r));
                 false
             }
         }
@@ -474,14 +510,14 @@ impl Findings {
 
     fn identifiers(&mut self, ids: &Identifiers) {
         for (k, v) in ids.pairs() {
-            self.text(&format!("identifiers.{k}"), v, TextKind::Line);
+            self.text_at(|| format!("identifiers.{k}"), v, TextKind::Line);
         }
     }
 
     fn details(&mut self, details: &std::collections::BTreeMap<String, String>) {
         for (k, v) in details {
             if self.text("details", k, TextKind::Line) {
-                self.text(&format!("details.{k}"), v, TextKind::Block);
+                self.text_at(|| format!("details.{k}"), v, TextKind::Block);
             }
         }
     }

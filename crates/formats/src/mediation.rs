@@ -17,7 +17,7 @@
 //! them ([`LINKS`], [`ADDRESSES`]).
 
 use crate::table_schema::{TableSchema, UniqueTracker};
-use crate::{csv_reader, each_record, entity_problems, ExportError, ImportContext, Parsed};
+use crate::{csv_reader, each_record, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -236,8 +236,13 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
         };
         match build(&row, line, ctx, &seen) {
             Ok(entities) => {
+                // Every value of these records is a cell checked above
+                // with the domain's rules: only their keys are left.
                 for e in &entities {
-                    parsed.problems.extend(entity_problems(ctx, line, e));
+                    let found = ctx.content.check_vocabulary(e);
+                    parsed
+                        .problems
+                        .extend(found.into_iter().map(|(f, r)| ctx.problem(line, &f, r)));
                 }
                 if parsed.problems.len() == before {
                     for e in entities {

@@ -106,6 +106,14 @@ const INVALID: &str = "the file has invalid records";
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     let shown = args.file.display().to_string();
+    // The name is stored as each record's provenance and shown with it.
+    if let Err(reason) = archipel_domain::check_text(&shown, archipel_domain::TextKind::Line) {
+        anyhow::bail!(
+            "{}: this file name cannot be recorded as the records' provenance ({reason}); \
+             rename the file",
+            archipel_domain::echo(&shown)
+        );
+    }
     let bytes = read_bounded(&args.file, args.max_size * 1024 * 1024, &shown)?;
     let source = args
         .source
