@@ -15,7 +15,7 @@
 //! a header that cannot be used) sets [`Parsed::stopped`]: then nothing
 //! may be written, even with `--skip-invalid`.
 //!
-//! Every parser reads through [`read`] (line numbers counted from byte
+//! Every parser reads through `read` (line numbers counted from byte
 //! offsets, record size limit, encoding errors) and checks each record with
 //! `Content::check_entity`, which applies the domain's rule for each field
 //! (text, links, e-mail addresses) before the vocabularies.
