@@ -784,6 +784,27 @@ fn control_characters_are_refused_in_every_format() {
     }
 }
 
+/// A file name that cannot be shown as provenance (it would be printed
+/// and shown on record pages with each record) is refused, escaped.
+#[test]
+fn a_file_name_with_control_characters_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let f = write(
+        dir.path(),
+        "lieux\u{1b}[2J.csv",
+        &format!("{HEADER}\n{}", mediation_row(1)),
+    );
+    let out = run(&db, &["import", "mediation", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("lieux\\u{1b}[2J.csv`: this file name cannot be recorded"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
 /// One rule for links (http/https with a host) and one for e-mail
 /// addresses, in every format and every field of that type, details
 /// included.
