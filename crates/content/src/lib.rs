@@ -347,17 +347,33 @@ impl Content {
         Ok(out)
     }
 
+    /// Checks an entity before it enters the registry: every value against
+    /// the rule for its type (`archipel_domain::value_problems`: text
+    /// without control characters or unpaired bidirectional controls,
+    /// links, e-mail addresses), then its vocabulary keys
+    /// ([`Content::check_vocabulary`]). Returns `(field, reason)` pairs;
+    /// empty when all is well.
+    pub fn check_entity(&self, e: &Entity) -> Vec<(String, String)> {
+        let mut out = archipel_domain::value_problems(e);
+        out.extend(self.check_vocabulary(e));
+        out
+    }
+
     /// Checks the vocabulary keys an entity uses: actor kind and typology,
     /// commons kind, territory level, relation type, allowed subject and
-    /// object kinds for that type, governance role. Returns
-    /// `(field, reason)` pairs; empty when all is well.
-    pub fn check_entity(&self, e: &Entity) -> Vec<(String, String)> {
+    /// object kinds for that type, governance role. Only for a caller that
+    /// has applied the value rules already (an importer that checked each
+    /// cell the record is made of); otherwise use [`Content::check_entity`].
+    pub fn check_vocabulary(&self, e: &Entity) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let unknown = |out: &mut Vec<(String, String)>, field: &str, vocab: &str, key: &str| {
             if !self.has_term(vocab, key) {
                 out.push((
                     field.to_string(),
-                    format!("`{key}` is not a key of the {vocab} vocabulary"),
+                    format!(
+                        "{} is not a key of the {vocab} vocabulary",
+                        archipel_domain::echo(key)
+                    ),
                 ));
             }
         };
@@ -391,7 +407,10 @@ impl Content {
             Entity::Relation(r) => match self.relation_type(&r.kind) {
                 None => out.push((
                     "kind".to_string(),
-                    format!("`{}` is not a key of the relation_types vocabulary", r.kind),
+                    format!(
+                        "{} is not a key of the relation_types vocabulary",
+                        archipel_domain::echo(&r.kind)
+                    ),
                 )),
                 Some(rt) => {
                     let (s, o) = (r.subject.kind(), r.object.kind());
@@ -423,7 +442,11 @@ impl Content {
                         )),
                         (None, Some(role)) => out.push((
                             "role".to_string(),
-                            format!("a `{}` relation takes no role (found `{role}`)", r.kind),
+                            format!(
+                                "a `{}` relation takes no role (found {})",
+                                r.kind,
+                                archipel_domain::echo(role)
+                            ),
                         )),
                         (None, None) => {}
                     }

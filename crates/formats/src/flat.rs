@@ -244,18 +244,16 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
 }
 
 fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
-    let Some((mut rdr, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
+    let Some((mut file, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
         return parsed;
     };
     let Some(id_col) = headers.iter().position(|h| h.trim() == "id") else {
-        parsed
-            .problems
-            .push(ctx.problem(1, "id", "required column is missing"));
+        parsed.stop(ctx.problem(file.header_line, "id", "required column is missing"));
         return parsed;
     };
     let mut kind: Option<EntityKind> = None;
     let mut seen = std::collections::HashSet::new();
-    each_record(&mut rdr, ctx, &mut parsed, |record, line, parsed| {
+    each_record(&mut file, ctx, &mut parsed, |record, line, parsed| {
         let raw_id = record.get(id_col).unwrap_or("").trim();
         let id = match EntityId::parse(raw_id) {
             Ok(id) => id,
@@ -267,11 +265,28 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
             return parsed.problems.push(ctx.problem(line, "id", reason));
         }
         match row_entity(k, &headers, record, line, ctx) {
-            Ok(e) => accept_checked(parsed, ctx, line, e, &mut seen),
+            Ok(e) => accept_checked(parsed, ctx, line, e, &mut seen, |f| column_of(k, f)),
             Err(p) => parsed.problems.extend(p),
         }
     });
     parsed
+}
+
+/// The column of a `kind` file that holds the record's field `path` (a
+/// path of its JSON form, as checks name fields: `address.street` is the
+/// column `street`, `details.horaires` the column `details`).
+fn column_of(kind: EntityKind, path: &str) -> String {
+    columns(kind)
+        .find(|c| {
+            let p = c.path.join(".");
+            p == path
+                || path
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+                || p.strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .map_or_else(|| path.to_string(), |c| c.name.to_string())
 }
 
 fn row_entity(

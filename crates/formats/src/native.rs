@@ -9,8 +9,8 @@
 //! empty registry → export gives the same bytes. Import keeps ids,
 //! provenance and change times as written.
 
-use crate::sill::json_items;
-use crate::{accept_checked, strip_bom, ExportError, ImportContext, Parsed};
+use crate::read::{json_items, json_text, line_at, record_too_large};
+use crate::{accept_checked, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -95,21 +95,13 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
 }
 
 fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
-    let bytes = strip_bom(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let line = crate::sill::line_at(bytes, e.valid_up_to());
-            parsed
-                .problems
-                .push(ctx.problem(line, "", "the file is not UTF-8 text"));
-            return parsed;
-        }
+    let Some(text) = json_text(bytes, ctx, &mut parsed) else {
+        return parsed;
     };
     let doc: Doc<'_> = match serde_json::from_str(text) {
         Ok(d) => d,
         Err(e) => {
-            parsed.problems.push(ctx.problem(
+            parsed.stop(ctx.problem(
                 e.line() as u64,
                 "",
                 format!("not an Archipel JSON document: {e}"),
@@ -118,24 +110,25 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
         }
     };
     if doc.format != FORMAT || doc.version != VERSION {
-        parsed.problems.push(ctx.problem(
+        parsed.stop(ctx.problem(
             1,
             "format",
             format!(
-                "expected format \"{FORMAT}\" version {VERSION}, found \"{}\" version {}",
-                doc.format, doc.version
+                "expected format \"{FORMAT}\" version {VERSION}, found {} version {}",
+                archipel_domain::echo(&doc.format),
+                doc.version
             ),
         ));
         return parsed;
     }
     // Line numbers are counted in the whole text: find where the records start.
     let start = doc.records.get().as_ptr() as usize - text.as_ptr() as usize;
-    let first_line = crate::sill::line_at(text.as_bytes(), start) - 1;
+    let first_line = line_at(text.as_bytes(), start) - 1;
     let items = match json_items(doc.records.get(), ctx) {
         Ok(i) => i,
         Err(mut p) => {
             p.line += first_line;
-            parsed.problems.push(p);
+            parsed.stop(p);
             return parsed;
         }
     };
@@ -144,13 +137,17 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
         let line = line + first_line;
         parsed.records += 1;
         let before = parsed.problems.len();
-        match serde_json::from_str::<Entity>(raw.get()) {
-            Ok(e) => accept_checked(&mut parsed, ctx, line, e, &mut seen),
-            Err(e) => parsed.problems.push(ctx.problem(line, "", e.to_string())),
+        if let Some(reason) = record_too_large(raw.get().len()) {
+            parsed.problems.push(ctx.problem(line, "", reason));
+        } else {
+            match serde_json::from_str::<Entity>(raw.get()) {
+                Ok(e) => accept_checked(&mut parsed, ctx, line, e, &mut seen, str::to_string),
+                Err(e) => parsed.problems.push(ctx.problem(line, "", e.to_string())),
+            }
         }
         if parsed.problems.len() > before {
             parsed.rejected += 1;
-            parsed.rejects.records.push(raw.get().to_string());
+            parsed.rejects.records.push(raw.get().as_bytes().to_vec());
         }
     }
     parsed
