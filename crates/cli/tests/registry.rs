@@ -465,7 +465,8 @@ fn import_that_cannot_write_fails_instead_of_hanging() {
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(!status.success());
-    assert!(err.contains("locked"), "{err}");
+    assert!(err.contains("the registry is busy"), "{err}");
+    assert!(err.contains("waited 10 s"), "{err}");
     holder.execute_batch("ROLLBACK").unwrap();
     drop(holder);
     assert_eq!(export_json(&db), before);
