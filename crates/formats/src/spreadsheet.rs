@@ -60,7 +60,10 @@ mod tests {
     #[test]
     fn formulas_get_a_quote_and_numbers_do_not() {
         for (value, written) in [
-            ("=HYPERLINK(\"http://x.invalid\",\"clic\")", "'=HYPERLINK(\"http://x.invalid\",\"clic\")"),
+            (
+                "=HYPERLINK(\"http://x.invalid\",\"clic\")",
+                "'=HYPERLINK(\"http://x.invalid\",\"clic\")",
+            ),
             ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
             ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
             ("-2+3", "'-2+3"),

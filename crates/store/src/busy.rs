@@ -63,7 +63,12 @@ pub(crate) fn begin<'c>(
         Err(e) => return Err(StoreError::Database(short(&e))),
     };
     let path = note_path(db);
-    let text = format!("{}\n{}\n{}\n", std::process::id(), now_secs(), one_line(what));
+    let text = format!(
+        "{}\n{}\n{}\n",
+        std::process::id(),
+        now_secs(),
+        one_line(what)
+    );
     let note = Note {
         path: std::fs::write(&path, text).ok().map(|()| path),
     };

@@ -55,8 +55,8 @@ mod scope;
 mod search;
 mod write;
 
-pub use open::APP_ID;
 pub use assessment::{NewAssessment, SavedAssessment};
+pub use open::APP_ID;
 pub use query::{BboxQuery, FacetedQuery, Facets, Filter, ListQuery, Page, Sort, Summary};
 pub use read::{Count, Stats};
 pub use scope::{ActorGroup, GroupCount, LinkCount, LinkGroup, ScopeQuery, ScopeStats};

@@ -26,10 +26,12 @@ pub(crate) fn known() -> i64 {
 /// Brings the registry behind `conn` (already checked by `inspect`) up to
 /// date and stamps it, if it needs either.
 pub fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
-    if inspect(conn, path)? == (Found::Registry {
-        version: known(),
-        stamped: true,
-    }) {
+    if inspect(conn, path)?
+        == (Found::Registry {
+            version: known(),
+            stamped: true,
+        })
+    {
         return Ok(());
     }
     // A migration may rebuild a table (SQLite changes a constraint no

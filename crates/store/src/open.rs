@@ -115,7 +115,9 @@ pub(crate) fn inspect(conn: &Connection, path: &Path) -> Result<Found> {
     if tables.len() > SHOWN {
         list.push_str(&format!(" and {} more", tables.len() - SHOWN));
     }
-    Err(not_ours(format!("it holds another program's tables ({list})")))
+    Err(not_ours(format!(
+        "it holds another program's tables ({list})"
+    )))
 }
 
 /// An SQLite error without the SQL text rusqlite adds to some of them
@@ -165,6 +167,18 @@ impl Store {
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| opening(path, &e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| opening(path, &e))?;
+        // SQLite falls back to reading a file it may not write.
+        if conn
+            .is_readonly(rusqlite::DatabaseName::Main)
+            .unwrap_or(false)
+        {
+            return Err(StoreError::Open {
+                path: path.to_path_buf(),
+                message: "the file cannot be written (read-only file or folder); \
+                          commands that only read it still work"
+                    .into(),
+            });
+        }
         if found == Found::Empty {
             // A new file gets 16 KiB pages (SQLite's default is 4 KiB):
             // records are about a kilobyte, so fewer pages split and an
@@ -226,11 +240,7 @@ impl Store {
             Err(e) if cannot_share(&e) && !sidecar(path, "-wal").exists() => read_only(path, true)
                 .map_err(|e2| StoreError::Open {
                     path: path.to_path_buf(),
-                    message: format!(
-                        "{}; read as an immutable file: {}",
-                        short(&e),
-                        short(&e2)
-                    ),
+                    message: format!("{}; read as an immutable file: {}", short(&e), short(&e2)),
                 })?,
             Err(e) => return Err(opening(path, &e)),
         };
@@ -298,10 +308,7 @@ pub(crate) fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
 fn read_only(path: &Path, immutable: bool) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = if immutable {
-        Connection::open_with_flags(
-            uri(path, "immutable=1"),
-            flags | OpenFlags::SQLITE_OPEN_URI,
-        )?
+        Connection::open_with_flags(uri(path, "immutable=1"), flags | OpenFlags::SQLITE_OPEN_URI)?
     } else {
         Connection::open_with_flags(path, flags)?
     };

@@ -43,9 +43,13 @@ fn read_snapshot(path: &Path) -> Snapshot {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let wal = format!("{name}-wal");
     if s.folder.contains(&wal) {
-        assert_eq!(std::fs::metadata(path.with_file_name(&wal)).unwrap().len(), 0);
+        assert_eq!(
+            std::fs::metadata(path.with_file_name(&wal)).unwrap().len(),
+            0
+        );
     }
-    s.folder.retain(|f| *f != wal && *f != format!("{name}-shm"));
+    s.folder
+        .retain(|f| *f != wal && *f != format!("{name}-shm"));
     s
 }
 
@@ -175,10 +179,7 @@ fn a_newer_registry_is_refused_untouched() {
         let before = snapshot(path);
         for err in [Store::open(path).err(), Store::open_read_only(path).err()] {
             let err = err.expect("opened");
-            assert!(
-                matches!(err, StoreError::TooNew { found: 99, .. }),
-                "{err}"
-            );
+            assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
             assert!(err.to_string().contains("newer"), "{err}");
             assert_eq!(snapshot(path), before);
         }

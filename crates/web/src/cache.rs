@@ -105,7 +105,10 @@ pub async fn api_cache(State(state): State<AppState>, req: Request, next: Next) 
     }
     // A streamed answer (an export) is not kept: it would have to be read
     // whole, which streaming is there to avoid.
-    if axum::body::HttpBody::size_hint(res.body()).exact().is_none() {
+    if axum::body::HttpBody::size_hint(res.body())
+        .exact()
+        .is_none()
+    {
         return res;
     }
     let (mut parts, body) = res.into_parts();

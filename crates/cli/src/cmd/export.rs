@@ -63,8 +63,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         None => {
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
             export::write(&store, what, &mut out)?;
-            out.flush()
-                .map_err(archipel_formats::ExportError::Write)?;
+            out.flush().map_err(archipel_formats::ExportError::Write)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,9 +1,9 @@
 //! `archipel search QUERY`: full-text search.
 use super::Global;
+use crate::output::term;
 use archipel_content::Lang;
 use archipel_domain::EntityKind;
 use archipel_store::SearchQuery;
-use crate::output::term;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]

@@ -25,7 +25,9 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let Some(entity) = store.get(&id)? else {
-        esay(format!("archipel show: no record {id} (try `archipel search`)"));
+        esay(format!(
+            "archipel show: no record {id} (try `archipel search`)"
+        ));
         return Ok(ExitCode::from(1));
     };
     let relations = store.relations_of(&id)?;

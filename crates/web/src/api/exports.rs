@@ -103,10 +103,8 @@ pub async fn download(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let (Some(spec), Some(what)) = (
-        DOWNLOADS.iter().find(|d| d.file == file),
-        export_of(&file),
-    ) else {
+    let (Some(spec), Some(what)) = (DOWNLOADS.iter().find(|d| d.file == file), export_of(&file))
+    else {
         return Err(Error::not_found(format!("no export `{file}`")).api());
     };
     let revision = state
@@ -120,9 +118,7 @@ pub async fn download(
     }
     let body = state
         .pool
-        .stream(move |s, out| {
-            export::write(s, what, out).map_err(|e| Error::internal(chain(&e)))
-        })
+        .stream(move |s, out| export::write(s, what, out).map_err(|e| Error::internal(chain(&e))))
         .await
         .map_err(Error::api)?;
     let ct = if spec.media_type.starts_with("text/") {
