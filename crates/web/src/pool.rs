@@ -118,9 +118,7 @@ impl Pool {
             let written = Store::open_read_only(&path)
                 .map_err(Error::from)
                 .and_then(|store| f(&store, &mut out))
-                .and_then(|()| {
-                    std::io::Write::flush(&mut out).map_err(|e| Error::internal(e.to_string()))
-                });
+                .and_then(|()| out.send().map_err(|e| Error::internal(e.to_string())));
             if let Err(e) = written {
                 if out.tx.is_closed() {
                     tracing::debug!("streamed answer abandoned by the client");
@@ -148,6 +146,7 @@ struct ChannelWriter {
 }
 
 impl ChannelWriter {
+    /// Sends what is buffered (at the end: the rest).
     fn send(&mut self) -> std::io::Result<()> {
         if self.buf.is_empty() {
             return Ok(());
@@ -168,8 +167,11 @@ impl std::io::Write for ChannelWriter {
         Ok(data.len())
     }
 
+    /// Nothing: a writer flushes when it is dropped, even after a failure,
+    /// and what it wrote must not go out before the answer is known to
+    /// have started well. The rest is sent by `finish`.
     fn flush(&mut self) -> std::io::Result<()> {
-        self.send()
+        Ok(())
     }
 }
 
