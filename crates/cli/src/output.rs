@@ -61,6 +61,16 @@ fn escape(text: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> 
     std::borrow::Cow::Owned(out)
 }
 
+/// Prints a line of registry text on standard output through [`term`].
+pub fn say(line: impl AsRef<str>) {
+    println!("{}", term(line.as_ref()));
+}
+
+/// Prints a line of registry text on standard error through [`term`].
+pub fn esay(line: impl AsRef<str>) {
+    eprintln!("{}", term(line.as_ref()));
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -72,14 +82,4 @@ mod tests {
         );
         assert_eq!(super::term_lines("a\tb\nc\u{1b}"), "a\tb\nc\\u{1b}");
     }
-}
-
-/// Prints a line of registry text on standard output through [`term`].
-pub fn say(line: impl AsRef<str>) {
-    println!("{}", term(line.as_ref()));
-}
-
-/// Prints a line of registry text on standard error through [`term`].
-pub fn esay(line: impl AsRef<str>) {
-    eprintln!("{}", term(line.as_ref()));
 }

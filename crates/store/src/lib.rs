@@ -97,7 +97,7 @@ pub enum StoreError {
     },
     #[error("{path}: opened read-only, cannot write", path = path.display())]
     ReadOnly { path: PathBuf },
-    #[error("{path}: the registry is busy: {holder}; waited {waited} s, try again when it is done", path = path.display(), waited = waited.as_secs_f64().round())]
+    #[error("{path}: the registry is busy: {holder}; waited {waited} s, try again when it is done", path = path.display(), waited = waited.as_secs())]
     Busy {
         path: PathBuf,
         /// Who holds the registry, as far as is known ("another import
