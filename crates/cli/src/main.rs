@@ -95,7 +95,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("archipel: error: {e:#}");
+            // Errors may quote registry text (a table's name, a record's).
+            eprintln!("archipel: error: {}", output::term(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }

@@ -32,6 +32,7 @@
 //! assert_eq!(parsed.entities.len(), 2);
 //! ```
 
+pub mod export;
 pub mod flat;
 pub mod geojson;
 pub mod licence;
@@ -39,6 +40,7 @@ pub mod mediation;
 pub mod native;
 mod read;
 pub mod sill;
+pub mod spreadsheet;
 mod table_schema;
 
 pub use read::MAX_RECORD_BYTES;
@@ -252,15 +254,57 @@ impl<'a> ImportContext<'a> {
     }
 }
 
-/// Errors of the export side (the import side reports [`Problem`]s).
+/// Errors of the export side (the import side reports [`Problem`]s). Each
+/// says what failed, and its source why, once.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("writing CSV: {0}")]
-    Csv(#[from] csv::Error),
-    #[error("writing JSON: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
+    /// The output could not be written (a full disk, a closed pipe).
+    #[error("writing the export")]
+    Write(#[source] std::io::Error),
+    /// The registry could not be read.
+    #[error("reading the registry")]
+    Store(#[from] archipel_store::StoreError),
+    #[error("encoding CSV")]
+    Csv(#[source] csv::Error),
+    #[error("encoding JSON")]
+    Json(#[source] serde_json::Error),
+    /// The export to a file failed; a regular file that was there is as
+    /// it was (`kept`).
+    #[error("{}: export not written{}", path.display(), if *kept { " (the file already there is left as it was)" } else { "" })]
+    File {
+        path: std::path::PathBuf,
+        kept: bool,
+        #[source]
+        source: Box<ExportError>,
+    },
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> Self {
+        ExportError::Write(e)
+    }
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(e: csv::Error) -> Self {
+        if e.is_io_error() {
+            if let csv::ErrorKind::Io(io) = e.into_kind() {
+                return ExportError::Write(io);
+            }
+            // `is_io_error` said it was one.
+            return ExportError::Write(std::io::Error::other("CSV output failed"));
+        }
+        ExportError::Csv(e)
+    }
+}
+
+impl From<serde_json::Error> for ExportError {
+    fn from(e: serde_json::Error) -> Self {
+        if e.is_io() {
+            return ExportError::Write(e.into());
+        }
+        ExportError::Json(e)
+    }
 }
 
 /// Checks a record's values (the domain's rule for each field: text,

@@ -425,25 +425,31 @@ fn fmt_coord(x: f64) -> String {
     format!("{x}")
 }
 
-/// Writes places as a médiation CSV with the schema's 32 columns. Places
+/// Writes places as a médiation CSV with the schema's 32 columns, one at a
+/// time ([`Writer::begin`], [`Writer::place`], [`Writer::finish`]). Places
 /// read from a médiation file give back their fields; other places give
-/// what the common model knows of them. `actors` resolves each place's
-/// operator (for `pivot` when the place has none of its own).
-pub fn export(
-    places: &[&Place],
-    actor_of: &dyn Fn(&EntityId) -> Option<Actor>,
-    out: &mut dyn std::io::Write,
-) -> Result<(), ExportError> {
-    let cols = columns();
-    let mut w = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(out);
-    w.write_record(&cols)?;
-    for p in places {
-        let actor = p.actor.as_ref().and_then(actor_of);
-        let mut row: Vec<String> = Vec::with_capacity(cols.len());
-        for c in &cols {
-            let val = match *c {
+/// what the common model knows of them, and their operator's identifier
+/// for `pivot`. Cells a spreadsheet would run as formulas get a quote
+/// before them ([`crate::spreadsheet`]); in a field with a maximum length,
+/// such a cell gives up its last characters if the quote would not fit, so
+/// that the file keeps to the schema.
+pub struct Writer<'w> {
+    csv: csv::Writer<&'w mut dyn std::io::Write>,
+}
+
+impl<'w> Writer<'w> {
+    pub fn begin(out: &'w mut dyn std::io::Write) -> Result<Self, ExportError> {
+        let mut csv = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(out);
+        csv.write_record(columns())?;
+        Ok(Writer { csv })
+    }
+
+    /// Writes `p`, run by `actor` (the record its `actor` names).
+    pub fn place(&mut self, p: &Place, actor: Option<&Actor>) -> Result<(), ExportError> {
+        for field in &schema().fields {
+            let val = match field.name.as_str() {
                 "id" => p.id.local().to_string(),
                 "nom" => p.name.clone(),
                 "commune" => p.address.city.clone().unwrap_or_default(),
@@ -459,15 +465,24 @@ pub fn export(
                 "presentation_resume" => p.description.clone().unwrap_or_default(),
                 other => match p.details.get(other) {
                     Some(v) => v.clone(),
-                    None => fallback(other, p, actor.as_ref()),
+                    None => fallback(other, p, actor),
                 },
             };
-            row.push(val);
+            let mut cell = crate::spreadsheet::neutralise(&val).into_owned();
+            while cell.len() > val.len() && field.check(&cell).is_err() && field.check(&val).is_ok()
+            {
+                cell.pop();
+            }
+            self.csv.write_field(cell.as_bytes())?;
         }
-        w.write_record(&row)?;
+        self.csv.write_record(None::<&[u8]>)?;
+        Ok(())
     }
-    w.flush()?;
-    Ok(())
+
+    pub fn finish(mut self) -> Result<(), ExportError> {
+        self.csv.flush()?;
+        Ok(())
+    }
 }
 
 /// Values for places that did not come from a médiation file.

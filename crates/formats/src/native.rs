@@ -26,23 +26,49 @@ struct Doc<'a> {
     records: &'a RawValue,
 }
 
+/// Writes an Archipel JSON document one record at a time: [`Writer::begin`],
+/// [`Writer::record`] for each record in export order, [`Writer::finish`].
+pub struct Writer<'w> {
+    out: &'w mut dyn std::io::Write,
+    written: u64,
+}
+
+impl<'w> Writer<'w> {
+    pub fn begin(out: &'w mut dyn std::io::Write) -> Result<Self, ExportError> {
+        writeln!(out, "{{")?;
+        writeln!(out, "  \"format\": \"{FORMAT}\",")?;
+        writeln!(out, "  \"version\": {VERSION},")?;
+        write!(out, "  \"records\": [")?;
+        Ok(Writer { out, written: 0 })
+    }
+
+    pub fn record(&mut self, e: &Entity) -> Result<(), ExportError> {
+        self.out.write_all(if self.written == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        })?;
+        serde_json::to_writer(&mut *self.out, e)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<(), ExportError> {
+        if self.written > 0 {
+            writeln!(self.out)?;
+            write!(self.out, "  ")?;
+        }
+        writeln!(self.out, "]")?;
+        writeln!(self.out, "}}")?;
+        Ok(())
+    }
+}
+
 /// Writes `entities` (already in export order) as an Archipel JSON document.
 pub fn export(entities: &[Entity], out: &mut dyn std::io::Write) -> Result<(), ExportError> {
-    writeln!(out, "{{")?;
-    writeln!(out, "  \"format\": \"{FORMAT}\",")?;
-    writeln!(out, "  \"version\": {VERSION},")?;
-    write!(out, "  \"records\": [")?;
-    for (i, e) in entities.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        serde_json::to_writer(&mut *out, e)?;
-    }
-    if !entities.is_empty() {
-        writeln!(out)?;
-        write!(out, "  ")?;
-    }
-    writeln!(out, "]")?;
-    writeln!(out, "}}")?;
-    Ok(())
+    let mut w = Writer::begin(out)?;
+    entities.iter().try_for_each(|e| w.record(e))?;
+    w.finish()
 }
 
 /// Checks that do not depend on vocabularies: identifier syntax,

@@ -103,6 +103,14 @@ pub async fn api_cache(State(state): State<AppState>, req: Request, next: Next) 
     if res.status() != StatusCode::OK {
         return res;
     }
+    // A streamed answer (an export) is not kept: it would have to be read
+    // whole, which streaming is there to avoid.
+    if axum::body::HttpBody::size_hint(res.body())
+        .exact()
+        .is_none()
+    {
+        return res;
+    }
     let (mut parts, body) = res.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,

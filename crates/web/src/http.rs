@@ -71,7 +71,7 @@ pub fn etag_of(bytes: &[u8]) -> String {
     format!("W/\"{:016x}{:08x}\"", h.finish(), bytes.len())
 }
 
-fn matches(if_none_match: Option<&HeaderValue>, etag: &str) -> bool {
+pub(crate) fn matches(if_none_match: Option<&HeaderValue>, etag: &str) -> bool {
     let Some(v) = if_none_match.and_then(|v| v.to_str().ok()) else {
         return false;
     };
@@ -127,6 +127,18 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
         // Pages depend on the language cookie.
         res.headers_mut()
             .insert(header::VARY, HeaderValue::from_static("Cookie"));
+    }
+    // An answer that carries its own validator (a streamed export) is
+    // passed on as it comes, not read whole to make one.
+    if let Some(etag) = res.headers().get(header::ETAG) {
+        if matches(inm.as_ref(), etag.to_str().unwrap_or_default()) {
+            let (mut parts, _) = res.into_parts();
+            parts.status = StatusCode::NOT_MODIFIED;
+            parts.headers.remove(header::CONTENT_LENGTH);
+            parts.headers.remove(header::CONTENT_TYPE);
+            return Response::from_parts(parts, Body::empty());
+        }
+        return res;
     }
     let (mut parts, body) = res.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {

@@ -139,7 +139,7 @@ pub async fn serve(config: Config, content: Content) -> Result<(), Error> {
     // Build the in-memory search index now rather than on the first search.
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        match archipel_store::Store::open(&db).and_then(|s| s.prepare_search()) {
+        match archipel_store::Store::open_read_only(&db).and_then(|s| s.prepare_search()) {
             Ok(()) => tracing::info!(
                 ms = started.elapsed().as_millis() as u64,
                 "search index ready"

@@ -14,7 +14,6 @@ pub mod serve;
 pub mod show;
 pub mod stats;
 
-use anyhow::Context;
 use archipel_content::Content;
 use archipel_store::Store;
 use std::path::PathBuf;
@@ -51,13 +50,20 @@ impl Global {
         c.map_err(|e| anyhow::anyhow!("content is invalid:\n{e}"))
     }
 
-    /// Opens the registry, creating it if needed.
+    /// Opens the registry for writing, creating it if needed (only a new
+    /// or empty file, or Archipel's own, is ever written to).
     pub fn store(&self) -> anyhow::Result<Store> {
-        Store::open(&self.db).with_context(|| format!("opening {}", self.db.display()))
+        Ok(Store::open(&self.db)?)
     }
 
-    /// Opens an existing registry.
+    /// Opens an existing registry for writing.
     pub fn existing_store(&self) -> anyhow::Result<Store> {
         Ok(Store::open_existing(&self.db)?)
+    }
+
+    /// Opens an existing registry for reading only: the commands that
+    /// only read never change the file (no migration, no journal mode).
+    pub fn read_store(&self) -> anyhow::Result<Store> {
+        Ok(Store::open_read_only(&self.db)?)
     }
 }

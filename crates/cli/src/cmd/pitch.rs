@@ -148,7 +148,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             }
         },
     };
-    let store = g.existing_store()?;
+    let store = g.read_store()?;
     let territory = match archipel_pitch::resolve_territory(&store, args.territory.as_deref()) {
         Ok(t) => t,
         Err(e) if e.is_usage() => return Ok(usage(e)),
@@ -165,7 +165,13 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let bytes = if pdf {
         archipel_pitch::pdf::render(&sheet)?
     } else {
-        render(&sheet, format).into_bytes()
+        let text = render(&sheet, format);
+        match format {
+            // Names from the registry never reach a terminal raw.
+            Format::Text | Format::Markdown => crate::output::term_lines(&text).into_owned(),
+            Format::Html | Format::Json => text,
+        }
+        .into_bytes()
     };
     write_out(&bytes, args.output.as_ref())?;
     Ok(ExitCode::SUCCESS)

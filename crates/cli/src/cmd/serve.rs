@@ -59,6 +59,21 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             "no registry yet: built the demonstration territory (fictional) into it"
         );
     }
+    // The server only reads. A registry made by an earlier version is
+    // brought up to date once, here; any other file is refused untouched.
+    match archipel_store::Store::open_read_only(&g.db) {
+        Ok(_) => {}
+        Err(archipel_store::StoreError::TooOld { found, .. }) => {
+            let store = g.store()?;
+            tracing::info!(
+                db = %g.db.display(),
+                from = found,
+                to = store.schema_version()?,
+                "registry brought up to date"
+            );
+        }
+        Err(e) => return Err(e.into()),
+    }
     let mut config = archipel_web::Config::new(g.db.clone());
     config.addr = args.addr;
     config.tiles = match args.tiles.trim() {
