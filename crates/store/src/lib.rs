@@ -38,6 +38,7 @@
 //! ```
 
 mod assessment;
+pub mod backup;
 mod codec;
 mod index;
 mod migrate;

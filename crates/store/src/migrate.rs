@@ -14,8 +14,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_kind_check_without_in_list.sql"),
 ];
 
+/// The schema version this program brings registries to.
+pub(crate) fn known_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
 pub fn apply(conn: &mut Connection) -> Result<()> {
-    let known = MIGRATIONS.len() as i64;
+    let known = known_version();
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > known {
         return Err(StoreError::TooNew {
