@@ -131,11 +131,7 @@ pub fn backup(registry: &Path, dest: &Path, mut progress: impl FnMut(Progress)) 
             path: dest.to_path_buf(),
         });
     }
-    let source = Connection::open_with_flags(
-        registry,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sql(registry))?;
+    let source = open_read_only(registry)?;
     source
         .busy_timeout(Duration::from_secs(5))
         .map_err(sql(registry))?;
@@ -152,11 +148,7 @@ pub fn check(path: &Path) -> Result<BackupInfo> {
             path: path.to_path_buf(),
         });
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sql(path))?;
+    let conn = open_read_only(path)?;
     check_open(&conn, path)
 }
 
@@ -260,11 +252,7 @@ pub fn restore(
     } else {
         None
     };
-    let source = Connection::open_with_flags(
-        backup,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sql(backup))?;
+    let source = open_read_only(backup)?;
     let copied = copy_to_temp(&source, backup, registry, &mut progress)?;
     let (tmp, copied) = copied;
     let kept = kept_path(registry);
@@ -475,6 +463,15 @@ fn run(
             _ => std::thread::sleep(Duration::from_millis(50)),
         }
     }
+}
+
+/// A read-only connection: a backup never changes what it copies.
+fn open_read_only(path: &Path) -> Result<Connection> {
+    Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sql(path))
 }
 
 /// `path` with `suffix` added to its file name.

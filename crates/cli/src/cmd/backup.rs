@@ -15,12 +15,9 @@ pub struct Args {
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let bar = crate::output::progress(0, "backup", args.json);
-    let copied = archipel_store::backup::backup(&g.db, &args.out, |p| {
-        bar.set_length(p.total);
-        bar.set_position(p.copied);
+    let copied = copying("backup", args.json, |progress| {
+        archipel_store::backup::backup(&g.db, &args.out, progress)
     })?;
-    bar.finish_and_clear();
     summary(
         args.json,
         copied.schema_version,
@@ -35,6 +32,21 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         &format!("{} → {}", g.db.display(), args.out.display()),
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a copy with a progress bar on a terminal (none when `quiet`).
+pub(crate) fn copying<T, E>(
+    what: &str,
+    quiet: bool,
+    copy: impl FnOnce(&mut dyn FnMut(archipel_store::backup::Progress)) -> Result<T, E>,
+) -> Result<T, E> {
+    let bar = crate::output::progress(0, what, quiet);
+    let result = copy(&mut |p| {
+        bar.set_length(p.total);
+        bar.set_position(p.copied);
+    });
+    bar.finish_and_clear();
+    result
 }
 
 /// What a backup or a restoration did: JSON when asked, else one line on

@@ -16,12 +16,9 @@ pub struct Args {
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let bar = crate::output::progress(0, "restore", args.json);
-    let (info, copied) = archipel_store::backup::restore(&args.backup, &g.db, |p| {
-        bar.set_length(p.total);
-        bar.set_position(p.copied);
+    let (info, copied) = super::backup::copying("restore", args.json, |progress| {
+        archipel_store::backup::restore(&args.backup, &g.db, progress)
     })?;
-    bar.finish_and_clear();
     let kept = archipel_store::backup::kept_path(&g.db);
     let kept = kept.exists().then(|| kept.display().to_string());
     super::backup::summary(

@@ -140,21 +140,32 @@ struct Settings {
     shown: Vec<(&'static str, String, Origin)>,
 }
 
-/// A setting's value: the first given of flag, variable, file, else the
-/// default, checked by `check`.
-fn setting<T>(
-    key: &Key,
-    flag: Option<String>,
-    g: &Global,
-    default: impl FnOnce() -> T,
-    check: impl FnOnce(&str) -> Result<T, String>,
-) -> anyhow::Result<(T, Origin)> {
-    match choose(key, flag, g.file.as_ref())? {
-        Some(Raw { text, origin }) => match check(&text) {
-            Ok(v) => Ok((v, origin)),
-            Err(reason) => Err(key.error(&origin, reason)),
-        },
-        None => Ok((default(), Origin::Default)),
+/// Settles settings one by one, recording each with its origin.
+struct Resolver<'a> {
+    g: &'a Global,
+    shown: Vec<(&'static str, String, Origin)>,
+}
+
+impl Resolver<'_> {
+    /// A setting's value: the first given of flag, variable, file, else
+    /// the default, checked by `check`; recorded as `show` writes it.
+    fn setting<T>(
+        &mut self,
+        key: &Key,
+        flag: Option<String>,
+        default: impl FnOnce() -> T,
+        check: impl FnOnce(&str) -> Result<T, String>,
+        show: impl FnOnce(&T) -> String,
+    ) -> anyhow::Result<T> {
+        let (value, origin) = match choose(key, flag, self.g.file.as_ref())? {
+            Some(Raw { text, origin }) => match check(&text) {
+                Ok(v) => (v, origin),
+                Err(reason) => return Err(key.error(&origin, reason)),
+            },
+            None => (default(), Origin::Default),
+        };
+        self.shown.push((key.file, show(&value), origin));
+        Ok(value)
     }
 }
 
@@ -169,15 +180,16 @@ fn number(text: &str, max: usize) -> Result<usize, String> {
 }
 
 fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
-    let mut shown = Vec::new();
-    let mut config = archipel_web::Config::new(g.db.clone());
-    shown.push(("db", g.db.display().to_string(), g.db_origin.clone()));
-
-    let (addr, o) = setting(
+    let mut r = Resolver {
+        g,
+        shown: vec![("db", g.db.display().to_string(), g.db_origin.clone())],
+    };
+    let defaults = archipel_web::Config::new(g.db.clone());
+    let mut config = defaults.clone();
+    config.addr = r.setting(
         &ADDR,
         args.addr,
-        g,
-        || config.addr,
+        || defaults.addr,
         |t| {
             t.trim().parse::<SocketAddr>().map_err(|_| {
                 format!(
@@ -186,135 +198,107 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
                 )
             })
         },
+        SocketAddr::to_string,
     )?;
-    shown.push((ADDR.file, addr.to_string(), o));
-    config.addr = addr;
-
-    let (public_url, o) = setting(
+    let addr = config.addr;
+    config.public_url = r.setting(
         &PUBLIC_URL,
         args.public_url,
-        g,
         || format!("http://{addr}"),
         archipel_web::check_public_url,
+        String::clone,
     )?;
-    shown.push((PUBLIC_URL.file, public_url.clone(), o));
-    config.public_url = public_url;
-
-    let (ancestors, o) = setting(
+    config.frame_ancestors = r.setting(
         &FRAME_ANCESTORS,
         args.frame_ancestors,
-        g,
-        || config.frame_ancestors.clone(),
+        || defaults.frame_ancestors.clone(),
         archipel_web::check_frame_ancestors,
+        String::clone,
     )?;
-    shown.push((FRAME_ANCESTORS.file, ancestors.clone(), o));
-    config.frame_ancestors = ancestors;
-
     match choose_path(&STATIC_DIR, args.static_dir, g.file.as_ref())? {
         Some((dir, o)) => {
             if !dir.is_dir() {
                 return Err(STATIC_DIR.error(&o, format!("{}: not a folder", dir.display())));
             }
-            shown.push((STATIC_DIR.file, dir.display().to_string(), o));
+            r.shown
+                .push((STATIC_DIR.file, dir.display().to_string(), o));
             config.static_dir = Some(dir);
         }
-        None => shown.push((STATIC_DIR.file, "(none)".into(), Origin::Default)),
+        None => r
+            .shown
+            .push((STATIC_DIR.file, "(none)".into(), Origin::Default)),
     }
-
-    let (pool, o) = setting(
+    config.pool_size = r.setting(
         &POOL_SIZE,
         args.pool,
-        g,
-        || config.pool_size,
-        |t| {
-            number(t, MAX_POOL).and_then(|n| {
-                if n == 0 {
-                    Err("at least one connection".to_string())
-                } else {
-                    Ok(n)
-                }
-            })
+        || defaults.pool_size,
+        |t| match number(t, MAX_POOL)? {
+            0 => Err("at least one connection".to_string()),
+            n => Ok(n),
         },
+        usize::to_string,
     )?;
-    shown.push((POOL_SIZE.file, pool.to_string(), o));
-    config.pool_size = pool;
-
-    let (cache, o) = setting(
+    config.cache_entries = r.setting(
         &CACHE_ENTRIES,
         args.cache,
-        g,
-        || config.cache_entries,
+        || defaults.cache_entries,
         |t| number(t, MAX_CACHE),
+        usize::to_string,
     )?;
-    shown.push((CACHE_ENTRIES.file, cache.to_string(), o));
-    config.cache_entries = cache;
-
-    let (licence, o) = setting(
+    config.data_licence = r.setting(
         &DATA_LICENCE,
         args.data_licence,
-        g,
-        || config.data_licence.clone(),
+        || defaults.data_licence.clone(),
         archipel_web::check_licence_url,
+        String::clone,
     )?;
-    shown.push((DATA_LICENCE.file, licence.clone(), o));
-    config.data_licence = licence;
-
     let default_tiles = archipel_web::Tiles::openstreetmap();
-    let (url, o) = setting(
+    let url = r.setting(
         &TILES,
         args.tiles,
-        g,
         || Some(default_tiles.url.clone()),
         |t| match t.trim() {
             "none" => Ok(None),
             url => archipel_web::Tiles::check_url(url).map(Some),
         },
+        |u| u.clone().unwrap_or_else(|| "none".into()),
     )?;
-    shown.push((TILES.file, url.clone().unwrap_or_else(|| "none".into()), o));
-    let (attribution, o) = setting(
+    let attribution = r.setting(
         &TILES_ATTRIBUTION,
         args.tiles_attribution,
-        g,
         || default_tiles.attribution.clone(),
         archipel_web::check_text,
+        String::clone,
     )?;
-    shown.push((TILES_ATTRIBUTION.file, attribution.clone(), o));
     config.tiles = url.map(|url| archipel_web::Tiles { url, attribution });
-
     let format_flag = if args.log_json {
         Some("json".to_string())
     } else {
         args.log_format
     };
-    let (log_json, o) = setting(
+    let log_json = r.setting(
         &LOG_FORMAT,
         format_flag,
-        g,
         || false,
         |t| match t.trim() {
             "text" => Ok(false),
             "json" => Ok(true),
             other => Err(format!("`{}`: expected text or json", other.escape_debug())),
         },
+        |json| if *json { "json" } else { "text" }.to_string(),
     )?;
-    shown.push((
-        LOG_FORMAT.file,
-        if log_json { "json" } else { "text" }.into(),
-        o,
-    ));
-    let (log_level, o) = setting(
+    let log_level = r.setting(
         &LOG_LEVEL,
         args.log_level,
-        g,
         || archipel_web::DEFAULT_LOG_FILTER.to_string(),
         |t| Ok(t.trim().to_string()),
+        String::clone,
     )?;
-    shown.push((LOG_LEVEL.file, log_level.clone(), o.clone()));
     Ok(Settings {
         config,
         log_json,
         log_level,
-        shown,
+        shown: r.shown,
     })
 }
 
@@ -337,8 +321,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         .shown
         .iter()
         .find(|(k, _, _)| *k == LOG_LEVEL.file)
-        .map(|(_, _, o)| o.clone())
-        .unwrap_or(Origin::Default);
+        .map_or(Origin::Default, |(_, _, o)| o.clone());
     archipel_web::init_logging(settings.log_json, &settings.log_level)
         .map_err(|reason| LOG_LEVEL.error(&log_origin, reason))?;
     let content = g.content()?;
