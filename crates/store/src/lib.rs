@@ -44,6 +44,7 @@
 //! ```
 
 mod assessment;
+pub mod backup;
 mod busy;
 mod codec;
 mod index;
