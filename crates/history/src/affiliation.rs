@@ -157,7 +157,22 @@ impl Affiliations {
                 table.insert(&d, Target::Unaffiliated)?;
             }
         }
+        let key_like = |k: &ActorKind| {
+            let ok = !k.0.is_empty()
+                && k.0
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if ok {
+                Ok(())
+            } else {
+                Err(Error::Affiliations(format!(
+                    "kind `{}`: a vocabulary key is lowercase letters, digits and `_`",
+                    k.0.escape_debug()
+                )))
+            }
+        };
         for s in file.suffixes {
+            key_like(&s.kind)?;
             table.insert(&s.suffix, Target::Suffix(s.kind))?;
         }
         for o in file.organizations {
@@ -167,6 +182,7 @@ impl Affiliations {
                     "an organization has an empty name".into(),
                 ));
             }
+            key_like(&o.kind)?;
             if o.kind.is_unknown() {
                 return Err(Error::Affiliations(format!("organization `{name}`: kind `unknown` is reserved for domains the table does not know")));
             }
@@ -364,8 +380,13 @@ mod tests {
     fn table_errors() {
         let dup = "[unaffiliated]\ndomains = [\"a.org\", \"A.org\"]";
         assert!(Affiliations::from_toml_str(dup).is_err());
-        let bad_kind = "[[organization]]\nname = \"X\"\nkind = \"nope\"\ndomains = [\"x.org\"]";
+        // A kind must be spelt as a vocabulary key; whether the vocabulary
+        // has it is archipel-content's check.
+        let bad_kind = "[[organization]]\nname = \"X\"\nkind = \"Local government\"\ndomains = [\"x.org\"]";
         assert!(Affiliations::from_toml_str(bad_kind).is_err());
+        let other_kind = "[[organization]]\nname = \"X\"\nkind = \"nope\"\ndomains = [\"x.org\"]";
+        let t = Affiliations::from_toml_str(other_kind).unwrap();
+        assert_eq!(t.kinds(), ["nope"]);
         let bad_domain = "[[organization]]\nname = \"X\"\nkind = \"company\"\ndomains = [\"x y\"]";
         assert!(Affiliations::from_toml_str(bad_domain).is_err());
         let unknown = "[[organization]]\nname = \"X\"\nkind = \"unknown\"\ndomains = [\"x.org\"]";
