@@ -145,4 +145,6 @@ fn grids_and_errors() {
     let out = archipel(&["assess", target]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("archipel-evidence.toml:1: usage.sla"), "{err}");
+    // Said once (the error is not printed again as its own source).
+    assert_eq!(err.matches("usage.sla").count(), 1, "{err}");
 }

@@ -260,3 +260,30 @@ fn backup_and_restore_refuse_what_they_cannot_do() {
     assert!(out.status.success());
     assert_eq!((out.stdout.len(), out.stderr.len()), (0, 0));
 }
+
+/// An error is printed with its causes, each once: the path, then what
+/// the system said (not the system's message twice, which an error that
+/// both shows its source and returns it from `source()` gives).
+#[test]
+fn an_error_prints_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["init"]);
+    let out = run(
+        &db,
+        &["backup", dir.path().join("no/b.db").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let cause = std::io::Error::from_raw_os_error(2).to_string();
+    assert_eq!(err.matches(&cause).count(), 1, "{err}");
+    assert!(err.contains("no/"), "the path is named: {err}");
+    // SQLite cannot open the registry: its file is named once (rusqlite
+    // adds it to SQLite's message, which the store's error names too).
+    let db = dir.path().join("no").join("registry.db");
+    let out = run(&db, &["init"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("registry.db").count(), 1, "{err}");
+    assert_eq!(err.matches("unable to open").count(), 1, "{err}");
+}

@@ -138,8 +138,7 @@ impl Affiliations {
 
     /// Reads a table from a TOML file.
     pub fn from_path(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Affiliations(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
         Self::from_toml_str(&text).map_err(|e| match e {
             Error::Affiliations(m) => Error::Affiliations(format!("{}: {m}", path.display())),
             other => other,
@@ -382,7 +381,8 @@ mod tests {
         assert!(Affiliations::from_toml_str(dup).is_err());
         // A kind must be spelt as a vocabulary key; whether the vocabulary
         // has it is archipel-content's check.
-        let bad_kind = "[[organization]]\nname = \"X\"\nkind = \"Local government\"\ndomains = [\"x.org\"]";
+        let bad_kind =
+            "[[organization]]\nname = \"X\"\nkind = \"Local government\"\ndomains = [\"x.org\"]";
         assert!(Affiliations::from_toml_str(bad_kind).is_err());
         let other_kind = "[[organization]]\nname = \"X\"\nkind = \"nope\"\ndomains = [\"x.org\"]";
         let t = Affiliations::from_toml_str(other_kind).unwrap();

@@ -497,7 +497,7 @@ fn failure_inside_a_batch_writes_nothing() {
     let res: Result<((), _), _> = store.write("test", "manual", None, |w| {
         w.upsert(&actor("a", "Un", None))?;
         w.upsert(&actor("b", "Deux", None))?;
-        Err(StoreError::Database("stop".into()))
+        Err(StoreError::database("stop"))
     });
     assert!(res.is_err());
     assert_eq!(store.count(EntityKind::Actor).unwrap(), 0);

@@ -156,8 +156,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let mut parsed_out: Option<Parsed> = None;
     let written = std::thread::scope(|scope| {
         let thread = |name: &str| std::thread::Builder::new().name(name.into());
-        let cannot =
-            |e: std::io::Error| StoreError::Database(format!("cannot start a thread: {e}"));
+        let cannot = |e: std::io::Error| StoreError::database_because("cannot start a thread", e);
         let parser = thread("parse")
             .spawn_scoped(scope, || match format {
                 Format::Mediation => mediation::parse_to(&bytes, &ctx, Some(sink)),
@@ -222,11 +221,11 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             // file was valid, or if invalid records may be set aside.
             let parsed = parser
                 .join()
-                .map_err(|_| StoreError::Database("the parser crashed".into()))?;
+                .map_err(|_| StoreError::database("the parser crashed"))?;
             let abort = must_abort(&parsed, skip_invalid);
             parsed_out = Some(parsed);
             if abort {
-                return Err(StoreError::Database(INVALID.into()));
+                return Err(StoreError::database(INVALID));
             }
             Ok(skipped)
         })
