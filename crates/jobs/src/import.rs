@@ -27,8 +27,10 @@ use archipel_formats::{
 use archipel_store::{prepare, Prepared, Store, StoreError, WriteSummary};
 use std::sync::mpsc::{channel, sync_channel};
 
-/// The formats a file may be imported from.
+/// The formats a file may be imported from (with the `clap` feature, the
+/// values of a command-line argument, documented as below).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Format {
     /// National schema "lieux de médiation numérique" (CSV).
     Mediation,

@@ -10,15 +10,7 @@ use archipel_jobs::export::{self, Export};
 use archipel_jobs::import::{self, Format, ImportError, ImportReport, ImportRequest};
 use archipel_store::{Store, StoreError};
 
-const HEADER: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,typologie,date_maj,presentation_resume";
-
-fn row(i: usize) -> String {
-    format!(
-        "lieu-{i},{siret},Médiathèque n°{i},Brest,29200,29019,{i} rue de Siam,48.39{i:03},-4.48{i:03},BIB|MUNI,2024-03-0{d},\"Accès libre, ateliers\"\n",
-        siret = 21290019700010u64 + (i as u64 % 3),
-        d = 1 + i % 9
-    )
-}
+use archipel_testkit::mediation::{row, HEADER};
 
 /// A médiation file of the rows `rows`.
 fn file(rows: impl IntoIterator<Item = String>) -> Vec<u8> {

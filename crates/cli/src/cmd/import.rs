@@ -4,32 +4,9 @@
 use super::Global;
 use anyhow::Context;
 use archipel_formats::ImportContext;
-use archipel_jobs::import::{self, ImportError, ImportRequest};
+use archipel_jobs::import::{self, Format, ImportError, ImportRequest};
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    /// National schema "lieux de médiation numérique" (CSV).
-    Mediation,
-    /// SILL catalogue (its JSON or CSV form).
-    Sill,
-    /// Archipel's own JSON (lossless).
-    Json,
-    /// Archipel's CSV, one entity kind per file.
-    Csv,
-}
-
-impl Format {
-    fn job(self) -> import::Format {
-        match self {
-            Format::Mediation => import::Format::Mediation,
-            Format::Sill => import::Format::Sill,
-            Format::Json => import::Format::Json,
-            Format::Csv => import::Format::Csv,
-        }
-    }
-}
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -104,7 +81,7 @@ fn read_bounded(path: &std::path::Path, max: u64, shown: &str) -> anyhow::Result
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     let shown = args.file.display().to_string();
-    let format = args.format.job();
+    let format = args.format;
     let source = args
         .source
         .clone()
