@@ -4,7 +4,7 @@
 use super::Global;
 use anyhow::Context;
 use archipel_formats::ImportContext;
-use archipel_jobs::import::{self, Format, ImportError, ImportRequest};
+use archipel_jobs::import::{self, Format, ImportError, ImportReport, ImportRequest};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -117,35 +117,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{p}");
     }
     let Some(summary) = report.written else {
-        let n = report.problems.len();
-        let valid = report.valid();
-        if report.stopped && report.records == 0 {
-            eprintln!(
-                "{shown}: {n} problem(s) with the file itself, before any record; \
-                 nothing was imported"
-            );
-        } else if report.stopped {
-            eprintln!(
-                "{shown}: {n} problem(s); the file could not be read past record {}; \
-                 nothing was imported",
-                report.records
-            );
-        } else {
-            eprintln!(
-                "{shown}: {n} problem(s) in {} of {} record(s); nothing was imported{}",
-                report.rejected,
-                report.records,
-                if args.skip_invalid || valid == 0 {
-                    String::new()
-                } else {
-                    format!(" (--skip-invalid would import the {valid} valid ones)")
-                }
-            );
-        }
+        eprintln!("{}", nothing_imported(&shown, &report, args.skip_invalid));
         return Ok(ExitCode::from(1));
     };
-    let mut rejects_path = None;
-    if report.rejected > 0 {
+    let rejects_path = if report.rejected > 0 {
         let path = args.rejects.clone().unwrap_or_else(|| {
             let mut p = args.file.clone().into_os_string();
             p.push(format!(".rejects.{}", report.rejects.extension));
@@ -158,8 +133,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             report.rejected,
             path.display()
         );
-        rejects_path = Some(path);
-    }
+        Some(path)
+    } else {
+        None
+    };
     if args.json {
         crate::output::print_json(&serde_json::json!({
             "file": shown,
@@ -180,4 +157,32 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why nothing was imported, after the problems.
+fn nothing_imported(shown: &str, report: &ImportReport, skip_invalid: bool) -> String {
+    let n = report.problems.len();
+    let valid = report.valid();
+    if report.stopped && report.records == 0 {
+        format!(
+            "{shown}: {n} problem(s) with the file itself, before any record; nothing was imported"
+        )
+    } else if report.stopped {
+        format!(
+            "{shown}: {n} problem(s); the file could not be read past record {}; \
+             nothing was imported",
+            report.records
+        )
+    } else {
+        format!(
+            "{shown}: {n} problem(s) in {} of {} record(s); nothing was imported{}",
+            report.rejected,
+            report.records,
+            if skip_invalid || valid == 0 {
+                String::new()
+            } else {
+                format!(" (--skip-invalid would import the {valid} valid ones)")
+            }
+        )
+    }
 }
