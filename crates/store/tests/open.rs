@@ -4,6 +4,7 @@
 
 use archipel_domain::*;
 use archipel_store::{Store, StoreError, APP_ID};
+use archipel_testkit::chain;
 use chrono::{TimeZone, Utc};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -374,18 +375,6 @@ fn a_busy_registry_says_who_holds_it() {
     assert_eq!(store.get(&id).unwrap(), None);
     // The note is gone with the transaction.
     assert!(!dir.path().join("registry.db-writer").exists());
-}
-
-/// An error and its sources, as `archipel` prints them (anyhow's `{:#}`).
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// An SQLite failure keeps SQLite's error as the error's source: the
