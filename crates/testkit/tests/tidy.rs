@@ -14,6 +14,10 @@
 //!   `[workspace.dependencies]` (`name.workspace = true`, plus features)
 //!   and its version, edition, licence and minimum Rust version from the
 //!   workspace;
+//! - there is one minimum Rust version, the workspace's, which every
+//!   member inherits and which is no lower than any dependency's in
+//!   Cargo.lock (clippy's `incompatible_msrv`, run by scripts/test.sh with
+//!   `-D warnings`, refuses a standard API newer than it);
 //! - no test or source reads a folder beside the repository or passes by
 //!   printing that it skipped its checks.
 
@@ -340,6 +344,83 @@ fn a_clone_tests_itself_and_no_test_skips() {
     check(
         "tests and sources read only the repository, and a test that cannot check \
          fails (naming what to install) instead of printing that it skipped",
+        found,
+    );
+}
+
+/// `1.92` or `1.88.0` as numbers, for comparing.
+fn version(v: &str) -> Vec<u64> {
+    let mut parts: Vec<u64> = v
+        .split('.')
+        .map(|n| n.parse().unwrap_or_else(|_| panic!("rust-version {v}")))
+        .collect();
+    parts.resize(3, 0);
+    parts
+}
+
+/// `cargo metadata` of the workspace, offline and from Cargo.lock as it
+/// is, with `extra` arguments.
+fn metadata(extra: &[&str]) -> serde_json::Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .current_dir(root())
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(extra)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo metadata: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("cargo metadata's JSON")
+}
+
+#[test]
+fn one_minimum_rust_version_covers_every_dependency() {
+    let declared = manifest(&root())["workspace"]["package"]["rust-version"]
+        .as_str()
+        .expect("[workspace.package] rust-version")
+        .to_string();
+    let mut found = Vec::new();
+    // Every member inherits it.
+    let own = metadata(&["--no-deps"]);
+    let members = own["packages"].as_array().expect("packages");
+    assert_eq!(
+        members.len(),
+        self::members().len(),
+        "the workspace's members"
+    );
+    for p in members {
+        let theirs = p["rust_version"].as_str().unwrap_or("none");
+        if version(theirs) != version(&declared) {
+            found.push(format!(
+                "{}: rust-version {theirs}, not the workspace's {declared}",
+                p["name"]
+            ));
+        }
+    }
+    // No package the build may use asks for more.
+    let all = metadata(&[]);
+    let used: std::collections::HashSet<&str> = all["resolve"]["nodes"]
+        .as_array()
+        .expect("resolve")
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .collect();
+    for p in all["packages"].as_array().expect("packages") {
+        let (Some(id), Some(theirs)) = (p["id"].as_str(), p["rust_version"].as_str()) else {
+            continue;
+        };
+        if used.contains(id) && version(theirs) > version(&declared) {
+            found.push(format!(
+                "{} {} needs Rust {theirs}: raise rust-version in Cargo.toml ({declared})",
+                p["name"], p["version"]
+            ));
+        }
+    }
+    check(
+        "the minimum Rust version is one, and true of every dependency",
         found,
     );
 }
