@@ -396,7 +396,7 @@ fn one_minimum_rust_version_covers_every_dependency() {
         if version(theirs) != version(&declared) {
             found.push(format!(
                 "{}: rust-version {theirs}, not the workspace's {declared}",
-                p["name"]
+                p["name"].as_str().unwrap_or("?")
             ));
         }
     }
@@ -415,7 +415,8 @@ fn one_minimum_rust_version_covers_every_dependency() {
         if used.contains(id) && version(theirs) > version(&declared) {
             found.push(format!(
                 "{} {} needs Rust {theirs}: raise rust-version in Cargo.toml ({declared})",
-                p["name"], p["version"]
+                p["name"].as_str().unwrap_or("?"),
+                p["version"].as_str().unwrap_or("?")
             ));
         }
     }
