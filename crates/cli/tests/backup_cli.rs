@@ -7,43 +7,13 @@
 //! registry has exactly two states while it runs, and every backup must be
 //! one of them, however the processes interleave.
 
+mod common;
+use common::{command, ok, run};
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-
-const BIN: &str = env!("CARGO_BIN_EXE_archipel");
-
-fn archipel(db: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.arg("--db").arg(db);
-    for var in [
-        "ARCHIPEL_DB",
-        "ARCHIPEL_CONTENT",
-        "ARCHIPEL_CONFIG",
-        "ARCHIPEL_ADDR",
-        "ARCHIPEL_LOG",
-        "ARCHIPEL_LOG_FORMAT",
-    ] {
-        c.env_remove(var);
-    }
-    c
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    archipel(db).args(args).output().expect("run archipel")
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert!(
-        out.status.success(),
-        "archipel {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// An Archipel JSON file of `n` associations, one batch for `import json`.
 fn actors_file(dir: &Path, n: usize) -> PathBuf {
@@ -76,8 +46,7 @@ struct Server {
 
 impl Server {
     fn start(db: &Path) -> Server {
-        let mut child = archipel(db)
-            .args(["serve", "--addr", "127.0.0.1:0", "--tiles", "none"])
+        let mut child = command(db, &["serve", "--addr", "127.0.0.1:0", "--tiles", "none"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -158,8 +127,7 @@ fn backups_during_an_import_are_before_or_after_it() {
     };
     first_rx.recv().expect("a first page was read");
 
-    let mut importing = archipel(&db)
-        .args(["import", "json", import.to_str().unwrap()])
+    let mut importing = command(&db, &["import", "json", import.to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
