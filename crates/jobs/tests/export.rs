@@ -6,12 +6,8 @@ use archipel_domain::*;
 use archipel_formats::{mediation, ImportContext};
 use archipel_jobs::export::{self, Export, ExportError};
 use archipel_store::Store;
-use chrono::{TimeZone, Utc};
+use archipel_testkit::records::t0;
 use std::io::Write;
-
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
-}
 
 fn place(local: &str, name: &str, description: &str) -> Entity {
     Entity::Place(Place {

@@ -4,25 +4,14 @@
 
 use archipel_domain::*;
 use archipel_store::{Store, StoreError, APP_ID};
-use archipel_testkit::chain;
-use chrono::{TimeZone, Utc};
+use archipel_testkit::{chain, records};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 fn actor(local: &str) -> Entity {
     Entity::Actor(Actor {
-        id: EntityId::new(EntityKind::Actor, "test", local).unwrap(),
-        name: format!("Médiathèque {local}"),
-        nature: Nature::Organisation,
         kind: Some("library".into()),
-        typology: vec![],
-        description: None,
-        identifiers: Identifiers::default(),
-        website: None,
-        email: None,
-        territory: None,
-        location: None,
-        provenance: Provenance::new("test", Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()),
+        ..records::actor(local, &format!("Médiathèque {local}"))
     })
 }
 

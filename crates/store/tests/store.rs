@@ -2,33 +2,20 @@
 
 use archipel_domain::*;
 use archipel_store::{Outcome, SearchQuery, Store, StoreError};
+use archipel_testkit::records::{self, id, t0};
 use chrono::{TimeZone, Utc};
 
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
-}
-
-fn id(k: EntityKind, local: &str) -> EntityId {
-    EntityId::new(k, "test", local).unwrap()
-}
-
+/// A library with a location, described by `desc`.
 fn actor(local: &str, name: &str, desc: Option<&str>) -> Entity {
     Entity::Actor(Actor {
-        id: id(EntityKind::Actor, local),
-        name: name.into(),
-        nature: Nature::Organisation,
         kind: Some("library".into()),
         typology: vec!["opportunity_space_organiser".into()],
         description: desc.map(Into::into),
-        identifiers: Identifiers::default(),
-        website: None,
-        email: None,
-        territory: None,
         location: Some(GeoPoint {
             lat: 48.39,
             lon: -4.48,
         }),
-        provenance: Provenance::new("test", t0()),
+        ..records::actor(local, name)
     })
 }
 
