@@ -250,7 +250,7 @@ fn a_writer_failing_midway_stops_the_import_and_writes_nothing() {
     );
     // Said as a chain, each cause once: the import, the record, the JSON
     // parser's reason (kept as the source of the source).
-    let shown = archipel_testkit::chain(&err);
+    let shown = archipel_domain::error_chain(&err);
     for part in [
         "nothing was imported",
         "stored data is unreadable",

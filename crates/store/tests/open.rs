@@ -4,7 +4,7 @@
 
 use archipel_domain::*;
 use archipel_store::{Store, StoreError, APP_ID};
-use archipel_testkit::{chain, records};
+use archipel_testkit::records;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -379,7 +379,7 @@ fn an_sqlite_failure_keeps_its_source() {
     assert!(matches!(err, StoreError::Open { .. }), "{err}");
     let source = err.source().expect("SQLite's error is kept").to_string();
     assert!(source.contains("unable to open"), "{source}");
-    let shown = chain(&err);
+    let shown = error_chain(&err);
     let name = path.display().to_string();
     assert_eq!(shown.matches(&name).count(), 1, "{shown}");
     assert_eq!(shown.matches("unable to open").count(), 1, "{shown}");
@@ -405,7 +405,7 @@ fn a_failed_migration_keeps_its_source_once() {
         format!("{source:?}").contains("extended_code"),
         "the engine's error, whole: {source:?}"
     );
-    let shown = chain(&err);
+    let shown = error_chain(&err);
     assert!(shown.contains("migration 5 failed"), "{shown}");
     assert_eq!(shown.matches("already exists").count(), 1, "{shown}");
     assert!(!shown.contains("CREATE TABLE"), "no SQL: {shown}");
@@ -432,6 +432,6 @@ fn a_corrupt_registry_keeps_its_source_once() {
         .and_then(|s| s.count(EntityKind::Actor))
         .expect_err("a damaged registry cannot be read");
     assert!(err.source().is_some(), "SQLite's error is kept: {err:?}");
-    let shown = chain(&err);
+    let shown = error_chain(&err);
     assert_eq!(shown.matches("malformed").count(), 1, "{shown}");
 }

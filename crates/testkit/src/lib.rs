@@ -2,8 +2,7 @@
 //! repository a test builds, with fixed identities and dates and no user or
 //! system configuration, so that every figure a test asserts is
 //! reproducible; finding the vendored test data; plain records for the
-//! tests that write registries; an error with its sources as the command
-//! line prints it. Only ever a dev-dependency.
+//! tests that write registries. Only ever a dev-dependency.
 
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -67,19 +66,6 @@ pub fn testdata(rel: &str) -> PathBuf {
         path.display()
     );
     path
-}
-
-/// An error and its sources joined by `: `, as `archipel` prints them
-/// (anyhow's `{:#}`): tests check that each cause is said once.
-pub fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// Records for the tests that write registries: one time, one source

@@ -45,7 +45,7 @@ impl Error {
     }
     /// An internal error from `e`, its sources included (for the log).
     pub fn internal_from(e: &dyn std::error::Error) -> Error {
-        Error::internal(chain(e))
+        Error::internal(archipel_domain::error_chain(e))
     }
     /// The same error, shown as JSON.
     pub fn api(mut self) -> Error {
@@ -63,18 +63,6 @@ impl From<archipel_store::StoreError> for Error {
     fn from(e: archipel_store::StoreError) -> Error {
         Error::internal_from(&e)
     }
-}
-
-/// An error and its sources, as one line ("database: disk I/O error").
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 impl From<askama::Error> for Error {
