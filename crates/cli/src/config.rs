@@ -9,6 +9,7 @@
 //! to the file's folder. Every value, wherever it comes from, goes through
 //! the same check, and an error names where the value came from.
 
+use anyhow::Context;
 use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -126,7 +127,7 @@ impl ConfigFile {
     /// Reads and parses `path`.
     pub fn load(path: &Path) -> anyhow::Result<ConfigFile> {
         let len = std::fs::metadata(path)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            .with_context(|| path.display().to_string())?
             .len();
         if len > MAX_FILE {
             anyhow::bail!(
@@ -134,8 +135,7 @@ impl ConfigFile {
                 path.display()
             );
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
         ConfigFile::parse(path, text)
     }
 

@@ -7,43 +7,13 @@
 //! registry has exactly two states while it runs, and every backup must be
 //! one of them, however the processes interleave.
 
+mod common;
+use common::{command, ok, run};
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-
-const BIN: &str = env!("CARGO_BIN_EXE_archipel");
-
-fn archipel(db: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.arg("--db").arg(db);
-    for var in [
-        "ARCHIPEL_DB",
-        "ARCHIPEL_CONTENT",
-        "ARCHIPEL_CONFIG",
-        "ARCHIPEL_ADDR",
-        "ARCHIPEL_LOG",
-        "ARCHIPEL_LOG_FORMAT",
-    ] {
-        c.env_remove(var);
-    }
-    c
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    archipel(db).args(args).output().expect("run archipel")
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert!(
-        out.status.success(),
-        "archipel {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// An Archipel JSON file of `n` associations, one batch for `import json`.
 fn actors_file(dir: &Path, n: usize) -> PathBuf {
@@ -76,8 +46,7 @@ struct Server {
 
 impl Server {
     fn start(db: &Path) -> Server {
-        let mut child = archipel(db)
-            .args(["serve", "--addr", "127.0.0.1:0", "--tiles", "none"])
+        let mut child = command(db, &["serve", "--addr", "127.0.0.1:0", "--tiles", "none"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -158,8 +127,7 @@ fn backups_during_an_import_are_before_or_after_it() {
     };
     first_rx.recv().expect("a first page was read");
 
-    let mut importing = archipel(&db)
-        .args(["import", "json", import.to_str().unwrap()])
+    let mut importing = command(&db, &["import", "json", import.to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -259,4 +227,31 @@ fn backup_and_restore_refuse_what_they_cannot_do() {
     let out = run(&db, &["backup", dir.path().join("b.db").to_str().unwrap()]);
     assert!(out.status.success());
     assert_eq!((out.stdout.len(), out.stderr.len()), (0, 0));
+}
+
+/// An error is printed with its causes, each once: the path, then what
+/// the system said (not the system's message twice, which an error that
+/// both shows its source and returns it from `source()` gives).
+#[test]
+fn an_error_prints_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["init"]);
+    let out = run(
+        &db,
+        &["backup", dir.path().join("no/b.db").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let cause = std::io::Error::from_raw_os_error(2).to_string();
+    assert_eq!(err.matches(&cause).count(), 1, "{err}");
+    assert!(err.contains("no/"), "the path is named: {err}");
+    // SQLite cannot open the registry: its file is named once (rusqlite
+    // adds it to SQLite's message, which the store's error names too).
+    let db = dir.path().join("no").join("registry.db");
+    let out = run(&db, &["init"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("registry.db").count(), 1, "{err}");
+    assert_eq!(err.matches("unable to open").count(), 1, "{err}");
 }

@@ -2,37 +2,16 @@
 //! configuration file, which beats the default; mistakes name where they
 //! are.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+use common::write;
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_archipel");
-
-/// Every variable a setting reads, removed so that the test's own
-/// environment cannot leak in.
-const VARIABLES: &[&str] = &[
-    "ARCHIPEL_DB",
-    "ARCHIPEL_CONTENT",
-    "ARCHIPEL_CONFIG",
-    "ARCHIPEL_ADDR",
-    "ARCHIPEL_PUBLIC_URL",
-    "ARCHIPEL_FRAME_ANCESTORS",
-    "ARCHIPEL_STATIC_DIR",
-    "ARCHIPEL_POOL_SIZE",
-    "ARCHIPEL_CACHE_ENTRIES",
-    "ARCHIPEL_DATA_LICENCE",
-    "ARCHIPEL_TILES",
-    "ARCHIPEL_TILES_ATTRIBUTION",
-    "ARCHIPEL_LOG_FORMAT",
-    "ARCHIPEL_LOG",
-];
-
+/// `archipel ARGS` with the variables `env` set (and no other of its own).
 fn archipel(env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut c = Command::new(BIN);
-    for v in VARIABLES {
-        c.env_remove(v);
-    }
-    c.envs(env.iter().copied());
-    c.args(args).output().expect("run archipel")
+    common::archipel(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run archipel")
 }
 
 /// `serve --check`'s lines as (key, value, origin).
@@ -61,12 +40,6 @@ fn get<'a>(s: &'a [(String, String, String)], key: &str) -> (&'a str, &'a str) {
     (v, o)
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_str().unwrap().to_string()
-}
-
 #[test]
 fn flag_then_variable_then_file_then_default() {
     let dir = tempfile::tempdir().unwrap();
@@ -75,7 +48,9 @@ fn flag_then_variable_then_file_then_default() {
         "archipel.toml",
         "db = \"reg.db\"\n\n[server]\naddress = \"127.0.0.1:1111\"\npool_size = 2\n\
          cache_entries = 7\n\n[tiles]\nurl = \"none\"\n",
-    );
+    )
+    .display()
+    .to_string();
     let out = archipel(
         &[
             ("ARCHIPEL_CONFIG", &file),
@@ -111,7 +86,9 @@ fn flag_then_variable_then_file_then_default() {
     assert_eq!(get(&s, "log.format"), ("text", "default"));
 
     // An empty variable counts as unset; --config beats $ARCHIPEL_CONFIG.
-    let other = write(dir.path(), "other.toml", "[server]\npool_size = 9\n");
+    let other = write(dir.path(), "other.toml", "[server]\npool_size = 9\n")
+        .display()
+        .to_string();
     let s = settings(&archipel(
         &[("ARCHIPEL_CONFIG", &file), ("ARCHIPEL_POOL_SIZE", "")],
         &["--config", &other, "serve", "--check"],
@@ -139,7 +116,9 @@ fn mistakes_name_where_they_are() {
         dir.path(),
         "a.toml",
         "[server]\naddress = \"127.0.0.1:1\"\nadress = \"x\"\n",
-    );
+    )
+    .display()
+    .to_string();
     let out = archipel(&[], &["--config", &file, "serve", "--check"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -158,7 +137,9 @@ fn mistakes_name_where_they_are() {
         err.contains("$ARCHIPEL_FRAME_ANCESTORS: server.frame_ancestors:"),
         "{err}"
     );
-    let file = write(dir.path(), "b.toml", "[server]\n\npool_size = 0\n");
+    let file = write(dir.path(), "b.toml", "[server]\n\npool_size = 0\n")
+        .display()
+        .to_string();
     let out = archipel(&[], &["--config", &file, "serve", "--check"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

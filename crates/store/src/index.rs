@@ -333,7 +333,7 @@ impl Index {
 }
 
 fn too_large() -> crate::StoreError {
-    crate::StoreError::Database("full-text index too large to hold in memory".into())
+    crate::StoreError::database("full-text index too large to hold in memory")
 }
 
 /// The union of sorted lists, sorted, without repeats.

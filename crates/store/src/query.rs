@@ -250,7 +250,7 @@ fn matches_join(matches: usize) -> &'static str {
 fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>> {
     r.get_ref(i)?
         .as_str_or_null()
-        .map_err(|e| StoreError::Database(format!("column {i}: {e}")))
+        .map_err(|e| StoreError::database_because(format!("column {i}"), e))
 }
 
 /// The `top` keys of `tally` by decreasing count, then by key (as SQLite
@@ -405,8 +405,8 @@ impl Store {
             "SELECT {SUMMARY_COLS}, json_extract(e.data, '$.description'), e.rowid
              FROM entity e WHERE e.rowid IN (SELECT value FROM json_each(?1))"
         ))?;
-        let list =
-            serde_json::to_string(&rowids).map_err(|e| StoreError::Database(e.to_string()))?;
+        let list = serde_json::to_string(&rowids)
+            .map_err(|e| StoreError::database_because("encoding row ids", e))?;
         let mut by_rowid: HashMap<i64, Summary> = stmt
             .query_map([list], |r| {
                 let mut s = summary_row(r)?;

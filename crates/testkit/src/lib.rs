@@ -1,8 +1,8 @@
 //! Helpers shared by the tests of several crates: running git in a
 //! repository a test builds, with fixed identities and dates and no user or
 //! system configuration, so that every figure a test asserts is
-//! reproducible; finding the vendored test data. Only ever a
-//! dev-dependency.
+//! reproducible; finding the vendored test data; plain records for the
+//! tests that write registries. Only ever a dev-dependency.
 
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -66,6 +66,45 @@ pub fn testdata(rel: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// Records for the tests that write registries: one time, one source
+/// (`test`), plain records a test completes with struct update syntax
+/// (`Actor { description: …, ..records::actor("a", "Fablab") }`).
+pub mod records {
+    use archipel_domain::{Actor, EntityId, EntityKind, Identifiers, Nature, Provenance};
+    use chrono::{DateTime, TimeZone, Utc};
+
+    /// The time every test record is made at: 2 January 2026, 03:04:05 UTC.
+    pub fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
+            .single()
+            .expect("a valid date")
+    }
+
+    /// The identifier `KIND:test:LOCAL`.
+    pub fn id(kind: EntityKind, local: &str) -> EntityId {
+        EntityId::new(kind, "test", local).expect("a valid identifier")
+    }
+
+    /// The actor `actor:test:LOCAL` named `name`: an organisation of kind
+    /// `association`, nothing else said, made at [`t0`] by source `test`.
+    pub fn actor(local: &str, name: &str) -> Actor {
+        Actor {
+            id: id(EntityKind::Actor, local),
+            name: name.into(),
+            nature: Nature::Organisation,
+            kind: Some("association".into()),
+            typology: vec![],
+            description: None,
+            identifiers: Identifiers::default(),
+            website: None,
+            email: None,
+            territory: None,
+            location: None,
+            provenance: Provenance::new("test", t0()),
+        }
+    }
 }
 
 /// Médiation files ("lieux de médiation numérique") for the tests that

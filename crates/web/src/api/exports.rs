@@ -118,7 +118,7 @@ pub async fn download(
     }
     let body = state
         .pool
-        .stream(move |s, out| export::write(s, what, out).map_err(|e| Error::internal(chain(&e))))
+        .stream(move |s, out| export::write(s, what, out).map_err(|e| Error::internal_from(&e)))
         .await
         .map_err(Error::api)?;
     let ct = if spec.media_type.starts_with("text/") {
@@ -138,16 +138,4 @@ pub async fn download(
         body,
     )
         .into_response())
-}
-
-/// An error and its sources, as one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

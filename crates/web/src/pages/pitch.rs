@@ -136,7 +136,7 @@ fn sheet_error(e: archipel_pitch::Error, lang: Lang) -> Error {
         E::AmbiguousTerritory { .. } | E::TerritoryRequired { .. } => {
             Error::bad_request(e.to_string())
         }
-        E::Store(_) | E::Pdf(_) => Error::internal(e.to_string()),
+        E::Store(_) | E::Pdf(_) => Error::internal_from(&e),
     };
     err.in_lang(lang)
 }
