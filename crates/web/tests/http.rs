@@ -679,6 +679,45 @@ async fn english_switch_and_health() {
 }
 
 #[tokio::test]
+async fn language_switch_never_redirects_elsewhere() {
+    let fx = fixture();
+    for next in [
+        "/%09/evil.example/",
+        "/%0A/evil.example/",
+        "/%0D%0A/evil.example/",
+        "%2F%09%2Fevil.example",
+        "/%2509/evil.example/",
+        "/%5Cevil.example",
+        "/%5C%5Cevil.example",
+        "%5C%5Cevil.example",
+        "/%255Cevil.example",
+        "//evil.example",
+        "%2F%2Fevil.example",
+        "/%252F/evil.example",
+        "http:evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "evil.example",
+        "/%00",
+    ] {
+        let uri = format!("/lang/en?next={next}");
+        let r = get(&fx.app, &uri).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(r.headers[header::LOCATION], "/", "{uri}");
+    }
+    // A page of this site, with its query, is where the switch goes back.
+    let r = get(
+        &fx.app,
+        "/lang/fr?next=/search%3Fq%3Dm%C3%A9diath%C3%A8que%26page%3D2",
+    )
+    .await;
+    assert_eq!(
+        r.headers[header::LOCATION],
+        "/search?q=m%C3%A9diath%C3%A8que&page=2"
+    );
+}
+
+#[tokio::test]
 async fn api_answers_follow_writes_to_the_registry() {
     let fx = fixture();
     let q = "/api/v1/search?q=zephyrin";
