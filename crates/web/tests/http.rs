@@ -718,6 +718,76 @@ async fn language_switch_never_redirects_elsewhere() {
 }
 
 #[tokio::test]
+async fn bidirectional_controls_in_names_stay_isolated() {
+    let fx = fixture();
+    // A right-to-left override and a left-to-right isolate, neither closed.
+    let name = "Atelier \u{202E}droN\u{2066} du numérique";
+    let mut a = evil_actor();
+    if let Entity::Actor(x) = &mut a {
+        x.id = EntityId::new(EntityKind::Actor, "test", "bidi").unwrap();
+        x.name = name.into();
+        x.territory = Some(EntityId::parse("territory:demo:epci:960000008").unwrap());
+        // The latest change, for the home page.
+        x.provenance = Provenance::new("test", chrono::Utc::now() + chrono::Duration::days(1));
+    }
+    let mut store = Store::open(&fx.db).unwrap();
+    store
+        .write("test", "test", None, |w| {
+            w.upsert(&a)?;
+            Ok(())
+        })
+        .unwrap();
+    let page = get(&fx.app, "/actors/actor:test:bidi").await;
+    ok_html(&page, "record page");
+    // In <title>, where markup cannot go: balanced and between FSI and PDI.
+    let isolated = "\u{2068}Atelier \u{202E}droN\u{2066} du numérique\u{2069}\u{202C}\u{2069}";
+    assert!(
+        page.body
+            .contains(&format!("<title>{isolated} · Archipel</title>")),
+        "{}",
+        page.body.split("</title>").next().unwrap()
+    );
+    // The heading takes its direction from the name, isolated from the rest.
+    assert!(page.body.contains(&format!("<h1 dir=\"auto\">{name}</h1>")));
+    // The breadcrumbs hold it in a <bdi>.
+    let crumbs = page
+        .body
+        .split("class=\"crumbs\"")
+        .nth(1)
+        .and_then(|s| s.split("</nav>").next())
+        .expect("breadcrumbs");
+    assert!(crumbs.contains(&format!("<bdi>{name}</bdi>")), "{crumbs}");
+    // Nowhere in the page does the name stand outside an isolating element
+    // or isolate characters.
+    let outside = page
+        .body
+        .replace(&format!("<bdi>{name}</bdi>"), "")
+        .replace(&format!("<h1 dir=\"auto\">{name}</h1>"), "")
+        .replace(isolated, "");
+    assert!(!outside.contains(name), "{outside}");
+    // Lists, search results and the home page too.
+    for uri in [
+        "/actors?territory=territory:demo:epci:960000008&per_page=200",
+        "/search?q=atelier+du+numerique&type=actor",
+        "/",
+    ] {
+        let r = get(&fx.app, uri).await;
+        ok_html(&r, uri);
+        assert!(
+            r.body.contains(&format!("<bdi>{name}</bdi>")),
+            "{uri}: {}",
+            r.body
+        );
+        assert!(
+            !r.body
+                .replace(&format!("<bdi>{name}</bdi>"), "")
+                .contains(name),
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn api_answers_follow_writes_to_the_registry() {
     let fx = fixture();
     let q = "/api/v1/search?q=zephyrin";
@@ -917,7 +987,9 @@ async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
     ok_html(&r, &uri);
     let select = territory_list(&r.body);
     assert!(
-        select.contains(&format!("value=\"{last}\" selected>Zz-commune 409<")),
+        select.contains(&format!(
+            "value=\"{last}\" selected dir=\"auto\">Zz-commune 409<"
+        )),
         "{select}"
     );
     assert_eq!(select.matches(" selected").count(), 1, "{select}");

@@ -9,7 +9,8 @@ use crate::i18n::{PageLang, Tr};
 use crate::params::{encode, query_string, FilterParams, Paging, Params, SortParam};
 use crate::state::AppState;
 use crate::views::{
-    day, kind_label, kind_path, kinds_label, record_url, subkind_label, Layout, Link, Pager,
+    day, isolate, kind_label, kind_path, kinds_label, record_url, subkind_label, Layout, Link,
+    Pager,
 };
 use archipel_domain::{Entity, EntityId, EntityKind, Relation};
 use archipel_store::{Filter, ListQuery, Page, Sort, Summary};
@@ -778,7 +779,13 @@ pub async fn show(
         .map(|s| subkind_label(&state.content, kind.as_str(), s, lang))
         .unwrap_or_default();
     let name = e.name().to_string();
-    let mut layout = Layout::new(t, &name, &super::here(&uri), Some(kind_path(kind)));
+    // The title holds the name as plain text: isolated there.
+    let mut layout = Layout::new(
+        t,
+        &isolate(&name),
+        &super::here(&uri),
+        Some(kind_path(kind)),
+    );
     if map.is_some() {
         layout = layout.with_map();
     }

@@ -283,7 +283,7 @@ pub async fn page(
             "{} {} « {} »",
             t.count(results.total, "search.result", "search.results"),
             t.s("search.for"),
-            text
+            crate::views::isolate(&text)
         )
     };
     let mut layout = Layout::new(t, t.s("search.title"), &super::here(&uri), Some("search"));
