@@ -55,8 +55,8 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Connections to the registry (reads run in parallel on as many).
     pub pool_size: usize,
-    /// API responses kept in memory (0 turns the cache off).
-    pub cache_entries: usize,
+    /// Bytes of answers kept in memory (0 turns the cache off).
+    pub cache_bytes: usize,
     /// The licence of the published data (a URL), for the DCAT catalogue.
     pub data_licence: String,
 }
@@ -73,7 +73,7 @@ impl Config {
             public_url: format!("http://{addr}"),
             static_dir: None,
             pool_size: 4,
-            cache_entries: 1024,
+            cache_bytes: 64 * 1024 * 1024,
             data_licence: "https://www.etalab.gouv.fr/licence-ouverte-open-licence/".into(),
         }
     }

@@ -44,9 +44,7 @@ pub use state::AppState;
 use archipel_content::Content;
 use axum::routing::get;
 use axum::Router;
-use std::time::Duration;
 use tower_http::compression::CompressionLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted (every route reads none).
@@ -82,12 +80,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::headers,
         ))
+        .layer(axum::middleware::from_fn(http::errors))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(http::limits))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -16,7 +16,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config, content: Content) -> Result<AppState, Error> {
         let pool = Pool::open(config.db.clone(), config.pool_size)?;
-        let cache = crate::cache::Cache::new(config.db.clone(), config.cache_entries);
+        let cache = crate::cache::Cache::new(config.db.clone(), config.cache_bytes);
         Ok(AppState {
             config: Arc::new(config),
             content: Arc::new(content),

@@ -788,6 +788,221 @@ async fn bidirectional_controls_in_names_stay_isolated() {
 }
 
 #[tokio::test]
+async fn a_box_across_the_antimeridian_holds_both_sides() {
+    let fx = fixture();
+    let mut store = Store::open(&fx.db).unwrap();
+    store
+        .write("test", "test", None, |w| {
+            for (local, lon) in [("east", 179.5), ("west", -179.5), ("far", 0.0)] {
+                let mut a = evil_actor();
+                if let Entity::Actor(x) = &mut a {
+                    x.id = EntityId::new(EntityKind::Actor, "test", local).unwrap();
+                    x.name = format!("Fidji {local}");
+                    x.location = Some(GeoPoint { lat: -17.0, lon });
+                }
+                w.upsert(&a)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let ids = |v: &serde_json::Value| {
+        let mut ids: Vec<String> = v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    // West 179, east -179: the two degrees either side of the antimeridian.
+    let r = get(&fx.app, "/api/v1/places.geojson?bbox=179,-20,-179,-10").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = json(&r);
+    assert_eq!(ids(&v), ["actor:test:east", "actor:test:west"], "{v}");
+    assert_eq!(v["total"], 2);
+    // As a map client sends it after panning east past 180°, and west.
+    for b in ["179,-20,181,-10", "-181,-20,-179,-10"] {
+        let r = get(&fx.app, &format!("/api/v1/places.geojson?bbox={b}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.body);
+        assert_eq!(
+            ids(&json(&r)),
+            ["actor:test:east", "actor:test:west"],
+            "{b}"
+        );
+    }
+    // The same box written the usual way holds neither (it spans the globe
+    // the other way round).
+    let wide = json(&get(&fx.app, "/api/v1/places.geojson?bbox=-179,-20,179,-10").await);
+    assert_eq!(ids(&wide), ["actor:test:far"]);
+}
+
+/// A JSON error of the documented shape, with this status.
+fn json_error(r: &Res, status: StatusCode, what: &str) -> serde_json::Value {
+    assert_eq!(r.status, status, "{what}: {}", r.body);
+    let ct = r.headers[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(ct.starts_with("application/json"), "{what}: {ct}");
+    let v = json(r);
+    assert_eq!(v["status"], status.as_u16(), "{what}");
+    assert!(!v["error"].as_str().unwrap().is_empty(), "{what}");
+    v
+}
+
+#[tokio::test]
+async fn every_api_error_is_json_and_every_page_error_html() {
+    let fx = fixture();
+    // Path segments that are not UTF-8: rejected by the path extractor.
+    for uri in [
+        "/api/v1/places/%FF",
+        "/api/v1/places/%FF/relations",
+        "/api/v1/%FF",
+        "/api/v1/exports/%FF",
+    ] {
+        let r = get(&fx.app, uri).await;
+        assert!(r.status.is_client_error(), "{uri}: {}", r.status);
+        json_error(&r, r.status, uri);
+    }
+    // Another method than GET.
+    for (method, uri) in [
+        ("POST", "/api/v1/actors"),
+        ("DELETE", "/api/v1/search"),
+        ("PUT", "/api/v1/actors/actor:demo:metropole"),
+    ] {
+        let r = send(
+            &fx.app,
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        let v = json_error(&r, StatusCode::METHOD_NOT_ALLOWED, uri);
+        assert!(v["error"].as_str().unwrap().contains(method), "{v}");
+        assert!(r.headers.contains_key(header::ALLOW), "{uri}");
+    }
+    // Too long a target, too large a body.
+    let long = format!("/api/v1/search?q={}", "x".repeat(archipel_web::MAX_URI));
+    json_error(&get(&fx.app, &long).await, StatusCode::URI_TOO_LONG, "long");
+    let big = vec![b'x'; archipel_web::MAX_BODY + 1];
+    let r = send(
+        &fx.app,
+        Request::get("/api/v1/search")
+            .header(header::CONTENT_LENGTH, big.len())
+            .body(Body::from(big))
+            .unwrap(),
+    )
+    .await;
+    json_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "big body");
+    // Query rejections (a parameter given twice).
+    let r = get(&fx.app, "/api/v1/actors?page=1&page=2").await;
+    json_error(&r, StatusCode::BAD_REQUEST, "twice");
+    // Pages answer the same errors with the HTML error page.
+    for (method, uri, status) in [
+        ("GET", "/places/%FF", None),
+        ("POST", "/", Some(StatusCode::METHOD_NOT_ALLOWED)),
+        ("DELETE", "/search", Some(StatusCode::METHOD_NOT_ALLOWED)),
+    ] {
+        let r = send(
+            &fx.app,
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert!(r.status.is_client_error(), "{uri}");
+        if let Some(s) = status {
+            assert_eq!(r.status, s, "{uri}");
+        }
+        let ct = r.headers[header::CONTENT_TYPE].to_str().unwrap();
+        assert!(ct.starts_with("text/html"), "{uri}: {ct}");
+        assert!(r.body.starts_with("<!doctype html>"), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn the_api_refuses_parameters_it_does_not_know() {
+    let fx = fixture();
+    for (uri, name) in [
+        ("/api/v1/search?q=mediatheque&r=1", "r"),
+        ("/api/v1/actors?per_page=5&utm_source=x", "utm_source"),
+        ("/api/v1/places.geojson?bbox=1,40,3,50&zoom=3", "zoom"),
+        ("/api/v1/stats?r=2", "r"),
+        ("/api/v1/actors/actor:demo:metropole?r=3", "r"),
+        ("/api/v1/exports/archipel.json?r=4", "r"),
+        ("/api/v1/catalog.jsonld?x=", "x"),
+    ] {
+        let v = json_error(&get(&fx.app, uri).await, StatusCode::BAD_REQUEST, uri);
+        assert!(
+            v["error"].as_str().unwrap().contains(&format!("`{name}`")),
+            "{uri}: {v}"
+        );
+    }
+    // Known ones, `lang` included, in any order.
+    for uri in [
+        "/api/v1/search?type=actor&q=mediatheque&lang=en&facets=true",
+        "/api/v1/actors?sort=-name&kind=association&page=1&per_page=5",
+        "/api/v1/places.geojson?lang=en&type=place&bbox=1,40,3,50&limit=10",
+        "/api/v1/stats?lang=en",
+    ] {
+        assert_eq!(get(&fx.app, uri).await.status, StatusCode::OK, "{uri}");
+    }
+    // Pages still ignore them (links from elsewhere carry tracking tags).
+    ok_html(&get(&fx.app, "/actors?utm_source=x").await, "page");
+}
+
+#[tokio::test]
+async fn a_search_with_no_word_says_so() {
+    let fx = fixture();
+    let all = json(&get(&fx.app, "/api/v1/search").await)["total"].clone();
+    assert!(all.as_u64().unwrap() > 10);
+    for q in ["%FF", "!!!", "%E2%80%AE", "-+-"] {
+        let uri = format!("/api/v1/search?q={q}");
+        let v = json_error(&get(&fx.app, &uri).await, StatusCode::BAD_REQUEST, &uri);
+        assert!(v["error"].as_str().unwrap().contains("`q`"), "{v}");
+        let page = get(&fx.app, &format!("/search?q={q}")).await;
+        ok_html(&page, &uri);
+        assert!(page.body.contains("aucun mot à chercher"), "{q}");
+        assert!(
+            page.body.contains("data-total=\"0\""),
+            "{q}: not every record"
+        );
+        assert!(!page.body.contains("class=\"hit\""), "{q}");
+    }
+    // Punctuation around a word is fine.
+    let v = json(&get(&fx.app, "/api/v1/search?q=!!!mediatheque").await);
+    assert!(v["total"].as_u64().unwrap() >= 1);
+}
+
+#[tokio::test]
+async fn a_small_cache_streams_large_answers_and_keeps_small_ones() {
+    // 8 KiB of answers at most, none over 1 KiB: the GeoJSON of every
+    // place is larger and streams through.
+    let fx = fixture_with(|c| c.cache_bytes = 8 * 1024);
+    let uri = "/api/v1/places.geojson";
+    let first = get(&fx.app, uri).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.len() > 8 * 1024, "{}", first.body.len());
+    let again = get(&fx.app, uri).await;
+    assert_eq!(first.body, again.body);
+    assert_eq!(
+        json(&again)["features"].as_array().unwrap().len(),
+        json(&first)["features"].as_array().unwrap().len()
+    );
+    // Many small answers, each kept until the budget is reached, then the
+    // least used leave; all are answered right.
+    for page in 1..=40 {
+        let uri = format!("/api/v1/actors?per_page=1&page={page}");
+        let r = get(&fx.app, &uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+        assert_eq!(json(&r)["page"], page);
+    }
+}
+
+#[tokio::test]
 async fn api_answers_follow_writes_to_the_registry() {
     let fx = fixture();
     let q = "/api/v1/search?q=zephyrin";

@@ -38,8 +38,9 @@ pub struct Args {
     /// Database connections (parallel reads).
     #[arg(long, default_value_t = 4)]
     pool: usize,
-    /// API answers kept in memory until the registry changes (0: none).
-    #[arg(long, default_value_t = 1024)]
+    /// Mebibytes of answers kept in memory until the registry changes
+    /// (0: none).
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
     cache: usize,
     /// Log one JSON object per line instead of text.
     #[arg(long)]
@@ -74,7 +75,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| format!("http://{}", args.addr));
     config.static_dir = args.static_dir;
     config.pool_size = args.pool;
-    config.cache_entries = args.cache;
+    config.cache_bytes = args.cache.saturating_mul(1024 * 1024);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::pages::records::{kind_of_path, ListParams};
-use crate::params::{query_string, Paging, Params};
+use crate::params::{query_string, ApiParams, Paging};
 use crate::state::AppState;
 use archipel_domain::{EntityId, EntityKind};
 use archipel_store::ListQuery;
@@ -52,7 +52,7 @@ pub fn page_json(
 pub async fn list(
     State(state): State<AppState>,
     Path(seg): Path<String>,
-    Params(p): Params<ListParams>,
+    ApiParams(p): ApiParams<ListParams>,
 ) -> Result<Response, Error> {
     let kind = kind(&seg)?;
     let paging = Paging::parse(&p.page, &p.per_page, 50).map_err(Error::api)?;

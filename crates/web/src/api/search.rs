@@ -4,15 +4,15 @@
 use crate::api::records::page_json;
 use crate::error::Error;
 use crate::pages::search::SearchParams;
-use crate::params::{Paging, Params};
+use crate::params::{ApiParams, Paging};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 pub struct ApiSearch {
     #[serde(flatten)]
     p: SearchParams,
@@ -22,7 +22,7 @@ pub struct ApiSearch {
 
 pub async fn search(
     State(state): State<AppState>,
-    Params(a): Params<ApiSearch>,
+    ApiParams(a): ApiParams<ApiSearch>,
 ) -> Result<Response, Error> {
     let with_facets = match a.facets.as_deref() {
         None | Some("false") | Some("0") => false,

@@ -13,10 +13,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Map filters, as in URLs (shared with `/api/v1/places.geojson`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct MapParams {
     /// `place`, `actor`, or both when absent.
     #[serde(rename = "type", default)]

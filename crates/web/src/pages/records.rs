@@ -18,7 +18,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The kind a path segment names (`actors` → actor).
@@ -32,7 +32,7 @@ pub fn kind_of_path(seg: &str) -> Option<EntityKind> {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ListParams {
     #[serde(default)]
     pub page: Option<String>,
