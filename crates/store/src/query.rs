@@ -269,8 +269,9 @@ fn order_by(sort: Sort) -> &'static str {
     match sort {
         Sort::Name => "ORDER BY e.name COLLATE NOCASE, e.id",
         Sort::NameDesc => "ORDER BY e.name COLLATE NOCASE DESC, e.id DESC",
-        Sort::Updated => "ORDER BY e.updated_at, e.id",
-        Sort::UpdatedDesc => "ORDER BY e.updated_at DESC, e.id",
+        // Ties by row, which the index on the change time keeps in order.
+        Sort::Updated => "ORDER BY e.updated_at, e.rowid",
+        Sort::UpdatedDesc => "ORDER BY e.updated_at DESC, e.rowid DESC",
     }
 }
 

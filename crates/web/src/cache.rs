@@ -1,4 +1,4 @@
-//! An in-memory cache of answers. A public registry is read far more
+//! An in-memory cache of answers (the API's and the registry's pages). A public registry is read far more
 //! often than written, and the same searches, map boxes and pages come
 //! back (facet links, embedded maps, the home page). Writes come from
 //! other processes (`archipel import`…), so validity is checked against
@@ -25,9 +25,10 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::any::Any;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 /// Answers larger than this are never kept.
@@ -56,6 +57,10 @@ struct Inner {
     bytes: usize,
     /// A counter ordering uses, for eviction.
     clock: u64,
+    /// Figures computed from the whole registry (facet counts of every
+    /// record, the number of points on the map), by name: a fixed, small
+    /// set, dropped with the entries when the registry changes.
+    figures: HashMap<&'static str, Arc<dyn Any + Send + Sync>>,
 }
 
 pub struct Cache {
@@ -128,12 +133,7 @@ impl Cache {
             .sum();
         let cost = OVERHEAD + key.len() + header_bytes + body.len();
         let mut inner = self.lock();
-        if inner.revision.as_ref() != Some(&rev) {
-            // Made before a write: none of them is valid any more.
-            inner.entries.clear();
-            inner.bytes = 0;
-            inner.revision = Some(rev);
-        }
+        renew(&mut inner, rev);
         if let Some(old) = inner.entries.remove(&key) {
             inner.bytes -= old.cost;
         }
@@ -154,11 +154,52 @@ impl Cache {
         );
     }
 
+    /// The figure `name` computed at revision `rev`, or computes it with
+    /// `compute` (on the caller's thread) and keeps it. Only for figures of
+    /// the whole registry, whose names are fixed in code: each is computed
+    /// once per change of the registry however many pages show it.
+    pub fn figure<T, E>(
+        &self,
+        name: &'static str,
+        rev: &Revision,
+        compute: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        T: Clone + Send + Sync + 'static,
+    {
+        if self.enabled() {
+            let inner = self.lock();
+            if inner.revision.as_ref() == Some(rev) {
+                if let Some(v) = inner.figures.get(name).and_then(|v| v.downcast_ref::<T>()) {
+                    return Ok(v.clone());
+                }
+            }
+        }
+        let value = compute()?;
+        if self.enabled() {
+            let mut inner = self.lock();
+            renew(&mut inner, *rev);
+            inner.figures.insert(name, Arc::new(value.clone()));
+        }
+        Ok(value)
+    }
+
     /// Bytes and entries held now.
     #[cfg(test)]
     fn held(&self) -> (usize, usize) {
         let inner = self.lock();
         (inner.bytes, inner.entries.len())
+    }
+}
+
+/// Makes `rev` the revision of what is kept, dropping everything kept at
+/// another (made before a write, none of it is valid any more).
+fn renew(inner: &mut Inner, rev: Revision) {
+    if inner.revision.as_ref() != Some(&rev) {
+        inner.entries.clear();
+        inner.figures.clear();
+        inner.bytes = 0;
+        inner.revision = Some(rev);
     }
 }
 
@@ -181,10 +222,12 @@ fn evict(inner: &mut Inner, target: usize) {
     }
 }
 
-/// The canonical form of a query string: pairs decoded, sorted by name
-/// (then value), `lang` left out, encoded again.
-pub fn canonical_query(query: &str) -> String {
-    let mut pairs: Vec<(String, String)> = form_pairs(query).filter(|(k, _)| k != "lang").collect();
+/// The canonical form of a query string: pairs decoded, those `keep`
+/// takes sorted by name (then value), `lang` left out, encoded again.
+pub fn canonical_query(query: &str, keep: impl Fn(&str) -> bool) -> String {
+    let mut pairs: Vec<(String, String)> = form_pairs(query)
+        .filter(|(k, _)| k != "lang" && keep(k))
+        .collect();
     pairs.sort();
     let mut out = String::new();
     for (k, v) in pairs {
@@ -217,26 +260,36 @@ pub fn form_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
     })
 }
 
-/// The cache key of a request: language, path, canonical query.
-pub fn key_of(parts: &axum::http::request::Parts) -> String {
+/// The cache key of a request: language, path, canonical query of the
+/// parameters `keep` takes.
+pub fn key_of(parts: &axum::http::request::Parts, keep: impl Fn(&str) -> bool) -> String {
     format!(
         "{}|{}{}",
         lang_of(parts).as_str(),
         parts.uri.path(),
-        canonical_query(parts.uri.query().unwrap_or(""))
+        canonical_query(parts.uri.query().unwrap_or(""), keep)
     )
 }
 
-/// Answers `GET /api/v1/…` from the cache when the registry has not
-/// changed since; keeps successful answers small enough otherwise.
-pub async fn api_cache(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Answers `GET` for the API and the registry's pages from the cache
+/// when the registry has not changed since; keeps successful answers
+/// small enough otherwise. API keys hold every parameter (the API refuses
+/// those it does not know); page keys only those pages read (they ignore
+/// the others), so tracking tags share the page's entry.
+pub async fn answers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let cache = &state.cache;
     let path = req.uri().path();
-    if !cache.enabled() || req.method() != Method::GET || !path.starts_with("/api/v1/") {
+    let api = path.starts_with("/api/v1/");
+    if !cache.enabled() || req.method() != Method::GET || !(api || crate::pages::cached_page(path))
+    {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let key = key_of(&parts);
+    let key = if api {
+        key_of(&parts, |_| true)
+    } else {
+        key_of(&parts, crate::pages::is_page_param)
+    };
     let rev = cache.revision();
     if let Some((headers, body)) = cache.get(&key, &rev) {
         let mut res = Response::new(Body::from(body));
@@ -257,9 +310,10 @@ pub async fn api_cache(State(state): State<AppState>, req: Request, next: Next) 
             Response::from_parts(parts, Body::from(bytes))
         }
         Ok(Buffered::Streamed(body)) => Response::from_parts(parts, body),
-        Err(e) => crate::Error::internal(format!("reading response: {e}"))
-            .api()
-            .into_response(),
+        Err(e) => {
+            let e = crate::Error::internal(format!("reading response: {e}"));
+            if api { e.api() } else { e }.into_response()
+        }
     }
 }
 
@@ -273,15 +327,14 @@ mod tests {
 
     #[test]
     fn keys_ignore_order_and_language_parameter() {
-        assert_eq!(canonical_query("b=2&a=1"), canonical_query("a=1&b=2"));
-        assert_eq!(canonical_query("q=a+b&lang=en"), "?q=a%20b");
-        assert_eq!(canonical_query("q=a%20b"), "?q=a%20b");
-        assert_eq!(canonical_query(""), "");
-        assert_ne!(canonical_query("a=1"), canonical_query("a=2"));
-        assert_eq!(
-            canonical_query("bbox=1,2,3,4&q=%C3%A9"),
-            "?bbox=1,2,3,4&q=%C3%A9"
-        );
+        let all = |q: &str| canonical_query(q, |_| true);
+        assert_eq!(all("b=2&a=1"), all("a=1&b=2"));
+        assert_eq!(all("q=a+b&lang=en"), "?q=a%20b");
+        assert_eq!(all("q=a%20b"), "?q=a%20b");
+        assert_eq!(all(""), "");
+        assert_ne!(all("a=1"), all("a=2"));
+        assert_eq!(all("bbox=1,2,3,4&q=%C3%A9"), "?bbox=1,2,3,4&q=%C3%A9");
+        assert_eq!(canonical_query("utm=x&q=a", |k| k == "q"), "?q=a");
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub fn router(state: AppState) -> Router {
     r.fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            cache::api_cache,
+            cache::answers,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

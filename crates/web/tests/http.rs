@@ -1002,6 +1002,113 @@ async fn a_small_cache_streams_large_answers_and_keeps_small_ones() {
     }
 }
 
+/// The number shown on the home page's card for `what` (its plural label).
+fn home_count(body: &str, what: &str) -> u64 {
+    let before = body
+        .split(&format!("</span> <span class=\"what\">{what}</span>"))
+        .next()
+        .unwrap();
+    let n = before.rsplit("<span class=\"n\">").next().unwrap();
+    n.chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn pages_follow_writes_and_each_visitor_gets_their_language() {
+    let fx = fixture();
+    let home = get(&fx.app, "/").await;
+    let actors = home_count(&home.body, "Acteurs");
+    let search = get(&fx.app, "/search").await;
+    let map = get(&fx.app, "/map").await;
+    let list = get(&fx.app, "/actors?per_page=200").await;
+    assert!(!list.body.contains("Zéphyrine"));
+    // Served again unchanged (from the answer cache).
+    assert_eq!(get(&fx.app, "/").await.body, home.body);
+    assert_eq!(get(&fx.app, "/search").await.body, search.body);
+    // Parameters pages do not read share the page's answer; the language
+    // does not: a visitor with the English cookie gets English.
+    let tagged = get(&fx.app, "/actors?per_page=200&utm_source=x").await;
+    assert_eq!(tagged.body, list.body);
+    let en = send(
+        &fx.app,
+        Request::get("/actors?per_page=200")
+            .header(header::COOKIE, "lang=en")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(en.body.contains("<html lang=\"en\">"));
+    assert!(get(&fx.app, "/?lang=en")
+        .await
+        .body
+        .contains("<html lang=\"en\">"));
+    assert!(get(&fx.app, "/").await.body.contains("<html lang=\"fr\">"));
+
+    // Another process writes an actor with coordinates.
+    let mut store = Store::open(&fx.db).unwrap();
+    let mut a = evil_actor();
+    if let Entity::Actor(x) = &mut a {
+        x.id = EntityId::new(EntityKind::Actor, "test", "zephyrine").unwrap();
+        x.name = "Atelier Zéphyrine".into();
+        x.provenance = Provenance::new("test", chrono::Utc::now() + chrono::Duration::days(1));
+    }
+    store
+        .write("test", "test", None, |w| {
+            w.upsert(&a)?;
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    // Every page shows it on the next request: counts, latest changes,
+    // facet counts, the number of points on the map, the list.
+    let home2 = get(&fx.app, "/").await;
+    assert_eq!(home_count(&home2.body, "Acteurs"), actors + 1);
+    assert!(home2.body.contains("Atelier Zéphyrine"));
+    let search2 = get(&fx.app, "/search").await;
+    assert_ne!(search2.body, search.body);
+    let total = |b: &str| -> u64 {
+        b.split("data-total=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(total(&search2.body), total(&search.body) + 1);
+    let points = |b: &str| -> u64 {
+        let p = b.split("id=\"map-count\">").nth(1).unwrap();
+        p.chars()
+            .take_while(|c| !c.is_alphabetic())
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        points(&get(&fx.app, "/map").await.body),
+        points(&map.body) + 1
+    );
+    assert!(get(&fx.app, "/actors?per_page=200")
+        .await
+        .body
+        .contains("Zéphyrine"));
+    let facets = json(&get(&fx.app, "/api/v1/search?facets=true").await);
+    let actor_facet = facets["facets"]["kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "actor")
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(actor_facet, actors + 1);
+}
+
 #[tokio::test]
 async fn api_answers_follow_writes_to_the_registry() {
     let fx = fixture();

@@ -3,7 +3,7 @@
 
 use crate::api::records::page_json;
 use crate::error::Error;
-use crate::pages::search::SearchParams;
+use crate::pages::search::{facets_of, SearchParams, FACET_TOP};
 use crate::params::{ApiParams, Paging};
 use crate::state::AppState;
 use axum::extract::State;
@@ -35,12 +35,13 @@ pub async fn search(
     };
     let paging = Paging::parse(&a.p.page, &a.p.per_page, 20).map_err(Error::api)?;
     let q = a.p.to_query(&state, paging).map_err(Error::api)?;
+    let st = state.clone();
     let (page, facets) = state
         .pool
         .read(move |s| {
             let page = s.search_page(&q)?;
             let facets = if with_facets {
-                Some(s.facets(&q, 20)?)
+                Some(facets_of(&st, s, &q, FACET_TOP)?)
             } else {
                 None
             };

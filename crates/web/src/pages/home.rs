@@ -47,14 +47,16 @@ pub async fn page(
     uri: Uri,
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
+    let st = state.clone();
     let (counts, recent, kinds) = state
         .pool
-        .read(|s| {
-            Ok((
-                s.kind_counts()?,
-                s.recent(8)?,
-                s.subkind_counts(EntityKind::Actor)?,
-            ))
+        .read(move |s| {
+            // Counts of the whole registry: once per change of it.
+            let rev = st.cache.revision();
+            let (counts, kinds) = st.cache.figure("home page counts", &rev, || {
+                Ok::<_, Error>((s.kind_counts()?, s.subkind_counts(EntityKind::Actor)?))
+            })?;
+            Ok((counts, s.recent(8)?, kinds))
         })
         .await
         .map_err(|e| e.in_lang(lang))?;

@@ -87,7 +87,9 @@ struct EmbedPage {
     full_url: String,
 }
 
-/// Checks the parameters and counts what the map will show.
+/// Checks the parameters and counts what the map will show. The count of
+/// every point (the map as first opened) is a figure of the registry,
+/// counted once per change of it.
 async fn check(state: &AppState, p: &MapParams) -> Result<u64, Error> {
     let q = BboxQuery {
         bbox: None,
@@ -95,7 +97,20 @@ async fn check(state: &AppState, p: &MapParams) -> Result<u64, Error> {
         filter: p.to_filter(state)?,
         limit: 0,
     };
-    state.pool.read(move |s| Ok(s.in_bbox(&q)?.total)).await
+    let everything = q.filter == Filter::default() && q.kinds == MapParams::default().kinds()?;
+    let st = state.clone();
+    state
+        .pool
+        .read(move |s| {
+            if everything {
+                let rev = st.cache.revision();
+                st.cache
+                    .figure("points on the map", &rev, || Ok(s.in_bbox(&q)?.total))
+            } else {
+                Ok(s.in_bbox(&q)?.total)
+            }
+        })
+        .await
 }
 
 pub async fn page(
