@@ -67,6 +67,36 @@ pub struct Cache {
     db: PathBuf,
     budget: usize,
     inner: Mutex<Inner>,
+    /// Keys being answered now, each with a lock its requests queue on.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// The right to answer a key the cache does not hold: while one request
+/// holds it, the others for that key wait, then find the answer kept
+/// (64 clients opening the same page after an import make one query, not
+/// 64).
+pub struct Flight<'a> {
+    cache: &'a Cache,
+    key: String,
+    held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        drop(self.held.take());
+        let mut flights = match self.cache.flights.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        // Only the map's reference left: nobody waits, the key can go.
+        // (Waiters take theirs under the map's lock.)
+        if flights
+            .get(&self.key)
+            .is_some_and(|l| Arc::strong_count(l) == 1)
+        {
+            flights.remove(&self.key);
+        }
+    }
 }
 
 impl Cache {
@@ -77,7 +107,32 @@ impl Cache {
             db,
             budget,
             inner: Mutex::new(Inner::default()),
+            flights: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Waits until no other request is answering `key`, then holds it
+    /// (see [`Flight`]); drop the result once the answer is kept.
+    pub async fn take_flight(&self, key: &str) -> Flight<'_> {
+        // Made first so that, cancelled while waiting, it is dropped last
+        // and removes the key if nobody else wants it.
+        let mut flight = Flight {
+            cache: self,
+            key: key.to_string(),
+            held: None,
+        };
+        let lock = {
+            let mut flights = match self.flights.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            flights
+                .entry(key.to_string())
+                .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(())))
+                .clone()
+        };
+        flight.held = Some(lock.lock_owned().await);
+        flight
     }
 
     /// Whether anything is ever kept.
@@ -290,10 +345,21 @@ pub async fn answers(State(state): State<AppState>, req: Request, next: Next) ->
     } else {
         key_of(&parts, crate::pages::is_page_param)
     };
+    let hit = |rev: &Revision| {
+        cache.get(&key, rev).map(|(headers, body)| {
+            let mut res = Response::new(Body::from(body));
+            *res.headers_mut() = headers;
+            res
+        })
+    };
+    if let Some(res) = hit(&cache.revision()) {
+        return res;
+    }
+    // One request answers; the others for the same key wait for it and
+    // are answered from what it kept.
+    let _flight = cache.take_flight(&key).await;
     let rev = cache.revision();
-    if let Some((headers, body)) = cache.get(&key, &rev) {
-        let mut res = Response::new(Body::from(body));
-        *res.headers_mut() = headers;
+    if let Some(res) = hit(&rev) {
         return res;
     }
     let res = next.run(Request::from_parts(parts, body)).await;
@@ -320,6 +386,26 @@ pub async fn answers(State(state): State<AppState>, req: Request, next: Next) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn one_request_answers_a_key_at_a_time() {
+        let cache = Arc::new(Cache::new(PathBuf::from("/nonexistent"), 1 << 20));
+        let first = cache.take_flight("k").await;
+        let c = cache.clone();
+        let waiter = tokio::spawn(async move {
+            let _f = c.take_flight("k").await;
+        });
+        // Another key is not held up.
+        drop(cache.take_flight("other").await);
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished(), "waits while the key is answered");
+        drop(first);
+        waiter.await.unwrap();
+        assert!(
+            cache.flights.lock().unwrap().is_empty(),
+            "no key left behind"
+        );
+    }
 
     fn rev(n: u64) -> Revision {
         [(n, None), (0, None)]

@@ -27,6 +27,7 @@ mod assets;
 mod cache;
 mod config;
 mod error;
+mod figures;
 mod graph;
 mod http;
 mod i18n;

@@ -84,9 +84,10 @@ pub async fn list(
         limit: paging.limit(),
         offset: paging.offset(),
     };
+    let st = state.clone();
     let page = state
         .pool
-        .read(move |s| Ok(s.list_page(&q)?))
+        .read(move |s| crate::figures::list_page(&st, s, &q))
         .await
         .map_err(Error::api)?;
     let mut pairs = p.filter.pairs();

@@ -3,7 +3,8 @@
 
 use crate::api::records::page_json;
 use crate::error::Error;
-use crate::pages::search::{facets_of, SearchParams, FACET_TOP};
+use crate::figures::{self, FACET_TOP};
+use crate::pages::search::SearchParams;
 use crate::params::{ApiParams, Paging};
 use crate::state::AppState;
 use axum::extract::State;
@@ -39,9 +40,9 @@ pub async fn search(
     let (page, facets) = state
         .pool
         .read(move |s| {
-            let page = s.search_page(&q)?;
+            let page = figures::search_page(&st, s, &q)?;
             let facets = if with_facets {
-                Some(facets_of(&st, s, &q, FACET_TOP)?)
+                Some(figures::facets(&st, s, &q, FACET_TOP)?)
             } else {
                 None
             };

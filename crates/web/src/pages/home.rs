@@ -51,11 +51,7 @@ pub async fn page(
     let (counts, recent, kinds) = state
         .pool
         .read(move |s| {
-            // Counts of the whole registry: once per change of it.
-            let rev = st.cache.revision();
-            let (counts, kinds) = st.cache.figure("home page counts", &rev, || {
-                Ok::<_, Error>((s.kind_counts()?, s.subkind_counts(EntityKind::Actor)?))
-            })?;
+            let (counts, kinds) = crate::figures::home_counts(&st, s)?;
             Ok((counts, s.recent(8)?, kinds))
         })
         .await

@@ -103,9 +103,7 @@ async fn check(state: &AppState, p: &MapParams) -> Result<u64, Error> {
         .pool
         .read(move |s| {
             if everything {
-                let rev = st.cache.revision();
-                st.cache
-                    .figure("points on the map", &rev, || Ok(s.in_bbox(&q)?.total))
+                crate::figures::map_points(&st, || Ok(s.in_bbox(&q)?.total))
             } else {
                 Ok(s.in_bbox(&q)?.total)
             }

@@ -118,10 +118,11 @@ pub async fn list(
         limit: paging.limit(),
         offset: paging.offset(),
     };
+    let st = state.clone();
     let (page, names, territories) = state
         .pool
         .read(move |s| {
-            let page = s.list_page(&q)?;
+            let page = crate::figures::list_page(&st, s, &q)?;
             let ids: Vec<&str> = page
                 .items
                 .iter()

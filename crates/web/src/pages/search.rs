@@ -3,6 +3,7 @@
 
 use super::render;
 use crate::error::Error;
+use crate::figures;
 use crate::i18n::{PageLang, Tr};
 use crate::params::{nonempty, query_string, set_pairs, Paging, Params};
 use crate::state::AppState;
@@ -122,44 +123,6 @@ impl SearchParams {
     }
 }
 
-/// Most values a facet lists (the API's; the page shows fewer).
-pub const FACET_TOP: usize = 20;
-
-/// The facet counts for `q`, at most `top` values each. Those of every
-/// record (no words, no filter: the search page as first opened) are a
-/// figure of the registry, counted once per change of it rather than on
-/// every request.
-pub fn facets_of(
-    state: &AppState,
-    s: &archipel_store::Store,
-    q: &FacetedQuery,
-    top: usize,
-) -> Result<Facets, Error> {
-    let top = top.min(FACET_TOP);
-    let everything = !SearchQuery::has_words(&q.text) && q.filter == Filter::default();
-    let mut f = if everything {
-        let rev = state.cache.revision();
-        state
-            .cache
-            .figure("facets of every record", &rev, || s.facets(q, FACET_TOP))?
-    } else {
-        s.facets(q, top)?
-    };
-    for list in [
-        &mut f.kind,
-        &mut f.actor_kind,
-        &mut f.commons_kind,
-        &mut f.typology,
-        &mut f.territory,
-        &mut f.licence,
-    ] {
-        list.truncate(top);
-    }
-    f.territory_names
-        .retain(|(id, _)| f.territory.iter().any(|c| c.key == *id));
-    Ok(f)
-}
-
 pub struct Hit {
     pub href: String,
     pub name: String,
@@ -236,7 +199,12 @@ pub async fn page(
         let st = state.clone();
         state
             .pool
-            .read(move |s| Ok((s.search_page(&q)?, facets_of(&st, s, &q, 12)?)))
+            .read(move |s| {
+                Ok((
+                    figures::search_page(&st, s, &q)?,
+                    figures::facets(&st, s, &q, 12)?,
+                ))
+            })
             .await
             .map_err(|e| e.in_lang(lang))?
     };
