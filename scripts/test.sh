@@ -16,6 +16,10 @@ command -v git >/dev/null 2>&1 || need_apt+=(git)
   || need_apt+=(poppler-utils)
 if [ ${#need_apt[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+elif [ ${#need_apt[@]} -gt 0 ]; then
+  # Tests that need these fail rather than pass unchecked: say so up front.
+  echo "scripts/test.sh: not root, cannot install ${need_apt[*]};" \
+    "the tests that use them will fail: apt-get install ${need_apt[*]}" >&2
 fi
 
 # A CI run builds once: incremental caches would only take disk space.

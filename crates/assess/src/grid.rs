@@ -28,26 +28,11 @@
 //! ```
 
 use crate::keys::{auto_key, KeyType};
+pub use archipel_content::{Lang, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
-
-/// The grids shipped with Archipel: (file name, text).
-pub const BUILTIN_GRIDS: &[(&str, &str)] = &[
-    (
-        "livre-blanc.toml",
-        include_str!("../../../content/grids/livre-blanc.toml"),
-    ),
-    (
-        "standard-for-public-code.toml",
-        include_str!("../../../content/grids/standard-for-public-code.toml"),
-    ),
-    (
-        "dpg-standard.toml",
-        include_str!("../../../content/grids/dpg-standard.toml"),
-    ),
-];
 
 /// The grid used when none is named.
 pub const DEFAULT_GRID: &str = "livre-blanc";
@@ -64,67 +49,6 @@ pub struct GridError {
     pub item: String,
     /// Why.
     pub reason: String,
-}
-
-/// A text in French and English.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Text {
-    /// French.
-    pub fr: String,
-    /// English.
-    pub en: String,
-}
-
-/// A display language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// French, the default.
-    #[default]
-    Fr,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// `fr` or `en` (also `fr-FR`, `en_GB`…).
-    ///
-    /// ```
-    /// use archipel_assess::Lang;
-    /// assert_eq!(Lang::parse("en_GB"), Some(Lang::En));
-    /// assert_eq!(Lang::parse("de"), None);
-    /// ```
-    pub fn parse(s: &str) -> Option<Lang> {
-        let s = s.trim().to_ascii_lowercase();
-        let is =
-            |p: &str| s == p || s.starts_with(&format!("{p}-")) || s.starts_with(&format!("{p}_"));
-        if is("fr") {
-            Some(Lang::Fr)
-        } else if is("en") {
-            Some(Lang::En)
-        } else {
-            None
-        }
-    }
-
-    /// `fr` or `en`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-}
-
-impl Text {
-    /// The text in `lang`.
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Fr => &self.fr,
-            Lang::En => &self.en,
-        }
-    }
 }
 
 /// Where a grid comes from and under which terms.
@@ -764,12 +688,13 @@ pub fn parse_grid(file: &str, text: &str) -> Result<Grid, GridError> {
 pub struct Grids(Vec<Grid>);
 
 impl Grids {
-    /// The grids shipped with Archipel ([`BUILTIN_GRIDS`]).
+    /// The grids shipped with Archipel
+    /// ([`archipel_content::embedded::GRIDS`]).
     pub fn builtin() -> Result<Grids, GridError> {
         Self::from_sources(
-            BUILTIN_GRIDS
+            archipel_content::embedded::GRIDS
                 .iter()
-                .map(|(name, text)| (format!("content/grids/{name}"), text.to_string())),
+                .map(|(name, text)| (format!("content/{name}"), text.to_string())),
         )
     }
 

@@ -162,7 +162,7 @@ mod tests {
 
     #[test]
     fn every_key_has_labels() {
-        let ui = crate::ui::Ui::builtin();
+        let ui = crate::ui::builtin();
         for k in AUTO_KEYS {
             assert!(
                 ui.has(&format!("key.{}", k.key)),

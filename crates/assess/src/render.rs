@@ -7,7 +7,7 @@
 use crate::grid::Lang;
 use crate::keys::{auto_key, KeyType};
 use crate::report::{Assessment, EvidenceResult, Severity, Status, TargetKind};
-use crate::ui::Ui;
+use archipel_content::UiStrings as Ui;
 use archipel_license::{Copyleft, CrpaStatus, NOASSERTION, NONE};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -100,22 +100,6 @@ fn pct(x: f64) -> String {
 
 fn date(d: &chrono::DateTime<chrono::Utc>) -> String {
     d.format("%Y-%m-%d").to_string()
-}
-
-fn thousands(n: u64, lang: Lang) -> String {
-    let s = n.to_string();
-    let sep = match lang {
-        Lang::Fr => "\u{202f}",
-        Lang::En => ",",
-    };
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push_str(sep);
-        }
-        out.push(c);
-    }
-    out
 }
 
 struct Ctx<'a> {
@@ -215,8 +199,18 @@ fn evidence_line(c: &Ctx<'_>, e: &EvidenceResult) -> String {
     }
 }
 
+/// An actor kind's label: the registry's `actor_kinds` vocabulary (the
+/// copy built into the binary) names them; `unknown` is the report's own.
 fn kind_label(c: &Ctx<'_>, kind: &str) -> String {
-    c.t(&format!("kind.{kind}"))
+    static VOCABULARIES: std::sync::OnceLock<Option<archipel_content::Content>> =
+        std::sync::OnceLock::new();
+    let content = VOCABULARIES.get_or_init(|| archipel_content::Content::embedded().ok());
+    match content {
+        Some(content) if content.has_term("actor_kinds", kind) => {
+            content.label("actor_kinds", kind, c.lang)
+        }
+        _ => c.t(&format!("kind.{kind}")),
+    }
 }
 
 fn licence_blocks(a: &Assessment, c: &Ctx<'_>, out: &mut Vec<Block>) {
@@ -315,14 +309,14 @@ fn history_blocks(a: &Assessment, c: &Ctx<'_>, out: &mut Vec<Block>) {
     let people = |n: u64| {
         c.f(
             if n == 1 { "word.person" } else { "word.people" },
-            &[("n", &thousands(n, lang))],
+            &[("n", &lang.number(n))],
         )
     };
     out.push(Block::Line(c.f(
         "history.commits",
         &[
-            ("commits", &thousands(h.commits, lang)),
-            ("non_merge", &thousands(h.non_merge_commits, lang)),
+            ("commits", &lang.number(h.commits)),
+            ("non_merge", &lang.number(h.non_merge_commits)),
             ("authors", &people(h.authors)),
             (
                 "first",
@@ -373,7 +367,7 @@ fn history_blocks(a: &Assessment, c: &Ctx<'_>, out: &mut Vec<Block>) {
                     &[
                         ("name", &o.name),
                         ("kind", &kind_label(c, o.kind.as_str())),
-                        ("commits", &thousands(o.commits, lang)),
+                        ("commits", &lang.number(o.commits)),
                         ("authors", &o.authors.to_string()),
                     ],
                 )
@@ -389,7 +383,7 @@ fn history_blocks(a: &Assessment, c: &Ctx<'_>, out: &mut Vec<Block>) {
             lines.push(c.f(
                 "history.unaffiliated",
                 &[
-                    ("commits", &thousands(h.unaffiliated.commits, lang)),
+                    ("commits", &lang.number(h.unaffiliated.commits)),
                     ("authors", &h.unaffiliated.authors.to_string()),
                 ],
             ));
@@ -400,7 +394,7 @@ fn history_blocks(a: &Assessment, c: &Ctx<'_>, out: &mut Vec<Block>) {
         let kinds: Vec<String> = h
             .actor_kinds
             .iter()
-            .filter(|k| k.kind != archipel_history::ActorKind::Unknown)
+            .filter(|k| !k.kind.is_unknown())
             .map(|k| format!("{} ({})", kind_label(c, k.kind.as_str()), k.organizations))
             .collect();
         out.push(Block::Item(
@@ -427,8 +421,8 @@ fn history_blocks(a: &Assessment, c: &Ctx<'_>, out: &mut Vec<Block>) {
     out.push(Block::Line(c.f(
         "history.activity",
         &[
-            ("c90", &thousands(w(90), lang)),
-            ("c365", &thousands(w(365), lang)),
+            ("c90", &lang.number(w(90))),
+            ("c365", &lang.number(w(365))),
             ("tags", &h.tags.last_365_days.to_string()),
         ],
     )));
@@ -626,7 +620,7 @@ fn todo_blocks(a: &Assessment, c: &Ctx<'_>, out: &mut Vec<Block>) {
 /// The report's layout, in `lang`.
 fn blocks(a: &Assessment, lang: Lang) -> Vec<Block> {
     let c = Ctx {
-        ui: Ui::builtin(),
+        ui: crate::ui::builtin(),
         lang,
     };
     let mut out = Vec::new();
@@ -881,18 +875,11 @@ fn markdown(blocks: &[Block]) -> String {
 
 /// Escapes text for HTML content and attribute values.
 pub(crate) fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // askama's escaper, the one the web pages use.
+    match askama::filters::escape(s, askama::filters::Html) {
+        Ok(escaped) => escaped.to_string(),
+        Err(never) => match never {},
     }
-    out
 }
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.45;color:#1b1b1b}\
@@ -994,7 +981,7 @@ mod tests {
     fn escaping() {
         assert_eq!(
             html_escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+            "&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;"
         );
         assert_eq!(md_escape("a*b_[c]|"), "a\\*b\\_\\[c\\]\\|");
     }

@@ -35,7 +35,7 @@ domains = ["acme-coop.fr"]
 
 [[organization]]
 name = "Université d'Exemple"
-kind = "academic"
+kind = "university"
 domains = ["univ-exemple.fr"]
 "#;
 
@@ -325,7 +325,7 @@ fn reference_commons_exact_figures() {
             ("Acme Coop".to_string(), "company".to_string(), 4),
             (
                 "Université d'Exemple".to_string(),
-                "academic".to_string(),
+                "university".to_string(),
                 2
             ),
         ]
@@ -709,7 +709,7 @@ fn the_three_grids_load() {
 
 #[test]
 fn grid_errors_name_file_line_and_item() {
-    let good = archipel_assess::grid::BUILTIN_GRIDS[2].1;
+    let good = archipel_content::embedded::GRIDS[2].1;
     let bad = good.replace("{ auto = \"license.osi\" }", "{ auto = \"license.osy\" }");
     let e = archipel_assess::grid::parse_grid("dpg.toml", &bad).expect_err("unknown key");
     let line = bad
@@ -843,7 +843,7 @@ fn reports_for_people() {
     let html = render(&a, Format::Html, Lang::En);
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<html lang=\"en\">"));
     assert!(!html.contains("<script>"), "escaped");
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; *co*"));
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; *co*"));
     assert!(
         !html.contains("http://") && !html.contains("src="),
         "self-contained"

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod cmd;
+mod config;
 
 // Imports allocate many small strings; mimalloc serves them markedly faster
 // than the system allocator.
@@ -22,11 +23,12 @@ mod output;
     about = "Map, qualify, argue for, support, measure and federate digital commons.",
     long_about = "Archipel keeps the registry of a territory's digital commons: who is there, \
 where, what commons they use, maintain or fund, and how they are connected.\n\n\
-The registry is one SQLite file: ./archipel.db by default, or $ARCHIPEL_DB, or --db PATH."
+The registry is one SQLite file: ./archipel.db by default, or $ARCHIPEL_DB, or --db PATH, \
+or `db` in the configuration file (--config FILE or $ARCHIPEL_CONFIG; see docs/operations.md)."
 )]
 struct Cli {
     #[command(flatten)]
-    global: cmd::Global,
+    global: cmd::GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -59,6 +61,12 @@ enum Command {
     /// An argument sheet for a persona, backed by the territory's figures
     /// (text, Markdown, HTML, PDF, JSON).
     Pitch(cmd::pitch::Args),
+    /// Copy the registry into a file while it is in use (SQLite's online
+    /// backup): the copy is consistent even during an import.
+    Backup(cmd::backup::Args),
+    /// Replace the registry with a backup, after checking it (stop the
+    /// server first).
+    Restore(cmd::restore::Args),
 }
 
 /// Lets a closed pipe end the process quietly, as in any Unix filter
@@ -77,7 +85,14 @@ fn main() -> ExitCode {
     #[cfg(unix)]
     default_sigpipe();
     let cli = Cli::parse();
-    let g = &cli.global;
+    let g = match cli.global.resolve() {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("archipel: error: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
+    let g = &g;
     let result = match cli.command {
         Command::Init(a) => cmd::init::run(g, a),
         Command::Demo(a) => cmd::demo::run(g, a),
@@ -91,11 +106,14 @@ fn main() -> ExitCode {
         Command::License(a) => cmd::license::run(a),
         Command::Assess(a) => cmd::assess::run(g, a),
         Command::Pitch(a) => cmd::pitch::run(g, a),
+        Command::Backup(a) => cmd::backup::run(g, a),
+        Command::Restore(a) => cmd::restore::run(g, a),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("archipel: error: {e:#}");
+            // Errors may quote registry text (a table's name, a record's).
+            eprintln!("archipel: error: {}", output::term(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }

@@ -106,7 +106,6 @@ fn grids_and_errors() {
             vec!["assess", target, "--grid", "nope"],
             "unknown grid `nope`",
         ),
-        (vec!["assess", target, "--lang", "de"], "--lang `de`"),
         (vec!["assess", target, "--format", "pdf"], "--format `pdf`"),
         (vec!["assess", target, "--since", "hier"], "--since `hier`"),
         (
@@ -119,6 +118,25 @@ fn grids_and_errors() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(expected), "{args:?}: {err}");
     }
+    // A language clap cannot parse is a usage error (exit 2).
+    let out = archipel(&["assess", target, "--lang", "de"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`de`: expected fr or en"), "{err}");
+    // An affiliation table must name actor kinds of the vocabulary.
+    let table = dir.path().join("domains.toml");
+    std::fs::write(
+        &table,
+        "[[organization]]\nname = \"Inria\"\nkind = \"academic\"\ndomains = [\"inria.fr\"]\n",
+    )
+    .unwrap();
+    let out = archipel(&["assess", target, "--affiliations", table.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("kind `academic` is not a key of the actor_kinds vocabulary"),
+        "{err}"
+    );
     std::fs::write(
         dir.path().join("archipel-evidence.toml"),
         "[usage.sla]\nstatus = \"peut-être\"\n",

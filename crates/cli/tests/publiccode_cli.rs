@@ -1,7 +1,6 @@
 //! `archipel publiccode …` end to end, on the conformance files and on
 //! hostile inputs. No network.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn archipel(args: &[&str]) -> Output {
@@ -12,8 +11,7 @@ fn archipel(args: &[&str]) -> Output {
 }
 
 fn suite(file: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/publiccode/v0")
+    archipel_testkit::testdata("publiccode/v0")
         .join(file)
         .display()
         .to_string()
@@ -25,7 +23,7 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn valid_file_exits_zero_and_prints_nothing() {
-    let o = archipel(&["publiccode", "validate", &suite("valid/valid.yml")]);
+    let o = archipel(&["publiccode", "validate", &suite("valid/valid.minimal.yml")]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).is_empty());
 }
@@ -74,7 +72,7 @@ fn json_is_one_array_of_findings() {
         "publiccode",
         "validate",
         "--json",
-        &suite("valid/valid.yml"),
+        &suite("valid/valid.minimal.yml"),
     ]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o).trim(), "[]");
@@ -179,4 +177,67 @@ fn init_writes_a_draft_that_validation_reads() {
             .code(),
         Some(0)
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_gets_the_real_reason_not_a_size_of_zero() {
+    let o = archipel(&["publiccode", "validate", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("/dev/zero:0:0: error: ")
+            && out.contains("not a regular file")
+            && out.contains("more than 4 MiB"),
+        "{out}"
+    );
+    assert!(!out.contains("0 bytes"), "{out}");
+}
+
+#[test]
+fn ipa_codes_are_checked_against_the_built_in_list_or_a_newer_one() {
+    // Well formed but absent from the index: refused with the built-in list.
+    let wrong = suite("invalid/organisation_uri_wrong_italian_pa2.yml");
+    let o = archipel(&["publiccode", "validate", &wrong]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("organisation.uri: "), "{}", stdout(&o));
+    // A known code passes with it, and the deprecated `codiceIPA` says
+    // where the code goes now.
+    let known = suite("valid_with_warnings/valid_with_IT_riuso_codiceIPA.yml");
+    let o = archipel(&["publiccode", "validate", &known]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("IT.riuso.codiceIPA: this key is deprecated; set `organisation.uri` to `urn:x-italian-pa:pcm`"),
+        "{}",
+        stdout(&o)
+    );
+    // A newer list given with --ipa-codes replaces the built-in one.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let uri = std::fs::read_to_string(&wrong)
+        .expect("read")
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("uri: "))
+        .map(|u| u.trim_matches('"').to_string())
+        .expect("an organisation uri");
+    let code = uri.rsplit(':').next().expect("a code").to_string();
+    let list = dir.path().join("ipa.txt");
+    std::fs::write(&list, format!("cod_amm\n{code}\n")).expect("list");
+    let list = list.display().to_string();
+    let o = archipel(&["publiccode", "validate", "--ipa-codes", &list, &wrong]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = archipel(&["publiccode", "validate", "--ipa-codes", &list, &known]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "pcm is not in that list: {}",
+        stdout(&o)
+    );
+    // A hostile list is refused in bounded memory, with the reason.
+    #[cfg(unix)]
+    {
+        let o = archipel(&["publiccode", "validate", "--ipa-codes", "/dev/zero", &known]);
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("larger than 64 MiB"), "{err}");
+    }
 }

@@ -5,9 +5,9 @@ use crate::files::{line_of, SourceFile};
 use crate::reader::{Fields, RawFile};
 use crate::{Content, ContentError};
 use archipel_domain::{
-    check_email, check_identifiers, check_insee_commune, check_point, check_postcode, check_siren,
-    check_url, Actor, Address, Commons, Entity, EntityId, EntityKind, Identifiers, Nature, Place,
-    Provenance, Relation, Territory,
+    check_identifiers, check_insee_commune, check_point, check_postcode, check_siren, Actor,
+    Address, Commons, Entity, EntityId, EntityKind, Identifiers, Nature, Place, Provenance,
+    Relation, Territory,
 };
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -476,12 +476,6 @@ fn check_values(
             for (field, reason) in check_identifiers(&a.identifiers) {
                 push(&format!("identifiers.{field}"), Err(reason));
             }
-            if let Some(w) = &a.website {
-                push("website", check_url(w));
-            }
-            if let Some(m) = &a.email {
-                push("email", check_email(m));
-            }
             if let Some(p) = a.location {
                 push("location", check_point(p));
             }
@@ -509,20 +503,8 @@ fn check_values(
                     }
                 }
             }
-            for m in &p.emails {
-                push("emails", check_email(m));
-            }
-            for w in &p.websites {
-                push("websites", check_url(w));
-            }
         }
         Entity::Commons(c) => {
-            if let Some(u) = &c.repository_url {
-                push("repository_url", check_url(u));
-            }
-            if let Some(u) = &c.website_url {
-                push("website_url", check_url(u));
-            }
             for (field, reason) in check_identifiers(&c.identifiers) {
                 push(&format!("identifiers.{field}"), Err(reason));
             }

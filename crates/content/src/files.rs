@@ -48,6 +48,7 @@ pub(crate) const EMBEDDED: &[(&str, &str)] = embed!(
     "pitch/objections.toml",
     "pitch/arguments.toml",
     "ui/pitch.toml",
+    "affiliations/domains.toml",
 );
 
 pub(crate) fn embedded() -> Vec<SourceFile> {

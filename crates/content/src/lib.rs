@@ -42,17 +42,21 @@
 //! # Ok::<(), archipel_content::ContentError>(())
 //! ```
 
+mod affiliations;
 mod demo;
+pub mod embedded;
 mod error;
 mod files;
 mod mapping;
 pub mod pitch;
 mod reader;
+mod ui;
 mod vocab;
 
 pub use demo::DEMO_SOURCE;
 pub use error::ContentError;
 pub use mapping::TypologyMapping;
+pub use ui::UiStrings;
 pub use vocab::{RelationType, Term, Vocabulary};
 
 use archipel_domain::{Entity, Nature};
@@ -60,12 +64,37 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A display language. French first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// A display language. French first. Serialised as `fr` or `en`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// French, the default.
     #[default]
     Fr,
+    /// English.
     En,
+}
+
+/// A text in French and English.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    /// French.
+    pub fr: String,
+    /// English.
+    pub en: String,
+}
+
+impl Text {
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        }
+    }
 }
 
 impl Lang {
@@ -85,6 +114,14 @@ impl Lang {
         match self {
             Lang::Fr => "fr",
             Lang::En => "en",
+        }
+    }
+
+    /// The other language (for a language switch).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Fr => Lang::En,
+            Lang::En => Lang::Fr,
         }
     }
 
@@ -136,8 +173,8 @@ impl Content {
         let mut problems: Vec<ContentError> = Vec::new();
         let mut parsed = Vec::new();
         for f in &sources {
-            if pitch::FILES.contains(&f.rel.as_str()) {
-                continue; // read by `pitch::read`, in its own format
+            if pitch::FILES.contains(&f.rel.as_str()) || f.rel == affiliations::FILE {
+                continue; // read in their own formats below
             }
             match reader::parse(f) {
                 Ok(raw) => parsed.push((f, raw)),
@@ -205,6 +242,10 @@ impl Content {
         }
         // 4. The argument sheets' knowledge base.
         let pitch = pitch::read(&sources, &vocabularies, &mut problems);
+        // 5. The affiliation table's actor kinds.
+        for f in sources.iter().filter(|f| f.rel == affiliations::FILE) {
+            affiliations::check(f, &vocabularies, &mut problems);
+        }
 
         let mut content = Content {
             vocabularies,
@@ -306,17 +347,33 @@ impl Content {
         Ok(out)
     }
 
+    /// Checks an entity before it enters the registry: every value against
+    /// the rule for its type (`archipel_domain::value_problems`: text
+    /// without control characters or unpaired bidirectional controls,
+    /// links, e-mail addresses), then its vocabulary keys
+    /// ([`Content::check_vocabulary`]). Returns `(field, reason)` pairs;
+    /// empty when all is well.
+    pub fn check_entity(&self, e: &Entity) -> Vec<(String, String)> {
+        let mut out = archipel_domain::value_problems(e);
+        out.extend(self.check_vocabulary(e));
+        out
+    }
+
     /// Checks the vocabulary keys an entity uses: actor kind and typology,
     /// commons kind, territory level, relation type, allowed subject and
-    /// object kinds for that type, governance role. Returns
-    /// `(field, reason)` pairs; empty when all is well.
-    pub fn check_entity(&self, e: &Entity) -> Vec<(String, String)> {
+    /// object kinds for that type, governance role. Only for a caller that
+    /// has applied the value rules already (an importer that checked each
+    /// cell the record is made of); otherwise use [`Content::check_entity`].
+    pub fn check_vocabulary(&self, e: &Entity) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let unknown = |out: &mut Vec<(String, String)>, field: &str, vocab: &str, key: &str| {
             if !self.has_term(vocab, key) {
                 out.push((
                     field.to_string(),
-                    format!("`{key}` is not a key of the {vocab} vocabulary"),
+                    format!(
+                        "{} is not a key of the {vocab} vocabulary",
+                        archipel_domain::echo(key)
+                    ),
                 ));
             }
         };
@@ -350,7 +407,10 @@ impl Content {
             Entity::Relation(r) => match self.relation_type(&r.kind) {
                 None => out.push((
                     "kind".to_string(),
-                    format!("`{}` is not a key of the relation_types vocabulary", r.kind),
+                    format!(
+                        "{} is not a key of the relation_types vocabulary",
+                        archipel_domain::echo(&r.kind)
+                    ),
                 )),
                 Some(rt) => {
                     let (s, o) = (r.subject.kind(), r.object.kind());
@@ -382,7 +442,11 @@ impl Content {
                         )),
                         (None, Some(role)) => out.push((
                             "role".to_string(),
-                            format!("a `{}` relation takes no role (found `{role}`)", r.kind),
+                            format!(
+                                "a `{}` relation takes no role (found {})",
+                                r.kind,
+                                archipel_domain::echo(role)
+                            ),
                         )),
                         (None, None) => {}
                     }

@@ -23,7 +23,7 @@ fn load() -> Content {
 /// A copy of the content directory in a temporary folder.
 fn copy_content() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
-    for sub in ["vocabularies", "mappings", "demo"] {
+    for sub in ["vocabularies", "mappings", "demo", "affiliations"] {
         copy_folder(&content_dir().join(sub), tmp.path(), sub);
     }
     tmp
@@ -349,4 +349,19 @@ fn demo_covers_vocabularies() {
     assert_eq!(families, all("typology_families"), "typology families");
     assert_eq!(typology, all("typology"), "typology");
     assert!(natures.contains(Nature::Person.as_str()));
+}
+
+#[test]
+fn the_affiliation_table_names_only_actor_kinds_of_the_vocabulary() {
+    let e = error_after_edit(
+        "affiliations/domains.toml",
+        "name = \"Inria\"\nkind = \"research_lab\"",
+        "name = \"Inria\"\nkind = \"academic\"",
+    );
+    assert!(e.file.ends_with("affiliations/domains.toml"), "{e}");
+    assert_eq!(e.item, "organization \"Inria\"");
+    assert!(e.reason.contains("`academic`"), "{e}");
+    let text = std::fs::read_to_string(content_dir().join("affiliations/domains.toml")).unwrap();
+    let line = text.lines().position(|l| l == "name = \"Inria\"").unwrap() as u64 + 2;
+    assert_eq!(e.line, Some(line));
 }

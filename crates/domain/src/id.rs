@@ -74,16 +74,27 @@ impl Serialize for EntityId {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    #[error("unknown entity kind `{0}` (expected territory, actor, place, commons or relation)")]
+    #[error(
+        "unknown entity kind {} (expected territory, actor, place, commons or relation)",
+        crate::echo(.0)
+    )]
     UnknownKind(String),
-    #[error("identifier `{0}` is not of the form KIND:SOURCE:LOCAL")]
+    #[error("identifier {} is not of the form KIND:SOURCE:LOCAL", crate::echo(.0))]
     Malformed(String),
-    #[error("identifier part `{0}` is empty or contains a control character or whitespace")]
+    #[error(
+        "identifier part {} is empty or contains whitespace, a control or an invisible character",
+        crate::echo(.0)
+    )]
     BadPart(String),
 }
 
 fn part_ok(p: &str) -> bool {
-    !p.is_empty() && !p.chars().any(|c| c.is_control() || c.is_whitespace())
+    let ascii_ok = |b: u8| b > b' ' && b != 0x7F;
+    !p.is_empty()
+        && (p.bytes().all(ascii_ok)
+            || !p
+                .chars()
+                .any(|c| c.is_whitespace() || crate::text::hidden(c)))
 }
 
 impl EntityId {

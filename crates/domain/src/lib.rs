@@ -3,7 +3,9 @@
 //! This crate holds plain data: the entities Archipel records (commons,
 //! actors, places, territories, relations), the provenance every record
 //! carries, and the checks that do not need anything but the value itself
-//! (identifier syntax, coordinates, dates). It performs no I/O: reading
+//! (identifier syntax, coordinates, dates, URLs and e-mail addresses, the
+//! rule every text field follows: [`check_text`], applied to a whole record
+//! by [`value_problems`]). It performs no I/O: reading
 //! files, talking to a database or to the network happens elsewhere.
 //!
 //! Vocabulary values (actor kinds, typology, relation types…) are stored as
@@ -21,8 +23,10 @@
 
 mod entity;
 mod id;
+mod text;
 mod validate;
 
 pub use entity::*;
 pub use id::{slug, EntityId, EntityKind, IdError};
+pub use text::*;
 pub use validate::*;

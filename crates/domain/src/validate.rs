@@ -1,9 +1,11 @@
-//! Checks on single values: identifiers, codes, coordinates, dates.
+//! Checks on single values: identifiers, codes, coordinates, dates, URLs,
+//! e-mail addresses; and [`value_problems`], every value of a record
+//! against the rule for its type.
 //!
 //! Each returns `Err(reason)` with a short English reason that an importer
 //! prefixes with `FILE:LINE: field:`.
 
-use crate::{GeoPoint, Identifiers};
+use crate::{check_text, echo, Entity, GeoPoint, Identifiers, TextKind};
 use chrono::NaiveDate;
 
 /// Folds French (and most Latin) accents and ligatures to plain ASCII
@@ -65,10 +67,10 @@ fn luhn_ok(s: &str) -> bool {
 /// establishments (SIREN 356000000), which follow another rule.
 pub fn check_siret(s: &str) -> Result<(), String> {
     if s.len() != 14 || !all_digits(s) {
-        return Err(format!("`{s}` is not a SIRET (14 digits)"));
+        return Err(format!("{} is not a SIRET (14 digits)", echo(s)));
     }
     if !s.starts_with("356000000") && !luhn_ok(s) {
-        return Err(format!("`{s}` fails the SIRET check digit"));
+        return Err(format!("{} fails the SIRET check digit", echo(s)));
     }
     Ok(())
 }
@@ -76,10 +78,10 @@ pub fn check_siret(s: &str) -> Result<(), String> {
 /// A SIREN: 9 digits with a Luhn key.
 pub fn check_siren(s: &str) -> Result<(), String> {
     if s.len() != 9 || !all_digits(s) {
-        return Err(format!("`{s}` is not a SIREN (9 digits)"));
+        return Err(format!("{} is not a SIREN (9 digits)", echo(s)));
     }
     if !luhn_ok(s) {
-        return Err(format!("`{s}` fails the SIREN check digit"));
+        return Err(format!("{} fails the SIREN check digit", echo(s)));
     }
     Ok(())
 }
@@ -93,7 +95,10 @@ pub fn check_rna(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("`{s}` is not an RNA number (W and 9 characters)"))
+        Err(format!(
+            "{} is not an RNA number (W and 9 characters)",
+            echo(s)
+        ))
     }
 }
 
@@ -102,12 +107,12 @@ pub fn check_wikidata(s: &str) -> Result<(), String> {
     if s.len() > 1 && s.starts_with('Q') && all_digits(&s[1..]) {
         Ok(())
     } else {
-        Err(format!("`{s}` is not a Wikidata item (Q and digits)"))
+        Err(format!("{} is not a Wikidata item (Q and digits)", echo(s)))
     }
 }
 
 /// A value check returning a reason on failure.
-type Check = fn(&str) -> Result<(), String>;
+pub type Check = fn(&str) -> Result<(), String>;
 
 /// Checks every identifier that is set; returns (field, reason) pairs.
 pub fn check_identifiers(ids: &Identifiers) -> Vec<(&'static str, String)> {
@@ -160,7 +165,7 @@ pub fn check_insee_commune(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("`{s}` is not an INSEE commune code"))
+        Err(format!("{} is not an INSEE commune code", echo(s)))
     }
 }
 
@@ -169,7 +174,7 @@ pub fn check_postcode(s: &str) -> Result<(), String> {
     if s.len() == 5 && all_digits(s) {
         Ok(())
     } else {
-        Err(format!("`{s}` is not a postcode (5 digits)"))
+        Err(format!("{} is not a postcode (5 digits)", echo(s)))
     }
 }
 
@@ -194,7 +199,7 @@ pub fn parse_coordinate(s: &str) -> Result<f64, String> {
     t.parse::<f64>()
         .ok()
         .filter(|x| x.is_finite())
-        .ok_or_else(|| format!("`{s}` is not a decimal number"))
+        .ok_or_else(|| format!("{} is not a decimal number", echo(s)))
 }
 
 /// Parses an ISO 8601 calendar date (`YYYY-MM-DD`).
@@ -213,58 +218,309 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
             return i32::try_from(y)
                 .ok()
                 .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
-                .ok_or_else(|| format!("`{s}` is not a date of the form YYYY-MM-DD"));
+                .ok_or_else(|| format!("{} is not a date of the form YYYY-MM-DD", echo(s)));
         }
     }
     NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+        .map_err(|_| format!("{} is not a date of the form YYYY-MM-DD", echo(s)))
 }
 
-/// A plausible e-mail address (one `@`, a dot in the domain, no spaces).
+/// Whether `s` has a character that may not appear in a URL or an e-mail
+/// address as written: spaces, controls, invisible formatting characters,
+/// and the quotes and brackets that end an attribute or a tag.
+fn has_foreign_character(s: &str) -> bool {
+    let ascii = |b: u8| b <= b' ' || b == 0x7F || matches!(b, b'"' | b'<' | b'>' | b'\\' | b'`');
+    s.bytes().any(ascii)
+        || (!s.is_ascii()
+            && s.chars()
+                .any(|c| !c.is_ascii() && (c.is_whitespace() || crate::text::hidden(c))))
+}
+
+/// A domain name: at least two dot-separated labels of letters (any
+/// script), digits, `-` and `_`, none empty or starting or ending with `-`;
+/// a final dot is allowed.
+fn domain_ok(h: &str) -> bool {
+    let h = h.strip_suffix('.').unwrap_or(h);
+    h.len() <= 253
+        && h.contains('.')
+        && h.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && (l
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    || l.chars()
+                        .all(|c| c.is_alphanumeric() || c == '-' || c == '_'))
+        })
+}
+
+/// An e-mail address: a local part of letters, digits, dots (not first,
+/// last or doubled) and the other characters RFC 5322 allows there
+/// (`!#$%&'*+-/=?^_{|}~`), `@`, and a domain name whose last label is
+/// not a number. No quoted local parts, comments or address literals: a
+/// contact address does not need them, and they are how markup gets in.
 pub fn check_email(s: &str) -> Result<(), String> {
-    let ok = match s.split_once('@') {
+    let special = |c: char| {
+        matches!(
+            c,
+            '!' | '#'
+                | '$'
+                | '%'
+                | '&'
+                | '\''
+                | '*'
+                | '+'
+                | '-'
+                | '/'
+                | '='
+                | '?'
+                | '^'
+                | '_'
+                | '{'
+                | '|'
+                | '}'
+                | '~'
+        )
+    };
+    let ok = match s.rsplit_once('@') {
         Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains('@')
-                && !s.chars().any(|c| c.is_whitespace())
+            s.len() <= 254
+                && !local.is_empty()
+                && local.len() <= 64
+                && !local.starts_with('.')
+                && !local.ends_with('.')
+                && !local.as_bytes().windows(2).any(|w| w == b"..")
+                && local
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '.' || special(c))
+                && domain_ok(domain)
+                && !domain
+                    .trim_end_matches('.')
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
         }
         None => false,
     };
     if ok {
         Ok(())
     } else {
-        Err(format!("`{s}` is not an e-mail address"))
+        Err(format!("{} is not an e-mail address", echo(s)))
     }
 }
 
-/// An absolute http(s) URL with a host.
+/// Why `s` is not an absolute URL with one of `schemes` (compared without
+/// case) and a host, if it is not. `userinfo` allows `user@` before the
+/// host (`ssh://git@forge.example/…`).
+fn url_problem(s: &str, schemes: &[&str], userinfo: bool) -> Option<&'static str> {
+    let Some(colon) = s.find(':') else {
+        return Some("no scheme");
+    };
+    if !schemes.iter().any(|k| k.eq_ignore_ascii_case(&s[..colon])) {
+        return Some("scheme not accepted");
+    }
+    let Some(rest) = s[colon + 1..].strip_prefix("//") else {
+        return Some("no host");
+    };
+    if has_foreign_character(s) {
+        return Some("a space, a control or a quote or bracket character in it");
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host_port = match authority.rsplit_once('@') {
+        Some(_) if !userinfo => return Some("a user name or password before the host"),
+        Some((_, h)) => h,
+        None => authority,
+    };
+    let (host_ok, port) = match host_port.strip_prefix('[') {
+        // An IPv6 literal.
+        Some(v6) => match v6.split_once(']') {
+            Some((ip, port)) => (
+                !ip.is_empty()
+                    && ip
+                        .chars()
+                        .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.'),
+                port,
+            ),
+            None => (false, ""),
+        },
+        None => match host_port.rsplit_once(':') {
+            Some((h, _)) => (domain_ok(h), &host_port[h.len()..]),
+            None => (domain_ok(host_port), ""),
+        },
+    };
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| p.parse::<u16>().is_ok_and(|n| n > 0) && p.len() <= 5);
+    if !host_ok || !port_ok {
+        return Some("no valid host name");
+    }
+    None
+}
+
+/// A link: an absolute `http://` or `https://` URL with a host name (an
+/// IPv6 literal and a port are allowed, a user name is not).
 pub fn check_url(s: &str) -> Result<(), String> {
-    let rest = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"));
-    match rest {
-        Some(r) if !r.is_empty() && !r.starts_with('/') && !s.chars().any(char::is_whitespace) => {
-            Ok(())
-        }
-        _ => Err(format!("`{s}` is not an http(s) URL")),
+    match url_problem(s, &["http", "https"], false) {
+        None => Ok(()),
+        Some(why) => Err(format!(
+            "{} is not an http(s) URL ({why}; only http:// and https:// links with a host are accepted)",
+            echo(s)
+        )),
     }
 }
 
-/// A repository URL: http(s), or the git, svn and ssh schemes that forges
-/// and catalogues also publish.
+/// A repository URL: a link ([`check_url`]), or an address in the git,
+/// svn or ssh schemes that forges and catalogues also publish (these may
+/// name a user: `ssh://git@host/…`).
 pub fn check_repository_url(s: &str) -> Result<(), String> {
-    for scheme in ["git://", "svn://", "ssh://", "git+ssh://", "svn+ssh://"] {
-        if let Some(rest) = s.strip_prefix(scheme) {
-            if !rest.is_empty() && !s.chars().any(char::is_whitespace) {
-                return Ok(());
+    if check_url(s).is_ok() {
+        return Ok(());
+    }
+    match url_problem(s, &["git", "svn", "ssh", "git+ssh", "svn+ssh"], true) {
+        None => Ok(()),
+        Some(_) => Err(format!(
+            "{} is not a repository URL (http, https, git, svn or ssh, with a host)",
+            echo(s)
+        )),
+    }
+}
+
+/// Every value of a record checked against the rule for its type: each
+/// text field against [`check_text`] (descriptions, notes and details may
+/// hold line breaks; a publiccode.yml text is a document), links against
+/// [`check_url`], repositories against [`check_repository_url`], e-mail
+/// addresses against [`check_email`]. Returns (field, reason) pairs, the
+/// field as a path in the record's JSON form (`address.street`,
+/// `details.horaires`). Identifiers are checked by [`check_identifiers`]
+/// and vocabulary keys by `archipel-content`.
+pub fn value_problems(e: &Entity) -> Vec<(String, String)> {
+    let mut f = Findings(Vec::new());
+    f.text("id", e.id().as_str(), TextKind::Line);
+    match e {
+        Entity::Territory(t) => {
+            f.text("name", &t.name, TextKind::Line);
+            f.text("level", &t.level, TextKind::Line);
+            f.text("code", &t.code, TextKind::Line);
+        }
+        Entity::Actor(a) => {
+            f.text("name", &a.name, TextKind::Line);
+            f.opt("kind", &a.kind, TextKind::Line);
+            f.all("typology", &a.typology);
+            f.opt("description", &a.description, TextKind::Block);
+            f.identifiers(&a.identifiers);
+            if let Some(w) = &a.website {
+                f.checked("website", w, check_url);
+            }
+            if let Some(m) = &a.email {
+                f.checked("email", m, check_email);
+            }
+        }
+        Entity::Place(p) => {
+            f.text("name", &p.name, TextKind::Line);
+            f.opt("description", &p.description, TextKind::Block);
+            let a = &p.address;
+            f.opt("address.street", &a.street, TextKind::Line);
+            f.opt("address.complement", &a.complement, TextKind::Line);
+            f.opt("address.postcode", &a.postcode, TextKind::Line);
+            f.opt("address.city", &a.city, TextKind::Line);
+            f.opt("insee_code", &p.insee_code, TextKind::Line);
+            f.opt("phone", &p.phone, TextKind::Line);
+            for m in &p.emails {
+                f.checked("emails", m, check_email);
+            }
+            for w in &p.websites {
+                f.checked("websites", w, check_url);
+            }
+            f.details(&p.details);
+        }
+        Entity::Commons(c) => {
+            f.text("name", &c.name, TextKind::Line);
+            f.text("kind", &c.kind, TextKind::Line);
+            f.opt("description", &c.description, TextKind::Block);
+            if let Some(u) = &c.repository_url {
+                f.checked("repository_url", u, check_repository_url);
+            }
+            if let Some(u) = &c.website_url {
+                f.checked("website_url", u, check_url);
+            }
+            f.opt("license", &c.license, TextKind::Line);
+            f.opt("publiccode", &c.publiccode, TextKind::Document);
+            f.all("categories", &c.categories);
+            f.identifiers(&c.identifiers);
+            f.details(&c.details);
+        }
+        Entity::Relation(r) => {
+            f.text("kind", &r.kind, TextKind::Line);
+            f.opt("role", &r.role, TextKind::Line);
+            f.opt("note", &r.note, TextKind::Block);
+        }
+    }
+    let p = e.provenance();
+    f.text("provenance.source", &p.source, TextKind::Line);
+    if let Some(file) = &p.file {
+        f.text("provenance.file", file, TextKind::Line);
+    }
+    f.0
+}
+
+/// What [`value_problems`] found so far.
+struct Findings(Vec<(String, String)>);
+
+impl Findings {
+    fn text(&mut self, field: &str, v: &str, kind: TextKind) -> bool {
+        self.text_at(|| field.to_string(), v, kind)
+    }
+
+    /// As [`Findings::text`], the field's name made only when needed.
+    fn text_at(&mut self, field: impl FnOnce() -> String, v: &str, kind: TextKind) -> bool {
+        match check_text(v, kind) {
+            Ok(()) => true,
+            Err(r) => {
+                self.0.push((field(), r));
+                false
             }
         }
     }
-    check_url(s)
-        .map_err(|_| format!("`{s}` is not a repository URL (http, https, git, svn or ssh)"))
+
+    fn opt(&mut self, field: &str, v: &Option<String>, kind: TextKind) {
+        if let Some(v) = v {
+            self.text(field, v, kind);
+        }
+    }
+
+    fn all(&mut self, field: &str, v: &[String]) {
+        for x in v {
+            self.text(field, x, TextKind::Line);
+        }
+    }
+
+    /// A one-line value that must also pass `check` (said once: a value
+    /// that breaks the text rule is not checked further).
+    fn checked(&mut self, field: &str, v: &str, check: Check) {
+        if self.text(field, v, TextKind::Line) {
+            if let Err(r) = check(v) {
+                self.0.push((field.to_string(), r));
+            }
+        }
+    }
+
+    fn identifiers(&mut self, ids: &Identifiers) {
+        for (k, v) in ids.pairs() {
+            self.text_at(|| format!("identifiers.{k}"), v, TextKind::Line);
+        }
+    }
+
+    fn details(&mut self, details: &std::collections::BTreeMap<String, String>) {
+        for (k, v) in details {
+            if self.text("details", k, TextKind::Line) {
+                self.text_at(|| format!("details.{k}"), v, TextKind::Block);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -351,6 +607,136 @@ mod tests {
         for c in &cases {
             assert_eq!(parse_date(c).ok(), chrono(c), "{c:?}");
         }
+    }
+
+    /// One rule for links and one for e-mail addresses, whatever the
+    /// format or field they come from.
+    #[test]
+    fn links_and_addresses() {
+        for ok in [
+            "https://x.fr/",
+            "http://www.laquincaillerie.tl/?a=1#b",
+            "HTTPS://Exemple.FR",
+            "https://médiathèque.fr/accès",
+            "https://x.fr:8443/p",
+            "https://[2001:db8::1]/",
+            "https://acceslibre.beta.gouv.fr/app/29-lampaul-plouarzel/a/bibliotheque-mediatheque/erp/mediatheque-13/",
+        ] {
+            assert_eq!(check_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "javascript://x.fr/%0Aalert(1)",
+            "data:text/html;base64,PHNjcmlwdD4=",
+            "ftp://x.fr/",
+            "https://",
+            "https:///path",
+            "https://?q",
+            "https://nodot/",
+            "https://good.fr@evil.example/",
+            "https://x.fr/a b",
+            "https://x.fr/\"><script>",
+            "https://x.fr:99999/",
+            "https://x.fr/\u{202E}gpj",
+            "www.x.fr",
+        ] {
+            let e = check_url(bad).unwrap_err();
+            assert!(e.contains("is not an http(s) URL"), "{bad}: {e}");
+        }
+        assert!(check_repository_url("git://git.example.org/x.git").is_ok());
+        assert!(check_repository_url("ssh://git@forge.example/x.git").is_ok());
+        assert!(check_repository_url("https://forge.example/x").is_ok());
+        assert!(check_repository_url("javascript:alert(1)").is_err());
+        assert!(check_repository_url("git://").is_err());
+        assert!(check_repository_url("https://a@forge.example/x").is_err());
+
+        for ok in [
+            "contact@laquincaillerie.tl",
+            "o'brien+tag@sub.x.fr",
+            "élodie@mairie.fr",
+        ] {
+            assert_eq!(check_email(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "\"><script>alert(1)</script>@x.fr",
+            "a b@x.fr",
+            "a@b",
+            "a@b.123",
+            "@x.fr",
+            "a..b@x.fr",
+            ".a@x.fr",
+            "a@-x.fr",
+            "a@x..fr",
+            "a(comment)@x.fr",
+            "a@[127.0.0.1]",
+            "a\u{1b}@x.fr",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Every text field of a record follows the text rule for its kind,
+    /// and every link and address the rule for its type.
+    #[test]
+    fn records_are_checked_field_by_field() {
+        use crate::{Commons, EntityId, EntityKind, Place, Provenance};
+        let now = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        let mut place = Place {
+            id: EntityId::new(EntityKind::Place, "t", "p").unwrap(),
+            name: "Médiathèque".into(),
+            actor: None,
+            description: Some("Deux lignes\nde texte".into()),
+            address: Default::default(),
+            insee_code: None,
+            location: None,
+            territory: None,
+            phone: None,
+            emails: vec!["a@x.fr".into()],
+            websites: vec!["https://x.fr".into()],
+            details: [("horaires".to_string(), "Lu\tMa".to_string())].into(),
+            provenance: Provenance::new("t", now),
+        };
+        assert!(value_problems(&Entity::Place(place.clone())).is_empty());
+        place.name = "Evil\u{1b}]0;pwned\u{7}".into();
+        place.address.street = Some("1 rue\nde là".into());
+        place.emails.push("\"><x@x.fr".into());
+        place.websites.push("javascript:alert(1)".into());
+        place.details.insert("k\u{202E}".into(), "v".into());
+        place.details.insert("note".into(), "\u{2066}".into());
+        let fields: Vec<String> = value_problems(&Entity::Place(place))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "address.street",
+                "emails",
+                "websites",
+                "details",
+                "details.note"
+            ]
+        );
+        let commons = Commons {
+            id: EntityId::new(EntityKind::Commons, "t", "c").unwrap(),
+            name: "C".into(),
+            kind: "software".into(),
+            description: None,
+            repository_url: Some("javascript:alert(1)".into()),
+            website_url: Some("data:text/html,x".into()),
+            license: None,
+            publiccode: Some("publiccodeYmlVersion: \"0.4\"\nname: C\n".into()),
+            categories: vec![],
+            identifiers: Default::default(),
+            details: Default::default(),
+            provenance: Provenance::new("t", now),
+        };
+        let fields: Vec<String> = value_problems(&Entity::Commons(commons))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(fields, ["repository_url", "website_url"]);
     }
 
     #[test]

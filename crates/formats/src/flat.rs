@@ -160,23 +160,51 @@ fn cell_text(v: Option<&Value>, cell: Cell) -> String {
     }
 }
 
+/// Writes the records of one kind as CSV, one at a time
+/// ([`Writer::begin`], [`Writer::record`], [`Writer::finish`]); records of
+/// other kinds are skipped. Cells a spreadsheet would run as formulas get
+/// a quote before them ([`crate::spreadsheet`]), which the import removes.
+pub struct Writer<'w> {
+    kind: EntityKind,
+    csv: csv::Writer<&'w mut dyn std::io::Write>,
+}
+
+impl<'w> Writer<'w> {
+    pub fn begin(kind: EntityKind, out: &'w mut dyn std::io::Write) -> Result<Self, ExportError> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(header(kind))?;
+        Ok(Writer { kind, csv })
+    }
+
+    pub fn record(&mut self, e: &Entity) -> Result<(), ExportError> {
+        if e.kind() != self.kind {
+            return Ok(());
+        }
+        let v = serde_json::to_value(e)?;
+        for c in columns(self.kind) {
+            let text = cell_text(get(&v, c.path), c.cell);
+            self.csv
+                .write_field(crate::spreadsheet::neutralise(&text).as_bytes())?;
+        }
+        self.csv.write_record(None::<&[u8]>)?;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<(), ExportError> {
+        self.csv.flush()?;
+        Ok(())
+    }
+}
+
 /// Writes records of one kind (others are skipped) as CSV.
 pub fn export(
     kind: EntityKind,
     entities: &[Entity],
     out: &mut dyn std::io::Write,
 ) -> Result<(), ExportError> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(header(kind))?;
-    for e in entities.iter().filter(|e| e.kind() == kind) {
-        let v = serde_json::to_value(e)?;
-        let row: Vec<String> = columns(kind)
-            .map(|c| cell_text(get(&v, c.path), c.cell))
-            .collect();
-        w.write_record(&row)?;
-    }
-    w.flush()?;
-    Ok(())
+    let mut w = Writer::begin(kind, out)?;
+    entities.iter().try_for_each(|e| w.record(e))?;
+    w.finish()
 }
 
 fn set(root: &mut Map<String, Value>, path: &[&str], value: Value) {
@@ -198,6 +226,7 @@ fn set(root: &mut Map<String, Value>, path: &[&str], value: Value) {
 }
 
 fn cell_value(text: &str, cell: Cell) -> Result<Option<Value>, String> {
+    let text = crate::spreadsheet::restore(text);
     if text.is_empty() {
         return Ok(None);
     }
@@ -244,18 +273,16 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
 }
 
 fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
-    let Some((mut rdr, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
+    let Some((mut file, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
         return parsed;
     };
     let Some(id_col) = headers.iter().position(|h| h.trim() == "id") else {
-        parsed
-            .problems
-            .push(ctx.problem(1, "id", "required column is missing"));
+        parsed.stop(ctx.problem(file.header_line, "id", "required column is missing"));
         return parsed;
     };
     let mut kind: Option<EntityKind> = None;
     let mut seen = std::collections::HashSet::new();
-    each_record(&mut rdr, ctx, &mut parsed, |record, line, parsed| {
+    each_record(&mut file, ctx, &mut parsed, |record, line, parsed| {
         let raw_id = record.get(id_col).unwrap_or("").trim();
         let id = match EntityId::parse(raw_id) {
             Ok(id) => id,
@@ -267,11 +294,28 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
             return parsed.problems.push(ctx.problem(line, "id", reason));
         }
         match row_entity(k, &headers, record, line, ctx) {
-            Ok(e) => accept_checked(parsed, ctx, line, e, &mut seen),
+            Ok(e) => accept_checked(parsed, ctx, line, e, &mut seen, |f| column_of(k, f)),
             Err(p) => parsed.problems.extend(p),
         }
     });
     parsed
+}
+
+/// The column of a `kind` file that holds the record's field `path` (a
+/// path of its JSON form, as checks name fields: `address.street` is the
+/// column `street`, `details.horaires` the column `details`).
+fn column_of(kind: EntityKind, path: &str) -> String {
+    columns(kind)
+        .find(|c| {
+            let p = c.path.join(".");
+            p == path
+                || path
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+                || p.strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .map_or_else(|| path.to_string(), |c| c.name.to_string())
 }
 
 fn row_entity(

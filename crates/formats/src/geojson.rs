@@ -58,11 +58,41 @@ pub fn to_feature(e: &Entity) -> Option<Value> {
     }
 }
 
+/// Writes a FeatureCollection one record at a time ([`Writer::begin`],
+/// [`Writer::record`], [`Writer::finish`]); records without coordinates
+/// are left out.
+pub struct Writer<'w> {
+    out: &'w mut dyn std::io::Write,
+    written: u64,
+}
+
+impl<'w> Writer<'w> {
+    pub fn begin(out: &'w mut dyn std::io::Write) -> Result<Self, ExportError> {
+        out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+        Ok(Writer { out, written: 0 })
+    }
+
+    pub fn record(&mut self, e: &Entity) -> Result<(), ExportError> {
+        let Some(f) = to_feature(e) else {
+            return Ok(());
+        };
+        if self.written > 0 {
+            self.out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *self.out, &f)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<(), ExportError> {
+        self.out.write_all(b"]}\n")?;
+        Ok(())
+    }
+}
+
 /// Writes a FeatureCollection of the records that have coordinates.
 pub fn export(entities: &[Entity], out: &mut dyn std::io::Write) -> Result<(), ExportError> {
-    let features: Vec<Value> = entities.iter().filter_map(to_feature).collect();
-    let fc = json!({ "type": "FeatureCollection", "features": features });
-    serde_json::to_writer(&mut *out, &fc)?;
-    writeln!(out)?;
-    Ok(())
+    let mut w = Writer::begin(out)?;
+    entities.iter().try_for_each(|e| w.record(e))?;
+    w.finish()
 }

@@ -7,11 +7,18 @@
 //! JSON), [`flat`] (one CSV per entity kind) and [`geojson`].
 //!
 //! A parser reads a whole file and returns a [`Parsed`]: the valid records,
-//! every problem found as `FILE:LINE: field: reason`, and the raw text of the
-//! rejected records so the caller can write a rejects file. It never
+//! every problem found as `FILE:LINE: field: reason`, and the raw bytes of
+//! the rejected records so the caller can write a rejects file. It never
 //! touches the database: deciding whether to write (all-or-nothing, or the
 //! valid records only) is the caller's job, and the store's transaction
-//! makes it atomic.
+//! makes it atomic. A problem with the file itself (empty, not UTF-8 JSON,
+//! a header that cannot be used) sets [`Parsed::stopped`]: then nothing
+//! may be written, even with `--skip-invalid`.
+//!
+//! Every parser reads through `read` (line numbers counted from byte
+//! offsets, record size limit, encoding errors) and checks each record with
+//! `Content::check_entity`, which applies the domain's rule for each field
+//! (text, links, e-mail addresses) before the vocabularies.
 //!
 //! ```
 //! use archipel_formats::{mediation, ImportContext};
@@ -25,13 +32,19 @@
 //! assert_eq!(parsed.entities.len(), 2);
 //! ```
 
+pub mod export;
 pub mod flat;
 pub mod geojson;
 pub mod licence;
 pub mod mediation;
 pub mod native;
+mod read;
 pub mod sill;
+pub mod spreadsheet;
 mod table_schema;
+
+pub use read::MAX_RECORD_BYTES;
+pub(crate) use read::{csv_reader, each_record, strip_bom};
 
 use archipel_content::Content;
 use archipel_domain::Entity;
@@ -51,7 +64,9 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.field.is_empty() {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.reason)
+        } else if self.field.is_empty() {
             write!(f, "{}:{}: {}", self.file, self.line, self.reason)
         } else {
             write!(
@@ -63,30 +78,39 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Raw text of rejected records, ready to be written as a rejects file in
-/// the input's own format.
+/// Rejected records as the input wrote them, byte for byte, ready to be
+/// written as a rejects file in the input's own format.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rejects {
     /// File extension of the rejects file (`csv`, `json`).
     pub extension: &'static str,
-    /// The header line(s) to put before the records (CSV header).
-    pub header: Option<String>,
-    /// One entry per rejected record, as it should appear in the file.
-    pub records: Vec<String>,
+    /// The header line to put before the records (CSV), with its line break.
+    pub header: Option<Vec<u8>>,
+    /// One entry per rejected record (a CSV row with its line break, a
+    /// JSON item).
+    pub records: Vec<Vec<u8>>,
 }
 
 impl Rejects {
-    /// The rejects file's whole text.
-    pub fn to_text(&self) -> String {
+    /// The rejects file's whole content.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
         if self.extension == "json" {
-            return format!("[\n{}\n]\n", self.records.join(",\n"));
+            out.extend_from_slice(b"[\n");
+            for (i, r) in self.records.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b",\n");
+                }
+                out.extend_from_slice(r);
+            }
+            out.extend_from_slice(b"\n]\n");
+            return out;
         }
-        let mut out = String::new();
         if let Some(h) = &self.header {
-            out.push_str(h);
+            out.extend_from_slice(h);
         }
         for r in &self.records {
-            out.push_str(r);
+            out.extend_from_slice(r);
         }
         out
     }
@@ -115,6 +139,10 @@ pub struct Parsed {
     pub records: usize,
     /// Records rejected.
     pub rejected: usize,
+    /// The file itself could not be read through (empty, not UTF-8 JSON,
+    /// a header that cannot be used…): nothing may be imported from it,
+    /// even with `--skip-invalid`. The problems say why.
+    pub stopped: bool,
     sink: Option<Sink>,
 }
 
@@ -129,6 +157,12 @@ impl Parsed {
             sink,
             ..Parsed::default()
         }
+    }
+
+    /// Records a problem that stops the reading of the file.
+    pub(crate) fn stop(&mut self, p: Problem) {
+        self.problems.push(p);
+        self.stopped = true;
     }
 
     /// Takes a valid record: keeps it, or sends it on when streaming.
@@ -171,6 +205,11 @@ impl Parsed {
     }
 }
 
+/// Characters of a problem's field name shown (a column name from the input).
+const FIELD_CHARS: usize = 60;
+/// Characters of a problem's reason shown.
+const REASON_CHARS: usize = 600;
+
 /// What a parser needs to know besides the bytes.
 pub struct ImportContext<'a> {
     /// The file name as the user gave it, used in messages and provenance
@@ -197,12 +236,16 @@ impl<'a> ImportContext<'a> {
         }
     }
 
+    /// A problem on `line`. The field and reason may quote the input (a
+    /// column name, a value, a JSON parser's message): they are bounded and
+    /// their control and invisible characters escaped here, whatever the
+    /// caller did.
     pub(crate) fn problem(&self, line: u64, field: &str, reason: impl Into<String>) -> Problem {
         Problem {
             file: self.file.to_string(),
             line,
-            field: field.to_string(),
-            reason: reason.into(),
+            field: archipel_domain::printable(field, FIELD_CHARS),
+            reason: archipel_domain::printable(&reason.into(), REASON_CHARS),
         }
     }
 
@@ -211,30 +254,63 @@ impl<'a> ImportContext<'a> {
     }
 }
 
-/// Errors of the export side (the import side reports [`Problem`]s).
+/// Errors of the export side (the import side reports [`Problem`]s). Each
+/// says what failed, and its source why, once.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("writing CSV: {0}")]
-    Csv(#[from] csv::Error),
-    #[error("writing JSON: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
+    /// The output could not be written (a full disk, a closed pipe).
+    #[error("writing the export")]
+    Write(#[source] std::io::Error),
+    /// The registry could not be read.
+    #[error("reading the registry")]
+    Store(#[from] archipel_store::StoreError),
+    #[error("encoding CSV")]
+    Csv(#[source] csv::Error),
+    #[error("encoding JSON")]
+    Json(#[source] serde_json::Error),
+    /// The export to a file failed; a regular file that was there is as
+    /// it was (`kept`).
+    #[error("{}: export not written{}", path.display(), if *kept { " (the file already there is left as it was)" } else { "" })]
+    File {
+        path: std::path::PathBuf,
+        kept: bool,
+        #[source]
+        source: Box<ExportError>,
+    },
 }
 
-/// Turns a CSV record back into one line of CSV text (for rejects files).
-pub(crate) fn csv_line(record: &csv::StringRecord) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(Vec::new());
-    let _ = w.write_record(record);
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8_lossy(&bytes).into_owned()
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> Self {
+        ExportError::Write(e)
+    }
 }
 
-/// Checks a record against the content's vocabularies and reports problems
-/// on `line`.
-pub(crate) fn vocabulary_problems(ctx: &ImportContext<'_>, line: u64, e: &Entity) -> Vec<Problem> {
+impl From<csv::Error> for ExportError {
+    fn from(e: csv::Error) -> Self {
+        if e.is_io_error() {
+            if let csv::ErrorKind::Io(io) = e.into_kind() {
+                return ExportError::Write(io);
+            }
+            // `is_io_error` said it was one.
+            return ExportError::Write(std::io::Error::other("CSV output failed"));
+        }
+        ExportError::Csv(e)
+    }
+}
+
+impl From<serde_json::Error> for ExportError {
+    fn from(e: serde_json::Error) -> Self {
+        if e.is_io() {
+            return ExportError::Write(e.into());
+        }
+        ExportError::Json(e)
+    }
+}
+
+/// Checks a record's values (the domain's rule for each field: text,
+/// links, e-mail addresses) and its vocabulary keys, through
+/// `Content::check_entity`, and reports problems on `line`.
+pub(crate) fn entity_problems(ctx: &ImportContext<'_>, line: u64, e: &Entity) -> Vec<Problem> {
     ctx.content
         .check_entity(e)
         .into_iter()
@@ -242,90 +318,35 @@ pub(crate) fn vocabulary_problems(ctx: &ImportContext<'_>, line: u64, e: &Entity
         .collect()
 }
 
-/// Drops a UTF-8 byte order mark, which spreadsheet programs like to add.
-pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-}
-
 /// A timestamp as the records' JSON form writes it.
 pub(crate) fn ts(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
-/// Opens a CSV file and reads its header; a header that cannot be read is
-/// recorded as a problem on line 1.
-pub(crate) fn csv_reader<'b>(
-    bytes: &'b [u8],
-    ctx: &ImportContext<'_>,
-    parsed: &mut Parsed,
-) -> Option<(csv::Reader<&'b [u8]>, csv::StringRecord)> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(strip_bom(bytes));
-    match rdr.headers() {
-        Ok(h) => {
-            let h = h.clone();
-            parsed.rejects.header = Some(csv_line(&h));
-            Some((rdr, h))
-        }
-        Err(e) => {
-            parsed
-                .problems
-                .push(ctx.problem(1, "", format!("unreadable CSV header: {e}")));
-            None
-        }
-    }
-}
-
-/// Calls `f` on each record with the line it starts on. A record for which
-/// `f` reports problems is counted as rejected and kept for the rejects
-/// file. A record that cannot be read at all ends the file.
-pub(crate) fn each_record(
-    rdr: &mut csv::Reader<&[u8]>,
-    ctx: &ImportContext<'_>,
-    parsed: &mut Parsed,
-    mut f: impl FnMut(&csv::StringRecord, u64, &mut Parsed),
-) {
-    let mut record = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                parsed
-                    .problems
-                    .push(ctx.problem(line, "", format!("unreadable CSV: {e}")));
-                parsed.rejected += 1;
-                break;
-            }
-        }
-        parsed.records += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let before = parsed.problems.len();
-        f(&record, line, parsed);
-        if parsed.problems.len() > before {
-            parsed.rejected += 1;
-            parsed.rejects.records.push(csv_line(&record));
-        }
-    }
-}
-
 /// Checks a record read from one of Archipel's own formats (identifier
-/// syntax, coordinates, vocabularies, no duplicate id in the file) and
-/// accepts it when nothing is wrong.
+/// syntax, coordinates, values, vocabularies, no duplicate id in the file)
+/// and accepts it when nothing is wrong. `field` names a field of the
+/// record (a path of its JSON form) as the file does.
 pub(crate) fn accept_checked(
     parsed: &mut Parsed,
     ctx: &ImportContext<'_>,
     line: u64,
     e: Entity,
     seen: &mut std::collections::HashSet<archipel_domain::EntityId>,
+    field: impl Fn(&str) -> String,
 ) {
     let before = parsed.problems.len();
-    for (f, r) in native::record_problems(&e) {
-        parsed.problems.push(ctx.problem(line, &f, r));
+    let details = match &e {
+        Entity::Place(p) => mediation::details_problems(&p.details),
+        _ => Vec::new(),
+    };
+    let found = native::record_problems(&e)
+        .into_iter()
+        .chain(ctx.content.check_entity(&e))
+        .chain(details);
+    for (f, r) in found {
+        parsed.problems.push(ctx.problem(line, &field(&f), r));
     }
-    parsed.problems.extend(vocabulary_problems(ctx, line, &e));
     if !seen.insert(e.id().clone()) {
         parsed.problems.push(ctx.problem(
             line,

@@ -11,18 +11,20 @@
 //!
 //! Validation follows the schema file itself (`content/schemas/`): required
 //! fields, patterns, enumerated lists, dates, lengths, uniqueness of `id`,
-//! plus coordinates in range and given together.
+//! plus coordinates in range and given together, the text rule on every
+//! cell (one line, except the descriptions and the columns kept in
+//! `details`), and the link and address rules on the columns that hold
+//! them ([`LINKS`], [`ADDRESSES`]).
 
 use crate::table_schema::{TableSchema, UniqueTracker};
-use crate::{csv_reader, each_record, vocabulary_problems, ExportError, ImportContext, Parsed};
+use crate::{csv_reader, each_record, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The schema as published, kept under `content/schemas/`.
-pub const SCHEMA_JSON: &str =
-    include_str!("../../../content/schemas/lieux-mediation-numerique.schema.json");
+pub const SCHEMA_JSON: &str = archipel_content::embedded::MEDIATION_SCHEMA.1;
 
 fn schema() -> &'static TableSchema {
     static SCHEMA: OnceLock<TableSchema> = OnceLock::new();
@@ -54,6 +56,70 @@ const CORE: &[&str] = &[
     "site_web",
     "presentation_resume",
 ];
+
+/// Columns of links (`http(s)://…`, `|`-separated where several are
+/// allowed). The published schema says so in their descriptions but
+/// declares no `format`.
+pub const LINKS: &[&str] = &["site_web", "fiche_acces_libre", "prise_rdv"];
+
+/// Columns of e-mail addresses (`|`-separated), as [`LINKS`].
+pub const ADDRESSES: &[&str] = &["courriels"];
+
+/// Core columns that may hold several lines; the others hold one, and the
+/// columns kept in `details` may hold several.
+const BLOCKS: &[&str] = &["presentation_resume"];
+
+/// The rules a column's cells follow besides the schema file's: the text
+/// rule of their kind, and for links and addresses, that rule on each item.
+struct CellRule {
+    text: TextKind,
+    items: Option<Check>,
+}
+
+impl CellRule {
+    fn of(name: &str, core: bool) -> CellRule {
+        let items: Option<Check> = if LINKS.contains(&name) {
+            Some(check_url)
+        } else if ADDRESSES.contains(&name) {
+            Some(check_email)
+        } else {
+            None
+        };
+        let text = if core && !BLOCKS.contains(&name) {
+            TextKind::Line
+        } else {
+            TextKind::Block
+        };
+        CellRule { text, items }
+    }
+
+    fn check(&self, v: &str) -> Result<(), String> {
+        check_text(v, self.text)?;
+        if let Some(check) = self.items {
+            v.split('|')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .try_for_each(check)?;
+        }
+        Ok(())
+    }
+}
+
+/// Problems with a place's `details` kept from a médiation file, wherever
+/// the record comes from: the columns [`LINKS`] and [`ADDRESSES`] go out
+/// again as links and addresses in a médiation export.
+pub fn details_problems(details: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    details
+        .iter()
+        .filter_map(|(k, v)| {
+            let rule = CellRule::of(k, false);
+            // The text rule itself is the record check's (every detail).
+            rule.items?;
+            check_text(v, rule.text).ok()?;
+            rule.check(v).err().map(|r| (format!("details.{k}"), r))
+        })
+        .collect()
+}
 
 fn split_list(s: &str) -> Vec<String> {
     s.split('|')
@@ -87,22 +153,21 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
 
 fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     let schema = schema();
-    let Some((mut rdr, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
+    let Some((mut file, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
         return parsed;
     };
+    let at = file.header_line;
     // Column index of each schema field present in the file.
     let mut index: Vec<Option<usize>> = vec![None; schema.fields.len()];
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim();
         match schema.fields.iter().position(|f| f.name == h) {
             Some(j) if index[j].is_some() => {
-                parsed
-                    .problems
-                    .push(ctx.problem(1, h, "column appears twice"));
+                parsed.stop(ctx.problem(at, h, "column appears twice"));
             }
             Some(j) => index[j] = Some(i),
-            None => parsed.problems.push(ctx.problem(
-                1,
+            None => parsed.stop(ctx.problem(
+                at,
                 h,
                 "unknown column (not in the schema \"lieux de médiation numérique\")",
             )),
@@ -110,12 +175,10 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     }
     for (j, f) in schema.fields.iter().enumerate() {
         if f.required && index[j].is_none() {
-            parsed
-                .problems
-                .push(ctx.problem(1, &f.name, "required column is missing"));
+            parsed.stop(ctx.problem(at, &f.name, "required column is missing"));
         }
     }
-    if !parsed.problems.is_empty() {
+    if parsed.stopped {
         return parsed;
     }
 
@@ -132,7 +195,13 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
         .iter()
         .map(|f| CORE.contains(&f.name.as_str()))
         .collect();
-    each_record(&mut rdr, ctx, &mut parsed, |record, line, parsed| {
+    let rules: Vec<CellRule> = schema
+        .fields
+        .iter()
+        .zip(&core)
+        .map(|(f, &core)| CellRule::of(&f.name, core))
+        .collect();
+    each_record(&mut file, ctx, &mut parsed, |record, line, parsed| {
         let before = parsed.problems.len();
         if record.len() != headers.len() {
             parsed.problems.push(ctx.problem(
@@ -144,14 +213,13 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
         let mut values: Vec<&str> = Vec::with_capacity(schema.fields.len());
         for (j, f) in schema.fields.iter().enumerate() {
             let v = index[j].and_then(|i| record.get(i)).unwrap_or("").trim();
-            if let Err(reason) = f.check(v) {
+            if let Err(reason) = rules[j].check(v).and_then(|()| f.check(v)) {
                 parsed.problems.push(ctx.problem(line, &f.name, reason));
-            }
-            if f.unique && !v.is_empty() && !unique.insert(j, v) {
+            } else if f.unique && !v.is_empty() && !unique.insert(j, v) {
                 parsed.problems.push(ctx.problem(
                     line,
                     &f.name,
-                    format!("`{v}` is used by an earlier row; it must be unique"),
+                    format!("{} is used by an earlier row; it must be unique", echo(v)),
                 ));
             }
             values.push(v);
@@ -167,8 +235,13 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
         };
         match build(&row, line, ctx, &seen) {
             Ok(entities) => {
+                // Every value of these records is a cell checked above
+                // with the domain's rules: only their keys are left.
                 for e in &entities {
-                    parsed.problems.extend(vocabulary_problems(ctx, line, e));
+                    let found = ctx.content.check_vocabulary(e);
+                    parsed
+                        .problems
+                        .extend(found.into_iter().map(|(f, r)| ctx.problem(line, &f, r)));
                 }
                 if parsed.problems.len() == before {
                     for e in entities {
@@ -257,18 +330,9 @@ fn build(
             }
         },
     };
+    // Checked with the other cells.
     let emails = split_list(get("courriels"));
-    for e in &emails {
-        if let Err(r) = check_email(e) {
-            problems.push(ctx.problem(line, "courriels", r));
-        }
-    }
     let websites = split_list(get("site_web"));
-    for u in &websites {
-        if let Err(r) = check_url(u) {
-            problems.push(ctx.problem(line, "site_web", r));
-        }
-    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -361,25 +425,31 @@ fn fmt_coord(x: f64) -> String {
     format!("{x}")
 }
 
-/// Writes places as a médiation CSV with the schema's 32 columns. Places
+/// Writes places as a médiation CSV with the schema's 32 columns, one at a
+/// time ([`Writer::begin`], [`Writer::place`], [`Writer::finish`]). Places
 /// read from a médiation file give back their fields; other places give
-/// what the common model knows of them. `actors` resolves each place's
-/// operator (for `pivot` when the place has none of its own).
-pub fn export(
-    places: &[&Place],
-    actor_of: &dyn Fn(&EntityId) -> Option<Actor>,
-    out: &mut dyn std::io::Write,
-) -> Result<(), ExportError> {
-    let cols = columns();
-    let mut w = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(out);
-    w.write_record(&cols)?;
-    for p in places {
-        let actor = p.actor.as_ref().and_then(actor_of);
-        let mut row: Vec<String> = Vec::with_capacity(cols.len());
-        for c in &cols {
-            let val = match *c {
+/// what the common model knows of them, and their operator's identifier
+/// for `pivot`. Cells a spreadsheet would run as formulas get a quote
+/// before them ([`crate::spreadsheet`]); in a field with a maximum length,
+/// such a cell gives up its last characters if the quote would not fit, so
+/// that the file keeps to the schema.
+pub struct Writer<'w> {
+    csv: csv::Writer<&'w mut dyn std::io::Write>,
+}
+
+impl<'w> Writer<'w> {
+    pub fn begin(out: &'w mut dyn std::io::Write) -> Result<Self, ExportError> {
+        let mut csv = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(out);
+        csv.write_record(columns())?;
+        Ok(Writer { csv })
+    }
+
+    /// Writes `p`, run by `actor` (the record its `actor` names).
+    pub fn place(&mut self, p: &Place, actor: Option<&Actor>) -> Result<(), ExportError> {
+        for field in &schema().fields {
+            let val = match field.name.as_str() {
                 "id" => p.id.local().to_string(),
                 "nom" => p.name.clone(),
                 "commune" => p.address.city.clone().unwrap_or_default(),
@@ -395,15 +465,24 @@ pub fn export(
                 "presentation_resume" => p.description.clone().unwrap_or_default(),
                 other => match p.details.get(other) {
                     Some(v) => v.clone(),
-                    None => fallback(other, p, actor.as_ref()),
+                    None => fallback(other, p, actor),
                 },
             };
-            row.push(val);
+            let mut cell = crate::spreadsheet::neutralise(&val).into_owned();
+            while cell.len() > val.len() && field.check(&cell).is_err() && field.check(&val).is_ok()
+            {
+                cell.pop();
+            }
+            self.csv.write_field(cell.as_bytes())?;
         }
-        w.write_record(&row)?;
+        self.csv.write_record(None::<&[u8]>)?;
+        Ok(())
     }
-    w.flush()?;
-    Ok(())
+
+    pub fn finish(mut self) -> Result<(), ExportError> {
+        self.csv.flush()?;
+        Ok(())
+    }
 }
 
 /// Values for places that did not come from a médiation file.

@@ -9,8 +9,8 @@
 //! empty registry → export gives the same bytes. Import keeps ids,
 //! provenance and change times as written.
 
-use crate::sill::json_items;
-use crate::{accept_checked, strip_bom, ExportError, ImportContext, Parsed};
+use crate::read::{json_items, json_text, line_at, record_too_large};
+use crate::{accept_checked, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -26,23 +26,49 @@ struct Doc<'a> {
     records: &'a RawValue,
 }
 
+/// Writes an Archipel JSON document one record at a time: [`Writer::begin`],
+/// [`Writer::record`] for each record in export order, [`Writer::finish`].
+pub struct Writer<'w> {
+    out: &'w mut dyn std::io::Write,
+    written: u64,
+}
+
+impl<'w> Writer<'w> {
+    pub fn begin(out: &'w mut dyn std::io::Write) -> Result<Self, ExportError> {
+        writeln!(out, "{{")?;
+        writeln!(out, "  \"format\": \"{FORMAT}\",")?;
+        writeln!(out, "  \"version\": {VERSION},")?;
+        write!(out, "  \"records\": [")?;
+        Ok(Writer { out, written: 0 })
+    }
+
+    pub fn record(&mut self, e: &Entity) -> Result<(), ExportError> {
+        self.out.write_all(if self.written == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        })?;
+        serde_json::to_writer(&mut *self.out, e)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<(), ExportError> {
+        if self.written > 0 {
+            writeln!(self.out)?;
+            write!(self.out, "  ")?;
+        }
+        writeln!(self.out, "]")?;
+        writeln!(self.out, "}}")?;
+        Ok(())
+    }
+}
+
 /// Writes `entities` (already in export order) as an Archipel JSON document.
 pub fn export(entities: &[Entity], out: &mut dyn std::io::Write) -> Result<(), ExportError> {
-    writeln!(out, "{{")?;
-    writeln!(out, "  \"format\": \"{FORMAT}\",")?;
-    writeln!(out, "  \"version\": {VERSION},")?;
-    write!(out, "  \"records\": [")?;
-    for (i, e) in entities.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        serde_json::to_writer(&mut *out, e)?;
-    }
-    if !entities.is_empty() {
-        writeln!(out)?;
-        write!(out, "  ")?;
-    }
-    writeln!(out, "]")?;
-    writeln!(out, "}}")?;
-    Ok(())
+    let mut w = Writer::begin(out)?;
+    entities.iter().try_for_each(|e| w.record(e))?;
+    w.finish()
 }
 
 /// Checks that do not depend on vocabularies: identifier syntax,
@@ -95,21 +121,13 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
 }
 
 fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
-    let bytes = strip_bom(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let line = crate::sill::line_at(bytes, e.valid_up_to());
-            parsed
-                .problems
-                .push(ctx.problem(line, "", "the file is not UTF-8 text"));
-            return parsed;
-        }
+    let Some(text) = json_text(bytes, ctx, &mut parsed) else {
+        return parsed;
     };
     let doc: Doc<'_> = match serde_json::from_str(text) {
         Ok(d) => d,
         Err(e) => {
-            parsed.problems.push(ctx.problem(
+            parsed.stop(ctx.problem(
                 e.line() as u64,
                 "",
                 format!("not an Archipel JSON document: {e}"),
@@ -118,24 +136,25 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
         }
     };
     if doc.format != FORMAT || doc.version != VERSION {
-        parsed.problems.push(ctx.problem(
+        parsed.stop(ctx.problem(
             1,
             "format",
             format!(
-                "expected format \"{FORMAT}\" version {VERSION}, found \"{}\" version {}",
-                doc.format, doc.version
+                "expected format \"{FORMAT}\" version {VERSION}, found {} version {}",
+                archipel_domain::echo(&doc.format),
+                doc.version
             ),
         ));
         return parsed;
     }
     // Line numbers are counted in the whole text: find where the records start.
     let start = doc.records.get().as_ptr() as usize - text.as_ptr() as usize;
-    let first_line = crate::sill::line_at(text.as_bytes(), start) - 1;
+    let first_line = line_at(text.as_bytes(), start) - 1;
     let items = match json_items(doc.records.get(), ctx) {
         Ok(i) => i,
         Err(mut p) => {
             p.line += first_line;
-            parsed.problems.push(p);
+            parsed.stop(p);
             return parsed;
         }
     };
@@ -144,13 +163,17 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
         let line = line + first_line;
         parsed.records += 1;
         let before = parsed.problems.len();
-        match serde_json::from_str::<Entity>(raw.get()) {
-            Ok(e) => accept_checked(&mut parsed, ctx, line, e, &mut seen),
-            Err(e) => parsed.problems.push(ctx.problem(line, "", e.to_string())),
+        if let Some(reason) = record_too_large(raw.get().len()) {
+            parsed.problems.push(ctx.problem(line, "", reason));
+        } else {
+            match serde_json::from_str::<Entity>(raw.get()) {
+                Ok(e) => accept_checked(&mut parsed, ctx, line, e, &mut seen, str::to_string),
+                Err(e) => parsed.problems.push(ctx.problem(line, "", e.to_string())),
+            }
         }
         if parsed.problems.len() > before {
             parsed.rejected += 1;
-            parsed.rejects.records.push(raw.get().to_string());
+            parsed.rejects.records.push(raw.get().as_bytes().to_vec());
         }
     }
     parsed

@@ -11,7 +11,8 @@
 //! context, `su` support, `p` parent. The licence is normalised to SPDX
 //! ([`crate::licence`]); the catalogue's own text is kept in `details`.
 
-use crate::{csv_reader, each_record, strip_bom, vocabulary_problems, ImportContext, Parsed};
+use crate::read::{json_items, json_text, record_too_large};
+use crate::{csv_reader, each_record, entity_problems, strip_bom, ImportContext, Parsed};
 use archipel_domain::*;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -31,110 +32,151 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
     }
 }
 
-/// 1-based line of byte `offset` in `text`.
-pub(crate) fn line_at(text: &[u8], offset: usize) -> u64 {
-    1 + text[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u64
-}
+/// Keys of a JSON entry, and whether each holds one line (names, codes,
+/// links, categories) or may hold several (descriptions, details).
+const JSON_KEYS: &[(&str, TextKind)] = &[
+    ("id", TextKind::Line),
+    ("i", TextKind::Line),
+    ("f", TextKind::Block),
+    ("fr-desc", TextKind::Block),
+    ("en-desc", TextKind::Block),
+    ("l", TextKind::Line),
+    ("co", TextKind::Line),
+    ("website", TextKind::Line),
+    ("sources", TextKind::Line),
+    ("se", TextKind::Line),
+    ("c", TextKind::Line),
+    ("y", TextKind::Block),
+    ("st", TextKind::Block),
+    ("g", TextKind::Block),
+    ("v-", TextKind::Block),
+    ("v+", TextKind::Block),
+    ("u", TextKind::Block),
+    ("su", TextKind::Block),
+    ("p", TextKind::Block),
+];
 
-/// Splits a JSON array into its items with the line each starts on.
-pub(crate) fn json_items<'a>(
-    text: &'a str,
+/// Columns of the CSV form, as [`JSON_KEYS`].
+const CSV_COLUMNS: &[(&str, TextKind)] = &[
+    ("ID", TextKind::Line),
+    ("nom", TextKind::Line),
+    ("fonction", TextKind::Block),
+    ("annees", TextKind::Block),
+    ("statut", TextKind::Block),
+    ("parent", TextKind::Block),
+    ("support", TextKind::Block),
+    ("wikidata", TextKind::Line),
+    ("comptoir-du-libre", TextKind::Line),
+    ("licence", TextKind::Line),
+    ("secteur", TextKind::Line),
+    ("composant", TextKind::Line),
+    ("contexte-usage", TextKind::Block),
+    ("groupe", TextKind::Block),
+    ("version_min", TextKind::Block),
+    ("version_max", TextKind::Block),
+];
+
+/// Problems of an entry's text values with the text rule, each reported
+/// at the key it was read from (`key` gives the key as shown).
+fn text_problems(
     ctx: &ImportContext<'_>,
-) -> Result<Vec<(u64, &'a RawValue)>, crate::Problem> {
-    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
-        ctx.problem(
-            e.line() as u64,
-            "",
-            format!("not a JSON array of objects: {e}"),
-        )
-    })?;
-    let base = text.as_ptr() as usize;
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(items.len());
-    let mut last = 0usize;
-    let mut line = 1u64;
-    for it in items {
-        let off = (it.get().as_ptr() as usize)
-            .saturating_sub(base)
-            .min(bytes.len());
-        line += bytes[last..off].iter().filter(|&&b| b == b'\n').count() as u64;
-        last = off;
-        out.push((line, it));
-    }
-    Ok(out)
+    line: u64,
+    keys: &[(&str, TextKind)],
+    value: impl Fn(&str) -> String,
+    key: impl Fn(&str) -> String,
+) -> Vec<crate::Problem> {
+    keys.iter()
+        .filter_map(|&(k, kind)| {
+            check_text(&value(k), kind)
+                .err()
+                .map(|r| ctx.problem(line, &key(k), r))
+        })
+        .collect()
 }
 
 fn parse_json(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let line = line_at(bytes, e.valid_up_to());
-            parsed
-                .problems
-                .push(ctx.problem(line, "", "the file is not UTF-8 text"));
-            return parsed;
-        }
+    let Some(text) = json_text(bytes, ctx, &mut parsed) else {
+        return parsed;
     };
     let items = match json_items(text, ctx) {
         Ok(i) => i,
         Err(p) => {
-            parsed.problems.push(p);
+            parsed.stop(p);
             return parsed;
         }
     };
     for (index, (line, raw)) in items.into_iter().enumerate() {
         parsed.records += 1;
         let before = parsed.problems.len();
-        match serde_json::from_str::<Map<String, Value>>(raw.get()) {
-            Ok(obj) => {
-                let field = |k: &str| -> String {
-                    match obj.get(k) {
-                        Some(Value::String(s)) => s.trim().to_string(),
-                        Some(Value::Number(n)) => n.to_string(),
-                        _ => String::new(),
-                    }
-                };
-                let entry = Entry {
-                    id: field("id"),
-                    name: field("i"),
-                    function: field("f"),
-                    description: first_nonempty(&[field("fr-desc"), field("f")]),
-                    licence: field("l"),
-                    comptoir: field("co"),
-                    wikidata: String::new(),
-                    website: field("website"),
-                    repository: field("sources"),
-                    categories: vec![field("se"), field("c")],
-                    details: [
-                        ("function", field("f")),
-                        ("description_en", field("en-desc")),
-                        ("years", field("y")),
-                        ("status", field("st")),
-                        ("group", field("g")),
-                        ("version_min", field("v-")),
-                        ("version_max", field("v+")),
-                        ("usage_context", field("u")),
-                        ("support", field("su")),
-                        ("parent", field("p")),
-                    ],
-                };
-                build(entry, line, Some(index), ctx, &mut parsed);
-            }
-            Err(e) => parsed.problems.push(ctx.problem(
-                line,
-                &format!("[{index}]"),
-                format!("not a JSON object: {e}"),
-            )),
+        if let Some(reason) = record_too_large(raw.get().len()) {
+            parsed
+                .problems
+                .push(ctx.problem(line, &format!("[{index}]"), reason));
+        } else {
+            json_entry(raw, index, line, ctx, &mut parsed);
         }
         if parsed.problems.len() > before {
             parsed.rejected += 1;
-            parsed.rejects.records.push(raw.get().to_string());
+            parsed.rejects.records.push(raw.get().as_bytes().to_vec());
         }
     }
     parsed
+}
+
+/// Reads item `index` of a JSON catalogue, on `line`.
+fn json_entry(
+    raw: &RawValue,
+    index: usize,
+    line: u64,
+    ctx: &ImportContext<'_>,
+    parsed: &mut Parsed,
+) {
+    match serde_json::from_str::<Map<String, Value>>(raw.get()) {
+        Ok(obj) => {
+            let field = |k: &str| -> String {
+                match obj.get(k) {
+                    Some(Value::String(s)) => s.trim().to_string(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    _ => String::new(),
+                }
+            };
+            let bad = text_problems(ctx, line, JSON_KEYS, field, |k| format!("[{index}].{k}"));
+            if !bad.is_empty() {
+                parsed.problems.extend(bad);
+                return;
+            }
+            let entry = Entry {
+                id: field("id"),
+                name: field("i"),
+                function: field("f"),
+                description: first_nonempty(&[field("fr-desc"), field("f")]),
+                licence: field("l"),
+                comptoir: field("co"),
+                wikidata: String::new(),
+                website: field("website"),
+                repository: field("sources"),
+                categories: vec![field("se"), field("c")],
+                details: [
+                    ("function", field("f")),
+                    ("description_en", field("en-desc")),
+                    ("years", field("y")),
+                    ("status", field("st")),
+                    ("group", field("g")),
+                    ("version_min", field("v-")),
+                    ("version_max", field("v+")),
+                    ("usage_context", field("u")),
+                    ("support", field("su")),
+                    ("parent", field("p")),
+                ],
+            };
+            build(entry, line, Some(index), ctx, parsed);
+        }
+        Err(e) => parsed.problems.push(ctx.problem(
+            line,
+            &format!("[{index}]"),
+            format!("not a JSON object: {e}"),
+        )),
+    }
 }
 
 fn first_nonempty(v: &[String]) -> String {
@@ -180,7 +222,7 @@ fn build(e: Entry, line: u64, item: Option<usize>, ctx: &ImportContext<'_>, pars
             problems.push(ctx.problem(
                 line,
                 &at(id_key),
-                format!("`{}` is not a usable SILL id", e.id),
+                format!("{} is not a usable SILL id", echo(&e.id)),
             ));
             None
         }
@@ -240,7 +282,7 @@ fn build(e: Entry, line: u64, item: Option<usize>, ctx: &ImportContext<'_>, pars
         details,
         provenance: ctx.provenance(line),
     });
-    let vp = vocabulary_problems(ctx, line, &commons);
+    let vp = entity_problems(ctx, line, &commons);
     if vp.is_empty() {
         parsed.accept(commons);
     } else {
@@ -249,42 +291,21 @@ fn build(e: Entry, line: u64, item: Option<usize>, ctx: &ImportContext<'_>, pars
 }
 
 fn parse_csv(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
-    let Some((mut rdr, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
+    let Some((mut file, headers)) = csv_reader(bytes, ctx, &mut parsed) else {
         return parsed;
     };
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
     for required in ["ID", "nom"] {
         if col(required).is_none() {
-            parsed
-                .problems
-                .push(ctx.problem(1, required, "required column is missing"));
+            parsed.stop(ctx.problem(file.header_line, required, "required column is missing"));
         }
     }
-    if !parsed.problems.is_empty() {
+    if parsed.stopped {
         return parsed;
     }
-    let idx: BTreeMap<&str, Option<usize>> = [
-        "ID",
-        "nom",
-        "fonction",
-        "annees",
-        "statut",
-        "parent",
-        "support",
-        "wikidata",
-        "comptoir-du-libre",
-        "licence",
-        "secteur",
-        "composant",
-        "contexte-usage",
-        "groupe",
-        "version_min",
-        "version_max",
-    ]
-    .into_iter()
-    .map(|k| (k, col(k)))
-    .collect();
-    each_record(&mut rdr, ctx, &mut parsed, |record, line, parsed| {
+    let idx: BTreeMap<&str, Option<usize>> =
+        CSV_COLUMNS.iter().map(|&(k, _)| (k, col(k))).collect();
+    each_record(&mut file, ctx, &mut parsed, |record, line, parsed| {
         let f = |k: &str| -> String {
             idx.get(k)
                 .copied()
@@ -294,6 +315,10 @@ fn parse_csv(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parse
                 .trim()
                 .to_string()
         };
+        let bad = text_problems(ctx, line, CSV_COLUMNS, f, str::to_string);
+        if !bad.is_empty() {
+            return parsed.problems.extend(bad);
+        }
         let entry = Entry {
             id: f("ID"),
             name: f("nom"),

@@ -9,58 +9,40 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 
 /// The table shipped with Archipel (`content/affiliations/domains.toml`).
-pub const BUILTIN_TABLE: &str = include_str!("../../../content/affiliations/domains.toml");
+pub const BUILTIN_TABLE: &str = archipel_content::embedded::AFFILIATIONS.1;
 
-/// The kind of actor behind an organisation.
-///
-/// Serialised in `snake_case` (`local_government`…), the keys of the
-/// registry's `actor_kinds` vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActorKind {
-    /// The State, its administrations and public agencies.
-    PublicBody,
-    /// Municipalities, intermunicipal bodies, departments, regions.
-    LocalGovernment,
-    /// A company (cooperatives included).
-    Company,
-    /// A non-profit association.
-    Association,
-    /// Universities, research institutes, schools.
-    Academic,
-    /// A foundation.
-    Foundation,
-    /// A person on their own domain.
-    Individual,
-    /// A domain that the table does not know.
-    Unknown,
-}
+/// The kind of actor behind an organisation: a key of the registry's
+/// `actor_kinds` vocabulary (`local_government`, `university`…), or
+/// `unknown` for a domain the table does not know. This crate takes the
+/// keys as they come; `archipel-content` checks those of the shipped table
+/// against the vocabulary, and the command line those of a table given to
+/// it, so that a kind is never spelt two ways.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ActorKind(String);
 
 impl ActorKind {
-    /// Every kind, in a stable order.
-    pub const ALL: [ActorKind; 8] = [
-        ActorKind::PublicBody,
-        ActorKind::LocalGovernment,
-        ActorKind::Company,
-        ActorKind::Association,
-        ActorKind::Academic,
-        ActorKind::Foundation,
-        ActorKind::Individual,
-        ActorKind::Unknown,
-    ];
+    /// The key of a domain the table does not know.
+    pub const UNKNOWN: &'static str = "unknown";
 
-    /// The `snake_case` key, as serialised.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::PublicBody => "public_body",
-            ActorKind::LocalGovernment => "local_government",
-            ActorKind::Company => "company",
-            ActorKind::Association => "association",
-            ActorKind::Academic => "academic",
-            ActorKind::Foundation => "foundation",
-            ActorKind::Individual => "individual",
-            ActorKind::Unknown => "unknown",
-        }
+    /// The kind with this vocabulary key.
+    pub fn new(key: impl Into<String>) -> ActorKind {
+        ActorKind(key.into())
+    }
+
+    /// The kind of a domain the table does not know.
+    pub fn unknown() -> ActorKind {
+        ActorKind(Self::UNKNOWN.to_string())
+    }
+
+    /// Whether this is the kind of unknown domains.
+    pub fn is_unknown(&self) -> bool {
+        self.0 == Self::UNKNOWN
+    }
+
+    /// The vocabulary key.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -79,7 +61,7 @@ pub enum Affiliation {
     Organization {
         /// Display name (the table's, or the domain).
         name: String,
-        /// Its kind ([`ActorKind::Unknown`] for unknown domains).
+        /// Its kind ([`ActorKind::unknown()`] for unknown domains).
         kind: ActorKind,
     },
 }
@@ -105,10 +87,10 @@ enum Target {
 ///     domains = ["grenoble.fr"]
 /// "#).unwrap();
 /// assert_eq!(table.classify_email("Ana@Mail.Grenoble.fr"), Affiliation::Organization {
-///     name: "Ville de Grenoble".into(), kind: ActorKind::LocalGovernment });
+///     name: "Ville de Grenoble".into(), kind: ActorKind::new("local_government") });
 /// assert_eq!(table.classify_email("bob@gmail.com"), Affiliation::Unaffiliated);
 /// assert_eq!(table.classify_email("eve@dev.acme.co.uk"), Affiliation::Organization {
-///     name: "acme.co.uk".into(), kind: ActorKind::Unknown });
+///     name: "acme.co.uk".into(), kind: ActorKind::unknown() });
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Affiliations {
@@ -175,7 +157,22 @@ impl Affiliations {
                 table.insert(&d, Target::Unaffiliated)?;
             }
         }
+        let key_like = |k: &ActorKind| {
+            let ok = !k.0.is_empty()
+                && k.0
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if ok {
+                Ok(())
+            } else {
+                Err(Error::Affiliations(format!(
+                    "kind `{}`: a vocabulary key is lowercase letters, digits and `_`",
+                    k.0.escape_debug()
+                )))
+            }
+        };
         for s in file.suffixes {
+            key_like(&s.kind)?;
             table.insert(&s.suffix, Target::Suffix(s.kind))?;
         }
         for o in file.organizations {
@@ -185,7 +182,8 @@ impl Affiliations {
                     "an organization has an empty name".into(),
                 ));
             }
-            if o.kind == ActorKind::Unknown {
+            key_like(&o.kind)?;
+            if o.kind.is_unknown() {
                 return Err(Error::Affiliations(format!("organization `{name}`: kind `unknown` is reserved for domains the table does not know")));
             }
             let index = table.organizations.len();
@@ -204,6 +202,23 @@ impl Affiliations {
             return Err(Error::Affiliations(format!("domain `{d}` is listed twice")));
         }
         Ok(())
+    }
+
+    /// Every actor kind the table names (each once, sorted): for checking
+    /// them against the `actor_kinds` vocabulary.
+    pub fn kinds(&self) -> Vec<&str> {
+        let mut kinds: Vec<&str> = self
+            .organizations
+            .iter()
+            .map(|(_, k)| k.as_str())
+            .chain(self.by_domain.values().filter_map(|t| match t {
+                Target::Suffix(k) => Some(k.as_str()),
+                _ => None,
+            }))
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds
     }
 
     /// Number of domains and suffixes the table knows.
@@ -253,21 +268,21 @@ impl Affiliations {
                     let (name, kind) = &self.organizations[*i];
                     return Affiliation::Organization {
                         name: name.clone(),
-                        kind: *kind,
+                        kind: kind.clone(),
                     };
                 }
                 Some(Target::Suffix(kind)) => {
                     let from = start.saturating_sub(1);
                     return Affiliation::Organization {
                         name: labels[from..].join("."),
-                        kind: *kind,
+                        kind: kind.clone(),
                     };
                 }
             }
         }
         Affiliation::Organization {
             name: registrable_domain(&labels),
-            kind: ActorKind::Unknown,
+            kind: ActorKind::unknown(),
         }
     }
 }
@@ -324,7 +339,7 @@ mod tests {
             t.classify_email("a@sg.interieur.gouv.fr"),
             Affiliation::Organization {
                 name: "interieur.gouv.fr".into(),
-                kind: ActorKind::PublicBody
+                kind: ActorKind::new("public_body")
             }
         );
         // An explicit entry beats the suffix rule.
@@ -332,7 +347,7 @@ mod tests {
             t.classify_email("a@beta.gouv.fr"),
             Affiliation::Organization {
                 name: "DINUM".into(),
-                kind: ActorKind::PublicBody
+                kind: ActorKind::new("public_body")
             }
         );
     }
@@ -342,7 +357,7 @@ mod tests {
         let t = Affiliations::default();
         let org = |n: &str| Affiliation::Organization {
             name: n.into(),
-            kind: ActorKind::Unknown,
+            kind: ActorKind::unknown(),
         };
         assert_eq!(t.classify_email("a@Dev.Example.COM"), org("example.com"));
         assert_eq!(t.classify_email("a@x.acme.co.uk"), org("acme.co.uk"));
@@ -365,8 +380,13 @@ mod tests {
     fn table_errors() {
         let dup = "[unaffiliated]\ndomains = [\"a.org\", \"A.org\"]";
         assert!(Affiliations::from_toml_str(dup).is_err());
-        let bad_kind = "[[organization]]\nname = \"X\"\nkind = \"nope\"\ndomains = [\"x.org\"]";
+        // A kind must be spelt as a vocabulary key; whether the vocabulary
+        // has it is archipel-content's check.
+        let bad_kind = "[[organization]]\nname = \"X\"\nkind = \"Local government\"\ndomains = [\"x.org\"]";
         assert!(Affiliations::from_toml_str(bad_kind).is_err());
+        let other_kind = "[[organization]]\nname = \"X\"\nkind = \"nope\"\ndomains = [\"x.org\"]";
+        let t = Affiliations::from_toml_str(other_kind).unwrap();
+        assert_eq!(t.kinds(), ["nope"]);
         let bad_domain = "[[organization]]\nname = \"X\"\nkind = \"company\"\ndomains = [\"x y\"]";
         assert!(Affiliations::from_toml_str(bad_domain).is_err());
         let unknown = "[[organization]]\nname = \"X\"\nkind = \"unknown\"\ndomains = [\"x.org\"]";

@@ -336,6 +336,10 @@ fn clone_with(
 
 #[cfg(feature = "https")]
 fn fetch(url: &str, work: &Path, interrupt: &AtomicBool) -> Result<(), String> {
+    // reqwest is built without a cryptography provider of its own (see
+    // Cargo.toml): rustls' ring is installed as the process's default once;
+    // an error only says one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut prepare = gix::clone::PrepareFetch::new(
         url,
         work,
@@ -584,6 +588,32 @@ mod tests {
             "{err}"
         );
         assert_eq!(leftovers(cache.path()), Vec::<String>::new());
+    }
+
+    /// The https transport is built and speaks TLS (rustls with ring, no
+    /// OpenSSL): a local listener receives a TLS ClientHello, then hangs up.
+    #[cfg(feature = "https")]
+    #[test]
+    fn https_fetch_opens_a_tls_connection() {
+        use std::io::Read;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().expect("accept");
+            let mut head = [0u8; 3];
+            conn.read_exact(&mut head).expect("read");
+            head
+        });
+        let work = tempfile::tempdir().expect("tempdir");
+        let err = fetch(
+            &format!("https://127.0.0.1:{port}/team/app.git"),
+            &work.path().join("repo.git"),
+            &AtomicBool::new(false),
+        )
+        .expect_err("the listener hangs up");
+        // A TLS record of type handshake (22), protocol version 3.x.
+        let head = server.join().expect("listener");
+        assert_eq!(&head[..2], &[22, 3], "{head:?} ({err})");
     }
 
     #[test]

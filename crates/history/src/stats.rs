@@ -112,7 +112,9 @@ pub(crate) fn resolve_people(
                     .map(|(_, d)| d.trim_end_matches('.').to_ascii_lowercase())
                     .unwrap_or_default();
                 let next = orgs.len() as u32;
-                let o = *org_index.entry((name.clone(), kind)).or_insert(next);
+                let o = *org_index
+                    .entry((name.clone(), kind.clone()))
+                    .or_insert(next);
                 if o == next {
                     orgs.push((name, kind, BTreeSet::new()));
                 }
@@ -257,7 +259,7 @@ pub(crate) fn organizations(d: &Derived, people: &People) -> Vec<Organization> {
         .filter(|(i, _)| d.org_nm[*i] > 0)
         .map(|(i, (name, kind, domains))| Organization {
             name: name.clone(),
-            kind: *kind,
+            kind: kind.clone(),
             commits: d.org_nm[i],
             authors: d.org_authors[i],
             domains: domains.iter().cloned().collect(),
@@ -269,23 +271,23 @@ pub(crate) fn organizations(d: &Derived, people: &People) -> Vec<Organization> {
 
 pub(crate) fn kinds(orgs: &[Organization]) -> (Vec<KindShare>, u64, f64) {
     let mut shares: Vec<KindShare> = Vec::new();
-    for kind in ActorKind::ALL {
-        let of_kind: Vec<&Organization> = orgs.iter().filter(|o| o.kind == kind).collect();
+    let mut seen: Vec<&ActorKind> = orgs.iter().map(|o| &o.kind).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    for kind in seen {
+        let of_kind: Vec<&Organization> = orgs.iter().filter(|o| &o.kind == kind).collect();
         if of_kind.is_empty() {
             continue;
         }
         shares.push(KindShare {
-            kind,
+            kind: kind.clone(),
             organizations: of_kind.len() as u64,
             authors: of_kind.iter().map(|o| o.authors).sum(),
             commits: of_kind.iter().map(|o| o.commits).sum(),
         });
     }
     shares.sort_by(|a, b| b.commits.cmp(&a.commits).then_with(|| a.kind.cmp(&b.kind)));
-    let distinct = shares
-        .iter()
-        .filter(|s| s.kind != ActorKind::Unknown)
-        .count() as u64;
+    let distinct = shares.iter().filter(|s| !s.kind.is_unknown()).count() as u64;
     let total: u64 = shares.iter().map(|s| s.commits).sum();
     let diversity = if total == 0 {
         0.0

@@ -209,15 +209,20 @@ fn assert_reference_figures(h: &History) {
     let names: Vec<(&str, ActorKind, u64, u64)> = h
         .organizations
         .iter()
-        .map(|o| (o.name.as_str(), o.kind, o.commits, o.authors))
+        .map(|o| (o.name.as_str(), o.kind.clone(), o.commits, o.authors))
         .collect();
     assert_eq!(
         names,
         vec![
-            ("Ville de Grenoble", ActorKind::LocalGovernment, 6, 1),
-            ("acme-software.com", ActorKind::Unknown, 3, 1),
-            ("Framasoft", ActorKind::Association, 2, 1),
-            ("Inria", ActorKind::Academic, 1, 1),
+            (
+                "Ville de Grenoble",
+                ActorKind::new("local_government"),
+                6,
+                1
+            ),
+            ("acme-software.com", ActorKind::unknown(), 3, 1),
+            ("Framasoft", ActorKind::new("association"), 2, 1),
+            ("Inria", ActorKind::new("research_lab"), 1, 1),
         ]
     );
     assert_eq!(org(h, "Ville de Grenoble").domains, vec!["grenoble.fr"]);
@@ -230,15 +235,15 @@ fn assert_reference_figures(h: &History) {
     let kinds: Vec<(ActorKind, u64, u64)> = h
         .actor_kinds
         .iter()
-        .map(|k| (k.kind, k.organizations, k.commits))
+        .map(|k| (k.kind.clone(), k.organizations, k.commits))
         .collect();
     assert_eq!(
         kinds,
         vec![
-            (ActorKind::LocalGovernment, 1, 6),
-            (ActorKind::Unknown, 1, 3),
-            (ActorKind::Association, 1, 2),
-            (ActorKind::Academic, 1, 1),
+            (ActorKind::new("local_government"), 1, 6),
+            (ActorKind::unknown(), 1, 3),
+            (ActorKind::new("association"), 1, 2),
+            (ActorKind::new("research_lab"), 1, 1),
         ]
     );
     assert_eq!(h.distinct_actor_kinds, 3);
@@ -497,16 +502,16 @@ fn custom_affiliation_table() {
     let names: Vec<(&str, ActorKind, u64, u64)> = h
         .organizations
         .iter()
-        .map(|o| (o.name.as_str(), o.kind, o.commits, o.authors))
+        .map(|o| (o.name.as_str(), o.kind.clone(), o.commits, o.authors))
         .collect();
     // Without an entry, grenoble.fr and lab.inria.fr become organisations of
     // unknown kind named after their registrable domain.
     assert_eq!(
         names,
         vec![
-            ("grenoble.fr", ActorKind::Unknown, 6, 1),
-            ("Acme", ActorKind::Company, 5, 2),
-            ("inria.fr", ActorKind::Unknown, 1, 1),
+            ("grenoble.fr", ActorKind::unknown(), 6, 1),
+            ("Acme", ActorKind::new("company"), 5, 2),
+            ("inria.fr", ActorKind::unknown(), 1, 1),
         ]
     );
     assert_eq!(

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
-const CRPA_TOML: &str = include_str!("../../../content/licenses/crpa-d323-2-1.toml");
-const COPYLEFT_TOML: &str = include_str!("../../../content/licenses/copyleft.toml");
-const ALIASES_TOML: &str = include_str!("../../../content/licenses/aliases.toml");
+use archipel_content::embedded::{LICENCES_ALIASES, LICENCES_COPYLEFT, LICENCES_CRPA};
+const CRPA_TOML: &str = LICENCES_CRPA.1;
+const COPYLEFT_TOML: &str = LICENCES_COPYLEFT.1;
+const ALIASES_TOML: &str = LICENCES_ALIASES.1;
 
 /// A problem in one of the licence data files.
 #[derive(Debug, thiserror::Error)]

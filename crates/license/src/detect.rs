@@ -100,7 +100,11 @@ fn classify(c: &Candidate, text: &str) -> FileVerdict {
             why: "empty licence file".to_string(),
         };
     }
-    let words = normalize::words(text);
+    let words = if normalize::is_markdown(&c.rel, text) {
+        normalize::markdown_words(text)
+    } else {
+        normalize::words(text)
+    };
     if words.is_empty() {
         return FileVerdict::CopyrightOnly;
     }

@@ -71,6 +71,7 @@ pub mod matcher;
 mod names;
 pub mod normalize;
 mod readme;
+pub mod report;
 
 pub use data::{
     licence_data, Copyleft, CrpaFamily, CrpaKind, CrpaList, CrpaScope, CrpaSource, DataError,

@@ -164,7 +164,8 @@ pub struct TextMatch {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
     /// Longest run of words the text adds (or puts in place of others)
-    /// inside the licence body.
+    /// inside the licence body; shared passages shorter than five words do
+    /// not end a run.
     pub added_inside: usize,
     /// Longest run of the licence's words missing inside its body.
     pub removed_inside: usize,
@@ -260,28 +261,69 @@ fn changes(template: &[String], text: &[String]) -> Changes {
         tail_start,
         ..Changes::default()
     };
+    // A run of changes goes on across passages shared by fewer than
+    // ANCHOR_WORDS words: a clause written in place of another, sharing a
+    // few common words with it ("the software", "be used for"), is one
+    // added run, not several short ones.
+    let mut run = Run::default();
     for op in &ops[first..=last] {
-        if matches!(op, DiffOp::Equal { .. }) {
+        if let DiffOp::Equal { len, .. } = op {
+            if *len >= ANCHOR_WORDS {
+                run.close(&mut c, template, text);
+            }
             continue;
         }
         let (_, old, new) = op.as_tag_tuple();
         c.added_total += new.len();
         c.removed_total += old.len();
-        if new.len() > c.added_inside {
-            c.added_inside = new.len();
-            c.added_sample = sample(text.get(new).unwrap_or_default());
-        }
-        if old.len() > c.removed_inside {
-            c.removed_inside = old.len();
-            c.removed_sample = sample(template.get(old).unwrap_or_default());
-        }
+        run.add(old, new);
     }
+    run.close(&mut c, template, text);
     for op in &ops[last + 1..] {
         if !matches!(op, DiffOp::Equal { .. }) {
             c.added_after += op.as_tag_tuple().2.len();
         }
     }
     c
+}
+
+/// Changes between two anchoring shared passages (see [`changes`]).
+#[derive(Default)]
+struct Run {
+    added: usize,
+    removed: usize,
+    new: Option<std::ops::Range<usize>>,
+    old: Option<std::ops::Range<usize>>,
+}
+
+impl Run {
+    fn add(&mut self, old: std::ops::Range<usize>, new: std::ops::Range<usize>) {
+        let span = |r: &mut Option<std::ops::Range<usize>>, x: std::ops::Range<usize>| {
+            if !x.is_empty() {
+                *r = Some(match r.take() {
+                    Some(y) => y.start.min(x.start)..y.end.max(x.end),
+                    None => x,
+                });
+            }
+        };
+        self.added += new.len();
+        self.removed += old.len();
+        span(&mut self.new, new);
+        span(&mut self.old, old);
+    }
+
+    /// Records the run in `c` if it is the longest so far, and starts anew.
+    fn close(&mut self, c: &mut Changes, template: &[String], text: &[String]) {
+        let run = std::mem::take(self);
+        if run.added > c.added_inside {
+            c.added_inside = run.added;
+            c.added_sample = sample(run.new.and_then(|r| text.get(r)).unwrap_or_default());
+        }
+        if run.removed > c.removed_inside {
+            c.removed_inside = run.removed;
+            c.removed_sample = sample(run.old.and_then(|r| template.get(r)).unwrap_or_default());
+        }
+    }
 }
 
 struct ExceptionTemplate {

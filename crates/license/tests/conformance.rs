@@ -1,22 +1,18 @@
-//! The licence cases of `shared/conformance/licenses/` (from licensee's
+//! The licence cases of `testdata/licenses/` (from licensee's
 //! test suite): the detected id must be among the accepted ones for at
 //! least 90% of the cases. Misses are printed.
 
 use std::path::PathBuf;
 
 fn suite() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/licenses")
+    archipel_testkit::testdata("licenses")
 }
 
 #[test]
 fn conformance_rate_is_at_least_90_percent() {
     let dir = suite();
-    let expected = std::fs::read_to_string(dir.join("expected.json")).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (shared/ must sit beside the repository)",
-            dir.display()
-        )
-    });
+    let expected = std::fs::read_to_string(dir.join("expected.json"))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.join("expected.json").display()));
     let expected: serde_json::Value =
         serde_json::from_str(&expected).expect("expected.json is JSON");
     let cases = expected

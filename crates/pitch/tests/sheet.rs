@@ -150,7 +150,7 @@ fn names_from_the_registry_are_escaped() {
     let sheet = generate(&fx.content, &fx.store, &req).expect("sheet");
     let html = render(&sheet, Format::Html);
     assert!(!html.contains("<script>alert"), "escaped HTML");
-    assert!(html.contains("&lt;script&gt;"));
+    assert!(html.contains("&#60;script&#62;"));
     let md = render(&sheet, Format::Markdown);
     assert!(
         md.contains("\\<script\\>") && md.contains("\\*Évil\\*") && md.contains("\\[Co\\]"),

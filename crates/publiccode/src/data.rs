@@ -212,6 +212,45 @@ pub const MEDIA_TOP_LEVEL_TYPES: &[&str] = &[
     "video",
 ];
 
+/// Keys the standard removed or renamed before 0.2 (its CHANGELOG), by the
+/// key of the mapping that held them (`""`: the top level), with what
+/// replaced them. They are unknown keys, errors as for the reference
+/// validator; the message says what to write instead.
+pub const REMOVED_KEYS: &[(&str, &str, &str)] = &[
+    ("", "publiccode-yaml-version", "it was renamed `publiccodeYmlVersion` in 0.2"),
+    ("", "tags", "it was replaced by `categories`, with another list of values, in 0.2"),
+    ("", "freeTags", "it was removed in 0.2; use `categories`"),
+    ("intendedAudience", "onlyFor", "it was renamed `scope`, with another list of values, in 0.2"),
+    ("conforme", "accessibile", "it was renamed `lineeGuidaDesign` in 0.2, and the whole `conforme` section is deprecated since"),
+    ("conforme", "interoperabile", "it was renamed `modelloInteroperabilita` in 0.2, and the whole `conforme` section is deprecated since"),
+    ("conforme", "sicuro", "it was renamed `misureMinimeSicurezza` in 0.2, and the whole `conforme` section is deprecated since"),
+    ("conforme", "privacy", "it was renamed `gdpr` in 0.2; today list `alias:gdpr` under `supports`"),
+    ("IT", "ecosistemi", "it was removed in 0.2: its values are in `intendedAudience.scope`"),
+    ("it", "ecosistemi", "it was removed in 0.2: its values are in `intendedAudience.scope`"),
+    ("IT", "designKit", "it was removed in 0.2"),
+    ("it", "designKit", "it was removed in 0.2"),
+];
+
+/// What replaced `key`, removed from the mapping under `parent`, if known.
+pub fn removed_key(parent: &str, key: &str) -> Option<&'static str> {
+    REMOVED_KEYS
+        .iter()
+        .find(|(p, k, _)| *p == parent && *k == key)
+        .map(|(_, _, advice)| *advice)
+}
+
+/// The codes of IndicePA, Italy's index of public administrations, one a
+/// line: the reference validator's copy (see `data/README.md`).
+const IPA_CODES: &str = include_str!("../data/it/ipa_codes.txt");
+
+/// True when `code` (any case) is in the built-in list of iPA codes. The
+/// list is read into a set on first use.
+pub fn is_builtin_ipa_code(code: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| crate::load_ipa_codes(IPA_CODES))
+        .contains(&code.to_ascii_lowercase())
+}
+
 /// True when `code` is an uppercase ISO 3166-1 alpha-2 code.
 pub fn is_country(code: &str) -> bool {
     COUNTRIES.binary_search(&code).is_ok()
@@ -220,6 +259,18 @@ pub fn is_country(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builtin_ipa_codes() {
+        assert!(
+            IPA_CODES.lines().count() > 20_000,
+            "the iPA list looks truncated"
+        );
+        // Any case: the list writes `pcm` and `00L7M4KW`.
+        assert!(is_builtin_ipa_code("pcm") && is_builtin_ipa_code("PCM"));
+        assert!(is_builtin_ipa_code("00l7m4kw") && is_builtin_ipa_code("c_h501"));
+        assert!(!is_builtin_ipa_code("NO_SUCH_IPA_CODE") && !is_builtin_ipa_code(""));
+    }
 
     #[test]
     fn countries_sorted_and_complete() {

@@ -109,6 +109,24 @@ pub struct Finding {
     pub message: String,
 }
 
+/// `LINE:COL: error|warning: key: message`, without `key: ` for a
+/// whole-file finding; prefix it with the file name for a report line.
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: ",
+            self.line,
+            self.column,
+            self.severity.as_str()
+        )?;
+        if !self.key.is_empty() {
+            write!(f, "{}: ", self.key)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
 /// Settings of a validation run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -118,9 +136,11 @@ pub struct Options {
     /// Run the checks that need the network (reachable URLs, remote logo,
     /// oEmbed videos). Needs the `network` feature; off by default.
     pub network: bool,
-    /// Codes of the Italian public administration index (iPA), lowercase.
-    /// When given, `urn:x-italian-pa:` URIs and `IT.riuso.codiceIPA` must
-    /// name one of them; otherwise only their syntax is checked.
+    /// Codes of the Italian public administration index (iPA), lowercase,
+    /// to use instead of the built-in list (the reference validator's copy
+    /// of IndicePA, see the crate's `data/README.md`): `urn:x-italian-pa:`
+    /// URIs and `IT.riuso.codiceIPA` must name one of them. `None`: the
+    /// built-in list.
     pub ipa_codes: Option<HashSet<String>>,
     /// Largest input accepted, in bytes.
     pub max_bytes: usize,
@@ -194,9 +214,9 @@ pub(crate) struct NetCheck {
 pub fn validate(input: &[u8], options: &Options) -> Report {
     if input.len() > options.max_bytes {
         return Report::whole_file(format!(
-            "the file is too large to be a publiccode.yml ({} bytes; the limit is {} bytes)",
+            "the file is too large to be a publiccode.yml: {} bytes, larger than the limit of {}",
             input.len(),
-            options.max_bytes
+            size_words(options.max_bytes)
         ));
     }
     let text = match std::str::from_utf8(input) {
@@ -241,8 +261,12 @@ pub fn validate(input: &[u8], options: &Options) -> Report {
 
 /// Read and validate a file; relative paths inside it are resolved against
 /// its folder unless [`Options::base_dir`] says otherwise.
+///
+/// At most [`Options::max_bytes`] + 1 bytes are read, whatever the file
+/// is: a pipe or a device is read like a file, and one that gives more
+/// than the limit (`/dev/zero`) is refused as too large, saying it is not
+/// a regular file.
 pub fn validate_file(path: &Path, options: &Options) -> Report {
-    use std::io::Read;
     let mut opts = options.clone();
     if opts.base_dir.is_none() {
         opts.base_dir = Some(
@@ -256,27 +280,95 @@ pub fn validate_file(path: &Path, options: &Options) -> Report {
         Ok(f) => f,
         Err(e) => return Report::whole_file(format!("cannot open the file: {e}")),
     };
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return Report::whole_file(format!("cannot read the file: {e}")),
+    };
+    if meta.is_dir() {
         return Report::whole_file("this is a folder, not a file".into());
     }
+    let what = if meta.is_file() {
+        Source::File(meta.len())
+    } else {
+        Source::Special(file_kind(&meta))
+    };
+    validate_source(file, what, &opts)
+}
+
+/// Read at most [`Options::max_bytes`] + 1 bytes from `reader` (standard
+/// input, a pipe) and validate them.
+pub fn validate_reader(reader: impl std::io::Read, options: &Options) -> Report {
+    validate_source(reader, Source::Stream, options)
+}
+
+/// What a publiccode.yml is read from, to say why it is refused.
+enum Source {
+    /// A regular file of this many bytes.
+    File(u64),
+    /// A device, pipe or socket, named.
+    Special(&'static str),
+    /// A stream such as standard input.
+    Stream,
+}
+
+fn validate_source(reader: impl std::io::Read, what: Source, options: &Options) -> Report {
+    use std::io::Read;
     // Read one byte more than allowed, to tell "too large" without reading it all.
-    let limit = u64::try_from(opts.max_bytes)
+    let limit = u64::try_from(options.max_bytes)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
     let mut buf = Vec::new();
-    if let Err(e) = file.take(limit).read_to_end(&mut buf) {
+    if let Err(e) = reader.take(limit).read_to_end(&mut buf) {
         return Report::whole_file(format!("cannot read the file: {e}"));
     }
-    if buf.len() > opts.max_bytes {
-        let size = std::fs::metadata(path)
-            .map(|m| m.len())
-            .unwrap_or(buf.len() as u64);
-        return Report::whole_file(format!(
-            "the file is too large to be a publiccode.yml ({size} bytes; the limit is {} bytes)",
-            opts.max_bytes
-        ));
+    if buf.len() <= options.max_bytes {
+        return validate(&buf, options);
     }
-    validate(&buf, &opts)
+    let limit = size_words(options.max_bytes);
+    Report::whole_file(match what {
+        Source::File(size) => format!(
+            "the file is too large to be a publiccode.yml: {size} bytes, larger than the limit of {limit}"
+        ),
+        Source::Special(kind) => format!(
+            "this is not a regular file but {kind}, and it gives more than {limit}, the most a publiccode.yml may hold"
+        ),
+        Source::Stream => {
+            format!("the input gives more than {limit}, the most a publiccode.yml may hold")
+        }
+    })
+}
+
+/// "4 MiB", or a number of bytes when not a whole number of MiB.
+fn size_words(max: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if max >= MIB && max.is_multiple_of(MIB) {
+        format!("{} MiB", max / MIB)
+    } else {
+        format!("{max} bytes")
+    }
+}
+
+/// What a file that is neither a regular file nor a folder is.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_fifo() {
+            return "a pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = meta;
+    "a special file"
 }
 
 /// Read a list of iPA codes (for [`Options::ipa_codes`]): one code per
@@ -374,10 +466,14 @@ fn check_document(doc: &yaml::Document, options: &Options) -> Report {
     };
     let version = match root.get_entry("publiccodeYmlVersion") {
         None => {
+            let old = root.get_entry("publiccode-yaml-version");
             report.findings.push(finding(
                 Severity::Error,
-                yaml::Pos::default(),
-                "`publiccodeYmlVersion` is required: without it the file cannot be read".into(),
+                old.map(|(k, _)| k.pos).unwrap_or_default(),
+                match old {
+                    Some(_) => "`publiccodeYmlVersion` is required: this file has `publiccode-yaml-version`, its name before 0.2; rename it and check the file against the current standard".into(),
+                    None => "`publiccodeYmlVersion` is required: without it the file cannot be read".into(),
+                },
             ));
             return report;
         }

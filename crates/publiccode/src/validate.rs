@@ -385,18 +385,25 @@ impl<'n> Obj<'n> {
                 continue;
             }
             if !known_key {
-                let hint = known
-                    .iter()
-                    .map(|c| {
-                        (
-                            edit_distance(&c.to_ascii_lowercase(), &name.to_ascii_lowercase()),
-                            c,
-                        )
-                    })
-                    .filter(|(d, _)| *d <= 2)
-                    .min_by_key(|(d, _)| *d)
-                    .map(|(_, c)| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default();
+                let parent = match self.path.0.last() {
+                    Some(Seg::Key(k)) => k.as_ref(),
+                    _ => "",
+                };
+                let hint = data::removed_key(parent, name).map(|advice| format!(": {advice}"));
+                let hint = hint.unwrap_or_else(|| {
+                    known
+                        .iter()
+                        .map(|c| {
+                            (
+                                edit_distance(&c.to_ascii_lowercase(), &name.to_ascii_lowercase()),
+                                c,
+                            )
+                        })
+                        .filter(|(d, _)| *d <= 2)
+                        .min_by_key(|(d, _)| *d)
+                        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
+                        .unwrap_or_default()
+                });
                 cx.decoding.push(Finding {
                     severity: Severity::Error,
                     key: path.render(),
@@ -495,7 +502,9 @@ fn uri_with_ipa(cx: &Cx, out: &mut Out, path: &Path, v: &str) {
     }
 }
 
-fn ipa_code(cx: &Cx, out: &mut Out, path: &Path, code: &str) {
+/// Check an iPA code: its syntax, then that the index holds it (the list
+/// of [`Options::ipa_codes`], or the built-in one). True when it passes.
+fn ipa_code(cx: &Cx, out: &mut Out, path: &Path, code: &str) -> bool {
     if !checks::is_ipa_code_syntax(code) {
         error(
             cx,
@@ -505,18 +514,21 @@ fn ipa_code(cx: &Cx, out: &mut Out, path: &Path, code: &str) {
                 "`{code}` is not a valid code of the Italian public administration index (iPA)"
             ),
         );
-        return;
+        return false;
     }
-    if let Some(codes) = &cx.opts.ipa_codes {
-        if !codes.contains(&code.to_ascii_lowercase()) {
-            error(
-                cx,
-                out,
-                path,
-                format!("`{code}` is not in the Italian public administration index (iPA)"),
-            );
-        }
+    let known = match &cx.opts.ipa_codes {
+        Some(codes) => codes.contains(&code.to_ascii_lowercase()),
+        None => data::is_builtin_ipa_code(code),
+    };
+    if !known {
+        error(
+            cx,
+            out,
+            path,
+            format!("`{code}` is not in the Italian public administration index (iPA)"),
+        );
     }
+    known
 }
 
 /// Logo-like references: extension, scheme, then the local file.
@@ -696,9 +708,20 @@ pub(crate) fn document(cx: &mut Cx, version: String) -> PublicCode {
     }
     let upper_it = o.get("IT");
     let lower_it = o.get("it");
+    // The whole section is deprecated since 0.7; the reference validator
+    // does not say so yet (its own warning is about the lowercase key).
+    const IT_SECTION: &str = "the Italian section is deprecated since publiccode.yml 0.7 and goes away in 1.0: declare platforms and regulations under `supports` and the publishing administration in `organisation`";
+    if upper_it.is_some() && lower_it.is_none() {
+        warning(cx, &mut out, &path.key("IT"), IT_SECTION);
+    }
     if lower_it.is_some() {
         let p = path.key("it");
-        deprecated(cx, &mut out, &p, "use the uppercase `IT` section");
+        warning(
+            cx,
+            &mut out,
+            &p,
+            format!("lowercase country sections are deprecated: write `IT`; besides, {IT_SECTION}"),
+        );
         if upper_it.is_some() {
             error(
                 cx,
@@ -805,7 +828,7 @@ pub(crate) fn document(cx: &mut Cx, version: String) -> PublicCode {
                 cx,
                 &mut out,
                 &p(key),
-                "media types of inputs and outputs are no longer part of the standard",
+                "drop it, media types of inputs and outputs are no longer part of the standard",
             );
         }
         for (i, t) in list {
@@ -1456,6 +1479,8 @@ fn name_and_uri(cx: &mut Cx, out: &mut Out, node: &Node, path: Path) -> Option<N
 fn italian(cx: &mut Cx, out: &mut Out, node: &Node, path: Path) -> Option<ItalianSection> {
     let mut o = Obj::open(cx, Some(node), path);
     let version = o.str(cx, "countryExtensionVersion");
+    let conforme_given = o.get("conforme").is_some_and(|n| !n.is_null());
+    let piattaforme_given = o.get("piattaforme").is_some_and(|n| !n.is_null());
     let conforme = o.get("conforme").map(|n| {
         let mut c = Obj::open(cx, Some(n), o.path.key("conforme"));
         let v = Conforme {
@@ -1517,15 +1542,59 @@ fn italian(cx: &mut Cx, out: &mut Out, node: &Node, path: Path) -> Option<Italia
             data::IT_EXTENSION_VERSIONS,
         );
     }
+    let conforme = conforme.flatten();
+    let piattaforme = piattaforme.flatten();
+    if conforme_given {
+        let gdpr = if conforme.as_ref().and_then(|c| c.gdpr) == Some(true) {
+            "; for `gdpr: true`, list `alias:gdpr` under `supports`"
+        } else {
+            ""
+        };
+        deprecated(
+            cx,
+            out,
+            &o.path.key("conforme"),
+            &format!("drop it, the guidelines it refers to are no longer current{gdpr}"),
+        );
+    }
     if let Some((p, code)) = &riuso_code {
-        if !code.is_empty() {
-            ipa_code(cx, out, p, code);
+        if !code.is_empty() && ipa_code(cx, out, p, code) {
+            deprecated(
+                cx,
+                out,
+                p,
+                &format!("set `organisation.uri` to `urn:x-italian-pa:{code}` instead"),
+            );
         }
+    }
+    if piattaforme_given {
+        let used: Vec<String> = piattaforme
+            .as_ref()
+            .map(|p| {
+                [
+                    ("spid", p.spid),
+                    ("pagopa", p.pagopa),
+                    ("cie", p.cie),
+                    ("anpr", p.anpr),
+                    ("io", p.io),
+                ]
+                .into_iter()
+                .filter(|(_, on)| *on == Some(true))
+                .map(|(name, _)| format!("`alias:{name}`"))
+                .collect()
+            })
+            .unwrap_or_default();
+        let advice = if used.is_empty() {
+            "list the platforms the software uses under `supports` (`alias:spid`, `alias:pagopa`, `alias:cie`, `alias:anpr`, `alias:io`) instead".to_string()
+        } else {
+            format!("list {} under `supports` instead", used.join(", "))
+        };
+        deprecated(cx, out, &o.path.key("piattaforme"), &advice);
     }
     Some(ItalianSection {
         country_extension_version: version,
-        conforme: conforme.flatten(),
+        conforme,
         codice_ipa: riuso_code.map(|(_, c)| c),
-        piattaforme: piattaforme.flatten(),
+        piattaforme,
     })
 }

@@ -80,3 +80,74 @@ fn hostile_shapes_end_with_a_finding() {
         assert!(report.findings.len() <= o.max_findings + 1);
     }
 }
+
+/// The one whole-file error of a report, its message.
+fn whole_file_error(report: &archipel_publiccode::Report) -> &str {
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!(
+        (f.severity, f.line, f.key.as_str()),
+        (archipel_publiccode::Severity::Error, 0, "")
+    );
+    &f.message
+}
+
+#[test]
+fn too_large_says_how_large_and_the_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("publiccode.yml");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(5 * 1024 * 1024))
+        .expect("5 MiB file");
+    let report = archipel_publiccode::validate_file(&big, &Options::default());
+    let m = whole_file_error(&report);
+    assert!(
+        m.contains("too large") && m.contains("5242880 bytes") && m.contains("4 MiB"),
+        "{m}"
+    );
+}
+
+#[test]
+fn an_endless_stream_is_read_in_bounded_memory() {
+    let report = archipel_publiccode::validate_reader(std::io::repeat(b'a'), &Options::default());
+    let m = whole_file_error(&report);
+    assert!(m.contains("more than 4 MiB"), "{m}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_is_refused_as_not_a_regular_file_with_the_real_reason() {
+    // /dev/zero has no size (0) and never ends: the old message said
+    // "too large (0 bytes…)".
+    let report =
+        archipel_publiccode::validate_file(std::path::Path::new("/dev/zero"), &Options::default());
+    let m = whole_file_error(&report);
+    assert!(
+        m.contains("not a regular file")
+            && m.contains("character device")
+            && m.contains("more than 4 MiB"),
+        "{m}"
+    );
+    assert!(!m.contains("0 bytes"), "{m}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_read_like_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("publiccode.yml");
+    let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("path");
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    let (_, valid) = support::suite_files()
+        .iter()
+        .find(|(p, _)| p.ends_with("valid/valid.minimal.yml"))
+        .expect("valid.minimal.yml in the suite");
+    let text = valid.clone();
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || std::fs::write(writer_path, text));
+    let report = archipel_publiccode::validate_file(&fifo, &Options::default());
+    writer.join().expect("writer").expect("write to the pipe");
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert!(report.publiccode.is_some());
+}

@@ -59,8 +59,13 @@ fn from_i64(n: Option<i64>) -> Option<u64> {
 impl Store {
     /// Saves an assessment of a commons of the registry; returns its number.
     pub fn save_assessment(&mut self, a: &NewAssessment) -> Result<i64> {
-        let exists: Option<i64> = self
-            .conn
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        let (note, tx) = crate::busy::begin(&self.conn, &self.path, "saving of an assessment")?;
+        let exists: Option<i64> = tx
             .query_row(
                 "SELECT 1 FROM entity WHERE id = ?1 AND kind = 'commons'",
                 [a.commons.as_str()],
@@ -75,7 +80,7 @@ impl Store {
             });
         }
         let saved_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        self.conn.execute(
+        tx.execute(
             "INSERT INTO assessment (commons, assessed_at, saved_at, target, licence, contributors,
                                      organisations, elephant_factor, report)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -92,7 +97,10 @@ impl Store {
                 a.report,
             ],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        let n = tx.last_insert_rowid();
+        drop(note);
+        tx.commit()?;
+        Ok(n)
     }
 
     /// The latest assessment of `commons` (by reference date, then by

@@ -5,8 +5,14 @@
 //! (PostgreSQL for large deployments) can be added behind it without
 //! touching them.
 //!
-//! * The file is opened in WAL mode with foreign keys on; versioned
-//!   migrations are applied automatically when it is opened.
+//! * A registry file carries the application id [`APP_ID`] and is checked
+//!   before anything is written to it: [`Store::open`] creates or upgrades
+//!   only an empty file or Archipel's own (WAL mode, foreign keys on,
+//!   versioned migrations), and refuses any other untouched;
+//!   [`Store::open_read_only`] reads through a read-only connection and
+//!   never changes the file.
+//! * Write transactions start with `BEGIN IMMEDIATE`: a second writer waits
+//!   for the first (up to 10 s) and then says who holds the registry.
 //! * Every write goes through [`Store::write`], one transaction: either all
 //!   of it lands or none of it does, even if the process is killed midway.
 //! * Full-text search folds case and accents ("mediatheque" finds
@@ -38,9 +44,12 @@
 //! ```
 
 mod assessment;
+pub mod backup;
+mod busy;
 mod codec;
 mod index;
 mod migrate;
+mod open;
 mod query;
 mod read;
 mod scope;
@@ -48,6 +57,7 @@ mod search;
 mod write;
 
 pub use assessment::{NewAssessment, SavedAssessment};
+pub use open::APP_ID;
 pub use query::{
     BboxQuery, FacetedQuery, Facets, Filter, ListQuery, NameOrder, Page, Sort, Summary,
 };
@@ -62,7 +72,7 @@ use std::path::{Path, PathBuf};
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {message}")]
+    #[error("{path}: {message}", path = path.display())]
     Open { path: PathBuf, message: String },
     #[error("database: {0}")]
     Database(String),
@@ -74,25 +84,46 @@ pub enum StoreError {
         field: &'static str,
         target: String,
     },
-    #[error("database schema version {found} is newer than this program knows ({known}); upgrade archipel")]
-    TooNew { found: i64, known: i64 },
+    #[error("{path}: not an Archipel registry: {reason}; it was left untouched (give another file with --db)", path = path.display())]
+    NotRegistry { path: PathBuf, reason: String },
+    #[error("{path}: registry schema version {found} is newer than this program knows ({known}); it was left untouched (upgrade archipel)", path = path.display())]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("{path}: registry schema version {found} is older than this program's ({known}); bring it up to date with `archipel init --db {path}` (commands that only read never change the file)", path = path.display())]
+    TooOld {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("{path}: opened read-only, cannot write", path = path.display())]
+    ReadOnly { path: PathBuf },
+    #[error("{path}: the registry is busy: {holder}; waited {waited} s, try again when it is done", path = path.display(), waited = waited.as_secs())]
+    Busy {
+        path: PathBuf,
+        /// Who holds the registry, as far as is known ("another import
+        /// (mediation, lieux.csv) has been writing to it for 42 s").
+        holder: String,
+        waited: std::time::Duration,
+    },
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError::Database(e.to_string())
+        StoreError::Database(open::short(&e))
     }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// Page size of new registry files, in bytes.
-const PAGE_SIZE: i64 = 16 * 1024;
-
 /// An open registry.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened with [`Store::open_read_only`]: writes are refused.
+    read_only: bool,
     /// The in-memory search index this connection last used (see `index`).
     index: std::cell::RefCell<Option<std::sync::Arc<index::Index>>>,
     /// The words whose matches `temp.search_match` holds, the stamp of
@@ -102,50 +133,14 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the registry at `path`, creating the file if needed, and
-    /// brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
-        let conn = Connection::open(path).map_err(|e| StoreError::Open {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        Self::setup(conn, path)
-    }
-
-    /// Opens an existing registry; fails if there is no file at `path`.
-    pub fn open_existing(path: &Path) -> Result<Store> {
-        if !path.exists() {
-            return Err(StoreError::Open {
-                path: path.to_path_buf(),
-                message: "no such file (create it with `archipel init` or `archipel demo`)".into(),
-            });
-        }
-        Self::open(path)
-    }
-
-    fn setup(mut conn: Connection, path: &Path) -> Result<Store> {
-        // A new file gets 16 KiB pages (SQLite's default is 4 KiB): records
-        // are about a kilobyte, so fewer pages split and an import writes
-        // about a fifth faster. The size can only be chosen before the first
-        // table exists; older files keep theirs.
-        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-        if tables == 0 {
-            conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-        }
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Reads go through a memory map of the file rather than a copy per
-        // page into each connection's cache: searches read many index pages.
-        conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        migrate::apply(&mut conn)?;
-        Ok(Store {
+    fn with(conn: Connection, path: &Path, read_only: bool) -> Store {
+        Store {
             conn,
             path: path.to_path_buf(),
+            read_only,
             index: Default::default(),
             loaded_matches: Default::default(),
-        })
+        }
     }
 
     /// The file this registry lives in.

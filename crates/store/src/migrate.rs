@@ -1,8 +1,12 @@
 //! Versioned migrations, applied in order inside one transaction each.
-//! The schema version is SQLite's `user_version`.
+//! The schema version is SQLite's `user_version`; the transaction that
+//! applies the first one (or the first write opening of a registry made
+//! before the application id) also stamps the file with [`APP_ID`].
 
-use crate::{Result, StoreError};
+use crate::open::{inspect, short, Found, APP_ID};
+use crate::{busy, Result, StoreError};
 use rusqlite::{Connection, OptionalExtension};
+use std::path::Path;
 
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a
 /// migration that has shipped: add a new one.
@@ -14,16 +18,20 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_kind_check_without_in_list.sql"),
 ];
 
-pub fn apply(conn: &mut Connection) -> Result<()> {
-    let known = MIGRATIONS.len() as i64;
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current > known {
-        return Err(StoreError::TooNew {
-            found: current,
-            known,
-        });
-    }
-    if current == known {
+/// The schema version this program writes and reads.
+pub(crate) fn known() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Brings the registry behind `conn` (already checked by `inspect`) up to
+/// date and stamps it, if it needs either.
+pub fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
+    if inspect(conn, path)?
+        == (Found::Registry {
+            version: known(),
+            stamped: true,
+        })
+    {
         return Ok(());
     }
     // A migration may rebuild a table (SQLite changes a constraint no
@@ -32,15 +40,33 @@ pub fn apply(conn: &mut Connection) -> Result<()> {
     // foreign key check before the change commits.
     let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     conn.pragma_update(None, "foreign_keys", false)?;
-    let applied = apply_from(conn, current);
+    let applied = apply_steps(conn, path);
     conn.pragma_update(None, "foreign_keys", enforced)?;
     applied
 }
 
-fn apply_from(conn: &mut Connection, current: i64) -> Result<()> {
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+fn apply_steps(conn: &Connection, path: &Path) -> Result<()> {
+    loop {
+        let (note, tx) = busy::begin(conn, path, "upgrade of the registry")?;
+        // Another process may have created or upgraded the file since it
+        // was checked: look again, now that no one else can write.
+        let (version, stamped) = match inspect(&tx, path)? {
+            Found::Empty => (0, false),
+            Found::Registry { version, stamped } => (version, stamped),
+        };
+        if !stamped {
+            tx.pragma_update(None, "application_id", APP_ID)?;
+        }
+        let Some(sql) = MIGRATIONS.get(version as usize) else {
+            drop(note);
+            tx.commit()?;
+            return Ok(());
+        };
+        let step = version + 1;
+        let failed = |e: rusqlite::Error| {
+            StoreError::Database(format!("migration {step} failed: {}", short(&e)))
+        };
+        tx.execute_batch(sql).map_err(failed)?;
         let dangling: Option<(String, i64)> = tx
             .query_row("PRAGMA foreign_key_check", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -48,12 +74,11 @@ fn apply_from(conn: &mut Connection, current: i64) -> Result<()> {
             .optional()?;
         if let Some((table, rowid)) = dangling {
             return Err(StoreError::Database(format!(
-                "migration {}: row {rowid} of table {table} points at a record that does not exist",
-                i + 1
+                "migration {step}: row {rowid} of table {table} points at a record that does not exist"
             )));
         }
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.pragma_update(None, "user_version", step)?;
+        drop(note);
         tx.commit()?;
     }
-    Ok(())
 }

@@ -1,6 +1,6 @@
 //! Reading records back: by id, by kind, relations of a record, counts.
 
-use crate::{codec, Result, Store};
+use crate::{codec, Result, Store, StoreError};
 use archipel_domain::{Entity, EntityId, EntityKind, Relation};
 use serde::Serialize;
 
@@ -89,19 +89,12 @@ impl Store {
 
     /// Every record of a kind, sorted by id.
     pub fn list(&self, kind: EntityKind) -> Result<Vec<Entity>> {
-        if kind == EntityKind::Relation {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, data FROM relation ORDER BY id")?;
-            let rows = relation_rows(stmt.query([])?)?;
-            return Ok(rows);
-        }
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {} FROM entity e WHERE e.kind = ?1 ORDER BY e.id",
-            codec::ENTITY_COLUMNS
-        ))?;
-        let rows = entity_rows(stmt.query([kind.as_str()])?)?;
-        Ok(rows)
+        let mut out = Vec::new();
+        self.for_each(kind, |e| {
+            out.push(e);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(out)
     }
 
     /// Every record, kinds in the order of [`EntityKind::ALL`], each sorted by id.
@@ -111,6 +104,75 @@ impl Store {
             out.extend(self.list(k)?);
         }
         Ok(out)
+    }
+
+    /// Calls `f` with every record of a kind in id order, one at a time:
+    /// however large the registry, only the record at hand is in memory
+    /// (an export streams the registry this way). An error of `f` stops
+    /// the walk and is returned.
+    pub fn for_each<E: From<StoreError>>(
+        &self,
+        kind: EntityKind,
+        mut f: impl FnMut(Entity) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let walk = |stmt: &mut rusqlite::Statement<'_>,
+                    params: &[&dyn rusqlite::ToSql],
+                    f: &mut dyn FnMut(&rusqlite::Row<'_>) -> std::result::Result<(), E>|
+         -> std::result::Result<(), E> {
+            let mut rows = stmt.query(params).map_err(StoreError::from)?;
+            while let Some(r) = rows.next().map_err(StoreError::from)? {
+                f(r)?;
+            }
+            Ok(())
+        };
+        if kind == EntityKind::Relation {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id, data FROM relation ORDER BY id")
+                .map_err(StoreError::from)?;
+            return walk(&mut stmt, &[], &mut |r| {
+                let id: String = r.get(0).map_err(StoreError::from)?;
+                let data: String = r.get(1).map_err(StoreError::from)?;
+                f(codec::decode(&id, &data)?)
+            });
+        }
+        // The ids of a kind all start with `KIND:`, so they are the range
+        // from `KIND:` to `KIND;` of the id index, read in order: no sort,
+        // no temporary table. (`+` keeps SQLite from choosing the kind
+        // index, which would then need the sort.)
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {} FROM entity e WHERE e.id >= ?1 AND e.id < ?2 AND +e.kind = ?3
+                 ORDER BY e.id",
+                codec::ENTITY_COLUMNS
+            ))
+            .map_err(StoreError::from)?;
+        let (from, to) = (format!("{}:", kind.as_str()), format!("{};", kind.as_str()));
+        walk(&mut stmt, &[&from, &to, &kind.as_str()], &mut |r| {
+            f(codec::entity_from_row(r, 0)?)
+        })
+    }
+
+    /// Runs `f` on one snapshot of the registry: what it reads is the
+    /// registry at one moment, even if a write commits meanwhile (an
+    /// export's places and the actors they name). `f` must not search
+    /// (a search keeps its matches in a transaction of its own). Inside
+    /// another snapshot, `f` shares it.
+    pub fn in_snapshot<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(StoreError::from)?;
+        let value = f(self)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
     }
 
     /// Relations where `id` is the subject or the object, sorted by id.

@@ -5,7 +5,7 @@ use crate::codec::{self, decode};
 use crate::{Result, Store, StoreError};
 use archipel_domain::{Entity, EntityId, EntityKind, Relation};
 use chrono::SecondsFormat;
-use rusqlite::{params, OptionalExtension, ToSql, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, ToSql, Transaction};
 use rustc_hash::FxHashSet as HashSet;
 use serde::Serialize;
 
@@ -47,6 +47,9 @@ pub fn prepare(entity: Entity) -> Result<Prepared> {
 
 /// Writes within one transaction; see [`Store::write`].
 pub struct Writer<'a> {
+    /// Says who writes, for the time of the transaction (dropped before
+    /// it: fields drop in order).
+    note: crate::busy::Note,
     tx: Transaction<'a>,
     /// The insert of a new record, prepared once for the batch: taking it
     /// from the connection's statement cache for each record (hashing its
@@ -619,31 +622,34 @@ impl Store {
         expected: usize,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<(T, WriteSummary)> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
         // A large batch into a smaller registry is a bulk load: secondary
-        // indexes are rebuilt once at the end, the page cache is enlarged
-        // for the batch, and, when no other connection has the file open,
-        // the batch goes through a rollback journal instead of the
-        // write-ahead log. New pages then reach the file once instead of
-        // twice (log, then checkpoint), and only pages that existed before
-        // are journaled. Atomicity is the same: a kill leaves a journal
-        // that the next opening plays back.
+        // indexes are rebuilt once at the end and the page cache is
+        // enlarged for the batch. It stays in the write-ahead log, so
+        // that commands reading the registry meanwhile read what it held
+        // before (a rollback journal would be a little faster for a load
+        // but keeps readers out once the writer's cache spills).
         let bulk = expected >= BULK_THRESHOLD && {
             let stored: i64 = self
                 .conn
                 .query_row("SELECT count(*) FROM entity", [], |r| r.get(0))?;
             expected as i64 >= stored
         };
-        let journaled = bulk && self.enter_bulk_mode()?;
+        if bulk {
+            self.enter_bulk_mode()?;
+        }
         let result = self.write_batch(source, format, file, bulk, expected, f);
         if bulk {
-            self.leave_bulk_mode(journaled)?;
+            self.leave_bulk_mode()?;
         }
         result
     }
 
-    /// Switches to a rollback journal for a bulk load, if no other
-    /// connection holds the file; true if switched.
-    fn enter_bulk_mode(&mut self) -> Result<bool> {
+    fn enter_bulk_mode(&mut self) -> Result<()> {
         self.conn
             .pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
         // Index rebuilds sort with helper threads.
@@ -652,27 +658,12 @@ impl Store {
         // (`check_references`); SQLite's per-row foreign key look-ups
         // would do it a second time (about 8 % of the writing).
         self.conn.pragma_update(None, "foreign_keys", false)?;
-        let mode: rusqlite::Result<String> =
-            self.conn
-                .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0));
-        let switched = matches!(mode.as_deref(), Ok("delete"));
-        if switched {
-            // In rollback-journal mode only FULL keeps a power loss from
-            // corrupting the file.
-            self.conn.pragma_update(None, "synchronous", "FULL")?;
-        }
-        Ok(switched)
+        Ok(())
     }
 
-    /// Back to the write-ahead log and the usual cache after a bulk load.
-    fn leave_bulk_mode(&mut self, journaled: bool) -> Result<()> {
+    /// The usual settings after a bulk load.
+    fn leave_bulk_mode(&mut self) -> Result<()> {
         self.conn.pragma_update(None, "foreign_keys", true)?;
-        if journaled {
-            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-            let _: String = self
-                .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        }
         self.conn.pragma_update(None, "cache_size", -2000)?;
         self.conn.pragma_update(None, "threads", 0)?;
         Ok(())
@@ -690,7 +681,13 @@ impl Store {
         // The transaction and the batch's insert statement both borrow the
         // connection (what `Connection::transaction` would do with an
         // exclusive borrow, which the statement could then not share).
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
+        // `BEGIN IMMEDIATE`: the write lock is taken now, waiting for
+        // another writer if need be (see `busy`).
+        let what = match file {
+            Some(f) => format!("import ({format}, {f})"),
+            None => format!("import ({format})"),
+        };
+        let (note, tx) = crate::busy::begin(&self.conn, &self.path, &what)?;
         let mut dropped = Vec::new();
         if bulk {
             dropped = secondary_indexes(&tx)?;
@@ -700,6 +697,7 @@ impl Store {
         }
         let insert = self.conn.prepare(INSERT_ENTITY)?;
         let mut w = Writer {
+            note,
             tx,
             insert,
             summary: WriteSummary::default(),
@@ -734,6 +732,7 @@ impl Store {
                 s.unchanged as i64
             ],
         )?;
+        drop(w.note);
         w.tx.commit()?;
         Ok((value, s))
     }

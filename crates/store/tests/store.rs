@@ -573,10 +573,9 @@ fn stats_count_by_kind_and_typology() {
     assert_eq!(get(&s.relation_kinds, "uses"), 1);
 }
 
-/// A bulk load goes through a rollback journal only when it has the file to
-/// itself; with a reader open it stays in the write-ahead log. Either way
-/// everything lands, and the file is back in WAL mode afterwards (a reader
-/// can read while a later import writes).
+/// A bulk load stays in the write-ahead log, alone or with a reader open:
+/// everything lands, no rollback journal is made, and the file stays in
+/// WAL mode (a reader can read while a later import writes).
 #[test]
 fn bulk_loads_with_and_without_other_connections() {
     let dir = tempfile::tempdir().unwrap();
@@ -596,7 +595,7 @@ fn bulk_loads_with_and_without_other_connections() {
             })
             .unwrap()
     };
-    // Alone: the rollback-journal path.
+    // Alone.
     let mut store = Store::open(&path).unwrap();
     let (_, s) = load(&mut store, &batch("a"));
     assert_eq!(s.inserted, 10_000);
@@ -608,7 +607,7 @@ fn bulk_loads_with_and_without_other_connections() {
     };
     assert_eq!(journal_mode(), "wal");
     assert!(!dir.path().join("bulk.db-journal").exists());
-    // With a reader holding the file: the WAL path.
+    // With a reader holding the file.
     let reader = Store::open(&path).unwrap();
     assert_eq!(reader.count(EntityKind::Actor).unwrap(), 10_000);
     let mut more = batch("b");

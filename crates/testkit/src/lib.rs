@@ -1,10 +1,11 @@
 //! Helpers shared by the tests of several crates: running git in a
 //! repository a test builds, with fixed identities and dates and no user or
 //! system configuration, so that every figure a test asserts is
-//! reproducible. Only ever a dev-dependency.
+//! reproducible; finding the vendored test data. Only ever a
+//! dev-dependency.
 
 use chrono::{DateTime, Utc};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Runs `git ARGS` in `dir` with the variables `env` set (see [`who`]);
@@ -45,4 +46,24 @@ pub fn who(name: &str, email: &str, when: DateTime<Utc>) -> Vec<(&'static str, S
         ("GIT_COMMITTER_EMAIL", email.to_string()),
         ("GIT_COMMITTER_DATE", d),
     ]
+}
+
+/// A path under the repository's `testdata/` folder (the conformance cases
+/// and real files the tests read, vendored with their licences: see
+/// `testdata/README.md`). Fails the test when it is missing, naming it.
+pub fn testdata(rel: &str) -> PathBuf {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crates/testkit sits in crates/");
+    let root = crates
+        .parent()
+        .expect("crates/ sits in the repository")
+        .join("testdata");
+    let path = root.join(rel);
+    assert!(
+        path.exists(),
+        "{}: missing test data (testdata/ is part of the repository; see testdata/README.md)",
+        path.display()
+    );
+    path
 }

@@ -1,5 +1,5 @@
-//! An in-memory cache of answers (the API's and the registry's pages). A public registry is read far more
-//! often than written, and the same searches, map boxes and pages come
+//! An in-memory cache of answers (the API's and the registry's pages). A
+//! public registry is read far more often than written, and the same searches, map boxes and pages come
 //! back (facet links, embedded maps, the home page). Writes come from
 //! other processes (`archipel import`…), so validity is checked against
 //! the registry file itself: its size and change time, and those of its
@@ -8,8 +8,9 @@
 //!
 //! Memory is bounded by a byte budget (`Config::cache_bytes`): when an
 //! answer does not fit, the answers used least recently leave. An answer
-//! larger than an eighth of the budget (at most [`MAX_ENTRY`]) is not
-//! kept; it streams through without being held whole.
+//! larger than an eighth of the budget (at most [`MAX_ENTRY`]), or
+//! streamed without a known size (an export), is not kept; it passes
+//! through without being held whole.
 //!
 //! Keys are canonical: the path, the language, and the query parameters
 //! sorted by name, decoded and encoded again (`?b=2&a=1` and `?a=1&b=2`
@@ -366,6 +367,8 @@ pub async fn answers(State(state): State<AppState>, req: Request, next: Next) ->
     if res.status() != StatusCode::OK {
         return res;
     }
+    // Kept only if held whole (see `buffer_up_to`): a large or streamed
+    // answer (an export) passes through.
     let (mut parts, body) = res.into_parts();
     match buffer_up_to(body, cache.max_entry()).await {
         Ok(Buffered::Whole(bytes)) => {

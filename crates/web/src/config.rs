@@ -37,6 +37,118 @@ impl Tiles {
     }
 }
 
+/// Checks the public address of the server: an `http://` or `https://`
+/// URL with a host, no query, fragment, spaces nor control characters;
+/// returned without a trailing slash.
+pub fn check_public_url(url: &str) -> Result<String, String> {
+    let trimmed = url.trim_end_matches('/');
+    check_url(trimmed)?;
+    if trimmed.contains(['?', '#']) {
+        return Err(format!("`{url}`: no query nor fragment"));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// An `http(s)://host…` URL without spaces, control characters or quotes.
+fn check_url(url: &str) -> Result<(), String> {
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{}`: expected an http:// or https:// URL", escape(url)))?;
+    if host.split('/').next().unwrap_or("").is_empty() {
+        return Err(format!("`{}`: no host", escape(url)));
+    }
+    if url.chars().any(|c| {
+        c.is_control() || c.is_whitespace() || c == '"' || c == '\\' || c == '<' || c == '>'
+    }) {
+        return Err(format!(
+            "`{}`: spaces, quotes and control characters are not allowed in a URL",
+            escape(url)
+        ));
+    }
+    Ok(())
+}
+
+/// The text with control characters shown as escapes (for error messages
+/// printed on a terminal).
+fn escape(text: &str) -> String {
+    text.chars().flat_map(char::escape_debug).collect()
+}
+
+/// Checks the sources allowed to embed `/embed/…` pages (the CSP
+/// `frame-ancestors` directive): `*`, `'self'`, `'none'`, or origins
+/// (`https://example.org`, `https://*.example.org`, `example.org`)
+/// separated by spaces. Anything that could end the directive (`;`, `,`,
+/// quotes, control characters) is refused. Returns the sources separated
+/// by single spaces.
+pub fn check_frame_ancestors(sources: &str) -> Result<String, String> {
+    let list: Vec<&str> = sources.split(' ').filter(|s| !s.is_empty()).collect();
+    if list.is_empty() {
+        return Err("empty: give `*`, `'self'`, `'none'` or origins".into());
+    }
+    for s in &list {
+        let ok = matches!(*s, "*" | "'self'" | "'none'")
+            || (!s.is_empty()
+                && s.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '/' | '*' | '_')
+                }));
+        if !ok {
+            return Err(format!(
+                "`{}`: expected `*`, `'self'`, `'none'` or an origin such as https://example.org",
+                escape(s)
+            ));
+        }
+    }
+    if list.len() > 1 && list.contains(&"'none'") {
+        return Err("`'none'` cannot be combined with other sources".into());
+    }
+    Ok(list.join(" "))
+}
+
+/// Checks a text shown on pages (the map's attribution): no control
+/// characters, at most 500 characters.
+pub fn check_text(text: &str) -> Result<String, String> {
+    if text.chars().any(char::is_control) {
+        return Err(format!(
+            "`{}`: control characters are not allowed",
+            escape(text)
+        ));
+    }
+    if text.chars().count() > 500 {
+        return Err("longer than 500 characters".into());
+    }
+    Ok(text.to_string())
+}
+
+/// Checks the licence URL of the published data (for the DCAT catalogue).
+pub fn check_licence_url(url: &str) -> Result<String, String> {
+    check_url(url)?;
+    Ok(url.to_string())
+}
+
+impl Tiles {
+    /// Checks a tile URL template (`{z}`, `{x}`, `{y}`, optionally `{s}`,
+    /// on an http(s) server the Content-Security-Policy can name).
+    pub fn check_url(url: &str) -> Result<String, String> {
+        check_url(url)?;
+        for part in ["{z}", "{x}", "{y}"] {
+            if !url.contains(part) {
+                return Err(format!("`{url}`: no {part} in the template"));
+            }
+        }
+        let t = Tiles {
+            url: url.to_string(),
+            attribution: String::new(),
+        };
+        if t.origin().is_none() {
+            return Err(format!(
+                "`{url}`: no server name the page may load tiles from"
+            ));
+        }
+        Ok(url.to_string())
+    }
+}
+
 /// Server settings.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -99,5 +211,50 @@ mod tests {
             attribution: String::new(),
         };
         assert_eq!(bad.origin(), None);
+    }
+
+    #[test]
+    fn settings_checks() {
+        assert_eq!(
+            check_public_url("https://archipel.example.fr/").as_deref(),
+            Ok("https://archipel.example.fr")
+        );
+        assert_eq!(
+            check_public_url("https://example.fr/registre").as_deref(),
+            Ok("https://example.fr/registre")
+        );
+        for bad in [
+            "archipel.example.fr",
+            "https://",
+            "https://a b",
+            "https://a/?x=1",
+            "ftp://a",
+            "https://a\n",
+        ] {
+            assert!(check_public_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(check_frame_ancestors("*").as_deref(), Ok("*"));
+        assert_eq!(
+            check_frame_ancestors("'self'  https://*.example.org").as_deref(),
+            Ok("'self' https://*.example.org")
+        );
+        for bad in [
+            "",
+            "   ",
+            "https://a.org; script-src *",
+            "https://a.org,https://b.org",
+            "'none' https://a.org",
+            "'unsafe-inline'",
+            "a\tb",
+        ] {
+            assert!(check_frame_ancestors(bad).is_err(), "{bad:?}");
+        }
+        assert!(Tiles::check_url("https://{s}.tile.example.org/{z}/{x}/{y}.png").is_ok());
+        assert!(Tiles::check_url("https://tile.example.org/{z}/{x}.png").is_err());
+        assert!(Tiles::check_url("javascript:alert(1)//{z}{x}{y}").is_err());
+        assert!(check_text("© OpenStreetMap contributors").is_ok());
+        assert!(check_text("a\u{1b}[31m").is_err());
+        let err = check_text("a\u{1b}[31m").unwrap_err();
+        assert!(!err.contains('\u{1b}'), "escaped for the terminal: {err}");
     }
 }

@@ -133,40 +133,22 @@ pub async fn errors(req: Request, next: Next) -> Response {
 pub enum Buffered {
     /// The whole body, at most the limit asked.
     Whole(Bytes),
-    /// A body larger than the limit: what was read, then the rest, as it
-    /// comes.
+    /// A body larger than the limit, or of a size not known in advance (an
+    /// export written as it is sent), untouched.
     Streamed(Body),
 }
 
-/// Reads `body` into memory if it holds at most `limit` bytes; otherwise
-/// gives it back as a stream (what was read first, then the rest), so that
-/// a large answer never sits whole in memory.
-pub async fn buffer_up_to(mut body: Body, limit: usize) -> Result<Buffered, axum::Error> {
-    use http_body_util::BodyExt;
-    if let Some(n) = http_body::Body::size_hint(&body).exact() {
-        if n > limit as u64 {
-            return Ok(Buffered::Streamed(body));
+/// The one rule for holding an answer in memory (to keep it in the answer
+/// cache, to hash it into an ETag): a body whose size is known and at most
+/// `limit` is read whole; any other — larger, or streamed without a known
+/// size — is passed on as it comes, never read whole.
+pub async fn buffer_up_to(body: Body, limit: usize) -> Result<Buffered, axum::Error> {
+    match http_body::Body::size_hint(&body).exact() {
+        Some(n) if n <= limit as u64 => {
+            Ok(Buffered::Whole(axum::body::to_bytes(body, limit).await?))
         }
+        _ => Ok(Buffered::Streamed(body)),
     }
-    let mut read: Vec<Bytes> = Vec::new();
-    let mut len = 0usize;
-    while let Some(frame) = body.frame().await {
-        let Ok(data) = frame?.into_data() else {
-            continue; // trailers: none of our answers has any
-        };
-        len += data.len();
-        read.push(data);
-        if len > limit {
-            let head = futures_util::stream::iter(read.into_iter().map(Ok::<_, axum::Error>));
-            let rest = futures_util::StreamExt::chain(head, body.into_data_stream());
-            return Ok(Buffered::Streamed(Body::from_stream(rest)));
-        }
-    }
-    Ok(Buffered::Whole(match read.len() {
-        0 => Bytes::new(),
-        1 => read.pop().unwrap_or_default(),
-        _ => Bytes::from(read.concat()),
-    }))
 }
 
 /// The Content-Security-Policy: scripts and styles from this server only
@@ -198,7 +180,7 @@ pub fn etag_of(bytes: &[u8]) -> String {
     format!("W/\"{:016x}{:08x}\"", h.finish(), bytes.len())
 }
 
-fn matches(if_none_match: Option<&HeaderValue>, etag: &str) -> bool {
+pub(crate) fn matches(if_none_match: Option<&HeaderValue>, etag: &str) -> bool {
     let Some(v) = if_none_match.and_then(|v| v.to_str().ok()) else {
         return false;
     };
@@ -260,9 +242,9 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
             .insert(header::VARY, HeaderValue::from_static("Cookie"));
     }
     let (mut parts, body) = res.into_parts();
-    // An answer that comes with its validator (assets, the answer cache)
-    // is not read; others get one from their bytes when they are small
-    // enough to hold, and large ones stream without.
+    // An answer that comes with its validator (assets, the answer cache, a
+    // streamed export) is not read; others get one from their bytes when
+    // [`buffer_up_to`] holds them, and the rest stream without.
     let (etag, body) = match parts.headers.get(header::ETAG) {
         Some(v) => (v.to_str().unwrap_or_default().to_string(), body),
         None => match buffer_up_to(body, MAX_ETAG_BODY).await {

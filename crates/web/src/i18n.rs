@@ -5,80 +5,19 @@
 //! give dotted keys (`nav.home`). Labels of vocabulary terms (actor kinds,
 //! relation types…) come from the content vocabularies, not from here.
 
-use archipel_content::Lang;
+use archipel_content::{Lang, UiStrings};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::LazyLock;
 
-/// The embedded strings file.
-pub const STRINGS_TOML: &str = include_str!("../../../content/ui/strings.toml");
-
-/// All interface strings by dotted key.
-#[derive(Debug, Default)]
-pub struct UiStrings {
-    pub entries: HashMap<String, (String, String)>,
-}
-
-impl UiStrings {
-    /// Parses a strings file; every entry must have both languages.
-    pub fn parse(text: &str) -> Result<UiStrings, String> {
-        let value: toml::Table = text.parse().map_err(|e| format!("strings.toml: {e}"))?;
-        let mut out = UiStrings::default();
-        let mut problems = Vec::new();
-        flatten("", &value, &mut out.entries, &mut problems);
-        if problems.is_empty() {
-            Ok(out)
-        } else {
-            Err(problems.join("\n"))
-        }
-    }
-
-    /// The string `key` in `lang`; the key itself when missing, so a gap
-    /// shows instead of breaking a page (a test checks none is missing).
-    pub fn get<'a>(&'a self, key: &'a str, lang: Lang) -> &'a str {
-        match self.entries.get(key) {
-            Some((fr, en)) => match lang {
-                Lang::Fr => fr,
-                Lang::En => en,
-            },
-            None => key,
-        }
-    }
-}
-
-fn flatten(
-    prefix: &str,
-    t: &toml::Table,
-    out: &mut HashMap<String, (String, String)>,
-    problems: &mut Vec<String>,
-) {
-    for (k, v) in t {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        let Some(table) = v.as_table() else {
-            problems.push(format!("strings.toml: `{key}` is not a table"));
-            continue;
-        };
-        let fr = table.get("fr").and_then(|x| x.as_str());
-        let en = table.get("en").and_then(|x| x.as_str());
-        match (fr, en) {
-            (Some(fr), Some(en)) => {
-                out.insert(key, (fr.to_string(), en.to_string()));
-            }
-            (None, None) => flatten(&key, table, out, problems),
-            _ => problems.push(format!("strings.toml: `{key}` needs both `fr` and `en`")),
-        }
-    }
-}
-
-/// The strings compiled into the binary (checked by a test).
-pub static UI_STRINGS: LazyLock<UiStrings> =
-    LazyLock::new(|| UiStrings::parse(STRINGS_TOML).unwrap_or_default());
+/// The strings compiled into the binary (`content/ui/strings.toml`,
+/// checked by a test). Should the file be invalid, the table is empty and
+/// keys show instead of texts.
+pub static UI_STRINGS: LazyLock<UiStrings> = LazyLock::new(|| {
+    let (name, text) = archipel_content::embedded::WEB_UI;
+    UiStrings::parse(&format!("content/{name}"), text).unwrap_or_default()
+});
 
 /// A translator for one language, handed to templates as `t`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,10 +39,7 @@ impl Tr {
     }
     /// The other language (for the switch).
     pub fn other(&self) -> Lang {
-        match self.lang {
-            Lang::Fr => Lang::En,
-            Lang::En => Lang::Fr,
-        }
+        self.lang.other()
     }
     /// A count with its noun, choosing singular or plural string.
     pub fn count(&self, n: u64, one: &'static str, many: &'static str) -> String {
@@ -162,12 +98,9 @@ mod tests {
 
     #[test]
     fn embedded_strings_parse_with_both_languages() {
-        let s = UiStrings::parse(STRINGS_TOML).expect("valid strings file");
-        assert!(s.entries.len() > 50);
-        for (k, (fr, en)) in &s.entries {
-            assert!(!fr.trim().is_empty(), "{k}: empty French");
-            assert!(!en.trim().is_empty(), "{k}: empty English");
-        }
+        let (name, text) = archipel_content::embedded::WEB_UI;
+        let s = UiStrings::parse(name, text).expect("valid strings file");
+        assert!(s.len() > 50);
     }
 
     /// The keys of `s("…")` calls in a text (dotted keys only).
@@ -186,7 +119,8 @@ mod tests {
 
     #[test]
     fn every_key_used_in_code_and_templates_exists() {
-        let s = UiStrings::parse(STRINGS_TOML).expect("valid strings file");
+        let (name, text) = archipel_content::embedded::WEB_UI;
+        let s = UiStrings::parse(name, text).expect("valid strings file");
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut missing = Vec::new();
         let mut used = 0;
@@ -199,7 +133,7 @@ mod tests {
                 let text = std::fs::read_to_string(&path).expect("read");
                 for key in keys_used(&text) {
                     used += 1;
-                    if !s.entries.contains_key(&key) {
+                    if !s.has(&key) {
                         missing.push(format!("{}: {key}", path.display()));
                     }
                 }

@@ -37,9 +37,11 @@ pub mod pool;
 mod state;
 mod views;
 
-pub use config::{Config, Tiles};
+pub use config::{
+    check_frame_ancestors, check_licence_url, check_public_url, check_text, Config, Tiles,
+};
 pub use error::Error;
-pub use i18n::{UiStrings, UI_STRINGS};
+pub use i18n::UI_STRINGS;
 pub use state::AppState;
 
 use archipel_content::Content;
@@ -106,13 +108,16 @@ pub fn load_demo(store: &mut archipel_store::Store, content: &Content) -> Result
     Ok(summary.inserted + summary.updated + summary.unchanged)
 }
 
+/// What is logged when nothing else is said: `info` and above.
+pub const DEFAULT_LOG_FILTER: &str = "info,tower_http=info";
+
 /// Installs the log subscriber: human-readable lines, or one JSON object
-/// per line when `json`. The level comes from `ARCHIPEL_LOG` (default
-/// `info,tower_http=info`).
-pub fn init_logging(json: bool) {
+/// per line when `json`. `filter` says what is logged (tracing's
+/// `EnvFilter` syntax: `info`, `warn,archipel_web=debug`…); an invalid
+/// one is an error.
+pub fn init_logging(json: bool, filter: &str) -> Result<(), String> {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("ARCHIPEL_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    let filter = EnvFilter::try_new(filter).map_err(|e| format!("`{filter}`: {e}"))?;
     use std::io::IsTerminal;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -124,6 +129,7 @@ pub fn init_logging(json: bool) {
     } else {
         builder.try_init()
     };
+    Ok(())
 }
 
 /// Serves `config.addr` until Ctrl-C or SIGTERM, then finishes the
@@ -135,7 +141,7 @@ pub async fn serve(config: Config, content: Content) -> Result<(), Error> {
     // Build the in-memory search index now rather than on the first search.
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        match archipel_store::Store::open(&db).and_then(|s| s.prepare_search()) {
+        match archipel_store::Store::open_read_only(&db).and_then(|s| s.prepare_search()) {
             Ok(()) => tracing::info!(
                 ms = started.elapsed().as_millis() as u64,
                 "search index ready"

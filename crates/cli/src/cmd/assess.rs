@@ -37,8 +37,8 @@ pub struct Args {
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
     /// Language of the report: fr (default) or en.
-    #[arg(long, default_value = "fr")]
-    lang: String,
+    #[arg(long, default_value = "fr", value_parser = super::parse_lang)]
+    lang: Lang,
     /// Affiliation table (e-mail domain → organisation and kind) to use
     /// instead of the built-in one (content/affiliations/domains.toml).
     #[arg(long, value_name = "FILE")]
@@ -104,8 +104,7 @@ fn parse_date(s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let lang = Lang::parse(&args.lang)
-        .with_context(|| format!("--lang `{}`: expected fr or en", args.lang))?;
+    let lang = args.lang;
     let json = args.json || args.format.eq_ignore_ascii_case("json");
     let format = if json {
         None
@@ -122,6 +121,9 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         None => Utc::now(),
     };
     let mut options = Options::new(now)?;
+    // Loading the content checks it, the affiliation table of --content
+    // included; a table given on its own is checked against it below.
+    let content = g.content()?;
     if let Some(dir) = &g.content {
         let grids = dir.join("grids");
         if grids.is_dir() {
@@ -149,7 +151,20 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         .transpose()?;
     options.evidence = args.evidence.clone();
     if let Some(p) = &args.affiliations {
-        options.affiliations = archipel_assess::Affiliations::from_path(p)?;
+        let table = archipel_assess::Affiliations::from_path(p)?;
+        let unknown: Vec<&str> = table
+            .kinds()
+            .into_iter()
+            .filter(|k| !content.has_term("actor_kinds", k))
+            .collect();
+        if !unknown.is_empty() {
+            anyhow::bail!(
+                "{}: kind `{}` is not a key of the actor_kinds vocabulary (see `archipel stats` or content/vocabularies/actor_kinds.toml)",
+                p.display(),
+                unknown.join("`, `")
+            );
+        }
+        options.affiliations = table;
     }
     if let Some(d) = &args.cache_dir {
         options.cache_dir = d.clone();

@@ -1,8 +1,8 @@
 //! `archipel export FORMAT`: write the registry in a format the field uses.
 use super::Global;
 use anyhow::Context;
-use archipel_domain::{Entity, EntityKind};
-use archipel_formats::{flat, geojson, mediation, native};
+use archipel_domain::EntityKind;
+use archipel_formats::export::{self, Export};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,8 +23,9 @@ pub enum Format {
 pub struct Args {
     #[arg(value_enum)]
     format: Format,
-    /// Output file (standard output when absent); for `csv` without
-    /// --entity, a folder that receives one file per kind.
+    /// Output file (standard output when absent), written whole or not at
+    /// all; for `csv` without --entity, a folder that receives one file
+    /// per kind.
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// For `csv`: the entity kind (territory, actor, place, commons, relation).
@@ -32,66 +33,38 @@ pub struct Args {
     entity: Option<EntityKind>,
 }
 
-fn sink(path: &Option<PathBuf>) -> anyhow::Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    })
-}
-
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let store = g.existing_store()?;
-    let all = store.all()?;
-    match args.format {
-        Format::Json => {
-            let mut out = sink(&args.output)?;
-            native::export(&all, &mut out)?;
-            out.flush()?;
-        }
-        Format::Geojson => {
-            let mut out = sink(&args.output)?;
-            geojson::export(&all, &mut out)?;
-            out.flush()?;
-        }
-        Format::Mediation => {
-            let places: Vec<_> = all
-                .iter()
-                .filter_map(|e| match e {
-                    Entity::Place(p) => Some(p),
-                    _ => None,
-                })
-                .collect();
-            let actor_of = |id: &archipel_domain::EntityId| match store.get(id) {
-                Ok(Some(Entity::Actor(a))) => Some(a),
-                _ => None,
-            };
-            let mut out = sink(&args.output)?;
-            mediation::export(&places, &actor_of, &mut out)?;
-            out.flush()?;
-        }
-        Format::Csv => match (args.entity, &args.output) {
-            (Some(kind), out) => {
-                let mut out = sink(out)?;
-                flat::export(kind, &all, &mut out)?;
-                out.flush()?;
-            }
-            (None, Some(dir)) => {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("{}: cannot create folder", dir.display()))?;
-                for kind in EntityKind::ALL {
+    let what = match (args.format, args.entity, &args.output) {
+        (Format::Json, ..) => Export::Json,
+        (Format::Geojson, ..) => Export::Geojson,
+        (Format::Mediation, ..) => Export::Mediation,
+        (Format::Csv, Some(kind), _) => Export::Csv(kind),
+        (Format::Csv, None, Some(dir)) => {
+            let store = g.read_store()?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create folder", dir.display()))?;
+            // One snapshot for every file: they agree with each other.
+            store.in_snapshot(|s| {
+                EntityKind::ALL.into_iter().try_for_each(|kind| {
                     let path = dir.join(format!("{}.csv", kind.as_str()));
-                    let mut out = sink(&Some(path))?;
-                    flat::export(kind, &all, &mut out)?;
-                    out.flush()?;
-                }
-            }
-            (None, None) => {
-                eprintln!("archipel export csv: give --entity KIND, or -o FOLDER for every kind");
-                return Ok(ExitCode::from(2));
-            }
-        },
+                    export::write_file(s, Export::Csv(kind), &path)
+                })
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        (Format::Csv, None, None) => {
+            eprintln!("archipel export csv: give --entity KIND, or -o FOLDER for every kind");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let store = g.read_store()?;
+    match &args.output {
+        Some(path) => export::write_file(&store, what, path)?,
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+            export::write(&store, what, &mut out)?;
+            out.flush().map_err(archipel_formats::ExportError::Write)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -52,6 +52,52 @@ pub struct Args {
     /// Print a machine-readable summary.
     #[arg(long)]
     json: bool,
+    /// Largest file to read, in MiB: a larger file (or a device or pipe
+    /// that does not end, such as /dev/zero) is refused before it fills
+    /// the memory.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MIB,
+          value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    max_size: u64,
+}
+
+/// Default of `--max-size`: well above a national médiation file (some
+/// 10 MB) or an Archipel JSON dump of 150,000 records (some 100 MB).
+const DEFAULT_MAX_MIB: u64 = 256;
+
+/// Reads at most `max` bytes of `path`; a larger file is an error that
+/// says so without reading it all (a regular file is measured first, and
+/// anything else is read no further than one byte past the limit).
+fn read_bounded(path: &std::path::Path, max: u64, shown: &str) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let too_large = || {
+        anyhow::anyhow!(
+            "{shown}: larger than the limit of {} MiB for an import; \
+             if it really is one file to import, raise the limit with --max-size MIB",
+            max / (1024 * 1024)
+        )
+    };
+    let file = std::fs::File::open(path).with_context(|| format!("{shown}: cannot read"))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("{shown}: cannot read"))?;
+    if meta.is_dir() {
+        anyhow::bail!("{shown}: is a folder, not a file");
+    }
+    if meta.is_file() && meta.len() > max {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(if meta.is_file() {
+        meta.len() as usize
+    } else {
+        0
+    });
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{shown}: cannot read"))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// Why a write was abandoned (the transaction is rolled back).
@@ -60,7 +106,15 @@ const INVALID: &str = "the file has invalid records";
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     let shown = args.file.display().to_string();
-    let bytes = std::fs::read(&args.file).with_context(|| format!("{shown}: cannot read"))?;
+    // The name is stored as each record's provenance and shown with it.
+    if let Err(reason) = archipel_domain::check_text(&shown, archipel_domain::TextKind::Line) {
+        anyhow::bail!(
+            "{}: this file name cannot be recorded as the records' provenance ({reason}); \
+             rename the file",
+            archipel_domain::echo(&shown)
+        );
+    }
+    let bytes = read_bounded(&args.file, args.max_size * 1024 * 1024, &shown)?;
     let source = args
         .source
         .clone()
@@ -169,8 +223,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             let parsed = parser
                 .join()
                 .map_err(|_| StoreError::Database("the parser crashed".into()))?;
-            let valid = parsed.records.saturating_sub(parsed.rejected);
-            let abort = !parsed.problems.is_empty() && (!skip_invalid || valid == 0);
+            let abort = must_abort(&parsed, skip_invalid);
             parsed_out = Some(parsed);
             if abort {
                 return Err(StoreError::Database(INVALID.into()));
@@ -191,18 +244,31 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{p}");
     }
     let valid = parsed.records.saturating_sub(parsed.rejected);
-    if !parsed.problems.is_empty() && (!args.skip_invalid || valid == 0) {
-        eprintln!(
-            "{shown}: {} problem(s) in {} of {} record(s); nothing was imported{}",
-            parsed.problems.len(),
-            parsed.rejected.max(1),
-            parsed.records,
-            if args.skip_invalid || valid == 0 {
-                String::new()
-            } else {
-                format!(" (--skip-invalid would import the {valid} valid ones)")
-            }
-        );
+    if must_abort(&parsed, args.skip_invalid) {
+        let n = parsed.problems.len();
+        if parsed.stopped && parsed.records == 0 {
+            eprintln!(
+                "{shown}: {n} problem(s) with the file itself, before any record; \
+                 nothing was imported"
+            );
+        } else if parsed.stopped {
+            eprintln!(
+                "{shown}: {n} problem(s); the file could not be read past record {}; \
+                 nothing was imported",
+                parsed.records
+            );
+        } else {
+            eprintln!(
+                "{shown}: {n} problem(s) in {} of {} record(s); nothing was imported{}",
+                parsed.rejected,
+                parsed.records,
+                if args.skip_invalid || valid == 0 {
+                    String::new()
+                } else {
+                    format!(" (--skip-invalid would import the {valid} valid ones)")
+                }
+            );
+        }
         return Ok(ExitCode::from(1));
     }
     let (skipped, summary) = written?;
@@ -213,7 +279,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             p.push(format!(".rejects.{}", parsed.rejects.extension));
             PathBuf::from(p)
         });
-        std::fs::write(&path, parsed.rejects.to_text())
+        std::fs::write(&path, parsed.rejects.to_bytes())
             .with_context(|| format!("{}: cannot write rejects", path.display()))?;
         eprintln!(
             "{shown}: {} record(s) set aside in {}",
@@ -246,4 +312,12 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether nothing may be written: the file could not be read through,
+/// or it has problems and invalid records may not be set aside (or no
+/// valid record is left).
+fn must_abort(parsed: &Parsed, skip_invalid: bool) -> bool {
+    let valid = parsed.records.saturating_sub(parsed.rejected);
+    parsed.stopped || (!parsed.problems.is_empty() && (!skip_invalid || valid == 0))
 }

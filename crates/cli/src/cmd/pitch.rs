@@ -40,8 +40,8 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// Language of the sheet.
-    #[arg(long, default_value = "fr", value_parser = ["fr", "en"])]
-    lang: String,
+    #[arg(long, default_value = "fr", value_parser = super::parse_lang)]
+    lang: Lang,
     /// Write to this file instead of standard output (needed for a PDF on a terminal).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -110,7 +110,7 @@ fn write_out(bytes: &[u8], output: Option<&PathBuf>) -> anyhow::Result<()> {
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
-    let lang = Lang::parse(&args.lang).unwrap_or_default();
+    let lang = args.lang;
     if args.list {
         return list(&content, args.json, lang);
     }
@@ -148,7 +148,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             }
         },
     };
-    let store = g.existing_store()?;
+    let store = g.read_store()?;
     let territory = match archipel_pitch::resolve_territory(&store, args.territory.as_deref()) {
         Ok(t) => t,
         Err(e) if e.is_usage() => return Ok(usage(e)),
@@ -165,7 +165,13 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let bytes = if pdf {
         archipel_pitch::pdf::render(&sheet)?
     } else {
-        render(&sheet, format).into_bytes()
+        let text = render(&sheet, format);
+        match format {
+            // Names from the registry never reach a terminal raw.
+            Format::Text | Format::Markdown => crate::output::term_lines(&text).into_owned(),
+            Format::Html | Format::Json => text,
+        }
+        .into_bytes()
     };
     write_out(&bytes, args.output.as_ref())?;
     Ok(ExitCode::SUCCESS)

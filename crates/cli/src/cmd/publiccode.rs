@@ -2,7 +2,7 @@
 //!
 //! Exit codes of `validate`: 0 when every file is valid (warnings allowed),
 //! 1 when any file has an error, 2 on usage errors.
-use archipel_publiccode::{init, validate, validate_file, Finding, Options, Report, Severity};
+use archipel_publiccode::{init, validate_file, validate_reader, Options, Report, Severity};
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -41,7 +41,8 @@ struct ValidateArgs {
     #[arg(long)]
     network: bool,
     /// List of Italian public administration (iPA) codes, one per line or
-    /// IndicePA's open-data table; without it only their syntax is checked.
+    /// IndicePA's open-data table, to use instead of the list built in
+    /// (taken from the reference validator; give a newer one here).
     #[arg(long, value_name = "FILE")]
     ipa_codes: Option<PathBuf>,
 }
@@ -82,11 +83,11 @@ fn run_validate(a: ValidateArgs) -> anyhow::Result<ExitCode> {
         ..Options::default()
     };
     if let Some(path) = &a.ipa_codes {
-        match std::fs::read_to_string(path) {
+        match read_ipa_list(path) {
             Ok(text) => options.ipa_codes = Some(archipel_publiccode::load_ipa_codes(&text)),
-            Err(e) => {
+            Err(why) => {
                 eprintln!(
-                    "archipel: cannot read the iPA code list {}: {e}",
+                    "archipel: cannot read the iPA code list {}: {why}",
                     path.display()
                 );
                 return Ok(ExitCode::from(2));
@@ -99,12 +100,7 @@ fn run_validate(a: ValidateArgs) -> anyhow::Result<ExitCode> {
         .map(|path| {
             let name = path.display().to_string();
             let report = if name == "-" {
-                let mut buf = Vec::new();
-                let limit = u64::try_from(options.max_bytes).unwrap_or(u64::MAX) + 1;
-                match std::io::stdin().take(limit).read_to_end(&mut buf) {
-                    Ok(_) => validate(&buf, &options),
-                    Err(e) => error_report(format!("cannot read standard input: {e}")),
-                }
+                validate_reader(std::io::stdin().lock(), &options)
             } else {
                 validate_file(path, &options)
             };
@@ -133,7 +129,8 @@ fn run_validate(a: ValidateArgs) -> anyhow::Result<ExitCode> {
     } else {
         for (file, r) in &reports {
             for f in &r.findings {
-                writeln!(out, "{}", human_line(file, f))?;
+                // FILE:LINE:COL: error|warning: key: message
+                writeln!(out, "{file}:{f}")?;
             }
         }
     }
@@ -164,33 +161,28 @@ fn run_validate(a: ValidateArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn error_report(message: String) -> Report {
-    Report {
-        findings: vec![Finding {
-            severity: Severity::Error,
-            key: String::new(),
-            line: 0,
-            column: 0,
-            message,
-        }],
-        publiccode: None,
-    }
-}
+/// Largest iPA code list read: IndicePA's whole open-data table is a few MiB.
+const MAX_IPA_LIST: u64 = 64 * 1024 * 1024;
 
-/// `FILE:LINE:COL: error|warning: key: message` (no `key: ` for whole-file findings).
-fn human_line(file: &str, f: &Finding) -> String {
-    let key = if f.key.is_empty() {
-        String::new()
-    } else {
-        format!("{}: ", f.key)
-    };
-    format!(
-        "{file}:{}:{}: {}: {key}{}",
-        f.line,
-        f.column,
-        f.severity.as_str(),
-        f.message
-    )
+/// The text of an iPA code list, read in bounded memory.
+fn read_ipa_list(path: &std::path::Path) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    file.take(MAX_IPA_LIST + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    if buf.len() as u64 > MAX_IPA_LIST {
+        return Err(format!(
+            "larger than {} MiB, far more than the list of codes",
+            MAX_IPA_LIST / 1024 / 1024
+        ));
+    }
+    String::from_utf8(buf).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn run_init(a: InitArgs) -> anyhow::Result<ExitCode> {

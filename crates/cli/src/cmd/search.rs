@@ -1,5 +1,6 @@
 //! `archipel search QUERY`: full-text search.
 use super::Global;
+use crate::output::term;
 use archipel_content::Lang;
 use archipel_domain::EntityKind;
 use archipel_store::SearchQuery;
@@ -22,7 +23,7 @@ pub struct Args {
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
-    let store = g.existing_store()?;
+    let store = g.read_store()?;
     let mut q = SearchQuery::text(&args.query);
     q.kind = args.kind;
     q.limit = args.limit;
@@ -32,7 +33,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if res.total == 0 {
-        println!("no match for “{}”", args.query);
+        println!("no match for “{}”", term(&args.query));
         return Ok(ExitCode::SUCCESS);
     }
     for h in &res.hits {
@@ -44,13 +45,13 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         };
         println!(
             "{:<40} {:<9} {}{}",
-            h.id,
+            term(&h.id),
             h.kind,
-            h.name,
+            term(&h.name),
             if sub.is_empty() {
                 String::new()
             } else {
-                format!(" ({sub})")
+                format!(" ({})", term(&sub))
             }
         );
     }

@@ -1,5 +1,10 @@
 //! `archipel serve`: the registry on the web (pages, map, open data API).
+//!
+//! Every setting can come from a flag, its `ARCHIPEL_*` variable or the
+//! configuration file (`--config`), in that order of precedence, else its
+//! default (see `crate::config` and docs/operations.md).
 use super::Global;
+use crate::config::{choose, choose_path, Key, Origin, Raw};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,48 +12,321 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Address and port to listen on.
-    #[arg(long, env = "ARCHIPEL_ADDR", default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
-    /// Map tile URL template ({z}/{x}/{y}), or `none` for a plain background.
-    #[arg(
-        long,
-        env = "ARCHIPEL_TILES",
-        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    )]
-    tiles: String,
-    /// Attribution shown on the map for the tiles.
-    #[arg(
-        long,
-        env = "ARCHIPEL_TILES_ATTRIBUTION",
-        default_value = "© OpenStreetMap contributors"
-    )]
-    tiles_attribution: String,
-    /// Sites allowed to embed /embed/map in a frame (CSP frame-ancestors:
-    /// `*`, or origins separated by spaces).
-    #[arg(long, env = "ARCHIPEL_FRAME_ANCESTORS", default_value = "*")]
-    frame_ancestors: String,
-    /// The public address of this server, for absolute links in the DCAT
-    /// catalogue (default: http://ADDR).
-    #[arg(long, env = "ARCHIPEL_PUBLIC_URL")]
+    /// Address and port to listen on [env: ARCHIPEL_ADDR; file: server.address;
+    /// default: 127.0.0.1:8080].
+    #[arg(long)]
+    addr: Option<String>,
+    /// The address the public reaches this server at (behind a reverse
+    /// proxy: its https:// URL), for absolute links in the DCAT catalogue
+    /// [env: ARCHIPEL_PUBLIC_URL; file: server.public_url; default: http://ADDR].
+    #[arg(long)]
     public_url: Option<String>,
-    /// A folder whose files are served under /files/.
+    /// Sites allowed to embed /embed/map in a frame (CSP frame-ancestors:
+    /// `*`, `'none'`, or origins separated by spaces) [env:
+    /// ARCHIPEL_FRAME_ANCESTORS; file: server.frame_ancestors; default: *].
+    #[arg(long)]
+    frame_ancestors: Option<String>,
+    /// A folder whose files are served under /files/ [env:
+    /// ARCHIPEL_STATIC_DIR; file: server.static_dir; default: none].
     #[arg(long)]
     static_dir: Option<PathBuf>,
-    /// Database connections (parallel reads).
-    #[arg(long, default_value_t = 4)]
-    pool: usize,
-    /// Mebibytes of answers kept in memory until the registry changes
-    /// (0: none).
-    #[arg(long, value_name = "MIB", default_value_t = 64)]
-    cache: usize,
-    /// Log one JSON object per line instead of text.
+    /// Database connections (parallel reads) [env: ARCHIPEL_POOL_SIZE;
+    /// file: server.pool_size; default: 4].
+    #[arg(long, alias = "pool-size")]
+    pool: Option<String>,
+    /// Mebibytes of answers (pages and API) kept in memory until the
+    /// registry changes (0: none) [env: ARCHIPEL_CACHE_MIB; file:
+    /// server.cache_mib; default: 64].
+    #[arg(long, value_name = "MIB", alias = "cache-mib")]
+    cache: Option<String>,
+    /// The licence of the published data (a URL), in the DCAT catalogue
+    /// [env: ARCHIPEL_DATA_LICENCE; file: server.data_licence; default:
+    /// Licence Ouverte 2.0].
     #[arg(long)]
+    data_licence: Option<String>,
+    /// Map tile URL template ({z}/{x}/{y}), or `none` for a plain
+    /// background [env: ARCHIPEL_TILES; file: tiles.url; default:
+    /// OpenStreetMap's tile server].
+    #[arg(long)]
+    tiles: Option<String>,
+    /// Attribution shown on the map for the tiles [env:
+    /// ARCHIPEL_TILES_ATTRIBUTION; file: tiles.attribution; default: ©
+    /// OpenStreetMap contributors].
+    #[arg(long)]
+    tiles_attribution: Option<String>,
+    /// Log format: `text` or `json` (one JSON object per line) [env:
+    /// ARCHIPEL_LOG_FORMAT; file: log.format; default: text].
+    #[arg(long)]
+    log_format: Option<String>,
+    /// Same as --log-format json.
+    #[arg(long, conflicts_with = "log_format")]
     log_json: bool,
+    /// What is logged: `info`, `warn`, `debug`, or per module
+    /// (`warn,tower_http=info`) [env: ARCHIPEL_LOG; file: log.level;
+    /// default: info].
+    #[arg(long)]
+    log_level: Option<String>,
+    /// Check the settings, print each with where it came from, and exit.
+    #[arg(long)]
+    check: bool,
+}
+
+const ADDR: Key = Key {
+    file: "server.address",
+    flag: "--addr",
+    env: "ARCHIPEL_ADDR",
+};
+const PUBLIC_URL: Key = Key {
+    file: "server.public_url",
+    flag: "--public-url",
+    env: "ARCHIPEL_PUBLIC_URL",
+};
+const FRAME_ANCESTORS: Key = Key {
+    file: "server.frame_ancestors",
+    flag: "--frame-ancestors",
+    env: "ARCHIPEL_FRAME_ANCESTORS",
+};
+const STATIC_DIR: Key = Key {
+    file: "server.static_dir",
+    flag: "--static-dir",
+    env: "ARCHIPEL_STATIC_DIR",
+};
+const POOL_SIZE: Key = Key {
+    file: "server.pool_size",
+    flag: "--pool",
+    env: "ARCHIPEL_POOL_SIZE",
+};
+const CACHE_MIB: Key = Key {
+    file: "server.cache_mib",
+    flag: "--cache",
+    env: "ARCHIPEL_CACHE_MIB",
+};
+const DATA_LICENCE: Key = Key {
+    file: "server.data_licence",
+    flag: "--data-licence",
+    env: "ARCHIPEL_DATA_LICENCE",
+};
+const TILES: Key = Key {
+    file: "tiles.url",
+    flag: "--tiles",
+    env: "ARCHIPEL_TILES",
+};
+const TILES_ATTRIBUTION: Key = Key {
+    file: "tiles.attribution",
+    flag: "--tiles-attribution",
+    env: "ARCHIPEL_TILES_ATTRIBUTION",
+};
+const LOG_FORMAT: Key = Key {
+    file: "log.format",
+    flag: "--log-format",
+    env: "ARCHIPEL_LOG_FORMAT",
+};
+const LOG_LEVEL: Key = Key {
+    file: "log.level",
+    flag: "--log-level",
+    env: "ARCHIPEL_LOG",
+};
+
+/// Largest pool of connections.
+const MAX_POOL: usize = 64;
+/// Largest answer cache, in mebibytes (64 GiB).
+const MAX_CACHE_MIB: usize = 65_536;
+/// A mebibyte.
+const MIB: usize = 1024 * 1024;
+
+/// The settings in force, each with where it came from.
+struct Settings {
+    config: archipel_web::Config,
+    log_json: bool,
+    log_level: String,
+    /// `(key, value shown, origin)` in the order of the documentation.
+    shown: Vec<(&'static str, String, Origin)>,
+}
+
+/// Settles settings one by one, recording each with its origin.
+struct Resolver<'a> {
+    g: &'a Global,
+    shown: Vec<(&'static str, String, Origin)>,
+}
+
+impl Resolver<'_> {
+    /// A setting's value: the first given of flag, variable, file, else
+    /// the default, checked by `check`; recorded as `show` writes it.
+    fn setting<T>(
+        &mut self,
+        key: &Key,
+        flag: Option<String>,
+        default: impl FnOnce() -> T,
+        check: impl FnOnce(&str) -> Result<T, String>,
+        show: impl FnOnce(&T) -> String,
+    ) -> anyhow::Result<T> {
+        let (value, origin) = match choose(key, flag, self.g.file.as_ref())? {
+            Some(Raw { text, origin }) => match check(&text) {
+                Ok(v) => (v, origin),
+                Err(reason) => return Err(key.error(&origin, reason)),
+            },
+            None => (default(), Origin::Default),
+        };
+        self.shown.push((key.file, show(&value), origin));
+        Ok(value)
+    }
+}
+
+fn number(text: &str, max: usize) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(format!(
+            "`{}`: expected a whole number from 0 to {max}",
+            text.escape_debug()
+        )),
+    }
+}
+
+fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
+    let mut r = Resolver {
+        g,
+        shown: vec![("db", g.db.display().to_string(), g.db_origin.clone())],
+    };
+    let defaults = archipel_web::Config::new(g.db.clone());
+    let mut config = defaults.clone();
+    config.addr = r.setting(
+        &ADDR,
+        args.addr,
+        || defaults.addr,
+        |t| {
+            t.trim().parse::<SocketAddr>().map_err(|_| {
+                format!(
+                    "`{}`: expected an address and port such as 127.0.0.1:8080",
+                    t.escape_debug()
+                )
+            })
+        },
+        SocketAddr::to_string,
+    )?;
+    let addr = config.addr;
+    config.public_url = r.setting(
+        &PUBLIC_URL,
+        args.public_url,
+        || format!("http://{addr}"),
+        archipel_web::check_public_url,
+        String::clone,
+    )?;
+    config.frame_ancestors = r.setting(
+        &FRAME_ANCESTORS,
+        args.frame_ancestors,
+        || defaults.frame_ancestors.clone(),
+        archipel_web::check_frame_ancestors,
+        String::clone,
+    )?;
+    match choose_path(&STATIC_DIR, args.static_dir, g.file.as_ref())? {
+        Some((dir, o)) => {
+            if !dir.is_dir() {
+                return Err(STATIC_DIR.error(&o, format!("{}: not a folder", dir.display())));
+            }
+            r.shown
+                .push((STATIC_DIR.file, dir.display().to_string(), o));
+            config.static_dir = Some(dir);
+        }
+        None => r
+            .shown
+            .push((STATIC_DIR.file, "(none)".into(), Origin::Default)),
+    }
+    config.pool_size = r.setting(
+        &POOL_SIZE,
+        args.pool,
+        || defaults.pool_size,
+        |t| match number(t, MAX_POOL)? {
+            0 => Err("at least one connection".to_string()),
+            n => Ok(n),
+        },
+        usize::to_string,
+    )?;
+    config.cache_bytes = r.setting(
+        &CACHE_MIB,
+        args.cache,
+        || defaults.cache_bytes / MIB,
+        |t| number(t, MAX_CACHE_MIB),
+        usize::to_string,
+    )? * MIB;
+    config.data_licence = r.setting(
+        &DATA_LICENCE,
+        args.data_licence,
+        || defaults.data_licence.clone(),
+        archipel_web::check_licence_url,
+        String::clone,
+    )?;
+    let default_tiles = archipel_web::Tiles::openstreetmap();
+    let url = r.setting(
+        &TILES,
+        args.tiles,
+        || Some(default_tiles.url.clone()),
+        |t| match t.trim() {
+            "none" => Ok(None),
+            url => archipel_web::Tiles::check_url(url).map(Some),
+        },
+        |u| u.clone().unwrap_or_else(|| "none".into()),
+    )?;
+    let attribution = r.setting(
+        &TILES_ATTRIBUTION,
+        args.tiles_attribution,
+        || default_tiles.attribution.clone(),
+        archipel_web::check_text,
+        String::clone,
+    )?;
+    config.tiles = url.map(|url| archipel_web::Tiles { url, attribution });
+    let format_flag = if args.log_json {
+        Some("json".to_string())
+    } else {
+        args.log_format
+    };
+    let log_json = r.setting(
+        &LOG_FORMAT,
+        format_flag,
+        || false,
+        |t| match t.trim() {
+            "text" => Ok(false),
+            "json" => Ok(true),
+            other => Err(format!("`{}`: expected text or json", other.escape_debug())),
+        },
+        |json| if *json { "json" } else { "text" }.to_string(),
+    )?;
+    let log_level = r.setting(
+        &LOG_LEVEL,
+        args.log_level,
+        || archipel_web::DEFAULT_LOG_FILTER.to_string(),
+        |t| Ok(t.trim().to_string()),
+        String::clone,
+    )?;
+    Ok(Settings {
+        config,
+        log_json,
+        log_level,
+        shown: r.shown,
+    })
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    archipel_web::init_logging(args.log_json);
+    let check = args.check;
+    let settings = resolve(g, args)?;
+    if check {
+        let width = settings
+            .shown
+            .iter()
+            .map(|(k, _, _)| k.len())
+            .max()
+            .unwrap_or(0);
+        for (key, value, origin) in &settings.shown {
+            println!("{key:width$} = {}    ({origin})", value.escape_debug());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let log_origin = settings
+        .shown
+        .iter()
+        .find(|(k, _, _)| *k == LOG_LEVEL.file)
+        .map_or(Origin::Default, |(_, _, o)| o.clone());
+    archipel_web::init_logging(settings.log_json, &settings.log_level)
+        .map_err(|reason| LOG_LEVEL.error(&log_origin, reason))?;
     let content = g.content()?;
     if !g.db.exists() {
         let mut store = g.store()?;
@@ -60,28 +338,27 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             "no registry yet: built the demonstration territory (fictional) into it"
         );
     }
-    let mut config = archipel_web::Config::new(g.db.clone());
-    config.addr = args.addr;
-    config.tiles = match args.tiles.trim() {
-        "" | "none" => None,
-        url => Some(archipel_web::Tiles {
-            url: url.to_string(),
-            attribution: args.tiles_attribution,
-        }),
-    };
-    config.frame_ancestors = args.frame_ancestors;
-    config.public_url = args
-        .public_url
-        .unwrap_or_else(|| format!("http://{}", args.addr));
-    config.static_dir = args.static_dir;
-    config.pool_size = args.pool;
-    config.cache_bytes = args.cache.saturating_mul(1024 * 1024);
+    // The server only reads. A registry made by an earlier version is
+    // brought up to date once, here; any other file is refused untouched.
+    match archipel_store::Store::open_read_only(&g.db) {
+        Ok(_) => {}
+        Err(archipel_store::StoreError::TooOld { found, .. }) => {
+            let store = g.store()?;
+            tracing::info!(
+                db = %g.db.display(),
+                from = found,
+                to = store.schema_version()?,
+                "registry brought up to date"
+            );
+        }
+        Err(e) => return Err(e.into()),
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     runtime
-        .block_on(archipel_web::serve(config, content))
+        .block_on(archipel_web::serve(settings.config, content))
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `archipel show ID`: one record, where it came from, and its relations.
 use super::Global;
+use crate::output::{esay, say};
 use archipel_content::Lang;
 use archipel_domain::{Entity, EntityId};
 use std::process::ExitCode;
@@ -15,16 +16,18 @@ pub struct Args {
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
-    let store = g.existing_store()?;
+    let store = g.read_store()?;
     let id = match EntityId::parse(&args.id) {
         Ok(id) => id,
         Err(e) => {
-            eprintln!("archipel show: {e}");
+            esay(format!("archipel show: {e}"));
             return Ok(ExitCode::from(2));
         }
     };
     let Some(entity) = store.get(&id)? else {
-        eprintln!("archipel show: no record {id} (try `archipel search`)");
+        esay(format!(
+            "archipel show: no record {id} (try `archipel search`)"
+        ));
         return Ok(ExitCode::from(1));
     };
     let relations = store.relations_of(&id)?;
@@ -41,7 +44,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             _ => id.to_string(),
         }
     };
-    println!("{} — {}", entity.name(), entity.id());
+    say(format!("{} — {}", entity.name(), entity.id()));
     let value = serde_json::to_value(&entity)?;
     if let serde_json::Value::Object(map) = &value {
         for (k, v) in map {
@@ -52,7 +55,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            println!("  {k}: {text}");
+            say(format!("  {k}: {text}"));
         }
     }
     let p = entity.provenance();
@@ -61,12 +64,12 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         (Some(f), None) => format!(" ({f})"),
         _ => String::new(),
     };
-    println!(
+    say(format!(
         "  source: {}{at}, recorded {}, changed {}",
         p.source, p.created_at, p.updated_at
-    );
+    ));
     if !relations.is_empty() {
-        println!("Relations");
+        say("Relations");
         for r in &relations {
             let rt = content.relation_type(&r.kind);
             let dates = match (r.since, r.until) {
@@ -84,18 +87,18 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 let label = rt
                     .map(|t| t.label(Lang::Fr).to_string())
                     .unwrap_or(r.kind.clone());
-                println!("  → {label}{role} {}{dates}", name_of(&r.object));
+                say(format!("  → {label}{role} {}{dates}", name_of(&r.object)));
             } else {
                 let label = rt
                     .map(|t| t.inverse_label(Lang::Fr).to_string())
                     .unwrap_or(r.kind.clone());
-                println!("  ← {label}{role} {}{dates}", name_of(&r.subject));
+                say(format!("  ← {label}{role} {}{dates}", name_of(&r.subject)));
             }
         }
     }
     if let Entity::Place(pl) = &entity {
         if let Some(a) = &pl.actor {
-            println!("  run by: {} ({a})", name_of(a));
+            say(format!("  run by: {} ({a})", name_of(a)));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! `archipel stats`: counts over the registry, or over one territory and
 //! everything below it (`--territory`), the figures argument sheets quote.
 use super::Global;
+use crate::output::{esay, say};
 use archipel_content::{Content, Lang};
 use archipel_domain::EntityId;
 use archipel_store::Store;
@@ -21,7 +22,7 @@ pub struct Args {
 }
 
 fn usage(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("archipel: {message}");
+    esay(format!("archipel: {message}"));
     ExitCode::from(2)
 }
 
@@ -58,58 +59,58 @@ fn territory(
         s.territory.subkind.as_deref().unwrap_or(""),
         Lang::Fr,
     );
-    println!(
+    say(format!(
         "{} ({level} {}) and {} territories below it",
         s.territory.name,
         s.code,
         s.territories.saturating_sub(1)
-    );
-    println!("Records");
+    ));
+    say("Records");
     for (n, what) in [
         (s.actors, "actors"),
         (s.places, "places"),
         (s.relations, "relations"),
     ] {
-        println!("  {n:>7}  {what}");
+        say(format!("  {n:>7}  {what}"));
     }
     let section = |title: &str, vocab: &str, counts: &[archipel_store::Count]| {
-        println!("{title}");
+        say(title);
         for c in counts {
             let label = if c.key == "unset" {
                 c.key.clone()
             } else {
                 content.label(vocab, &c.key, Lang::Fr)
             };
-            println!("  {:>7}  {label}", c.count);
+            say(format!("  {:>7}  {label}", c.count));
         }
     };
     section("Actors by kind", "actor_kinds", &s.actor_kinds);
     section("Actors by typology", "typology", &s.typology);
     section("Relations by type", "relation_types", &s.relation_kinds);
     if let Some(c) = &s.commons {
-        println!("Links to {c}");
+        say(format!("Links to {c}"));
     } else {
-        println!("Links to commons");
+        say("Links to commons");
     }
     let pitch = content.pitch();
     for g in &s.actor_groups {
         let label = archipel_content::pitch::Indicator::parse(&g.name)
             .map(|i| pitch.indicator_label(i, Lang::Fr).to_string())
             .unwrap_or_else(|| g.name.clone());
-        println!("  {:>7}  {label} ({})", g.actors, g.name);
+        say(format!("  {:>7}  {label} ({})", g.actors, g.name));
     }
     for g in &s.link_groups {
-        println!(
+        say(format!(
             "  {:>7} relations, {} commons, {} organisations  ({})",
             g.relations, g.commons, g.organisations, g.name
-        );
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
-    let store = g.existing_store()?;
+    let store = g.read_store()?;
     if let Some(key) = &args.territory {
         return territory(&content, &store, key, args.commons.as_deref(), args.json);
     }
@@ -119,13 +120,13 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let section = |title: &str, vocab: Option<&str>, counts: &[archipel_store::Count]| {
-        println!("{title}");
+        say(title);
         for c in counts {
             let label = match vocab {
                 Some(v) if c.key != "unset" => content.label(v, &c.key, Lang::Fr),
                 _ => c.key.clone(),
             };
-            println!("  {:>7}  {label}", c.count);
+            say(format!("  {:>7}  {label}", c.count));
         }
     };
     section("Records", None, &s.entities);
@@ -137,12 +138,12 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         Some("relation_types"),
         &s.relation_kinds,
     );
-    println!("Territories");
+    say("Territories");
     for t in &s.territories {
-        println!(
+        say(format!(
             "  {:>7} actors {:>7} places  {}",
             t.actors, t.places, t.name
-        );
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

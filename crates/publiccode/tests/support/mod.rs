@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// The conformance suite folder (`shared/` sits beside the repository).
+/// The conformance suite folder (vendored under `testdata/publiccode`).
 pub fn suite_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/publiccode")
+    archipel_testkit::testdata("publiccode")
 }
 
 /// Every `.yml` file of the suite, sorted: (path, bytes). Read once.

@@ -3,10 +3,10 @@
 
 use crate::error::Error;
 use crate::state::AppState;
-use archipel_domain::{Entity, EntityKind};
-use archipel_formats::{flat, geojson, mediation, native};
+use archipel_domain::EntityKind;
+use archipel_formats::export::{self, Export};
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// A downloadable file.
@@ -79,58 +79,46 @@ pub const DOWNLOADS: &[DownloadSpec] = &[
     },
 ];
 
-fn write(file: &str, s: &archipel_store::Store) -> Result<Vec<u8>, Error> {
-    let all = s.all()?;
-    let mut out = Vec::new();
-    let fail = |e: archipel_formats::ExportError| Error::internal(e.to_string());
-    match file {
-        "archipel.json" => native::export(&all, &mut out).map_err(fail)?,
-        "archipel.geojson" => geojson::export(&all, &mut out).map_err(fail)?,
-        "lieux-mediation-numerique.csv" => {
-            let places: Vec<_> = all
-                .iter()
-                .filter_map(|e| match e {
-                    Entity::Place(p) => Some(p),
-                    _ => None,
-                })
-                .collect();
-            let actors: std::collections::HashMap<&str, &archipel_domain::Actor> = all
-                .iter()
-                .filter_map(|e| match e {
-                    Entity::Actor(a) => Some((a.id.as_str(), a)),
-                    _ => None,
-                })
-                .collect();
-            let actor_of =
-                |id: &archipel_domain::EntityId| actors.get(id.as_str()).map(|a| (*a).clone());
-            mediation::export(&places, &actor_of, &mut out).map_err(fail)?
-        }
-        other => {
-            let kind = match other {
-                "commons.csv" => EntityKind::Commons,
-                "actors.csv" => EntityKind::Actor,
-                "places.csv" => EntityKind::Place,
-                "territories.csv" => EntityKind::Territory,
-                "relations.csv" => EntityKind::Relation,
-                _ => return Err(Error::not_found(format!("no export `{other}`"))),
-            };
-            flat::export(kind, &all, &mut out).map_err(fail)?
-        }
-    }
-    Ok(out)
+/// What each file holds.
+fn export_of(file: &str) -> Option<Export> {
+    Some(match file {
+        "archipel.json" => Export::Json,
+        "archipel.geojson" => Export::Geojson,
+        "lieux-mediation-numerique.csv" => Export::Mediation,
+        "commons.csv" => Export::Csv(EntityKind::Commons),
+        "actors.csv" => Export::Csv(EntityKind::Actor),
+        "places.csv" => Export::Csv(EntityKind::Place),
+        "territories.csv" => Export::Csv(EntityKind::Territory),
+        "relations.csv" => Export::Csv(EntityKind::Relation),
+        _ => return None,
+    })
 }
 
+/// A download, streamed as it is written (the same function as `archipel
+/// export`): its memory does not grow with the registry. Its ETag is the
+/// registry's revision, so an unchanged registry answers 304 without
+/// writing anything.
 pub async fn download(
     State(state): State<AppState>,
     Path(file): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let Some(spec) = DOWNLOADS.iter().find(|d| d.file == file) else {
+    let (Some(spec), Some(what)) = (DOWNLOADS.iter().find(|d| d.file == file), export_of(&file))
+    else {
         return Err(Error::not_found(format!("no export `{file}`")).api());
     };
-    let name = spec.file;
-    let bytes = state
+    let revision = state
         .pool
-        .read(move |s| write(name, s))
+        .read(|s| Ok(s.revision()?))
+        .await
+        .map_err(Error::api)?;
+    let etag = crate::http::etag_of(format!("{}|{revision}", spec.file).as_bytes());
+    if crate::http::matches(headers.get(header::IF_NONE_MATCH), &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let body = state
+        .pool
+        .stream(move |s, out| export::write(s, what, out).map_err(|e| Error::internal(chain(&e))))
         .await
         .map_err(Error::api)?;
     let ct = if spec.media_type.starts_with("text/") {
@@ -145,8 +133,21 @@ pub async fn download(
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{}\"", spec.file),
             ),
+            (header::ETAG, etag),
         ],
-        bytes,
+        body,
     )
         .into_response())
+}
+
+/// An error and its sources, as one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }

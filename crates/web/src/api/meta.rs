@@ -11,16 +11,16 @@ use serde_json::json;
 /// The OpenAPI description, kept as a file beside the code.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
+/// `GET /health`, for monitoring: a connection of the pool reads the
+/// registry's schema version (its first page, whatever the registry's
+/// size). Counting the records here cost about 3 ms per probe on 100,000
+/// records, growing with the registry; `/api/v1/stats` has the figures.
 pub async fn health(State(state): State<AppState>) -> Response {
-    let r = state
-        .pool
-        .read(|s| Ok((s.schema_version()?, s.kind_counts()?)))
-        .await;
+    let r = state.pool.read(|s| Ok(s.schema_version()?)).await;
     match r {
-        Ok((version, counts)) => Json(json!({
+        Ok(version) => Json(json!({
             "status": "ok",
             "schema_version": version,
-            "records": counts.iter().map(|c| c.count).sum::<u64>(),
         }))
         .into_response(),
         Err(e) => (

@@ -1,0 +1,183 @@
+//! Settings end to end: a flag beats its variable, which beats the
+//! configuration file, which beats the default; mistakes name where they
+//! are.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_archipel");
+
+/// Every variable a setting reads, removed so that the test's own
+/// environment cannot leak in.
+const VARIABLES: &[&str] = &[
+    "ARCHIPEL_DB",
+    "ARCHIPEL_CONTENT",
+    "ARCHIPEL_CONFIG",
+    "ARCHIPEL_ADDR",
+    "ARCHIPEL_PUBLIC_URL",
+    "ARCHIPEL_FRAME_ANCESTORS",
+    "ARCHIPEL_STATIC_DIR",
+    "ARCHIPEL_POOL_SIZE",
+    "ARCHIPEL_CACHE_MIB",
+    "ARCHIPEL_DATA_LICENCE",
+    "ARCHIPEL_TILES",
+    "ARCHIPEL_TILES_ATTRIBUTION",
+    "ARCHIPEL_LOG_FORMAT",
+    "ARCHIPEL_LOG",
+];
+
+fn archipel(env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = Command::new(BIN);
+    for v in VARIABLES {
+        c.env_remove(v);
+    }
+    c.envs(env.iter().copied());
+    c.args(args).output().expect("run archipel")
+}
+
+/// `serve --check`'s lines as (key, value, origin).
+fn settings(out: &Output) -> Vec<(String, String, String)> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let (key, rest) = l.split_once(" = ").expect("KEY = VALUE    (ORIGIN)");
+            let (value, origin) = rest.rsplit_once("    (").expect("origin");
+            (
+                key.trim().to_string(),
+                value.to_string(),
+                origin.trim_end_matches(')').to_string(),
+            )
+        })
+        .collect()
+}
+
+fn get<'a>(s: &'a [(String, String, String)], key: &str) -> (&'a str, &'a str) {
+    let (_, v, o) = s.iter().find(|(k, _, _)| k == key).expect(key);
+    (v, o)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn flag_then_variable_then_file_then_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "archipel.toml",
+        "db = \"reg.db\"\n\n[server]\naddress = \"127.0.0.1:1111\"\npool_size = 2\n\
+         cache_mib = 7\n\n[tiles]\nurl = \"none\"\n",
+    );
+    let out = archipel(
+        &[
+            ("ARCHIPEL_CONFIG", &file),
+            ("ARCHIPEL_ADDR", "127.0.0.1:2222"),
+            ("ARCHIPEL_POOL_SIZE", "5"),
+        ],
+        &["serve", "--check", "--pool", "3"],
+    );
+    let s = settings(&out);
+    // Flag over variable over file.
+    assert_eq!(get(&s, "server.pool_size"), ("3", "--pool"));
+    // Variable over file.
+    assert_eq!(
+        get(&s, "server.address"),
+        ("127.0.0.1:2222", "$ARCHIPEL_ADDR")
+    );
+    // File over default, with its line; paths relative to the file.
+    assert_eq!(
+        get(&s, "server.cache_mib"),
+        ("7", format!("{file}:6").as_str())
+    );
+    assert_eq!(get(&s, "tiles.url"), ("none", format!("{file}:9").as_str()));
+    let db = dir.path().join("reg.db");
+    assert_eq!(
+        get(&s, "db"),
+        (db.to_str().unwrap(), format!("{file}:1").as_str())
+    );
+    // Defaults, the public address following the address in force.
+    assert_eq!(
+        get(&s, "server.public_url"),
+        ("http://127.0.0.1:2222", "default")
+    );
+    assert_eq!(get(&s, "log.format"), ("text", "default"));
+
+    // An empty variable counts as unset; --config beats $ARCHIPEL_CONFIG.
+    let other = write(dir.path(), "other.toml", "[server]\npool_size = 9\n");
+    let s = settings(&archipel(
+        &[("ARCHIPEL_CONFIG", &file), ("ARCHIPEL_POOL_SIZE", "")],
+        &["--config", &other, "serve", "--check"],
+    ));
+    assert_eq!(
+        get(&s, "server.pool_size"),
+        ("9", format!("{other}:2").as_str())
+    );
+    assert_eq!(get(&s, "server.address"), ("127.0.0.1:8080", "default"));
+
+    // Every command reads the file: `init` creates the registry it names.
+    let out = archipel(&[], &["--config", &file, "init", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(db.exists());
+}
+
+#[test]
+fn mistakes_name_where_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "a.toml",
+        "[server]\naddress = \"127.0.0.1:1\"\nadress = \"x\"\n",
+    );
+    let out = archipel(&[], &["--config", &file, "serve", "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{file}:3: server.adress: unknown field `adress`")),
+        "{err}"
+    );
+    // The same check whatever the origin, named in the message.
+    let out = archipel(
+        &[("ARCHIPEL_FRAME_ANCESTORS", "https://a.org; script-src *")],
+        &["serve", "--check"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("$ARCHIPEL_FRAME_ANCESTORS: server.frame_ancestors:"),
+        "{err}"
+    );
+    let file = write(dir.path(), "b.toml", "[server]\n\npool_size = 0\n");
+    let out = archipel(&[], &["--config", &file, "serve", "--check"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{file}:3: server.pool_size: at least one connection"
+        )),
+        "{err}"
+    );
+    let out = archipel(
+        &[],
+        &["serve", "--check", "--public-url", "archipel.example.fr"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--public-url: server.public_url: `archipel.example.fr`: expected an http:// or https:// URL"),
+        "{err}"
+    );
+    // A missing file is an error, not silence.
+    let out = archipel(&[], &["--config", "/nonexistent/archipel.toml", "stats"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/archipel.toml"));
+}

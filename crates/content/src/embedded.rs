@@ -1,0 +1,47 @@
+//! Files of `content/` that other crates parse in formats of their own
+//! (qualification grids, licence facts, the affiliation table, interface
+//! strings, the médiation schema), compiled into the binary here so that
+//! every crate reads `content/` through this one.
+//!
+//! Each is checked where it is parsed: `archipel-assess` for grids and
+//! report strings, `archipel-license` for licence facts,
+//! `archipel-history` for the affiliation table (its actor kinds are also
+//! checked against the `actor_kinds` vocabulary by [`crate::Content`]),
+//! `archipel-web` for page strings, `archipel-formats` for the schema.
+
+macro_rules! file {
+    ($rel:literal) => {
+        ($rel, include_str!(concat!("../../../content/", $rel)))
+    };
+}
+
+/// The qualification grids: (file name under `content/`, text).
+pub const GRIDS: &[(&str, &str)] = &[
+    file!("grids/livre-blanc.toml"),
+    file!("grids/standard-for-public-code.toml"),
+    file!("grids/dpg-standard.toml"),
+];
+
+/// Interface strings of the assessment reports.
+pub const ASSESS_UI: (&str, &str) = file!("ui/assess.toml");
+
+/// Interface strings of the web pages.
+pub const WEB_UI: (&str, &str) = file!("ui/strings.toml");
+
+/// E-mail domain → organisation and actor kind.
+pub const AFFILIATIONS: (&str, &str) = file!("affiliations/domains.toml");
+
+/// The French list of licences for administrations (CRPA D323-2-1).
+pub const LICENCES_CRPA: (&str, &str) = file!("licenses/crpa-d323-2-1.toml");
+
+/// Copyleft strength of licences.
+pub const LICENCES_COPYLEFT: (&str, &str) = file!("licenses/copyleft.toml");
+
+/// Licence names as written in the wild → SPDX ids.
+pub const LICENCES_ALIASES: (&str, &str) = file!("licenses/aliases.toml");
+
+/// The national « lieux de médiation numérique » Table Schema.
+pub const MEDIATION_SCHEMA: (&str, &str) = file!("schemas/lieux-mediation-numerique.schema.json");
+
+/// Interface strings of the licence report.
+pub const LICENSE_UI: (&str, &str) = file!("ui/license.toml");
