@@ -240,9 +240,8 @@ impl Cache {
         Ok(value)
     }
 
-    /// Bytes and entries held now.
-    #[cfg(test)]
-    fn held(&self) -> (usize, usize) {
+    /// Bytes (as counted against the budget) and entries held now.
+    pub fn held(&self) -> (usize, usize) {
         let inner = self.lock();
         (inner.bytes, inner.entries.len())
     }

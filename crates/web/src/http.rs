@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::i18n::lang_of_head;
 use crate::state::AppState;
-use crate::{MAX_BODY, MAX_URI};
+use crate::{MAX_BODY, MAX_HEADERS, MAX_URI};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -21,8 +21,9 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-/// Refuses request targets longer than [`MAX_URI`] (414) and bodies
-/// announced larger than [`MAX_BODY`] (413), before any handler runs, and
+/// Refuses request targets longer than [`MAX_URI`] (414), header
+/// sections larger than [`MAX_HEADERS`] (431) and bodies announced larger
+/// than [`MAX_BODY`] (413), before any handler runs, and
 /// answers 408 when the answer is not ready within [`TIMEOUT`]. (Bodies
 /// without a length are cut by the body limit layer.)
 pub async fn limits(req: Request, next: Next) -> Response {
@@ -41,6 +42,17 @@ pub async fn limits(req: Request, next: Next) -> Response {
         return refuse(Error::new(
             StatusCode::URI_TOO_LONG,
             format!("request target longer than {MAX_URI} bytes"),
+        ));
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADERS {
+        return refuse(Error::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("request headers larger than {MAX_HEADERS} bytes"),
         ));
     }
     let announced = req

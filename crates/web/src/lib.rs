@@ -54,6 +54,11 @@ use tower_http::trace::TraceLayer;
 pub const MAX_BODY: usize = 16 * 1024;
 /// Longest request target (path and query) accepted.
 pub const MAX_URI: usize = 4096;
+/// Largest header section accepted (names and values), well below the
+/// HTTP library's own limit (about 400 KiB or 100 lines, answered 431
+/// with an empty body before any of our code runs), so that the 431 a
+/// client meets in practice is ours, with a body.
+pub const MAX_HEADERS: usize = 32 * 1024;
 
 /// The whole application: pages, API, assets, health, with its layers.
 pub fn app(config: Config, content: Content) -> Result<Router, Error> {

@@ -36,6 +36,7 @@ struct Fixture {
     _dir: tempfile::TempDir,
     db: std::path::PathBuf,
     app: Router,
+    state: archipel_web::AppState,
 }
 
 fn fixture_with(f: impl FnOnce(&mut archipel_web::Config)) -> Fixture {
@@ -57,8 +58,14 @@ fn fixture_with(f: impl FnOnce(&mut archipel_web::Config)) -> Fixture {
     config.public_url = "https://archipel.example".into();
     f(&mut config);
     let db = config.db.clone();
-    let app = archipel_web::app(config, content).unwrap();
-    Fixture { _dir: dir, db, app }
+    let state = archipel_web::AppState::new(config, content).unwrap();
+    let app = archipel_web::router(state.clone());
+    Fixture {
+        _dir: dir,
+        db,
+        app,
+        state,
+    }
 }
 
 fn fixture() -> Fixture {
@@ -924,6 +931,52 @@ async fn every_api_error_is_json_and_every_page_error_html() {
 }
 
 #[tokio::test]
+async fn too_large_headers_are_refused_with_a_body() {
+    let fx = fixture();
+    // A cookie jar grown past the limit (other sites' cookies on the same
+    // host, or an attacker's): 431 with the audience's body, not an empty
+    // answer.
+    let cookie = format!("lang=en; junk={}", "x".repeat(archipel_web::MAX_HEADERS));
+    for (uri, api) in [("/api/v1/search?q=mediatheque", true), ("/search", false)] {
+        let r = send(
+            &fx.app,
+            Request::get(uri)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        if api {
+            let v = json_error(&r, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, uri);
+            assert!(v["error"].as_str().unwrap().contains("headers"), "{v}");
+        } else {
+            assert_eq!(r.status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+            assert!(r.body.starts_with("<!doctype html>"), "{uri}");
+            // In the language the cookie asks for.
+            assert!(r.body.contains("<html lang=\"en\">"), "{uri}");
+        }
+    }
+    // Many headers, each small, add up the same way.
+    let mut req = Request::get("/api/v1/stats");
+    for i in 0..90 {
+        req = req.header(format!("x-h{i}"), "y".repeat(400));
+    }
+    let r = send(&fx.app, req.body(Body::empty()).unwrap()).await;
+    json_error(&r, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "many");
+    // Ordinary headers pass.
+    let r = send(
+        &fx.app,
+        Request::get("/api/v1/stats")
+            .header(header::COOKIE, "lang=en; session=abc")
+            .header(header::USER_AGENT, "Mozilla/5.0 (X11; Linux x86_64)")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn the_api_refuses_parameters_it_does_not_know() {
     let fx = fixture();
     for (uri, name) in [
@@ -1000,6 +1053,86 @@ async fn a_small_cache_streams_large_answers_and_keeps_small_ones() {
         assert_eq!(r.status, StatusCode::OK, "{uri}");
         assert_eq!(json(&r)["page"], page);
     }
+}
+
+#[tokio::test]
+async fn a_cache_busting_load_stays_within_the_byte_budget() {
+    // The load of defect 5: answers with a junk parameter each, then many
+    // distinct valid answers. 128 KiB of answers at most, none over 16 KiB.
+    let budget = 128 * 1024;
+    let fx = fixture_with(|c| c.cache_bytes = budget);
+    let cache = &fx.state.cache;
+    let held = || cache.held();
+    let list = "/api/v1/actors?per_page=5";
+    let first = get(&fx.app, list).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(held().1, 1, "a small answer is kept");
+    // Junk parameters are refused before anything is kept: they cannot
+    // multiply entries.
+    for r in 0..120 {
+        let uri = format!("{list}&r={r}");
+        let res = get(&fx.app, &uri).await;
+        json_error(&res, StatusCode::BAD_REQUEST, &uri);
+    }
+    assert_eq!(held().1, 1, "no entry per junk parameter");
+    // The same query written in another order, or with the language as a
+    // parameter, is the same entry.
+    for uri in [
+        "/api/v1/actors?per_page=5&page=2",
+        "/api/v1/actors?page=2&per_page=5",
+        "/api/v1/actors?lang=fr&page=2&per_page=5",
+    ] {
+        assert_eq!(get(&fx.app, uri).await.status, StatusCode::OK, "{uri}");
+    }
+    assert_eq!(held().1, 2, "one entry for the three spellings");
+    // Pages ignore parameters they do not read, and key without them.
+    let page = get(&fx.app, "/actors?per_page=5").await;
+    for r in 0..60 {
+        let tagged = get(&fx.app, &format!("/actors?per_page=5&utm_source={r}")).await;
+        assert_eq!(tagged.body, page.body);
+    }
+    assert_eq!(held().1, 3, "one entry for the page whatever its tags");
+    // Distinct valid answers, far more than the budget holds: the bytes
+    // kept never pass it, the least used leave, every answer is right.
+    let mut sizes = 0;
+    for per_page in 1..=10 {
+        for n in 1..=40 {
+            let uri = format!("/api/v1/actors?per_page={per_page}&page={n}");
+            let r = get(&fx.app, &uri).await;
+            assert_eq!(r.status, StatusCode::OK, "{uri}");
+            let v = json(&r);
+            assert_eq!(v["page"], n, "{uri}");
+            sizes += r.body.len();
+            let (bytes, entries) = held();
+            assert!(bytes <= budget, "{bytes} bytes held after {uri}");
+            assert!(entries >= 2, "eviction leaves room, not an empty cache");
+        }
+    }
+    assert!(
+        sizes > 2 * budget,
+        "the load is larger than the budget: {sizes}"
+    );
+    // An answer larger than an eighth of the budget is served whole and
+    // never kept.
+    let before = held();
+    let large = "/search?per_page=100";
+    let big = get(&fx.app, large).await;
+    ok_html(&big, large);
+    assert!(big.body.len() > budget / 8, "{}", big.body.len());
+    // Every record (fewer than 100 here), the page whole.
+    let total = big.body.split("data-total=\"").nth(1).unwrap();
+    let total: usize = total[..total.find('"').unwrap()].parse().unwrap();
+    assert!(total > 50, "{total}");
+    assert_eq!(big.body.matches("class=\"hit\"").count(), total);
+    assert!(big.body.trim_end().ends_with("</html>"));
+    assert_eq!(held(), before, "nothing kept, nothing evicted for it");
+    assert_eq!(get(&fx.app, large).await.body, big.body);
+    // A streamed export (no size known in advance) passes through, however
+    // small: it is never read whole to be kept.
+    let export = get(&fx.app, "/api/v1/exports/territories.csv").await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(export.body.len() < budget / 8, "{}", export.body.len());
+    assert_eq!(held(), before, "the export is not kept");
 }
 
 /// The number shown on the home page's card for `what` (its plural label).
