@@ -106,6 +106,13 @@ run() { # BUILD INDEX
   local build=$1 i=$2 name path script group port out
   IFS='|' read -r name path script group <<< "${lines[$i]}"
   port=$([ "$build" = now ] && echo "$port_now" || echo "$port_before")
+  local pid; pid=$(eval echo "\$pid_$build")
+  if ! kill -0 "$pid" 2>/dev/null; then
+    wait "$pid" 2>/dev/null; local status=$?
+    echo "the $build server (pid $pid) is gone (exit status $status) before: $name" >&2
+    tail -5 "$work/pages-$build.log" >&2
+    exit 1
+  fi
   local args=(-t2 "-c$CONC" "-d${SECS}s" --timeout 30s --latency)
   if [ -n "$script" ]; then
     args+=(-s "$work/$script.lua")

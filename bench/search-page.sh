@@ -5,8 +5,9 @@
 #
 #   bash bench/search-page.sh OLD_BINARY [N_RECORDS] [ROUNDS]
 #
-# Each request carries a distinct `r=` parameter so no answer comes from
-# the server's cache. Prints, per query, the median time of each build and
+# Both servers run with the answer cache off (`--cache 0`: pages are kept
+# too, whatever parameters they ignore, such as the distinct `r=` each
+# request still carries for older builds). Prints, per query, the median time of each build and
 # their ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ new="$CARGO_TARGET_DIR/release/archipel"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 start() { # BINARY PORT
-  ARCHIPEL_LOG=warn "$1" --db "$db" serve --addr "127.0.0.1:$2" --tiles none \
+  ARCHIPEL_LOG=warn "$1" --db "$db" serve --addr "127.0.0.1:$2" --tiles none --cache 0 \
     > "$work/search-page-$2.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do
