@@ -1,6 +1,7 @@
 //! The registry commands end to end: the real binary on real temporary
 //! SQLite files.
 
+use archipel_testkit::mediation::{row as mediation_row, HEADER};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -47,16 +48,6 @@ fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
                 .collect()
         })
         .collect()
-}
-
-const HEADER: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,typologie,date_maj,presentation_resume";
-
-fn mediation_row(i: usize) -> String {
-    format!(
-        "lieu-{i},{siret},Médiathèque n°{i},Brest,29200,29019,{i} rue de Siam,48.39{i:03},-4.48{i:03},BIB|MUNI,2024-03-0{d},\"Accès libre, ateliers\"\n",
-        siret = 21290019700010u64 + (i as u64 % 3),
-        d = 1 + i % 9
-    )
 }
 
 /// A demonstration registry in a temporary folder, and its JSON export.

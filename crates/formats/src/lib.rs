@@ -32,7 +32,6 @@
 //! assert_eq!(parsed.entities.len(), 2);
 //! ```
 
-pub mod export;
 pub mod flat;
 pub mod geojson;
 pub mod licence;
@@ -254,29 +253,17 @@ impl<'a> ImportContext<'a> {
     }
 }
 
-/// Errors of the export side (the import side reports [`Problem`]s). Each
-/// says what failed, and its source why, once.
+/// Errors of a format's writer (the import side reports [`Problem`]s).
+/// Each says what failed, and its source why, once.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// The output could not be written (a full disk, a closed pipe).
     #[error("writing the export")]
     Write(#[source] std::io::Error),
-    /// The registry could not be read.
-    #[error("reading the registry")]
-    Store(#[from] archipel_store::StoreError),
     #[error("encoding CSV")]
     Csv(#[source] csv::Error),
     #[error("encoding JSON")]
     Json(#[source] serde_json::Error),
-    /// The export to a file failed; a regular file that was there is as
-    /// it was (`kept`).
-    #[error("{}: export not written{}", path.display(), if *kept { " (the file already there is left as it was)" } else { "" })]
-    File {
-        path: std::path::PathBuf,
-        kept: bool,
-        #[source]
-        source: Box<ExportError>,
-    },
 }
 
 impl From<std::io::Error> for ExportError {

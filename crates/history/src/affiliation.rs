@@ -382,7 +382,8 @@ mod tests {
         assert!(Affiliations::from_toml_str(dup).is_err());
         // A kind must be spelt as a vocabulary key; whether the vocabulary
         // has it is archipel-content's check.
-        let bad_kind = "[[organization]]\nname = \"X\"\nkind = \"Local government\"\ndomains = [\"x.org\"]";
+        let bad_kind =
+            "[[organization]]\nname = \"X\"\nkind = \"Local government\"\ndomains = [\"x.org\"]";
         assert!(Affiliations::from_toml_str(bad_kind).is_err());
         let other_kind = "[[organization]]\nname = \"X\"\nkind = \"nope\"\ndomains = [\"x.org\"]";
         let t = Affiliations::from_toml_str(other_kind).unwrap();

@@ -25,6 +25,13 @@ pub struct WriteSummary {
     pub unchanged: u64,
 }
 
+impl WriteSummary {
+    /// Records the batch wrote or found unchanged.
+    pub fn records(&self) -> u64 {
+        self.inserted + self.updated + self.unchanged
+    }
+}
+
 /// A record with the costly parts of its row worked out in advance: its
 /// JSON encoding and its search text. Preparing touches no database, so an
 /// import can prepare records on one thread while another writes them.
@@ -622,10 +629,26 @@ impl Store {
         expected: usize,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<(T, WriteSummary)> {
+        self.try_write_bulk(source, format, file, expected, f)
+    }
+
+    /// Like [`Store::write_bulk`], for a caller with reasons of its own to
+    /// abandon the batch (an import whose file turns out invalid, a thread
+    /// that failed): `f` returns any error `E` a store error converts
+    /// into, and that error comes back as it is, with nothing written.
+    pub fn try_write_bulk<T, E: From<StoreError>>(
+        &mut self,
+        source: &str,
+        format: &str,
+        file: Option<&str>,
+        expected: usize,
+        f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<(T, WriteSummary), E> {
         if self.read_only {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
-            });
+            }
+            .into());
         }
         // A large batch into a smaller registry is a bulk load: secondary
         // indexes are rebuilt once at the end and the page cache is
@@ -636,7 +659,8 @@ impl Store {
         let bulk = expected >= BULK_THRESHOLD && {
             let stored: i64 = self
                 .conn
-                .query_row("SELECT count(*) FROM entity", [], |r| r.get(0))?;
+                .query_row("SELECT count(*) FROM entity", [], |r| r.get(0))
+                .map_err(StoreError::from)?;
             expected as i64 >= stored
         };
         if bulk {
@@ -669,15 +693,32 @@ impl Store {
         Ok(())
     }
 
-    fn write_batch<T>(
+    fn write_batch<T, E: From<StoreError>>(
         &mut self,
         source: &str,
         format: &str,
         file: Option<&str>,
         bulk: bool,
         expected: usize,
-        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
-    ) -> Result<(T, WriteSummary)> {
+        f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<(T, WriteSummary), E> {
+        let (mut w, dropped) = self.begin_batch(format, file, bulk, expected)?;
+        // If `f` fails, the writer is dropped with its transaction, which
+        // rolls back.
+        let value = f(&mut w)?;
+        let summary = w.finish_batch(&dropped, source, format, file)?;
+        Ok((value, summary))
+    }
+
+    /// Opens a batch's transaction; a bulk load drops the secondary
+    /// indexes, returned with the SQL that makes them again.
+    fn begin_batch(
+        &self,
+        format: &str,
+        file: Option<&str>,
+        bulk: bool,
+        expected: usize,
+    ) -> Result<(Writer<'_>, Vec<(String, String)>)> {
         // The transaction and the batch's insert statement both borrow the
         // connection (what `Connection::transaction` would do with an
         // exclusive borrow, which the statement could then not share).
@@ -696,7 +737,7 @@ impl Store {
             }
         }
         let insert = self.conn.prepare(INSERT_ENTITY)?;
-        let mut w = Writer {
+        let w = Writer {
             note,
             tx,
             insert,
@@ -712,14 +753,27 @@ impl Store {
             unindexed_from: None,
             stamps: Stamps::default(),
         };
-        let value = f(&mut w)?;
-        w.index_pending()?;
-        for (_, sql) in &dropped {
-            w.tx.execute_batch(sql)?;
+        Ok((w, dropped))
+    }
+}
+
+impl Writer<'_> {
+    /// Ends a batch: the last records indexed, dropped indexes made again,
+    /// references checked, the batch logged, the transaction committed.
+    fn finish_batch(
+        mut self,
+        dropped: &[(String, String)],
+        source: &str,
+        format: &str,
+        file: Option<&str>,
+    ) -> Result<WriteSummary> {
+        self.index_pending()?;
+        for (_, sql) in dropped {
+            self.tx.execute_batch(sql)?;
         }
-        w.check_references()?;
-        let s = w.summary;
-        w.tx.execute(
+        self.check_references()?;
+        let s = self.summary;
+        self.tx.execute(
             "INSERT INTO batch (source, format, file, started_at, inserted, updated, unchanged)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -732,9 +786,9 @@ impl Store {
                 s.unchanged as i64
             ],
         )?;
-        drop(w.note);
-        w.tx.commit()?;
-        Ok((value, s))
+        drop(self.note);
+        self.tx.commit()?;
+        Ok(s)
     }
 }
 

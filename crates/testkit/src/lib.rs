@@ -67,3 +67,20 @@ pub fn testdata(rel: &str) -> PathBuf {
     );
     path
 }
+
+/// Médiation files ("lieux de médiation numérique") for the tests that
+/// import them.
+pub mod mediation {
+    /// The header of [`row`]'s records: a dozen of the schema's columns.
+    pub const HEADER: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,typologie,date_maj,presentation_resume";
+
+    /// A valid record (with its line break) of a place `lieu-{i}` in
+    /// Brest, run by one of three operators (a SIRET chosen by `i`).
+    pub fn row(i: usize) -> String {
+        format!(
+            "lieu-{i},{siret},Médiathèque n°{i},Brest,29200,29019,{i} rue de Siam,48.39{i:03},-4.48{i:03},BIB|MUNI,2024-03-0{d},\"Accès libre, ateliers\"\n",
+            siret = 21290019700010u64 + (i as u64 % 3),
+            d = 1 + i % 9
+        )
+    }
+}

@@ -95,24 +95,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Builds the demonstration territory into `store` (used by `serve` when
-/// the registry does not exist yet). Returns the number of records.
-pub fn load_demo(store: &mut archipel_store::Store, content: &Content) -> Result<u64, Error> {
-    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
-    let entities = content
-        .demo_entities(now)
-        .map_err(|e| Error::internal(format!("demo content is invalid: {e}")))?;
-    let ((), summary) = store
-        .write("demo", "demo", None, |w| {
-            for e in &entities {
-                w.upsert(e)?;
-            }
-            Ok(())
-        })
-        .map_err(Error::from)?;
-    Ok(summary.inserted + summary.updated + summary.unchanged)
-}
-
 /// What is logged when nothing else is said: `info` and above.
 pub const DEFAULT_LOG_FILTER: &str = "info,tower_http=info";
 

@@ -170,7 +170,7 @@ async fn pages_in_headless_chromium() {
     let content = Content::embedded().unwrap();
     {
         let mut store = Store::open(&db).unwrap();
-        archipel_web::load_demo(&mut store, &content).unwrap();
+        archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
     }
     let mut config = archipel_web::Config::new(db);
     config.tiles = None; // no network here: the map must work without tiles

@@ -4,7 +4,7 @@
 
 use archipel_content::Content;
 use archipel_domain::*;
-use archipel_formats::export::{self, Export};
+use archipel_jobs::export::{self, Export};
 use archipel_store::Store;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -19,7 +19,7 @@ fn registry() -> (tempfile::TempDir, std::path::PathBuf) {
     let db = dir.path().join("registry.db");
     let content = Content::embedded().unwrap();
     let mut store = Store::open(&db).unwrap();
-    archipel_web::load_demo(&mut store, &content).unwrap();
+    archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
     let evil = Entity::Actor(Actor {
         id: EntityId::new(EntityKind::Actor, "test", "evil").unwrap(),
         name: FORMULA.into(),

@@ -45,7 +45,7 @@ fn fixture_with(f: impl FnOnce(&mut archipel_web::Config)) -> Fixture {
     let content = Content::embedded().unwrap();
     {
         let mut store = Store::open(&db).unwrap();
-        archipel_web::load_demo(&mut store, &content).unwrap();
+        archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
         store
             .write("test", "test", None, |w| {
                 w.upsert(&evil_actor())?;

@@ -11,20 +11,14 @@ pub struct Args {
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
-    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
-    let entities = content
-        .demo_entities(now)
-        .map_err(|e| anyhow::anyhow!("demo content is invalid:\n{e}"))?;
     let mut store = g.store()?;
-    let pb = crate::output::progress(entities.len() as u64, "demo", args.json);
-    let ((), summary) = store.write("demo", "demo", None, |w| {
-        for e in &entities {
-            w.upsert(e)?;
-            pb.inc(1);
-        }
-        Ok(())
-    })?;
+    let pb = crate::output::progress(0, "demo", args.json);
+    let result = archipel_jobs::demo::load(&mut store, &content, &mut |p| {
+        pb.set_length(p.total);
+        pb.set_position(p.done);
+    });
     pb.finish_and_clear();
+    let summary = result?;
     let stats = store.stats()?;
     if args.json {
         crate::output::print_json(&serde_json::json!({

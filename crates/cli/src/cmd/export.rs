@@ -2,7 +2,7 @@
 use super::Global;
 use anyhow::Context;
 use archipel_domain::EntityKind;
-use archipel_formats::export::{self, Export};
+use archipel_jobs::export::{self, Export, ExportError};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,7 +63,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         None => {
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
             export::write(&store, what, &mut out)?;
-            out.flush().map_err(archipel_formats::ExportError::Write)?;
+            out.flush().map_err(ExportError::from)?;
         }
     }
     Ok(ExitCode::SUCCESS)

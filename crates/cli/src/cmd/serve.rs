@@ -330,8 +330,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     if !g.db.exists() {
         let mut store = g.store()?;
-        let n = archipel_web::load_demo(&mut store, &content)
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        let n = archipel_jobs::demo::load(&mut store, &content, &mut |_| {})?.records();
         tracing::info!(
             db = %g.db.display(),
             records = n,

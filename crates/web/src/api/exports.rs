@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::state::AppState;
 use archipel_domain::EntityKind;
-use archipel_formats::export::{self, Export};
+use archipel_jobs::export::{self, Export};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

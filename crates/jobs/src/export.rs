@@ -2,18 +2,47 @@
 //! behind `archipel export` and the web's `/api/v1/exports/` files.
 //!
 //! [`write`] reads the registry one record at a time through the store's
-//! [`Store::for_each`], inside one snapshot, and writes as it reads: an
+//! [`Store::for_each`], inside one snapshot, and hands each record to the
+//! format's writer (`archipel_formats`), which writes as it reads: an
 //! export takes about the same memory for ten records as for a million.
 //! Every error is returned, the registry's included (a place whose
 //! operator cannot be read is an error, not a place without operator).
 //! [`write_file`] writes a file whole or not at all: into a temporary file
 //! beside it, synced, then renamed over it.
 
-use crate::{flat, geojson, mediation, native, ExportError};
 use archipel_domain::{Entity, EntityKind};
-use archipel_store::Store;
+use archipel_formats::{flat, geojson, mediation, native};
+use archipel_store::{Store, StoreError};
 use std::io::Write;
 use std::path::Path;
+
+/// Why an export failed. Each variant says what failed, and its source
+/// why, once.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The output could not be written (a full disk, a closed pipe), or a
+    /// record not encoded: the format writer's error.
+    #[error(transparent)]
+    Format(#[from] archipel_formats::ExportError),
+    /// The registry could not be read.
+    #[error("reading the registry")]
+    Store(#[from] StoreError),
+    /// The export to a file failed; a regular file that was there is as
+    /// it was (`kept`).
+    #[error("{}: export not written{}", path.display(), if *kept { " (the file already there is left as it was)" } else { "" })]
+    File {
+        path: std::path::PathBuf,
+        kept: bool,
+        #[source]
+        source: Box<ExportError>,
+    },
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> Self {
+        ExportError::Format(archipel_formats::ExportError::Write(e))
+    }
+}
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,22 +63,22 @@ pub fn write(store: &Store, what: Export, out: &mut dyn Write) -> Result<(), Exp
         Export::Json => {
             let mut w = native::Writer::begin(out)?;
             for kind in EntityKind::ALL {
-                store.for_each(kind, |e| w.record(&e))?;
+                store.for_each::<ExportError>(kind, |e| Ok(w.record(&e)?))?;
             }
-            w.finish()
+            Ok(w.finish()?)
         }
         Export::Geojson => {
             let mut w = geojson::Writer::begin(out)?;
             for kind in [EntityKind::Actor, EntityKind::Place] {
-                store.for_each(kind, |e| w.record(&e))?;
+                store.for_each::<ExportError>(kind, |e| Ok(w.record(&e)?))?;
             }
-            w.finish()
+            Ok(w.finish()?)
         }
         Export::Mediation => {
             let mut w = mediation::Writer::begin(out)?;
             // Places of one operator tend to follow each other.
             let mut last: Option<archipel_domain::Actor> = None;
-            store.for_each(EntityKind::Place, |e| {
+            store.for_each::<ExportError>(EntityKind::Place, |e| {
                 let Entity::Place(p) = e else {
                     return Ok(());
                 };
@@ -64,14 +93,14 @@ pub fn write(store: &Store, what: Export, out: &mut dyn Write) -> Result<(), Exp
                     }
                     None => None,
                 };
-                w.place(&p, actor)
+                Ok(w.place(&p, actor)?)
             })?;
-            w.finish()
+            Ok(w.finish()?)
         }
         Export::Csv(kind) => {
             let mut w = flat::Writer::begin(kind, out)?;
-            store.for_each(kind, |e| w.record(&e))?;
-            w.finish()
+            store.for_each::<ExportError>(kind, |e| Ok(w.record(&e)?))?;
+            Ok(w.finish()?)
         }
     })
 }

@@ -3,8 +3,8 @@
 //! schema whatever the names.
 
 use archipel_domain::*;
-use archipel_formats::export::{self, Export};
-use archipel_formats::{mediation, ExportError, ImportContext};
+use archipel_formats::{mediation, ImportContext};
+use archipel_jobs::export::{self, Export, ExportError};
 use archipel_store::Store;
 use chrono::{TimeZone, Utc};
 use std::io::Write;
@@ -118,7 +118,13 @@ fn a_failing_output_is_said_once() {
         Export::Csv(EntityKind::Place),
     ] {
         let err = export::write(&store, what, &mut Full { room: 1000 }).unwrap_err();
-        assert!(matches!(err, ExportError::Write(_)), "{what:?}: {err:?}");
+        assert!(
+            matches!(
+                err,
+                ExportError::Format(archipel_formats::ExportError::Write(_))
+            ),
+            "{what:?}: {err:?}"
+        );
         let text = chain(&err);
         assert_eq!(text.matches("os error 28").count(), 1, "{what:?}: {text}");
         assert!(text.starts_with("writing the export: "), "{what:?}: {text}");
@@ -134,7 +140,7 @@ fn a_file_is_replaced_whole_or_not_at_all() {
     std::fs::write(&target, "ancien").unwrap();
     let err = export::to_file(&target, |out| {
         out.write_all(b"{\"records\": [")?;
-        Err(ExportError::Write(std::io::Error::from_raw_os_error(28)))
+        Err(std::io::Error::from_raw_os_error(28).into())
     })
     .unwrap_err();
     let text = chain(&err);

@@ -1,0 +1,39 @@
+//! The demonstration territory (fictional), kept in `content/demo/`, built
+//! into a registry: by `archipel demo`, and by `archipel serve` when there
+//! is no registry yet.
+
+use crate::Progress;
+use archipel_content::{Content, ContentError, DEMO_SOURCE};
+use archipel_store::{Store, StoreError, WriteSummary};
+
+/// Why the demonstration territory could not be built; nothing was
+/// written.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the demonstration content is invalid")]
+    Content(#[from] ContentError),
+    #[error("writing the demonstration territory")]
+    Store(#[from] StoreError),
+}
+
+/// Writes the demonstration territory into `store`, in one transaction:
+/// records already there are updated or left unchanged, never duplicated.
+/// The records' times are now, to the second. Returns what was written
+/// (its [`WriteSummary::records`] is the number of records).
+pub fn load(
+    store: &mut Store,
+    content: &Content,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<WriteSummary, DemoError> {
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
+    let entities = content.demo_entities(now)?;
+    let total = entities.len() as u64;
+    let ((), summary) = store.write(DEMO_SOURCE, "demo", None, |w| {
+        for (done, e) in (1..).zip(&entities) {
+            w.upsert(e)?;
+            progress(Progress { done, total });
+        }
+        Ok(())
+    })?;
+    Ok(summary)
+}

@@ -1,0 +1,32 @@
+//! The jobs that move records in and out of the registry — import a file,
+//! export the registry, build the demonstration territory — as plain
+//! functions that the command line and the web server both call.
+//!
+//! A job puts the libraries together: the parsers and writers of
+//! `archipel-formats`, the registry of `archipel-store`, the knowledge of
+//! `archipel-content`. It parses nothing itself, writes no SQL and prints
+//! nothing: it returns what happened ([`import::ImportReport`], a
+//! [`archipel_store::WriteSummary`]) or an error with its sources, and the
+//! caller says it in its own way (a terminal, a JSON summary, an HTTP
+//! answer). Long jobs report their progress through a callback taking a
+//! [`Progress`].
+//!
+//! - [`import::run`]: a file into the registry, all of it or nothing
+//!   (unless invalid records may be set aside), decided in one place;
+//! - [`export::write`], [`export::write_file`]: the registry in one of the
+//!   formats the field uses, streamed, a file written whole or not at all;
+//! - [`demo::load`]: the fictional demonstration territory.
+
+pub mod demo;
+pub mod export;
+pub mod import;
+
+/// How far a long job has gone, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Records done so far.
+    pub done: u64,
+    /// Records expected in all (an estimate for an import, counted before
+    /// the file is parsed: `done` may end below or above it).
+    pub total: u64,
+}
