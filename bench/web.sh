@@ -26,7 +26,7 @@ if [ ! -f "$db" ]; then
 fi
 
 # Two servers over the same registry: one as deployed, and one with the
-# answer cache off (--cache 0) for the "no cache" lines (the API refuses
+# answer cache off (--cache-size 0) for the "no cache" lines (the API refuses
 # parameters it does not take, so a junk &r=N can no longer defeat the
 # cache).
 port=$(( 20000 + RANDOM % 20000 ))
@@ -35,8 +35,8 @@ nocache="http://127.0.0.1:$(( port + 1 ))"
 servers=()
 trap 'for s in "${servers[@]}"; do kill "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done' EXIT
 for b in "$base" "$nocache"; do
-  cache=64; [ "$b" = "$nocache" ] && cache=0
-  ARCHIPEL_LOG=warn "$bin/archipel" --db "$db" serve --addr "${b#http://}" --cache "$cache" \
+  cache=64MiB; [ "$b" = "$nocache" ] && cache=0
+  ARCHIPEL_LOG=warn "$bin/archipel" --db "$db" serve --addr "${b#http://}" --cache-size "$cache" \
     --tiles none --static-dir "$work/files" > "$work/serve-$cache.log" 2>&1 &
   servers+=($!)
   for _ in $(seq 1 100); do
@@ -79,10 +79,10 @@ for k in static asset search cold broad bbox bboxcold actor; do
     static) name="static file, same size as search (/files/, baseline)";;
     asset) name="embedded asset /assets/app.js";;
     search) name="/api/v1/search?q=mediatheque+saint+etienne (repeated: answer cache)";;
-    cold) name="same search, server with --cache 0";;
-    broad) name="/api/v1/search?q=mediatheque, --cache 0 (broad: 1/8 of records match)";;
+    cold) name="same search, server with --cache-size 0";;
+    broad) name="/api/v1/search?q=mediatheque, --cache-size 0 (broad: 1/8 of records match)";;
     bbox) name="/api/v1/places.geojson?bbox=$bbox ($features features, repeated)";;
-    bboxcold) name="same box, --cache 0";;
+    bboxcold) name="same box, --cache-size 0";;
     actor) name="actor page /actors/actor:bench:a4242";;
   esac
   echo "| $name | $(field $k requests) | $(field $k errors) | $(field $k rps) | $(field $k p50_ms) | $(field $k p90_ms) | $(field $k p99_ms) | $(field $k bytes) |"

@@ -38,7 +38,8 @@ mod state;
 mod views;
 
 pub use config::{
-    check_frame_ancestors, check_licence_url, check_public_url, check_text, Config, Tiles,
+    check_cache_size, check_frame_ancestors, check_licence_url, check_public_url, check_text,
+    show_size, Config, Tiles, MAX_CACHE_BYTES,
 };
 pub use error::Error;
 pub use i18n::UI_STRINGS;

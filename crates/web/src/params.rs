@@ -75,7 +75,7 @@ pub fn names_of<T: Serialize + Default>() -> Vec<String> {
 pub fn refuse_unknown(query: Option<&str>, known: &[String]) -> Result<(), Error> {
     let Some(q) = query else { return Ok(()) };
     for (name, _) in crate::cache::form_pairs(q) {
-        if name == "lang" || known.iter().any(|k| *k == name) {
+        if name == "lang" || known.contains(&name) {
             continue;
         }
         let mut list: Vec<&str> = known.iter().map(String::as_str).collect();

@@ -1112,6 +1112,12 @@ async fn a_cache_busting_load_stays_within_the_byte_budget() {
         sizes > 2 * budget,
         "the load is larger than the budget: {sizes}"
     );
+    // What the cache holds, as /health tells an operator.
+    let h = json(&get(&fx.app, "/health").await);
+    let (bytes, entries) = held();
+    assert_eq!(h["cache"]["budget_bytes"], budget, "{h}");
+    assert_eq!(h["cache"]["held_bytes"], bytes, "{h}");
+    assert_eq!(h["cache"]["entries"], entries, "{h}");
     // An answer larger than an eighth of the budget is served whole and
     // never kept.
     let before = held();

@@ -34,11 +34,11 @@ pub struct Args {
     /// file: server.pool_size; default: 4].
     #[arg(long, alias = "pool-size")]
     pool: Option<String>,
-    /// Mebibytes of answers (pages and API) kept in memory until the
-    /// registry changes (0: none) [env: ARCHIPEL_CACHE_MIB; file:
-    /// server.cache_mib; default: 64].
-    #[arg(long, value_name = "MIB", alias = "cache-mib")]
-    cache: Option<String>,
+    /// Memory for answers (pages and API) kept until the registry
+    /// changes: a size with its unit, `64MiB`, `512KiB`, `1GiB` (0: none)
+    /// [env: ARCHIPEL_CACHE_SIZE; file: server.cache_size; default: 64MiB].
+    #[arg(long, value_name = "SIZE")]
+    cache_size: Option<String>,
     /// The licence of the published data (a URL), in the DCAT catalogue
     /// [env: ARCHIPEL_DATA_LICENCE; file: server.data_licence; default:
     /// Licence Ouverte 2.0].
@@ -96,10 +96,10 @@ const POOL_SIZE: Key = Key {
     flag: "--pool",
     env: "ARCHIPEL_POOL_SIZE",
 };
-const CACHE_MIB: Key = Key {
-    file: "server.cache_mib",
-    flag: "--cache",
-    env: "ARCHIPEL_CACHE_MIB",
+const CACHE_SIZE: Key = Key {
+    file: "server.cache_size",
+    flag: "--cache-size",
+    env: "ARCHIPEL_CACHE_SIZE",
 };
 const DATA_LICENCE: Key = Key {
     file: "server.data_licence",
@@ -129,10 +129,6 @@ const LOG_LEVEL: Key = Key {
 
 /// Largest pool of connections.
 const MAX_POOL: usize = 64;
-/// Largest answer cache, in mebibytes (64 GiB).
-const MAX_CACHE_MIB: usize = 65_536;
-/// A mebibyte.
-const MIB: usize = 1024 * 1024;
 
 /// The settings in force, each with where it came from.
 struct Settings {
@@ -242,12 +238,12 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
         usize::to_string,
     )?;
     config.cache_bytes = r.setting(
-        &CACHE_MIB,
-        args.cache,
-        || defaults.cache_bytes / MIB,
-        |t| number(t, MAX_CACHE_MIB),
-        usize::to_string,
-    )? * MIB;
+        &CACHE_SIZE,
+        args.cache_size,
+        || defaults.cache_bytes,
+        archipel_web::check_cache_size,
+        |b| archipel_web::show_size(*b),
+    )?;
     config.data_licence = r.setting(
         &DATA_LICENCE,
         args.data_licence,
