@@ -243,3 +243,38 @@ fn the_cache_size_is_one_setting_with_its_unit_wherever_it_is_given() {
     let out = archipel(&[], &["serve", "--check", "--cache", "64"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A server ignores SIGPIPE: a client that resets a connection while an
+/// answer is written to it must cost that answer, not the process (with
+/// the default disposition that the other commands keep, a load generator
+/// closing its connections at the end of a run killed the server now and
+/// then, exit status 141). Read from the kernel's record of the running
+/// process, so the check does not depend on winning a race with the
+/// network.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_server_is_not_killed_by_a_closed_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let server = archipel_testkit::Server::start(command(
+        &[],
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--tiles",
+            "none",
+        ],
+    ));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+    let ignored = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .map(|m| u64::from_str_radix(m.trim(), 16).unwrap())
+        .expect("SigIgn");
+    // Signal 13 is bit 12.
+    assert_ne!(ignored & (1 << 12), 0, "SIGPIPE not ignored: {status}");
+    assert!(server.get("/health").starts_with("HTTP/1.1 200"));
+}

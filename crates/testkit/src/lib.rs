@@ -133,6 +133,11 @@ impl Server {
         }
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The whole answer (status line, headers, body) to `GET path`.
     pub fn get(&self, path: &str) -> String {
         use std::io::{Read, Write};

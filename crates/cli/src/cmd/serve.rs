@@ -301,7 +301,25 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
     })
 }
 
+/// Makes a write to a connection the client has closed an error the
+/// server handles rather than a signal that kills it. `main` gives SIGPIPE
+/// back its default (so that `archipel stats | head` ends quietly); a
+/// server must not keep it: hyper writes bodies with `writev`, which
+/// raises SIGPIPE on a reset connection, and a load generator (or anyone)
+/// closing connections with answers in flight stopped the whole server,
+/// silently (exit status 141).
+#[cfg(unix)]
+fn ignore_sigpipe() {
+    // SAFETY: called before the runtime starts any thread; ignoring a
+    // signal has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}
+
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    #[cfg(unix)]
+    ignore_sigpipe();
     let check = args.check;
     let settings = resolve(g, args)?;
     if check {
