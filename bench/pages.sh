@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every kind of page under load: `archipel serve` over the web benchmark's
 # registry (150,311 records for N=100000), 64 keep-alive clients (wrk), each
-# line against the same server, with a vendored asset served by that server
-# as the baseline of the same run.
+# line against the same server, with a static file served by that server
+# from --static-dir (/files/, a copy of Leaflet's stylesheet) as the
+# baseline of the same run; an embedded asset and a static file as large
+# as the map data are shown beside it.
 #
 #   bash bench/pages.sh [N_RECORDS] [SECONDS] [CONNECTIONS]
 #
@@ -17,7 +19,8 @@
 # nothing is kept, as after an import), then wrk runs. Prints a Markdown
 # table: first request, req/s, p50/p99 latency, errors (non-2xx and socket
 # errors), and req/s as a percentage of the baseline; then each server's
-# peak memory (VmHWM) after the pages and after the exports.
+# peak memory (VmHWM) after the pages and after the exports, and the
+# machine's load average before and after.
 # Targets: every page >= 20 % of the baseline's req/s, p99 < 50 ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,10 +36,14 @@ cargo build --release -q -p archipel-web --example bench_data
 bin="$CARGO_TARGET_DIR/release"
 [ -f "$db" ] || "$bin/examples/bench_data" "$db" "$N"
 
+mkdir -p "$work/files"
+cp crates/web/assets/vendor/leaflet/leaflet.css "$work/files/leaflet.css"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 start() { # NAME BINARY PORT
   ARCHIPEL_LOG=warn "$2" --db "$db" serve --addr "127.0.0.1:$3" --tiles none \
+    --static-dir "$work/files" \
     > "$work/pages-$1.log" 2>&1 &
   pids+=($!)
   eval "pid_$1=$!"
@@ -50,6 +57,8 @@ start() { # NAME BINARY PORT
 builds=(now)
 port_now=$(( 20000 + RANDOM % 20000 ))
 start now "$bin/archipel" "$port_now"
+# A static file as large as the map data, for the line beside it.
+curl -fsS -o "$work/files/places.geojson" "http://127.0.0.1:$port_now/api/v1/places.geojson?lang=fr"
 if [ -n "${BEFORE:-}" ]; then
   builds=(before now)
   port_before=$(( port_now + 1 ))
@@ -74,7 +83,9 @@ lua list_page '"/actors?page=" .. math.random(1, 1000)'
 
 # name|path|script (empty: the same URL every time)|group
 lines=(
-  "asset /assets/vendor/leaflet/leaflet.css (baseline)|/assets/vendor/leaflet/leaflet.css||pages"
+  "static file /files/leaflet.css (baseline)|/files/leaflet.css||pages"
+  "embedded asset /assets/vendor/leaflet/leaflet.css (same bytes)|/assets/vendor/leaflet/leaflet.css||pages"
+  "static file /files/places.geojson (as large as the map data)|/files/places.geojson||pages"
   "home /|/||pages"
   "map /map|/map||pages"
   "embedded map /embed/map|/embed/map||pages"
@@ -108,7 +119,7 @@ run() { # BUILD INDEX
   port=$([ "$build" = now ] && echo "$port_now" || echo "$port_before")
   local pid; pid=$(eval echo "\$pid_$build")
   if ! kill -0 "$pid" 2>/dev/null; then
-    wait "$pid" 2>/dev/null; local status=$?
+    local status=0; wait "$pid" 2>/dev/null || status=$?
     echo "the $build server (pid $pid) is gone (exit status $status) before: $name" >&2
     tail -5 "$work/pages-$build.log" >&2
     exit 1
@@ -147,6 +158,7 @@ for i in "${!lines[@]}"; do
 done
 
 echo
+echo "load average (1, 5, 15 min): before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "registry: $(sqlite3 "$db" "SELECT (SELECT count(*) FROM entity) + (SELECT count(*) FROM relation)" 2>/dev/null || echo "?") records" \
   "($N places and actors), $CONC connections, ${SECS} s per line, wrk -t2, $(nproc) cores shared with the server"
 echo
