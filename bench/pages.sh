@@ -59,6 +59,9 @@ port_now=$(( 20000 + RANDOM % 20000 ))
 start now "$bin/archipel" "$port_now"
 # A static file as large as the map data, for the line beside it.
 curl -fsS -o "$work/files/places.geojson" "http://127.0.0.1:$port_now/api/v1/places.geojson?lang=fr"
+# And the largest export's bytes, for the exports (written by the command,
+# so that the server's first download of it is timed as it comes).
+[ -n "${NO_EXPORTS:-}" ] || "$bin/archipel" --db "$db" export json -o "$work/files/archipel.json"
 if [ -n "${BEFORE:-}" ]; then
   builds=(before now)
   port_before=$(( port_now + 1 ))
@@ -103,6 +106,7 @@ lines=(
   "record /places/ID, distinct (50,000)|/|place|pages"
   "record /commons/commons:bench:c7 (250 relations)|/commons/commons:bench:c7||pages"
   "record /territories/territory:bench:dep-3|/territories/territory:bench:dep-3||pages"
+  "static file /files/archipel.json (the bytes of the JSON export)|/files/archipel.json||exports"
   "export /api/v1/exports/actors.csv|/api/v1/exports/actors.csv||exports"
   "export /api/v1/exports/archipel.json|/api/v1/exports/archipel.json||exports"
 )

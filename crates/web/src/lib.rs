@@ -34,6 +34,7 @@ mod i18n;
 mod pages;
 pub mod params;
 pub mod pool;
+pub mod spool;
 mod state;
 mod views;
 
