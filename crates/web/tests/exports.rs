@@ -21,26 +21,16 @@ fn registry() -> (tempfile::TempDir, std::path::PathBuf) {
     let content = Content::embedded().unwrap();
     let mut store = Store::open(&db).unwrap();
     archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
-    let evil = Entity::Actor(Actor {
-        id: EntityId::new(EntityKind::Actor, "test", "evil").unwrap(),
-        name: FORMULA.into(),
-        nature: Nature::Organisation,
-        kind: Some("association".into()),
-        typology: vec![],
-        description: Some("+cmd|' /C calc'!A0".into()),
-        identifiers: Identifiers::default(),
-        website: None,
-        email: None,
-        territory: None,
-        location: Some(GeoPoint {
+    let mut evil = actor("evil", FORMULA);
+    if let Entity::Actor(a) = &mut evil {
+        a.description = Some("+cmd|' /C calc'!A0".into());
+        a.location = Some(GeoPoint {
             lat: -21.1,
             lon: 55.5,
-        }),
-        provenance: Provenance::new("test", chrono::Utc::now()),
-    });
-    store
-        .write("test", "test", None, |w| w.upsert(&evil).map(drop))
-        .unwrap();
+        });
+    }
+    drop(store);
+    add(&db, &evil);
     (dir, db)
 }
 
