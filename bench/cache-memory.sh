@@ -46,12 +46,18 @@ measure() { # NAME BINARY
   local after_junk; after_junk=$(hwm "$server")
   distinct=$(seq 1 "$REQ" | xargs -P 8 -I{} sh -c \
     "curl -s -o /dev/null -w '%{http_code}\n' '$base/api/v1/places.geojson?bbox=-4.5,43,'\$(awk 'BEGIN{printf \"%.2f\", 7.5 + {} / 100}')',50.5&limit=$limit'" | codes)
-  echo "| $1 | $size | $start | $after_junk ($junk) | $(hwm "$server") ($distinct) |"
+  # What the cache holds at the end, as /health says (builds since issue 12).
+  local held
+  held=$(curl -fsS "$base/health" | sed -nE 's/.*"held_bytes":([0-9]+).*"entries":([0-9]+).*/\1 bytes in \2 answers/p')
+  echo "| $1 | $size | $start | $after_junk ($junk) | $(hwm "$server") ($distinct) | ${held:-–} |"
   kill "$server"; wait "$server" 2>/dev/null || true; server=
 }
 
-echo "| build | answer bytes | VmHWM after start | after $REQ × &r=N | after $REQ distinct boxes |"
-echo "| --- | ---: | ---: | ---: | ---: |"
+echo "load average (1, 5, 15 min) before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| build | answer bytes | VmHWM after start | after $REQ × &r=N | after $REQ distinct boxes | cache held at the end |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 measure now "$bin/archipel"
 [ -n "${BEFORE:-}" ] && measure before "$BEFORE"
-true
+echo
+echo "load average (1, 5, 15 min) after: $(cut -d' ' -f1-3 /proc/loadavg)"
