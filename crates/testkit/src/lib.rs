@@ -155,7 +155,19 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Stops the server as the service manager does (SIGTERM: it finishes
+    /// and removes its temporary folder), killing it if it is still there
+    /// after a few seconds.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..50 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -36,10 +36,13 @@ impl Spool {
     /// A spool in a new private folder of the system's temporary folder,
     /// or `None` (said in the log) when it cannot be made.
     pub fn new() -> Option<Spool> {
-        match tempfile::Builder::new()
-            .prefix("archipel-exports-")
-            .tempdir()
-        {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("archipel-exports-");
+        // The server's alone (the files are public data, but another
+        // user of the machine has no business changing them).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        match builder.tempdir() {
             Ok(dir) => Some(Spool {
                 dir,
                 kept: Mutex::new(HashMap::new()),

@@ -70,12 +70,27 @@ fn library(db: &std::path::Path, what: Export) -> Vec<u8> {
 async fn downloads_are_the_cli_export_spooled_or_streamed() {
     let (_dir, db) = registry();
     for spooled in [true, false] {
-        let app = archipel_web::router(state(&db, |c| {
+        let st = state(&db, |c| {
             if !spooled {
                 c.cache_bytes = 0;
             }
-        }));
+        });
+        let folder = st.spool.as_ref().map(|s| s.dir().to_path_buf());
+        assert_eq!(folder.is_some(), spooled);
+        let app = archipel_web::router(st);
         downloads_are_the_cli_export(&app, &db, spooled).await;
+        if let Some(folder) = folder {
+            // The server's alone, and gone with the server.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&folder).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o700);
+            }
+            assert!(std::fs::read_dir(&folder).unwrap().count() > 0);
+            drop(app);
+            assert!(!folder.exists(), "{}", folder.display());
+        }
     }
 }
 
