@@ -94,7 +94,9 @@ struct Server {
     frame_ancestors: Option<Spanned<String>>,
     static_dir: Option<Spanned<String>>,
     pool_size: Option<Spanned<i64>>,
-    cache_entries: Option<Spanned<i64>>,
+    /// A size with its unit (`"64MiB"`); a bare number is read as
+    /// written, for the check to refuse it without its unit.
+    cache_size: Option<Spanned<toml::Value>>,
     data_licence: Option<Spanned<String>>,
 }
 
@@ -188,6 +190,17 @@ impl ConfigFile {
         })
     }
 
+    /// A string as it is, any other value as TOML writes it.
+    fn scalar(&self, v: &Option<Spanned<toml::Value>>) -> Option<Raw> {
+        v.as_ref().map(|s| Raw {
+            text: match s.get_ref() {
+                toml::Value::String(t) => t.clone(),
+                other => other.to_string(),
+            },
+            origin: self.origin(s.span().start),
+        })
+    }
+
     fn origin(&self, offset: usize) -> Origin {
         Origin::File {
             path: self.path.clone(),
@@ -206,7 +219,7 @@ impl ConfigFile {
             "server.frame_ancestors" => self.string(&d.server.frame_ancestors),
             "server.static_dir" => self.string(&d.server.static_dir),
             "server.pool_size" => self.integer(&d.server.pool_size),
-            "server.cache_entries" => self.integer(&d.server.cache_entries),
+            "server.cache_size" => self.scalar(&d.server.cache_size),
             "server.data_licence" => self.string(&d.server.data_licence),
             "tiles.url" => self.string(&d.tiles.url),
             "tiles.attribution" => self.string(&d.tiles.attribution),

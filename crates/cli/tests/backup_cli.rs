@@ -8,10 +8,11 @@
 //! one of them, however the processes interleave.
 
 mod common;
+use archipel_testkit::Server;
 use common::{command, ok, run};
-use std::io::{BufRead, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -39,56 +40,11 @@ fn actors_file(dir: &Path, n: usize) -> PathBuf {
 }
 
 /// A server on the registry, on a port the system chose.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(db: &Path) -> Server {
-        let mut child = command(db, &["serve", "--addr", "127.0.0.1:0", "--tiles", "none"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut tx = Some(tx);
-            // Keep reading so that the server never blocks on its log.
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                // `… archipel is serving on http://127.0.0.1:PORT/ addr=…`
-                if let Some(rest) = line.split("serving on http://").nth(1) {
-                    if let Some(tx) = tx.take() {
-                        let _ = tx.send(rest.split('/').next().unwrap_or("").to_string());
-                    }
-                }
-            }
-        });
-        let addr = rx.recv().expect("the server says where it listens");
-        Server { child, addr }
-    }
-
-    fn get(&self, path: &str) -> String {
-        let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        )
-        .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        answer
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn server(db: &Path) -> Server {
+    Server::start(command(
+        db,
+        &["serve", "--addr", "127.0.0.1:0", "--tiles", "none"],
+    ))
 }
 
 #[test]
@@ -99,7 +55,7 @@ fn backups_during_an_import_are_before_or_after_it() {
     let import = actors_file(dir.path(), 20_000);
     let before = ok(&db, &["export", "json"]);
 
-    let server = Arc::new(Server::start(&db));
+    let server = Arc::new(server(&db));
     // Page reads for as long as the backups run.
     let stop = Arc::new(AtomicBool::new(false));
     let pages_read = Arc::new(AtomicUsize::new(0));

@@ -42,7 +42,7 @@ pub(crate) fn words(text: &str) -> Vec<String> {
 }
 
 /// Calls `f` with each word of `text`, folded (see [`words`]).
-fn each_word(text: &str, mut f: impl FnMut(&str)) {
+pub(crate) fn each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut buf = String::new();
     for raw in text.split(|c: char| !c.is_alphanumeric()) {
         if raw.is_empty() {

@@ -60,7 +60,9 @@ mod write;
 pub use assessment::{NewAssessment, SavedAssessment};
 pub use error::{Cause, StoreError};
 pub use open::APP_ID;
-pub use query::{BboxQuery, FacetedQuery, Facets, Filter, ListQuery, Page, Sort, Summary};
+pub use query::{
+    BboxQuery, FacetedQuery, Facets, Filter, ListQuery, NameOrder, Page, Sort, Summary,
+};
 pub use read::{Count, Stats};
 pub use scope::{ActorGroup, GroupCount, LinkCount, LinkGroup, ScopeQuery, ScopeStats};
 pub use search::{SearchHit, SearchQuery, SearchResults};
