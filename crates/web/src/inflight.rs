@@ -47,7 +47,7 @@ pub fn default_budget(cache_bytes: usize) -> usize {
 
 impl InFlight {
     pub fn new(budget: usize) -> InFlight {
-        let units = (budget / UNIT).min(Semaphore::MAX_PERMITS).max(1);
+        let units = (budget / UNIT).clamp(1, Semaphore::MAX_PERMITS);
         InFlight {
             units: Arc::new(Semaphore::new(units)),
             budget,
@@ -61,7 +61,7 @@ impl InFlight {
 
     /// Bytes held now by answers being sent.
     pub fn held(&self) -> usize {
-        let total = (self.budget / UNIT).min(Semaphore::MAX_PERMITS).max(1);
+        let total = (self.budget / UNIT).clamp(1, Semaphore::MAX_PERMITS);
         total.saturating_sub(self.units.available_permits()) * UNIT
     }
 
@@ -108,6 +108,7 @@ pub async fn hold(State(state): State<AppState>, req: Request, next: Next) -> Re
         parts,
         Body::new(Held {
             body,
+            pending: Bytes::new(),
             _ticket: ticket,
         }),
     )
@@ -128,9 +129,17 @@ fn busy(api: bool) -> Response {
 /// A share of the budget; given back when dropped.
 pub struct Ticket(#[allow(dead_code)] OwnedSemaphorePermit);
 
-/// A body that holds its ticket for as long as it exists.
+/// Bytes handed to the server at a time: the HTTP library writes what it
+/// is given before asking for more, so the answer stays here (and counted)
+/// until the client has read all but its last chunk.
+const CHUNK: usize = 64 * 1024;
+
+/// A body that holds its ticket for as long as it exists, and gives its
+/// bytes out a chunk at a time.
 struct Held {
     body: Body,
+    /// What the inner body gave and is not yet handed out.
+    pending: Bytes,
     _ticket: Ticket,
 }
 
@@ -142,15 +151,35 @@ impl http_body::Body for Held {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        Pin::new(&mut self.body).poll_frame(cx)
+        loop {
+            if !self.pending.is_empty() {
+                let n = self.pending.len().min(CHUNK);
+                let chunk = self.pending.split_to(n);
+                return Poll::Ready(Some(Ok(Frame::data(chunk))));
+            }
+            match Pin::new(&mut self.body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(data) => self.pending = data,
+                    Err(frame) => return Poll::Ready(Some(Ok(frame))),
+                },
+                other => return other,
+            }
+        }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
+        self.pending.is_empty() && self.body.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
+        let inner = self.body.size_hint();
+        let pending = self.pending.len() as u64;
+        let mut hint = SizeHint::new();
+        hint.set_lower(inner.lower() + pending);
+        if let Some(upper) = inner.upper() {
+            hint.set_upper(upper + pending);
+        }
+        hint
     }
 }
 
