@@ -1,8 +1,10 @@
 //! Helpers shared by the tests of several crates: running git in a
 //! repository a test builds, with fixed identities and dates and no user or
 //! system configuration, so that every figure a test asserts is
-//! reproducible; finding the vendored test data. Only ever a
-//! dev-dependency.
+//! reproducible; finding the vendored test data; running a real OpenID
+//! Connect provider ([`oidc`]). Only ever a dev-dependency.
+
+pub mod oidc;
 
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};

@@ -101,6 +101,8 @@ pub enum OidcError {
     Denied { error: String, description: String },
     #[error("the sign-in answer does not match the sign-in that was started (state)")]
     State,
+    #[error("the sign-in answer comes from another provider (iss)")]
+    Issuer,
     #[error("the sign-in answer has no usable authorization code")]
     Code,
     #[error("token request: {0}")]
@@ -196,6 +198,9 @@ pub struct Callback {
     pub state: Option<String>,
     pub error: Option<String>,
     pub error_description: Option<String>,
+    /// The issuer, when the provider says it (RFC 9207): it must be this
+    /// provider's (a defence against mixing up providers).
+    pub iss: Option<String>,
 }
 
 /// A successful sign-in.
@@ -407,6 +412,13 @@ impl Provider {
             .is_some_and(|s| same(s, &pending.state));
         if !state_ok || pending.provider != self.config.name {
             return Err(OidcError::State);
+        }
+        if callback
+            .iss
+            .as_deref()
+            .is_some_and(|iss| iss != self.config.issuer)
+        {
+            return Err(OidcError::Issuer);
         }
         let code = callback
             .code
