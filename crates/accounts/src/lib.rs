@@ -29,6 +29,36 @@ pub mod session;
 pub mod token;
 
 pub use email::normalise_email;
+
+/// Who may create an account on the web (setting `sign_in.signup`);
+/// administrators create accounts with `archipel user add` whatever it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Signup {
+    /// Anyone, as a contributor.
+    Open,
+    /// Whoever has an invitation, with the invitation's role.
+    Invitation,
+    /// No one signs up on the web: administrators create the accounts.
+    #[default]
+    Closed,
+}
+
+impl Signup {
+    pub fn key(self) -> &'static str {
+        match self {
+            Signup::Open => "open",
+            Signup::Invitation => "invitation",
+            Signup::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Signup> {
+        [Signup::Open, Signup::Invitation, Signup::Closed]
+            .into_iter()
+            .find(|m| m.key() == s)
+    }
+}
 pub use role::{check_role_words, Role};
 pub use session::SessionPolicy;
 pub use token::Token;
