@@ -205,11 +205,58 @@ fn audit(
     Ok(tx.last_insert_rowid())
 }
 
+/// A JSON column's value; unreadable JSON is a corrupt row named `what`.
+fn json_column(text: &str, what: impl FnOnce() -> String) -> Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| {
+        StoreError::Corrupt {
+            id: what(),
+            message: e.to_string(),
+        }
+        .into()
+    })
+}
+
+fn session_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+    Ok(Session {
+        digest: r.get(0)?,
+        account: r.get(1)?,
+        created_at: r.get(2)?,
+        last_seen: r.get(3)?,
+        expires_at: r.get(4)?,
+        csrf: r.get(5)?,
+        provider: r.get(6)?,
+        id_token: r.get(7)?,
+    })
+}
+
+fn invitation_row(r: &Row<'_>) -> rusqlite::Result<Invitation> {
+    Ok(Invitation {
+        digest: r.get(0)?,
+        email: r.get(1)?,
+        role: r.get(2)?,
+        created_by: r.get(3)?,
+        created_at: r.get(4)?,
+        expires_at: r.get(5)?,
+        used_by: r.get(6)?,
+        used_at: r.get(7)?,
+    })
+}
+
 fn account_target(id: i64) -> String {
     format!("account:{id}")
 }
 
 impl Store {
+    /// The one row `sql` finds with `params`, if any.
+    fn one_row<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        row: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>> {
+        Ok(self.conn.query_row(sql, params, row).optional()?)
+    }
+
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`), committed
     /// if it succeeds.
     fn account_write<T>(
@@ -248,46 +295,32 @@ impl Store {
 
     /// The account with this id.
     pub fn account(&self, id: i64) -> Result<Option<Account>> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = ?1"),
-                [id],
-                account_row,
-            )
-            .optional()?)
+        self.one_row(
+            &format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = ?1"),
+            [id],
+            account_row,
+        )
     }
 
     /// The account with this (normalised) e-mail address.
     pub fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE email = ?1"),
-                [email],
-                account_row,
-            )
-            .optional()?)
+        self.one_row(
+            &format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE email = ?1"),
+            [email],
+            account_row,
+        )
     }
 
     /// The account an OpenID Connect identity belongs to.
     pub fn account_by_identity(&self, issuer: &str, sub: &str) -> Result<Option<Account>> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {} FROM account a JOIN identity i ON i.account = a.id
-                     WHERE i.issuer = ?1 AND i.sub = ?2",
-                    ACCOUNT_COLUMNS
-                        .split(", ")
-                        .map(|c| format!("a.{c}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                [issuer, sub],
-                account_row,
-            )
-            .optional()?)
+        self.one_row(
+            &format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM account WHERE id =
+                 (SELECT account FROM identity WHERE issuer = ?1 AND sub = ?2)"
+            ),
+            [issuer, sub],
+            account_row,
+        )
     }
 
     /// Every account, oldest first.
@@ -512,26 +545,12 @@ impl Store {
     /// The session whose id has this digest, if it is open (its expiry
     /// is checked by the caller, with its own clock).
     pub fn session(&self, digest: &str) -> Result<Option<Session>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, account, created_at, last_seen, expires_at, csrf, provider, id_token
-                 FROM session WHERE id = ?1",
-                [digest],
-                |r| {
-                    Ok(Session {
-                        digest: r.get(0)?,
-                        account: r.get(1)?,
-                        created_at: r.get(2)?,
-                        last_seen: r.get(3)?,
-                        expires_at: r.get(4)?,
-                        csrf: r.get(5)?,
-                        provider: r.get(6)?,
-                        id_token: r.get(7)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.one_row(
+            "SELECT id, account, created_at, last_seen, expires_at, csrf, provider, id_token
+             FROM session WHERE id = ?1",
+            [digest],
+            session_row,
+        )
     }
 
     /// Notes a session's use at `now` and its new expiry; `false` when
@@ -627,26 +646,12 @@ impl Store {
 
     /// The invitation whose token has this digest.
     pub fn invitation(&self, digest: &str) -> Result<Option<Invitation>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, email, role, created_by, created_at, expires_at, used_by, used_at
-                 FROM invitation WHERE id = ?1",
-                [digest],
-                |r| {
-                    Ok(Invitation {
-                        digest: r.get(0)?,
-                        email: r.get(1)?,
-                        role: r.get(2)?,
-                        created_by: r.get(3)?,
-                        created_at: r.get(4)?,
-                        expires_at: r.get(5)?,
-                        used_by: r.get(6)?,
-                        used_at: r.get(7)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.one_row(
+            "SELECT id, email, role, created_by, created_at, expires_at, used_by, used_at
+             FROM invitation WHERE id = ?1",
+            [digest],
+            invitation_row,
+        )
     }
 
     /// Creates the account an invitation was for, and marks the
@@ -718,10 +723,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, at, actor, action, target, detail) = row?;
-            let detail = serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt {
-                id: format!("audit entry {id}"),
-                message: e.to_string(),
-            })?;
+            let detail = json_column(&detail, || format!("audit entry {id}"))?;
             out.push(AuditEntry {
                 id,
                 at,

@@ -30,6 +30,15 @@ fn person<'a>(email: &'a str, role: &'a str) -> NewAccount<'a> {
     }
 }
 
+/// The actions of the audit log, newest first.
+fn actions(s: &Store) -> Vec<String> {
+    s.audit_log(100, None)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}
+
 fn session<'a>(digest: &'a str, account: i64) -> NewSession<'a> {
     NewSession {
         digest,
@@ -224,14 +233,8 @@ fn an_identity_keys_its_account_and_keeps_the_latest_claims() {
     assert_eq!(ids[0].claims["siret"], "21750001600019");
     assert_eq!(ids[0].created_at, "2026-03-01T08:00:00Z");
     assert_eq!(ids[0].last_seen, "2026-03-01T09:00:00Z");
-    let actions: Vec<String> = s
-        .audit_log(10, None)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
     assert_eq!(
-        actions,
+        actions(&s),
         ["identity.sign_in", "identity.sign_in", "account.create"]
     );
 
@@ -239,7 +242,7 @@ fn an_identity_keys_its_account_and_keeps_the_latest_claims() {
     // written (no account, no identity, no audit entry).
     s.create_account(&person("paul@exemple.fr", "contributor"), &cli(t0()))
         .unwrap();
-    let before = s.audit_log(100, None).unwrap().len();
+    let before = actions(&s).len();
     let taken = NewAccount {
         email: Some("paul@exemple.fr"),
         ..new
@@ -249,7 +252,7 @@ fn an_identity_keys_its_account_and_keeps_the_latest_claims() {
         .unwrap_err();
     assert!(matches!(e, AccountError::EmailTaken(_)), "{e}");
     assert_eq!(s.account_by_identity(iss, "agent-2").unwrap(), None);
-    assert_eq!(s.audit_log(100, None).unwrap().len(), before);
+    assert_eq!(actions(&s).len(), before);
 }
 
 #[test]
