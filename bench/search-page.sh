@@ -5,9 +5,13 @@
 #
 #   bash bench/search-page.sh OLD_BINARY [N_RECORDS] [ROUNDS]
 #
-# Each request carries a distinct `r=` parameter so no answer comes from
-# the server's cache. Prints, per query, the median time of each build and
-# their ratio.
+# Both servers run with the answer cache off (pages are kept too, whatever
+# parameters they ignore, such as the distinct `r=` each request still
+# carries for older builds): through the variables, which every build
+# reads under its own name and ignores under the others'
+# (ARCHIPEL_CACHE_SIZE now, ARCHIPEL_CACHE_MIB or ARCHIPEL_CACHE_ENTRIES
+# before). Prints, per query, the median time of each build and their
+# ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD="$1"; N="${2:-100000}"; ROUNDS="${3:-9}"
@@ -23,7 +27,8 @@ new="$CARGO_TARGET_DIR/release/archipel"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 start() { # BINARY PORT
-  ARCHIPEL_LOG=warn "$1" --db "$db" serve --addr "127.0.0.1:$2" --tiles none \
+  ARCHIPEL_LOG=warn ARCHIPEL_CACHE_SIZE=0 ARCHIPEL_CACHE_MIB=0 ARCHIPEL_CACHE_ENTRIES=0 \
+    "$1" --db "$db" serve --addr "127.0.0.1:$2" --tiles none \
     > "$work/search-page-$2.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do

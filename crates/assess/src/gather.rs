@@ -141,7 +141,7 @@ fn materialise(
     let tmp = tempfile::Builder::new()
         .prefix("archipel-assess-")
         .tempdir()
-        .map_err(|e| Error::Io(format!("temporary folder: {e}")))?;
+        .map_err(io(&std::env::temp_dir()))?;
     let is_licence_dir = |p: &str| {
         let first = p.split('/').next().unwrap_or("").to_ascii_lowercase();
         p.matches('/').count() == 1
@@ -192,10 +192,9 @@ fn materialise(
         }
         let dest = tmp.path().join(&p);
         if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Error::Io(format!("{}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        std::fs::write(&dest, bytes).map_err(|e| Error::Io(format!("{}: {e}", dest.display())))?;
+        std::fs::write(&dest, bytes).map_err(io(&dest))?;
     }
     Ok(tmp)
 }
@@ -371,7 +370,9 @@ pub(crate) fn files(resolved: &Resolved, opts: &Options) -> Result<FileEvidence,
         Tree::Head(_) => {
             let tmp = materialise(&tree, &paths, &mut missing)?;
             let d = archipel_license::detect(tmp.path());
-            if d.as_ref().is_ok_and(|d| d.evidence.iter().any(|e| e.method == Method::SpdxHeader)) {
+            if d.as_ref()
+                .is_ok_and(|d| d.evidence.iter().any(|e| e.method == Method::SpdxHeader))
+            {
                 notes.push(Note::new(
                     "headers_sampled",
                     format!("Licence headers were read from at most {MAX_HEADER_FILES} files of HEAD's tree."),
@@ -379,8 +380,7 @@ pub(crate) fn files(resolved: &Resolved, opts: &Options) -> Result<FileEvidence,
             }
             d
         }
-    }
-    .map_err(|e| Error::Io(e.to_string()))?;
+    }?;
     let licence_file = detection.evidence.iter().any(|e| {
         matches!(
             e.method,
@@ -725,4 +725,12 @@ pub(crate) fn findings(f: &FileEvidence, history: Option<&History>) -> Vec<Findi
         }
     }
     out
+}
+
+/// An [`Error::Io`] on `path`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }

@@ -88,7 +88,7 @@ pub enum Error {
     #[error(transparent)]
     Repository(#[from] archipel_history::Error),
     /// A grid file is invalid.
-    #[error("grid: {0}")]
+    #[error(transparent)]
     Grid(#[from] GridError),
     /// The requested grid does not exist.
     #[error("unknown grid `{name}` (available: {available})")]
@@ -99,11 +99,21 @@ pub enum Error {
         available: String,
     },
     /// The evidence file is invalid.
-    #[error("evidence file: {0}")]
+    #[error(transparent)]
     Evidence(#[from] EvidenceError),
-    /// Reading or writing a file failed.
-    #[error("{0}")]
-    Io(String),
+    /// Reading or writing a file failed (the system's error is the
+    /// source).
+    #[error("{}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The licence could not be detected (a file could not be read).
+    #[error(transparent)]
+    License(#[from] archipel_license::DetectError),
 }
 
 /// How to assess.

@@ -9,6 +9,7 @@
 //! to the file's folder. Every value, wherever it comes from, goes through
 //! the same check, and an error names where the value came from.
 
+use anyhow::Context;
 use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -94,7 +95,9 @@ struct Server {
     frame_ancestors: Option<Spanned<String>>,
     static_dir: Option<Spanned<String>>,
     pool_size: Option<Spanned<i64>>,
-    cache_entries: Option<Spanned<i64>>,
+    /// A size with its unit (`"64MiB"`); a bare number is read as
+    /// written, for the check to refuse it without its unit.
+    cache_size: Option<Spanned<toml::Value>>,
     data_licence: Option<Spanned<String>>,
 }
 
@@ -127,7 +130,7 @@ impl ConfigFile {
     /// Reads and parses `path`.
     pub fn load(path: &Path) -> anyhow::Result<ConfigFile> {
         let len = std::fs::metadata(path)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            .with_context(|| path.display().to_string())?
             .len();
         if len > MAX_FILE {
             anyhow::bail!(
@@ -135,8 +138,7 @@ impl ConfigFile {
                 path.display()
             );
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
         ConfigFile::parse(path, text)
     }
 
@@ -178,6 +180,17 @@ impl ConfigFile {
         })
     }
 
+    /// A string as it is, any other value as TOML writes it.
+    fn scalar(&self, v: &Option<Spanned<toml::Value>>) -> Option<Raw> {
+        v.as_ref().map(|s| Raw {
+            text: match s.get_ref() {
+                toml::Value::String(t) => t.clone(),
+                other => other.to_string(),
+            },
+            origin: self.origin(s.span().start),
+        })
+    }
+
     /// Where the byte at `offset` of the file is.
     pub(crate) fn origin(&self, offset: usize) -> Origin {
         Origin::File {
@@ -197,7 +210,7 @@ impl ConfigFile {
             "server.frame_ancestors" => self.string(&d.server.frame_ancestors),
             "server.static_dir" => self.string(&d.server.static_dir),
             "server.pool_size" => self.integer(&d.server.pool_size),
-            "server.cache_entries" => self.integer(&d.server.cache_entries),
+            "server.cache_size" => self.scalar(&d.server.cache_size),
             "server.data_licence" => self.string(&d.server.data_licence),
             "tiles.url" => self.string(&d.tiles.url),
             "tiles.attribution" => self.string(&d.tiles.attribution),

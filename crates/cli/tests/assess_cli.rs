@@ -2,16 +2,7 @@
 //! Every date is given (`--now`): nothing depends on the wall clock.
 
 mod common;
-use common::git;
-use std::process::Command;
-
-fn archipel(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_archipel"))
-        .args(args)
-        .env_remove("ARCHIPEL_CONTENT")
-        .output()
-        .expect("run archipel")
-}
+use common::{git, output};
 
 fn commons() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -37,7 +28,7 @@ fn commons() -> tempfile::TempDir {
 fn json_text_markdown_html() {
     let dir = commons();
     let target = dir.path().to_str().unwrap();
-    let out = archipel(&["assess", target, "--json", "--now", "2024-06-01"]);
+    let out = output(&["assess", target, "--json", "--now", "2024-06-01"]);
     assert!(
         out.status.success(),
         "{}",
@@ -50,22 +41,21 @@ fn json_text_markdown_html() {
     assert_eq!(j["assessed_at"], "2024-06-01T00:00:00Z");
     assert_eq!(j["grid_info"]["id"], "livre-blanc");
 
-    let text = archipel(&["assess", target, "--now", "2024-06-01"]);
+    let text = output(&["assess", target, "--now", "2024-06-01"]);
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(
         text.contains("EN BREF") && text.contains("Étape atteinte"),
         "{text}"
     );
     let en = String::from_utf8(
-        archipel(&["assess", target, "--lang", "en", "--now", "2024-06-01"]).stdout,
+        output(&["assess", target, "--lang", "en", "--now", "2024-06-01"]).stdout,
     )
     .unwrap();
     assert!(en.contains("IN SHORT"), "{en}");
-    let md =
-        String::from_utf8(archipel(&["assess", target, "--format", "markdown"]).stdout).unwrap();
+    let md = String::from_utf8(output(&["assess", target, "--format", "markdown"]).stdout).unwrap();
     assert!(md.starts_with("# "), "{md}");
     let html_file = dir.path().join("rapport.html");
-    let out = archipel(&[
+    let out = output(&[
         "assess",
         target,
         "--format",
@@ -78,7 +68,7 @@ fn json_text_markdown_html() {
         .unwrap()
         .starts_with("<!DOCTYPE html>"));
 
-    let sfpc = archipel(&[
+    let sfpc = output(&[
         "assess",
         target,
         "--json",
@@ -94,7 +84,7 @@ fn json_text_markdown_html() {
 
 #[test]
 fn grids_and_errors() {
-    let out = archipel(&["assess", "--grid", "list"]);
+    let out = output(&["assess", "--grid", "list"]);
     let list = String::from_utf8(out.stdout).unwrap();
     for id in ["livre-blanc", "standard-for-public-code", "dpg-standard"] {
         assert!(list.contains(id), "{list}");
@@ -113,13 +103,13 @@ fn grids_and_errors() {
             "only https:// URLs",
         ),
     ] {
-        let out = archipel(&args);
+        let out = output(&args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(expected), "{args:?}: {err}");
     }
     // A language clap cannot parse is a usage error (exit 2).
-    let out = archipel(&["assess", target, "--lang", "de"]);
+    let out = output(&["assess", target, "--lang", "de"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("`de`: expected fr or en"), "{err}");
@@ -130,7 +120,7 @@ fn grids_and_errors() {
         "[[organization]]\nname = \"Inria\"\nkind = \"academic\"\ndomains = [\"inria.fr\"]\n",
     )
     .unwrap();
-    let out = archipel(&["assess", target, "--affiliations", table.to_str().unwrap()]);
+    let out = output(&["assess", target, "--affiliations", table.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -142,7 +132,9 @@ fn grids_and_errors() {
         "[usage.sla]\nstatus = \"peut-être\"\n",
     )
     .unwrap();
-    let out = archipel(&["assess", target]);
+    let out = output(&["assess", target]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("archipel-evidence.toml:1: usage.sla"), "{err}");
+    // Said once (the error is not printed again as its own source).
+    assert_eq!(err.matches("usage.sla").count(), 1, "{err}");
 }

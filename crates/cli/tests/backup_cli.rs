@@ -7,43 +7,14 @@
 //! registry has exactly two states while it runs, and every backup must be
 //! one of them, however the processes interleave.
 
-use std::io::{BufRead, Read, Write};
+mod common;
+use archipel_testkit::Server;
+use common::{command, ok, run};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-
-const BIN: &str = env!("CARGO_BIN_EXE_archipel");
-
-fn archipel(db: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.arg("--db").arg(db);
-    for var in [
-        "ARCHIPEL_DB",
-        "ARCHIPEL_CONTENT",
-        "ARCHIPEL_CONFIG",
-        "ARCHIPEL_ADDR",
-        "ARCHIPEL_LOG",
-        "ARCHIPEL_LOG_FORMAT",
-    ] {
-        c.env_remove(var);
-    }
-    c
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    archipel(db).args(args).output().expect("run archipel")
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert!(
-        out.status.success(),
-        "archipel {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// An Archipel JSON file of `n` associations, one batch for `import json`.
 fn actors_file(dir: &Path, n: usize) -> PathBuf {
@@ -69,57 +40,11 @@ fn actors_file(dir: &Path, n: usize) -> PathBuf {
 }
 
 /// A server on the registry, on a port the system chose.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(db: &Path) -> Server {
-        let mut child = archipel(db)
-            .args(["serve", "--addr", "127.0.0.1:0", "--tiles", "none"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut tx = Some(tx);
-            // Keep reading so that the server never blocks on its log.
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                // `… archipel is serving on http://127.0.0.1:PORT/ addr=…`
-                if let Some(rest) = line.split("serving on http://").nth(1) {
-                    if let Some(tx) = tx.take() {
-                        let _ = tx.send(rest.split('/').next().unwrap_or("").to_string());
-                    }
-                }
-            }
-        });
-        let addr = rx.recv().expect("the server says where it listens");
-        Server { child, addr }
-    }
-
-    fn get(&self, path: &str) -> String {
-        let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        )
-        .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        answer
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn server(db: &Path) -> Server {
+    Server::start(command(
+        db,
+        &["serve", "--addr", "127.0.0.1:0", "--tiles", "none"],
+    ))
 }
 
 #[test]
@@ -130,7 +55,7 @@ fn backups_during_an_import_are_before_or_after_it() {
     let import = actors_file(dir.path(), 20_000);
     let before = ok(&db, &["export", "json"]);
 
-    let server = Arc::new(Server::start(&db));
+    let server = Arc::new(server(&db));
     // Page reads for as long as the backups run.
     let stop = Arc::new(AtomicBool::new(false));
     let pages_read = Arc::new(AtomicUsize::new(0));
@@ -158,8 +83,7 @@ fn backups_during_an_import_are_before_or_after_it() {
     };
     first_rx.recv().expect("a first page was read");
 
-    let mut importing = archipel(&db)
-        .args(["import", "json", import.to_str().unwrap()])
+    let mut importing = command(&db, &["import", "json", import.to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -259,4 +183,31 @@ fn backup_and_restore_refuse_what_they_cannot_do() {
     let out = run(&db, &["backup", dir.path().join("b.db").to_str().unwrap()]);
     assert!(out.status.success());
     assert_eq!((out.stdout.len(), out.stderr.len()), (0, 0));
+}
+
+/// An error is printed with its causes, each once: the path, then what
+/// the system said (not the system's message twice, which an error that
+/// both shows its source and returns it from `source()` gives).
+#[test]
+fn an_error_prints_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["init"]);
+    let out = run(
+        &db,
+        &["backup", dir.path().join("no/b.db").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let cause = std::io::Error::from_raw_os_error(2).to_string();
+    assert_eq!(err.matches(&cause).count(), 1, "{err}");
+    assert!(err.contains("no/"), "the path is named: {err}");
+    // SQLite cannot open the registry: its file is named once (rusqlite
+    // adds it to SQLite's message, which the store's error names too).
+    let db = dir.path().join("no").join("registry.db");
+    let out = run(&db, &["init"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("registry.db").count(), 1, "{err}");
+    assert_eq!(err.matches("unable to open").count(), 1, "{err}");
 }

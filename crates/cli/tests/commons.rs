@@ -4,10 +4,10 @@
 //! These tests read the repository they belong to (a clone, with its git
 //! history), never anything beside it.
 
+mod common;
+use common::output;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_archipel");
 
 /// Constraints of the white paper's grid that automatic evidence can judge
 /// and that are truthfully not met by this repository, with why (see
@@ -21,15 +21,6 @@ const TRUTHFULLY_UNMET: &[(&str, &str)] = &[(
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn archipel(args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("ARCHIPEL_CONTENT")
-        .env_remove("ARCHIPEL_CONFIG")
-        .output()
-        .expect("run archipel")
 }
 
 /// The committer date of HEAD: the assessment's reference date, so that
@@ -69,7 +60,7 @@ fn the_repository_meets_what_automatic_evidence_can_judge() {
     std::fs::write(&no_evidence, "").unwrap();
     let root = root();
     let now = head_date();
-    let out = archipel(&[
+    let out = output(&[
         "assess",
         root.to_str().unwrap(),
         "--json",
@@ -107,7 +98,10 @@ fn the_repository_meets_what_automatic_evidence_can_judge() {
     }
     // Every constraint of the grid file that names automatic evidence was
     // looked at (the report's shape is what this test expects).
-    let grid = std::fs::read_to_string(root.join("content/grids/livre-blanc.toml")).unwrap();
+    let (_, grid) = archipel_content::embedded::GRIDS
+        .iter()
+        .find(|(name, _)| *name == "grids/livre-blanc.toml")
+        .expect("the white paper's grid is embedded");
     let automatic = grid
         .split("\n[[constraint]]\n")
         .skip(1)
@@ -144,7 +138,7 @@ fn the_repository_meets_what_automatic_evidence_can_judge() {
 fn the_evidence_file_is_read_without_findings() {
     let root = root();
     let now = head_date();
-    let out = archipel(&["assess", root.to_str().unwrap(), "--json", "--now", &now]);
+    let out = output(&["assess", root.to_str().unwrap(), "--json", "--now", &now]);
     assert!(
         out.status.success(),
         "{}",
@@ -173,7 +167,7 @@ fn the_evidence_file_is_read_without_findings() {
 fn publiccode_yml_is_valid_and_versions_agree() {
     let root = root();
     let file = root.join("publiccode.yml");
-    let out = archipel(&["publiccode", "validate", file.to_str().unwrap()]);
+    let out = output(&["publiccode", "validate", file.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}{}",

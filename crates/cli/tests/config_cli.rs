@@ -2,37 +2,19 @@
 //! configuration file, which beats the default; mistakes name where they
 //! are.
 
+mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_archipel");
-
-/// Every variable a setting reads, removed so that the test's own
-/// environment cannot leak in.
-const VARIABLES: &[&str] = &[
-    "ARCHIPEL_DB",
-    "ARCHIPEL_CONTENT",
-    "ARCHIPEL_CONFIG",
-    "ARCHIPEL_ADDR",
-    "ARCHIPEL_PUBLIC_URL",
-    "ARCHIPEL_FRAME_ANCESTORS",
-    "ARCHIPEL_STATIC_DIR",
-    "ARCHIPEL_POOL_SIZE",
-    "ARCHIPEL_CACHE_ENTRIES",
-    "ARCHIPEL_DATA_LICENCE",
-    "ARCHIPEL_TILES",
-    "ARCHIPEL_TILES_ATTRIBUTION",
-    "ARCHIPEL_LOG_FORMAT",
-    "ARCHIPEL_LOG",
-];
+/// `archipel ARGS` with the variables `env` set (and no other of its own).
+fn command(env: &[(&str, &str)], args: &[&str]) -> Command {
+    let mut c = common::archipel(args);
+    c.envs(env.iter().copied());
+    c
+}
 
 fn archipel(env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut c = Command::new(BIN);
-    for v in VARIABLES {
-        c.env_remove(v);
-    }
-    c.envs(env.iter().copied());
-    c.args(args).output().expect("run archipel")
+    command(env, args).output().expect("run archipel")
 }
 
 /// `serve --check`'s lines as (key, value, origin).
@@ -74,7 +56,7 @@ fn flag_then_variable_then_file_then_default() {
         dir.path(),
         "archipel.toml",
         "db = \"reg.db\"\n\n[server]\naddress = \"127.0.0.1:1111\"\npool_size = 2\n\
-         cache_entries = 7\n\n[tiles]\nurl = \"none\"\n",
+         cache_size = \"7 MiB\"\n\n[tiles]\nurl = \"none\"\n",
     );
     let out = archipel(
         &[
@@ -94,8 +76,8 @@ fn flag_then_variable_then_file_then_default() {
     );
     // File over default, with its line; paths relative to the file.
     assert_eq!(
-        get(&s, "server.cache_entries"),
-        ("7", format!("{file}:6").as_str())
+        get(&s, "server.cache_size"),
+        ("7MiB", format!("{file}:6").as_str())
     );
     assert_eq!(get(&s, "tiles.url"), ("none", format!("{file}:9").as_str()));
     let db = dir.path().join("reg.db");
@@ -180,4 +162,96 @@ fn mistakes_name_where_they_are() {
     let out = archipel(&[], &["--config", "/nonexistent/archipel.toml", "stats"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/archipel.toml"));
+}
+
+#[test]
+fn the_cache_size_is_one_setting_with_its_unit_wherever_it_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "archipel.toml",
+        "db = \"reg.db\"\n[server]\naddress = \"127.0.0.1:0\"\ncache_size = \"3 MiB\"\n\
+         [tiles]\nurl = \"none\"\n",
+    );
+    // The file's value is what the running server holds answers in.
+    let server = archipel_testkit::Server::start(command(&[], &["--config", &file, "serve"]));
+    let answer = server.get("/health");
+    let body = answer.split("\r\n\r\n").nth(1).expect("a body");
+    let health: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    assert_eq!(health["cache"]["budget_bytes"], 3 * 1024 * 1024, "{health}");
+    drop(server);
+    // The same name and the same values from the variable and the flag.
+    let s = settings(&archipel(
+        &[("ARCHIPEL_CACHE_SIZE", "512KiB")],
+        &["--config", &file, "serve", "--check"],
+    ));
+    assert_eq!(
+        get(&s, "server.cache_size"),
+        ("512KiB", "$ARCHIPEL_CACHE_SIZE")
+    );
+    let s = settings(&archipel(
+        &[("ARCHIPEL_CACHE_SIZE", "512KiB")],
+        &["--config", &file, "serve", "--check", "--cache-size", "0"],
+    ));
+    assert_eq!(get(&s, "server.cache_size"), ("0B", "--cache-size"));
+    let s = settings(&archipel(&[], &["serve", "--check"]));
+    assert_eq!(get(&s, "server.cache_size"), ("64MiB", "default"));
+    // A number without its unit is refused, not guessed, wherever it is.
+    let bare = write(dir.path(), "bare.toml", "[server]\ncache_size = 64\n");
+    let out = archipel(&[], &["--config", &bare, "serve", "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{bare}:2: server.cache_size: `64`: expected a size with its unit, such as 64MiB"
+        )),
+        "{err}"
+    );
+    let out = archipel(&[], &["serve", "--check", "--cache-size", "64 MB"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--cache-size: server.cache_size: `64 MB`: expected a size"),
+        "{err}"
+    );
+    // The old names are gone, not quietly ignored.
+    let old = write(dir.path(), "old.toml", "[server]\ncache_mib = 64\n");
+    let out = archipel(&[], &["--config", &old, "serve", "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = archipel(&[], &["serve", "--check", "--cache", "64"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A server ignores SIGPIPE: a client that resets a connection while an
+/// answer is written to it must cost that answer, not the process (with
+/// the default disposition that the other commands keep, a load generator
+/// closing its connections at the end of a run killed the server now and
+/// then, exit status 141). Read from the kernel's record of the running
+/// process, so the check does not depend on winning a race with the
+/// network.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_server_is_not_killed_by_a_closed_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let server = archipel_testkit::Server::start(command(
+        &[],
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--tiles",
+            "none",
+        ],
+    ));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+    let ignored = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .map(|m| u64::from_str_radix(m.trim(), 16).unwrap())
+        .expect("SigIgn");
+    // Signal 13 is bit 12.
+    assert_ne!(ignored & (1 << 12), 0, "SIGPIPE not ignored: {status}");
+    assert!(server.get("/health").starts_with("HTTP/1.1 200"));
 }

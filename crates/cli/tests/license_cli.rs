@@ -1,6 +1,7 @@
 //! `archipel license detect` end to end, on folders the tests write.
 
-use std::process::Command;
+mod common;
+use common::output;
 
 const MIT: &str = "MIT License\n\nCopyright (c) 2024 Ville de Brest\n\n\
 Permission is hereby granted, free of charge, to any person obtaining a copy of this software \
@@ -16,20 +17,13 @@ NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FO
 DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, \
 OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n";
 
-fn archipel(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_archipel"))
-        .args(args)
-        .output()
-        .expect("run archipel")
-}
-
 #[test]
 fn json_report() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("LICENSE"), MIT).expect("write");
     std::fs::write(dir.path().join("package.json"), r#"{"license": "MIT"}"#).expect("write");
     let path = dir.path().to_string_lossy().to_string();
-    let out = archipel(&["license", "detect", &path, "--json"]);
+    let out = output(&["license", "detect", &path, "--json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -52,7 +46,7 @@ fn json_report() {
 fn text_report_in_french_then_english() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().to_string_lossy().to_string();
-    let out = archipel(&["license", "detect", &path]);
+    let out = output(&["license", "detect", &path]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -61,7 +55,7 @@ fn text_report_in_french_then_english() {
     );
 
     std::fs::write(dir.path().join("COPYING"), MIT).expect("write");
-    let out = archipel(&["license", "detect", &path, "--lang", "en"]);
+    let out = output(&["license", "detect", &path, "--lang", "en"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("Licence: MIT (MIT License)"), "{text}");
     assert!(text.contains("COPYING — licence text — MIT"), "{text}");
@@ -75,7 +69,7 @@ fn text_report_in_french_then_english() {
 fn missing_folder_fails() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("missing").to_string_lossy().to_string();
-    let out = archipel(&["license", "detect", &missing]);
+    let out = output(&["license", "detect", &missing]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
 }

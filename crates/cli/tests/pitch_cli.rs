@@ -5,36 +5,9 @@
 //! saved assessment reaches the sheet.
 
 mod common;
-use common::git;
+use common::{git, json, ok, ok_bytes, run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archipel"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("ARCHIPEL_CONTENT")
-        .env_remove("ARCHIPEL_DB")
-        .output()
-        .expect("run archipel")
-}
-
-fn ok(db: &Path, args: &[&str]) -> Vec<u8> {
-    let out = run(db, args);
-    assert!(
-        out.status.success(),
-        "archipel {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn json(db: &Path, args: &[&str]) -> Value {
-    let out = ok(db, args);
-    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON: {e}"))
-}
 
 fn demo() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -241,13 +214,13 @@ fn json_has_the_documented_shape() {
     // The list.
     let list = json(&db, &["pitch", "--list", "--json"]);
     assert_eq!(list.as_array().map(Vec::len), Some(7));
-    assert!(String::from_utf8_lossy(&ok(&db, &["pitch", "--list"])).contains("agent-territorial"));
+    assert!(ok(&db, &["pitch", "--list"]).contains("agent-territorial"));
 }
 
 #[test]
 fn formats() {
     let (dir, db) = demo();
-    let text = String::from_utf8(ok(&db, &["pitch", "--audience", "elu"])).expect("utf-8");
+    let text = String::from_utf8(ok_bytes(&db, &["pitch", "--audience", "elu"])).expect("utf-8");
     assert!(
         text.contains("Qui est en face") && text.contains("Sources"),
         "{text}"
@@ -256,7 +229,7 @@ fn formats() {
         text.lines().all(|l| l.chars().count() <= 80),
         "wrapped:\n{text}"
     );
-    let md = String::from_utf8(ok(
+    let md = String::from_utf8(ok_bytes(
         &db,
         &["pitch", "--audience", "elu", "--format", "markdown"],
     ))
@@ -282,7 +255,7 @@ fn formats() {
             && html.contains("lang=\"fr\"")
     );
     // A PDF goes to standard output when it is no terminal (here, a pipe).
-    let pdf = ok(
+    let pdf = ok_bytes(
         &db,
         &["pitch", "--audience", "association", "--format", "pdf"],
     );

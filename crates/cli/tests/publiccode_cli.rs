@@ -1,14 +1,8 @@
 //! `archipel publiccode …` end to end, on the conformance files and on
 //! hostile inputs. No network.
 
-use std::process::{Command, Output};
-
-fn archipel(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archipel"))
-        .args(args)
-        .output()
-        .expect("run archipel")
-}
+mod common;
+use common::{output, stdout};
 
 fn suite(file: &str) -> String {
     archipel_testkit::testdata("publiccode/v0")
@@ -17,13 +11,9 @@ fn suite(file: &str) -> String {
         .to_string()
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 #[test]
 fn valid_file_exits_zero_and_prints_nothing() {
-    let o = archipel(&["publiccode", "validate", &suite("valid/valid.minimal.yml")]);
+    let o = output(&["publiccode", "validate", &suite("valid/valid.minimal.yml")]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).is_empty());
 }
@@ -31,7 +21,7 @@ fn valid_file_exits_zero_and_prints_nothing() {
 #[test]
 fn warnings_alone_keep_exit_zero() {
     let f = suite("valid_with_warnings/valid_with_legal_repoOwner.yml");
-    let o = archipel(&["publiccode", "validate", &f]);
+    let o = output(&["publiccode", "validate", &f]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).starts_with(&format!("{f}:70:3: warning: legal.repoOwner: ")));
 }
@@ -40,7 +30,7 @@ fn warnings_alone_keep_exit_zero() {
 fn errors_exit_one_with_file_line_column_key() {
     let f = suite("invalid/maintenance_contractors_until_invalid.yml");
     let ok = suite("valid/valid.minimal.yml");
-    let o = archipel(&["publiccode", "validate", &ok, &f]);
+    let o = output(&["publiccode", "validate", &ok, &f]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(
@@ -55,7 +45,7 @@ fn errors_exit_one_with_file_line_column_key() {
 fn json_is_one_array_of_findings() {
     let a = suite("invalid/name_missing.yml");
     let b = suite("valid_with_warnings/valid.minimal.v0.2.yml");
-    let o = archipel(&["publiccode", "validate", "--json", &a, &b]);
+    let o = output(&["publiccode", "validate", "--json", &a, &b]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     let items = v.as_array().expect("array");
@@ -68,7 +58,7 @@ fn json_is_one_array_of_findings() {
     assert!(items[0]["message"].as_str().is_some_and(|m| !m.is_empty()));
     assert_eq!(items[1]["file"], b.as_str());
     assert_eq!(items[1]["severity"], "warning");
-    let o = archipel(&[
+    let o = output(&[
         "publiccode",
         "validate",
         "--json",
@@ -80,14 +70,14 @@ fn json_is_one_array_of_findings() {
 
 #[test]
 fn usage_errors_exit_two() {
-    assert_eq!(archipel(&["publiccode", "validate"]).status.code(), Some(2));
+    assert_eq!(output(&["publiccode", "validate"]).status.code(), Some(2));
     assert_eq!(
-        archipel(&["publiccode", "validate", "--nope", "x"])
+        output(&["publiccode", "validate", "--nope", "x"])
             .status
             .code(),
         Some(2)
     );
-    assert_eq!(archipel(&["publiccode"]).status.code(), Some(2));
+    assert_eq!(output(&["publiccode"]).status.code(), Some(2));
 }
 
 #[test]
@@ -120,7 +110,7 @@ fn hostile_inputs_get_a_clear_finding() {
         (&big, "too large"),
         (&missing, "cannot open"),
     ] {
-        let o = archipel(&["publiccode", "validate", file]);
+        let o = output(&["publiccode", "validate", file]);
         assert_eq!(o.status.code(), Some(1), "{file}");
         let out = stdout(&o);
         assert!(
@@ -146,7 +136,7 @@ fn init_writes_a_draft_that_validation_reads() {
     )
     .expect("git config");
     let path = repo.display().to_string();
-    let o = archipel(&["publiccode", "init", &path]);
+    let o = output(&["publiccode", "init", &path]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -163,16 +153,16 @@ fn init_writes_a_draft_that_validation_reads() {
     assert!(text.contains("TODO"));
     // What is left to fill in shows up as errors, with positions.
     let file_s = file.display().to_string();
-    let o = archipel(&["publiccode", "validate", &file_s]);
+    let o = output(&["publiccode", "validate", &file_s]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("shortDescription"));
     // No overwrite without --force.
     assert_eq!(
-        archipel(&["publiccode", "init", &path]).status.code(),
+        output(&["publiccode", "init", &path]).status.code(),
         Some(1)
     );
     assert_eq!(
-        archipel(&["publiccode", "init", "--force", &path])
+        output(&["publiccode", "init", "--force", &path])
             .status
             .code(),
         Some(0)
@@ -182,7 +172,7 @@ fn init_writes_a_draft_that_validation_reads() {
 #[cfg(unix)]
 #[test]
 fn a_device_gets_the_real_reason_not_a_size_of_zero() {
-    let o = archipel(&["publiccode", "validate", "/dev/zero"]);
+    let o = output(&["publiccode", "validate", "/dev/zero"]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(
@@ -198,13 +188,13 @@ fn a_device_gets_the_real_reason_not_a_size_of_zero() {
 fn ipa_codes_are_checked_against_the_built_in_list_or_a_newer_one() {
     // Well formed but absent from the index: refused with the built-in list.
     let wrong = suite("invalid/organisation_uri_wrong_italian_pa2.yml");
-    let o = archipel(&["publiccode", "validate", &wrong]);
+    let o = output(&["publiccode", "validate", &wrong]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("organisation.uri: "), "{}", stdout(&o));
     // A known code passes with it, and the deprecated `codiceIPA` says
     // where the code goes now.
     let known = suite("valid_with_warnings/valid_with_IT_riuso_codiceIPA.yml");
-    let o = archipel(&["publiccode", "validate", &known]);
+    let o = output(&["publiccode", "validate", &known]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(
         stdout(&o).contains("IT.riuso.codiceIPA: this key is deprecated; set `organisation.uri` to `urn:x-italian-pa:pcm`"),
@@ -223,9 +213,9 @@ fn ipa_codes_are_checked_against_the_built_in_list_or_a_newer_one() {
     let list = dir.path().join("ipa.txt");
     std::fs::write(&list, format!("cod_amm\n{code}\n")).expect("list");
     let list = list.display().to_string();
-    let o = archipel(&["publiccode", "validate", "--ipa-codes", &list, &wrong]);
+    let o = output(&["publiccode", "validate", "--ipa-codes", &list, &wrong]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    let o = archipel(&["publiccode", "validate", "--ipa-codes", &list, &known]);
+    let o = output(&["publiccode", "validate", "--ipa-codes", &list, &known]);
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -235,7 +225,7 @@ fn ipa_codes_are_checked_against_the_built_in_list_or_a_newer_one() {
     // A hostile list is refused in bounded memory, with the reason.
     #[cfg(unix)]
     {
-        let o = archipel(&["publiccode", "validate", "--ipa-codes", "/dev/zero", &known]);
+        let o = output(&["publiccode", "validate", "--ipa-codes", "/dev/zero", &known]);
         assert_eq!(o.status.code(), Some(2));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains("larger than 64 MiB"), "{err}");

@@ -1,35 +1,11 @@
 //! The registry commands end to end: the real binary on real temporary
 //! SQLite files.
 
+mod common;
 use archipel_testkit::mediation::{row as mediation_row, HEADER};
+use common::{command, ok, run, stderr, write};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_archipel");
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("ARCHIPEL_DB")
-        .env_remove("ARCHIPEL_CONTENT")
-        .output()
-        .expect("run archipel");
-    out
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert!(
-        out.status.success(),
-        "archipel {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn export_json(db: &Path) -> String {
     ok(db, &["export", "json"])
@@ -78,12 +54,6 @@ fn import_skipping_invalid(db: &Path, file: &Path) -> serde_json::Value {
         "--json",
     ];
     serde_json::from_str(&ok(db, &args)).unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
 }
 
 #[test]
@@ -379,10 +349,7 @@ fn killed_import_leaves_the_database_unchanged() {
     let len = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let wal_before = len(&wal);
     let db_before = len(&db);
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .args(["import", "mediation", f.to_str().unwrap()])
+    let mut child = command(&db, &["import", "mediation", f.to_str().unwrap()])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -430,10 +397,7 @@ fn import_that_cannot_write_fails_instead_of_hanging() {
     let f = big_mediation_file(dir.path(), 60_000);
     let holder = rusqlite::Connection::open(&db).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .args(["import", "mediation", f.to_str().unwrap()])
+    let mut child = command(&db, &["import", "mediation", f.to_str().unwrap()])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -535,10 +499,7 @@ fn closed_pipe_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
     ok(&db, &["demo"]);
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .args(["export", "json"])
+    let mut child = command(&db, &["export", "json"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -557,10 +518,6 @@ fn stored_line(db: &Path, id: &str) -> u64 {
     shown["record"]["provenance"]["line"]
         .as_u64()
         .unwrap_or_else(|| panic!("no line in {shown}"))
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// A row that is not UTF-8 (a Latin-1 `é` in row 501 of 1,000) is set

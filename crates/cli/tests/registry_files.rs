@@ -5,24 +5,11 @@
 //! not at all, carry no spreadsheet formula, and nothing reaches the
 //! terminal raw.
 
+mod common;
+use common::{command, succeeded};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
-
-const BIN: &str = env!("CARGO_BIN_EXE_archipel");
-
-fn command(db: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("ARCHIPEL_DB")
-        .env_remove("ARCHIPEL_CONTENT")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    c
-}
 
 /// Runs a command to its end. (`serve` would run for ever if it did not
 /// refuse the file: a command still running after a minute is killed and
@@ -42,18 +29,14 @@ fn run_cmd(mut c: Command) -> Output {
     }
 }
 
+/// `archipel --db DB ARGS`, through [`run_cmd`].
 fn run(db: &Path, args: &[&str]) -> Output {
     run_cmd(command(db, args))
 }
 
+/// [`run`], which must succeed; its standard output.
 fn ok(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert!(
-        out.status.success(),
-        "archipel {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8_lossy(&succeeded(run(db, args), args)).into_owned()
 }
 
 /// A file's size, a digest of its bytes, its change time, and the files

@@ -270,9 +270,42 @@ pub fn printable(s: &str, max: usize) -> String {
     out
 }
 
+/// An error and its sources, `: `-separated, as `archipel` prints an error
+/// (anyhow's `{:#}`): "backup.db: No such file or directory (os error 2)".
+/// An error whose message repeats its source's shows here as printed.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_chain_says_each_source_after_its_error() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a.db")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Outer(std::io::Error::other("disk full"));
+        assert_eq!(error_chain(&e), "a.db: disk full");
+        assert_eq!(error_chain(&std::io::Error::other("alone")), "alone");
+    }
     use TextKind::*;
 
     #[test]

@@ -138,8 +138,7 @@ impl Affiliations {
 
     /// Reads a table from a TOML file.
     pub fn from_path(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Affiliations(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
         Self::from_toml_str(&text).map_err(|e| match e {
             Error::Affiliations(m) => Error::Affiliations(format!("{}: {m}", path.display())),
             other => other,

@@ -211,8 +211,7 @@ fn clone_with(
     let dest = cache_dir.join(url.cache_subdir());
     if dest.exists() {
         if options.refresh {
-            std::fs::remove_dir_all(&dest)
-                .map_err(|e| Error::Clone(format!("{}: {e}", dest.display())))?;
+            std::fs::remove_dir_all(&dest).map_err(Error::io(&dest))?;
         } else {
             let repo = Repo::open(&dest)?;
             return Ok(Cloned {
@@ -226,12 +225,11 @@ fn clone_with(
         .parent()
         .ok_or_else(|| Error::Clone("no parent folder for the clone".into()))?
         .to_path_buf();
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| Error::Clone(format!("{}: {e}", parent.display())))?;
+    std::fs::create_dir_all(&parent).map_err(Error::io(&parent))?;
     let tmp = tempfile::Builder::new()
         .prefix(".clone-")
         .tempdir_in(&parent)
-        .map_err(|e| Error::Clone(format!("{}: {e}", parent.display())))?;
+        .map_err(Error::io(&parent))?;
     let work = tmp.path().join("repo.git");
 
     let interrupt = Arc::new(AtomicBool::new(false));
@@ -318,7 +316,7 @@ fn clone_with(
     let _ = clone_thread.join();
     match moved {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(Error::Clone(format!("{}: {e}", dest.display()))),
+        Ok(Err(e)) => return Err(Error::io(&dest)(e)),
         Err(_) => {
             return Err(Error::Clone(format!(
                 "{}: the clone thread ended early",

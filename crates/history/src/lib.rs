@@ -54,17 +54,33 @@ pub use model::{
 pub use repo::{HistoryOptions, Repo, DEFAULT_MAX_FILE_BYTES, DEFAULT_PACK_SCAN_AFTER};
 pub use stats::half_factor;
 
+/// The cause of an [`Error`]: gitoxide's or the system's error, kept
+/// whole for [`source`](std::error::Error::source).
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// What can go wrong. The history analysis itself never fails; these come
 /// from opening, cloning, reading files and loading the affiliation table.
+/// A variant's message says what was being done; its source, when there is
+/// one, says why it failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The path holds no repository that could be opened.
-    #[error("cannot open a git repository at {path}: {message}")]
+    #[error("cannot open a git repository at {}", path.display())]
     Open {
         /// The path given.
         path: PathBuf,
         /// gitoxide's explanation.
-        message: String,
+        #[source]
+        source: Cause,
+    },
+    /// Reading or writing a file or folder failed.
+    #[error("{}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
     },
     /// The URL is not an acceptable `https://` URL.
     #[error("refused URL {0}")]
@@ -89,7 +105,31 @@ pub enum Error {
         /// Its size.
         size: u64,
     },
-    /// The object database could not be read.
-    #[error("cannot read the repository: {0}")]
-    Read(String),
+    /// The object database could not be read: `what` was being read.
+    #[error("cannot read the repository: {what}")]
+    Read {
+        /// What was being read ("commit 1a2b…", "tree 3c4d…").
+        what: String,
+        /// gitoxide's error, when it gave one.
+        #[source]
+        source: Option<Cause>,
+    },
+}
+
+impl Error {
+    /// An [`Error::Io`] on `path`.
+    pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+        move |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// An [`Error::Read`] of `what`, caused by `source`.
+    pub(crate) fn read(what: impl Into<String>, source: impl Into<Cause>) -> Error {
+        Error::Read {
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
 }

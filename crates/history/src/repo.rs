@@ -72,12 +72,12 @@ impl Repo {
                 // A folder inside a work tree: look upwards, like git does.
                 let discovered = gix::discover(path).map_err(|_| Error::Open {
                     path: path.to_path_buf(),
-                    message: first.to_string(),
+                    source: first.into(),
                 })?;
                 let git_dir = discovered.git_dir().to_path_buf();
                 gix::open_opts(&git_dir, opts).map_err(|e| Error::Open {
                     path: path.to_path_buf(),
-                    message: e.to_string(),
+                    source: e.into(),
                 })?
             }
         };
@@ -122,15 +122,16 @@ impl Repo {
             .inner
             .objects
             .try_find(&commit, &mut buf)
-            .map_err(|e| Error::Read(e.to_string()))?
+            .map_err(|e| Error::read(format!("commit {commit}"), e))?
             .ok_or_else(|| Error::MissingObject(commit.to_string()))?;
         let line = data.data.lines().next().unwrap_or_default();
-        let hex = line
-            .strip_prefix(b"tree ")
-            .ok_or_else(|| Error::Read(format!("commit {commit} has no tree")))?;
+        let hex = line.strip_prefix(b"tree ").ok_or_else(|| Error::Read {
+            what: format!("commit {commit}: it has no tree"),
+            source: None,
+        })?;
         ObjectId::from_hex(hex)
             .map(Some)
-            .map_err(|e| Error::Read(format!("commit {commit}: {e}")))
+            .map_err(|e| Error::read(format!("commit {commit}: its tree"), e))
     }
 
     /// Paths (`/`-separated, relative to the root) of the files in `HEAD`'s
@@ -150,10 +151,10 @@ impl Repo {
                 Ok(Some(d)) if d.kind == gix::object::Kind::Tree => d,
                 Ok(_) if depth > 0 => continue,
                 Ok(_) => return Err(Error::MissingObject(tree.to_string())),
-                Err(e) => return Err(Error::Read(e.to_string())),
+                Err(e) => return Err(Error::read(format!("tree {tree}"), e)),
             };
             for entry in gix::objs::TreeRefIter::from_bytes(data.data, hash) {
-                let entry = entry.map_err(|e| Error::Read(format!("tree {tree}: {e}")))?;
+                let entry = entry.map_err(|e| Error::read(format!("tree {tree}"), e))?;
                 let path = format!("{prefix}{}", entry.filename.to_str_lossy());
                 if entry.mode.is_tree() {
                     if max_depth.is_none_or(|m| depth < m) {
@@ -187,11 +188,11 @@ impl Repo {
                 Ok(Some(d)) if d.kind == gix::object::Kind::Tree => d,
                 Ok(Some(_)) => return Ok(None),
                 Ok(None) => return Err(Error::MissingObject(tree.to_string())),
-                Err(e) => return Err(Error::Read(e.to_string())),
+                Err(e) => return Err(Error::read(format!("tree {tree}"), e)),
             };
             let mut found = None;
             for entry in gix::objs::TreeRefIter::from_bytes(data.data, hash) {
-                let entry = entry.map_err(|e| Error::Read(format!("tree {tree}: {e}")))?;
+                let entry = entry.map_err(|e| Error::read(format!("tree {tree}"), e))?;
                 if entry.filename.as_bytes() == part.as_bytes() {
                     found = Some((entry.oid.to_owned(), entry.mode));
                     break;
@@ -211,7 +212,7 @@ impl Repo {
                     let header = self
                         .inner
                         .try_find_header(oid)
-                        .map_err(|e| Error::Read(e.to_string()))?
+                        .map_err(|e| Error::read(format!("{oid} ({path})"), e))?
                         .ok_or_else(|| Error::MissingObject(format!("{oid} ({path})")))?;
                     if header.size() > max_bytes {
                         return Err(Error::TooLarge {
@@ -224,7 +225,7 @@ impl Repo {
                         .inner
                         .objects
                         .try_find(&oid, &mut blob)
-                        .map_err(|e| Error::Read(e.to_string()))?
+                        .map_err(|e| Error::read(format!("{oid} ({path})"), e))?
                         .ok_or_else(|| Error::MissingObject(format!("{oid} ({path})")))?;
                     return Ok(Some(data.data.to_vec()));
                 }

@@ -6,12 +6,8 @@ use archipel_domain::*;
 use archipel_formats::{mediation, ImportContext};
 use archipel_jobs::export::{self, Export, ExportError};
 use archipel_store::Store;
-use chrono::{TimeZone, Utc};
+use archipel_testkit::records::t0;
 use std::io::Write;
-
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
-}
 
 fn place(local: &str, name: &str, description: &str) -> Entity {
     Entity::Place(Place {
@@ -93,17 +89,6 @@ impl Write for Full {
     }
 }
 
-/// The error and its sources, as `archipel` prints them.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    text
-}
-
 /// A full disk in the middle of any export is one error, said once.
 #[test]
 fn a_failing_output_is_said_once() {
@@ -125,7 +110,7 @@ fn a_failing_output_is_said_once() {
             ),
             "{what:?}: {err:?}"
         );
-        let text = chain(&err);
+        let text = error_chain(&err);
         assert_eq!(text.matches("os error 28").count(), 1, "{what:?}: {text}");
         assert!(text.starts_with("writing the export: "), "{what:?}: {text}");
     }
@@ -143,7 +128,7 @@ fn a_file_is_replaced_whole_or_not_at_all() {
         Err(std::io::Error::from_raw_os_error(28).into())
     })
     .unwrap_err();
-    let text = chain(&err);
+    let text = error_chain(&err);
     assert!(
         text.contains("out.json: export not written (the file already there is left as it was): writing the export: "),
         "{text}"

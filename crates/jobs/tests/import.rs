@@ -248,6 +248,16 @@ fn a_writer_failing_midway_stops_the_import_and_writes_nothing() {
         matches!(&err, ImportError::Write { source: StoreError::Corrupt { id, .. }, .. } if id == "place:mediation:lieu-1"),
         "{err:?}"
     );
+    // Said as a chain, each cause once: the import, the record, the JSON
+    // parser's reason (kept as the source of the source).
+    let shown = archipel_domain::error_chain(&err);
+    for part in [
+        "nothing was imported",
+        "stored data is unreadable",
+        "EOF while parsing",
+    ] {
+        assert_eq!(shown.matches(part).count(), 1, "{part}: {shown}");
+    }
     assert_eq!(stats(&store), before);
     assert!(store.get(&place(20_000)).unwrap().is_none());
 }

@@ -210,7 +210,7 @@ fn json_column(text: &str, what: impl FnOnce() -> String) -> Result<serde_json::
     serde_json::from_str(text).map_err(|e| {
         StoreError::Corrupt {
             id: what(),
-            message: e.to_string(),
+            source: Box::new(e),
         }
         .into()
     })
@@ -353,7 +353,7 @@ impl Store {
             let (issuer, sub, account, claims, created_at, last_seen) = row?;
             let claims = serde_json::from_str(&claims).map_err(|e| StoreError::Corrupt {
                 id: format!("identity {issuer} {sub}"),
-                message: e.to_string(),
+                source: Box::new(e),
             })?;
             out.push(Identity {
                 issuer,

@@ -24,17 +24,21 @@ use std::time::{Duration, Instant};
 /// What can go wrong in a backup or a restoration.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
-    #[error("{path}: {source}")]
+    /// Reading or writing this file failed; the system's error is the
+    /// source (and printed after the path by whoever prints the chain).
+    #[error("{path}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: {source}")]
-    Sqlite {
+    /// The database engine failed on this file; its error is the source
+    /// (a [`Cause`](crate::Cause): no engine type crosses the API).
+    #[error("{path}")]
+    Database {
         path: PathBuf,
         #[source]
-        source: rusqlite::Error,
+        source: crate::Cause,
     },
     #[error("{path}: no such file")]
     Missing { path: PathBuf },
@@ -59,9 +63,9 @@ pub enum BackupError {
 type Result<T> = std::result::Result<T, BackupError>;
 
 fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> BackupError + '_ {
-    move |source| BackupError::Sqlite {
+    move |e| BackupError::Database {
         path: path.to_path_buf(),
-        source,
+        source: crate::error::engine(e),
     }
 }
 
@@ -286,7 +290,7 @@ pub fn kept_path(registry: &Path) -> PathBuf {
 /// Takes the registry for ourselves: out of WAL (possible only when no
 /// other connection has it open), then an exclusive lock.
 fn hold(registry: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
+    let conn = crate::error::connect(
         registry,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
@@ -379,7 +383,7 @@ fn copy_into(
         .create_new(true)
         .open(tmp)
         .map_err(io(tmp))?;
-    let mut dest = Connection::open(tmp).map_err(sql(tmp))?;
+    let mut dest = crate::error::connect(tmp, OpenFlags::default()).map_err(sql(tmp))?;
     let restarts = {
         let backup = Backup::new(source, &mut dest).map_err(sql(source_path))?;
         run(&backup, source_path, progress)?
@@ -467,7 +471,7 @@ fn run(
 
 /// A read-only connection: a backup never changes what it copies.
 fn open_read_only(path: &Path) -> Result<Connection> {
-    Connection::open_with_flags(
+    crate::error::connect(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )

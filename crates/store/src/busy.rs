@@ -13,7 +13,6 @@
 //! is removed before the transaction ends; one left by a killed process
 //! names a process that no longer runs and is not believed.
 
-use crate::open::short;
 use crate::{Result, StoreError};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -60,7 +59,7 @@ pub(crate) fn begin<'c>(
                 waited: started.elapsed(),
             })
         }
-        Err(e) => return Err(StoreError::Database(short(&e))),
+        Err(e) => return Err(e.into()),
     };
     let path = note_path(db);
     let text = format!(

@@ -64,10 +64,10 @@ fn encode_with(
     }
     BUF.with_borrow_mut(|buf| {
         buf.clear();
-        f(buf).map_err(|err| StoreError::Database(err.to_string()))?;
+        f(buf).map_err(|err| StoreError::database_because("encoding a record", err))?;
         std::str::from_utf8(buf)
             .map(str::to_owned)
-            .map_err(|err| StoreError::Database(err.to_string()))
+            .map_err(|err| StoreError::database_because("encoding a record", err))
     })
 }
 
@@ -76,10 +76,10 @@ pub(crate) fn decode(id: &str, data: &str) -> Result<Entity> {
     serde_json::from_str(data).map_err(|e| corrupt(id, e))
 }
 
-fn corrupt(id: &str, e: impl std::fmt::Display) -> StoreError {
+fn corrupt(id: &str, e: impl Into<crate::Cause>) -> StoreError {
     StoreError::Corrupt {
         id: id.to_string(),
-        message: e.to_string(),
+        source: e.into(),
     }
 }
 

@@ -42,7 +42,7 @@ pub(crate) fn words(text: &str) -> Vec<String> {
 }
 
 /// Calls `f` with each word of `text`, folded (see [`words`]).
-fn each_word(text: &str, mut f: impl FnMut(&str)) {
+pub(crate) fn each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut buf = String::new();
     for raw in text.split(|c: char| !c.is_alphanumeric()) {
         if raw.is_empty() {
@@ -333,7 +333,7 @@ impl Index {
 }
 
 fn too_large() -> crate::StoreError {
-    crate::StoreError::Database("full-text index too large to hold in memory".into())
+    crate::StoreError::database("full-text index too large to hold in memory")
 }
 
 /// The union of sorted lists, sorted, without repeats.

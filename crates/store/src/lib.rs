@@ -48,6 +48,7 @@ mod assessment;
 pub mod backup;
 mod busy;
 mod codec;
+mod error;
 mod index;
 mod migrate;
 mod open;
@@ -58,8 +59,11 @@ mod search;
 mod write;
 
 pub use assessment::{NewAssessment, SavedAssessment};
+pub use error::{Cause, StoreError};
 pub use open::APP_ID;
-pub use query::{BboxQuery, FacetedQuery, Facets, Filter, ListQuery, Page, Sort, Summary};
+pub use query::{
+    BboxQuery, FacetedQuery, Facets, Filter, ListQuery, NameOrder, Page, Sort, Summary,
+};
 pub use read::{Count, Stats};
 pub use scope::{ActorGroup, GroupCount, LinkCount, LinkGroup, ScopeQuery, ScopeStats};
 pub use search::{SearchHit, SearchQuery, SearchResults};
@@ -67,53 +71,6 @@ pub use write::{prepare, Outcome, Prepared, WriteSummary, Writer};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-
-/// Everything that can go wrong in the store.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("{path}: {message}", path = path.display())]
-    Open { path: PathBuf, message: String },
-    #[error("database: {0}")]
-    Database(String),
-    #[error("record {id}: stored data is unreadable: {message}")]
-    Corrupt { id: String, message: String },
-    #[error("record {id}: {field} points at {target}, which is not in the registry")]
-    Dangling {
-        id: String,
-        field: &'static str,
-        target: String,
-    },
-    #[error("{path}: not an Archipel registry: {reason}; it was left untouched (give another file with --db)", path = path.display())]
-    NotRegistry { path: PathBuf, reason: String },
-    #[error("{path}: registry schema version {found} is newer than this program knows ({known}); it was left untouched (upgrade archipel)", path = path.display())]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        known: i64,
-    },
-    #[error("{path}: registry schema version {found} is older than this program's ({known}); bring it up to date with `archipel init --db {path}` (commands that only read never change the file)", path = path.display())]
-    TooOld {
-        path: PathBuf,
-        found: i64,
-        known: i64,
-    },
-    #[error("{path}: opened read-only, cannot write", path = path.display())]
-    ReadOnly { path: PathBuf },
-    #[error("{path}: the registry is busy: {holder}; waited {waited} s, try again when it is done", path = path.display(), waited = waited.as_secs())]
-    Busy {
-        path: PathBuf,
-        /// Who holds the registry, as far as is known ("another import
-        /// (mediation, lieux.csv) has been writing to it for 42 s").
-        holder: String,
-        waited: std::time::Duration,
-    },
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        StoreError::Database(open::short(&e))
-    }
-}
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 

@@ -3,7 +3,8 @@
 //! applies the first one (or the first write opening of a registry made
 //! before the application id) also stamps the file with [`APP_ID`].
 
-use crate::open::{inspect, short, Found, APP_ID};
+use crate::error::engine;
+use crate::open::{inspect, Found, APP_ID};
 use crate::{busy, Result, StoreError};
 use rusqlite::{Connection, OptionalExtension};
 use std::path::Path;
@@ -65,7 +66,7 @@ fn apply_steps(conn: &Connection, path: &Path) -> Result<()> {
         };
         let step = version + 1;
         let failed = |e: rusqlite::Error| {
-            StoreError::Database(format!("migration {step} failed: {}", short(&e)))
+            StoreError::database_because(format!("migration {step} failed"), engine(e))
         };
         tx.execute_batch(sql).map_err(failed)?;
         let dangling: Option<(String, i64)> = tx
@@ -74,7 +75,7 @@ fn apply_steps(conn: &Connection, path: &Path) -> Result<()> {
             })
             .optional()?;
         if let Some((table, rowid)) = dangling {
-            return Err(StoreError::Database(format!(
+            return Err(StoreError::database(format!(
                 "migration {step}: row {rowid} of table {table} points at a record that does not exist"
             )));
         }

@@ -18,6 +18,7 @@
 //!   `-shm` file can be made beside it) is read as an immutable file when
 //!   no write-ahead log is pending beside it.
 
+use crate::error::{connect, engine};
 use crate::{migrate, Result, Store, StoreError};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
@@ -60,7 +61,8 @@ pub(crate) fn inspect(conn: &Connection, path: &Path) -> Result<Found> {
         }
         _ => StoreError::Open {
             path: path.to_path_buf(),
-            message: short(&e),
+            context: "cannot read".into(),
+            source: Some(engine(e)),
         },
     };
     let app: i32 = conn
@@ -120,20 +122,11 @@ pub(crate) fn inspect(conn: &Connection, path: &Path) -> Result<Found> {
     )))
 }
 
-/// An SQLite error without the SQL text rusqlite adds to some of them
-/// (a migration's is several pages long).
-pub(crate) fn short(e: &rusqlite::Error) -> String {
-    match e {
-        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
-        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn opening(path: &Path, e: &rusqlite::Error) -> StoreError {
+fn opening(path: &Path, e: rusqlite::Error) -> StoreError {
     StoreError::Open {
         path: path.to_path_buf(),
-        message: short(e),
+        context: "cannot open".into(),
+        source: Some(engine(e)),
     }
 }
 
@@ -148,7 +141,7 @@ fn settle(conn: &Connection, path: &Path) -> Result<()> {
         conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         Ok(())
     };
-    set().map_err(|e| opening(path, &e))
+    set().map_err(|e| opening(path, e))
 }
 
 impl Store {
@@ -164,9 +157,9 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| opening(path, &e))?;
+        let mut conn = connect(path, flags).map_err(|e| opening(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| opening(path, &e))?;
+            .map_err(|e| opening(path, e))?;
         // SQLite falls back to reading a file it may not write.
         if conn
             .is_readonly(rusqlite::DatabaseName::Main)
@@ -174,9 +167,10 @@ impl Store {
         {
             return Err(StoreError::Open {
                 path: path.to_path_buf(),
-                message: "the file cannot be written (read-only file or folder); \
+                context: "the file cannot be written (read-only file or folder); \
                           commands that only read it still work"
                     .into(),
+                source: None,
             });
         }
         if found == Found::Empty {
@@ -240,9 +234,10 @@ impl Store {
             Err(e) if cannot_share(&e) && !sidecar(path, "-wal").exists() => read_only(path, true)
                 .map_err(|e2| StoreError::Open {
                     path: path.to_path_buf(),
-                    message: format!("{}; read as an immutable file: {}", short(&e), short(&e2)),
+                    context: format!("cannot open ({}), nor read as an immutable file", engine(e)),
+                    source: Some(engine(e2)),
                 })?,
-            Err(e) => return Err(opening(path, &e)),
+            Err(e) => return Err(opening(path, e)),
         };
         Ok(Store::with(conn, path, true))
     }
@@ -270,7 +265,8 @@ fn precheck(path: &Path) -> Result<Found> {
     let size = std::fs::metadata(path)
         .map_err(|e| StoreError::Open {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            context: "cannot read".into(),
+            source: Some(e.into()),
         })?
         .len();
     if size == 0 {
@@ -279,20 +275,21 @@ fn precheck(path: &Path) -> Result<Found> {
     let immutable = !sidecar(path, "-wal").exists();
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = if immutable {
-        Connection::open_with_flags(uri(path, "immutable=1"), flags | OpenFlags::SQLITE_OPEN_URI)
+        connect(uri(path, "immutable=1"), flags | OpenFlags::SQLITE_OPEN_URI)
     } else {
-        Connection::open_with_flags(path, flags)
+        connect(path, flags)
     }
-    .map_err(|e| opening(path, &e))?;
+    .map_err(|e| opening(path, e))?;
     conn.busy_timeout(BUSY_TIMEOUT)
-        .map_err(|e| opening(path, &e))?;
+        .map_err(|e| opening(path, e))?;
     inspect(&conn, path)
 }
 
 fn missing(path: &Path) -> StoreError {
     StoreError::Open {
         path: path.to_path_buf(),
-        message: "no such file (create it with `archipel init` or `archipel demo`)".into(),
+        context: "no such file (create it with `archipel init` or `archipel demo`)".into(),
+        source: None,
     }
 }
 
@@ -308,9 +305,9 @@ pub(crate) fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
 fn read_only(path: &Path, immutable: bool) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = if immutable {
-        Connection::open_with_flags(uri(path, "immutable=1"), flags | OpenFlags::SQLITE_OPEN_URI)?
+        connect(uri(path, "immutable=1"), flags | OpenFlags::SQLITE_OPEN_URI)?
     } else {
-        Connection::open_with_flags(path, flags)?
+        connect(path, flags)?
     };
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "mmap_size", 1i64 << 30)?;

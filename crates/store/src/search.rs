@@ -33,6 +33,17 @@ pub struct SearchQuery {
 }
 
 impl SearchQuery {
+    /// Whether `text` holds a word the search can look for (a run of
+    /// letters or digits). A text of punctuation or symbols alone (`!!!`,
+    /// a replacement character) holds none: [`Store::search`] finds
+    /// nothing for it and [`Store::search_page`] would list every record,
+    /// so callers should say so rather than search.
+    pub fn has_words(text: &str) -> bool {
+        let mut any = false;
+        crate::index::each_word(text, |_| any = true);
+        any
+    }
+
     pub fn text(text: impl Into<String>) -> Self {
         SearchQuery {
             text: text.into(),
@@ -140,7 +151,17 @@ pub(crate) fn excerpt(text: &str, query: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::excerpt;
+    use super::{excerpt, SearchQuery};
+
+    #[test]
+    fn words_are_runs_of_letters_or_digits() {
+        for text in ["médiathèque", "  Brest 29 ", "x", "!!!x", "42"] {
+            assert!(SearchQuery::has_words(text), "{text:?}");
+        }
+        for text in ["", "   ", "!!!", "\u{FFFD}", "-- / ?", "\u{202E}\u{2066}"] {
+            assert!(!SearchQuery::has_words(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn excerpts_centre_on_the_first_match() {

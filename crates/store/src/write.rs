@@ -157,7 +157,7 @@ impl<'e> EntityRow<'e> {
             ),
             Entity::Commons(c) => (EntityKind::Commons, Some(c.kind.as_str()), None, None, None),
             Entity::Relation(r) => {
-                return Err(StoreError::Database(format!(
+                return Err(StoreError::database(format!(
                     "relation {} given as an entity",
                     r.id
                 )))
@@ -166,7 +166,7 @@ impl<'e> EntityRow<'e> {
         // The row's kind column stands for the record's type when it is
         // read back (see `codec`): they must agree.
         if rec.kind() != variant {
-            return Err(StoreError::Database(format!(
+            return Err(StoreError::database(format!(
                 "record {}: its identifier says {} but it is a {}",
                 rec.id(),
                 rec.kind().as_str(),
@@ -346,7 +346,7 @@ impl<'a> Writer<'a> {
         }
         let id = e.id().as_str();
         let Some(old) = self.stored_entity(id)? else {
-            return Err(StoreError::Database(format!(
+            return Err(StoreError::database(format!(
                 "record {id} vanished during the write"
             )));
         };

@@ -5,23 +5,13 @@
 use archipel_domain::*;
 use archipel_store::backup::{self, BackupError};
 use archipel_store::Store;
-use chrono::{TimeZone, Utc};
+use archipel_testkit::records;
 use std::path::Path;
 
 fn actor(local: &str) -> Entity {
     Entity::Actor(Actor {
-        id: EntityId::new(EntityKind::Actor, "test", local).unwrap(),
-        name: format!("Association {local}"),
-        nature: Nature::Organisation,
-        kind: Some("association".into()),
-        typology: vec![],
         description: Some("Ateliers numériques".into()),
-        identifiers: Identifiers::default(),
-        website: None,
-        email: None,
-        territory: None,
-        location: None,
-        provenance: Provenance::new("test", Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()),
+        ..records::actor(local, &format!("Association {local}"))
     })
 }
 

@@ -4,24 +4,14 @@
 
 use archipel_domain::*;
 use archipel_store::{Store, StoreError, APP_ID};
-use chrono::{TimeZone, Utc};
+use archipel_testkit::records;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 fn actor(local: &str) -> Entity {
     Entity::Actor(Actor {
-        id: EntityId::new(EntityKind::Actor, "test", local).unwrap(),
-        name: format!("Médiathèque {local}"),
-        nature: Nature::Organisation,
         kind: Some("library".into()),
-        typology: vec![],
-        description: None,
-        identifiers: Identifiers::default(),
-        website: None,
-        email: None,
-        territory: None,
-        location: None,
-        provenance: Provenance::new("test", Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()),
+        ..records::actor(local, &format!("Médiathèque {local}"))
     })
 }
 
@@ -374,4 +364,74 @@ fn a_busy_registry_says_who_holds_it() {
     assert_eq!(store.get(&id).unwrap(), None);
     // The note is gone with the transaction.
     assert!(!dir.path().join("registry.db-writer").exists());
+}
+
+/// An SQLite failure keeps SQLite's error as the error's source: the
+/// message says what the store was doing and names the file, the source
+/// why, once each (rusqlite adds the file's name to SQLite's message when
+/// a file cannot be opened; the chain names it once).
+#[test]
+fn an_sqlite_failure_keeps_its_source() {
+    use std::error::Error;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such-folder").join("a.db");
+    let err = Store::open(&path).err().expect("no folder, no registry");
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+    let source = err.source().expect("SQLite's error is kept").to_string();
+    assert!(source.contains("unable to open"), "{source}");
+    let shown = error_chain(&err);
+    let name = path.display().to_string();
+    assert_eq!(shown.matches(&name).count(), 1, "{shown}");
+    assert_eq!(shown.matches("unable to open").count(), 1, "{shown}");
+}
+
+/// A migration that fails on a table already there (a clash) keeps
+/// SQLite's error as its source, says which migration failed, and prints
+/// neither the error twice nor the migration's SQL.
+#[test]
+fn a_failed_migration_keeps_its_source_once() {
+    use std::error::Error;
+    let dir = tempfile::tempdir().unwrap();
+    let path = registry(dir.path(), 1);
+    // Back to version 4 with a table migration 5 creates.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA user_version = 4; CREATE TABLE entity_new (x);")
+        .unwrap();
+    drop(conn);
+    let err = Store::open(&path).err().expect("the migration fails");
+    assert!(matches!(err, StoreError::Database { .. }), "{err:?}");
+    let source = err.source().expect("SQLite's error is kept");
+    assert!(
+        format!("{source:?}").contains("extended_code"),
+        "the engine's error, whole: {source:?}"
+    );
+    let shown = error_chain(&err);
+    assert!(shown.contains("migration 5 failed"), "{shown}");
+    assert_eq!(shown.matches("already exists").count(), 1, "{shown}");
+    assert!(!shown.contains("CREATE TABLE"), "no SQL: {shown}");
+    // Nothing was changed: the version is still 4.
+    assert_eq!(pragma(&path, "user_version"), 4);
+}
+
+/// A registry whose pages are damaged: reading fails with SQLite's
+/// diagnosis as the source, said once.
+#[test]
+fn a_corrupt_registry_keeps_its_source_once() {
+    use std::error::Error;
+    let dir = tempfile::tempdir().unwrap();
+    let path = registry(dir.path(), 200);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = pragma(&path, "page_size") as usize;
+    assert!(bytes.len() > 2 * page, "{} bytes", bytes.len());
+    // Every page but the first (the schema) becomes garbage.
+    for (i, b) in bytes[page..].iter_mut().enumerate() {
+        *b = (i * 7 + 13) as u8;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Store::open_read_only(&path)
+        .and_then(|s| s.count(EntityKind::Actor))
+        .expect_err("a damaged registry cannot be read");
+    assert!(err.source().is_some(), "SQLite's error is kept: {err:?}");
+    let shown = error_chain(&err);
+    assert_eq!(shown.matches("malformed").count(), 1, "{shown}");
 }

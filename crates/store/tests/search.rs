@@ -4,15 +4,11 @@
 
 use archipel_domain::*;
 use archipel_store::{FacetedQuery, Filter, SearchQuery, Store};
-use chrono::{TimeZone, Utc};
-
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
-}
+use archipel_testkit::records::{self, id, t0};
 
 fn territory() -> Entity {
     Entity::Territory(Territory {
-        id: EntityId::new(EntityKind::Territory, "test", "t").unwrap(),
+        id: id(EntityKind::Territory, "t"),
         name: "Métropole d'essai".into(),
         level: "epci".into(),
         code: "200000000".into(),
@@ -22,20 +18,12 @@ fn territory() -> Entity {
     })
 }
 
+/// An association on the territory of [`territory`], described by `desc`.
 fn actor(local: &str, name: &str, desc: Option<&str>) -> Entity {
     Entity::Actor(Actor {
-        id: EntityId::new(EntityKind::Actor, "test", local).unwrap(),
-        name: name.into(),
-        nature: Nature::Organisation,
-        kind: Some("association".into()),
-        typology: vec![],
         description: desc.map(Into::into),
-        identifiers: Identifiers::default(),
-        website: None,
-        email: None,
-        territory: Some(EntityId::new(EntityKind::Territory, "test", "t").unwrap()),
-        location: None,
-        provenance: Provenance::new("test", t0()),
+        territory: Some(id(EntityKind::Territory, "t")),
+        ..records::actor(local, name)
     })
 }
 

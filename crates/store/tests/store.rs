@@ -2,33 +2,20 @@
 
 use archipel_domain::*;
 use archipel_store::{Outcome, SearchQuery, Store, StoreError};
+use archipel_testkit::records::{self, id, t0};
 use chrono::{TimeZone, Utc};
 
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
-}
-
-fn id(k: EntityKind, local: &str) -> EntityId {
-    EntityId::new(k, "test", local).unwrap()
-}
-
+/// A library with a location, described by `desc`.
 fn actor(local: &str, name: &str, desc: Option<&str>) -> Entity {
     Entity::Actor(Actor {
-        id: id(EntityKind::Actor, local),
-        name: name.into(),
-        nature: Nature::Organisation,
         kind: Some("library".into()),
         typology: vec!["opportunity_space_organiser".into()],
         description: desc.map(Into::into),
-        identifiers: Identifiers::default(),
-        website: None,
-        email: None,
-        territory: None,
         location: Some(GeoPoint {
             lat: 48.39,
             lon: -4.48,
         }),
-        provenance: Provenance::new("test", t0()),
+        ..records::actor(local, name)
     })
 }
 
@@ -497,7 +484,7 @@ fn failure_inside_a_batch_writes_nothing() {
     let res: Result<((), _), _> = store.write("test", "manual", None, |w| {
         w.upsert(&actor("a", "Un", None))?;
         w.upsert(&actor("b", "Deux", None))?;
-        Err(StoreError::Database("stop".into()))
+        Err(StoreError::database("stop"))
     });
     assert!(res.is_err());
     assert_eq!(store.count(EntityKind::Actor).unwrap(), 0);

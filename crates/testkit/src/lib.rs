@@ -1,8 +1,10 @@
 //! Helpers shared by the tests of several crates: running git in a
 //! repository a test builds, with fixed identities and dates and no user or
 //! system configuration, so that every figure a test asserts is
-//! reproducible; finding the vendored test data; running a real OpenID
-//! Connect provider ([`oidc`]). Only ever a dev-dependency.
+//! reproducible; finding the vendored test data; plain records for the
+//! tests that write registries; an `archipel serve` process to talk HTTP
+//! to; running a real OpenID Connect provider ([`oidc`]). Only ever a
+//! dev-dependency.
 
 pub mod oidc;
 
@@ -70,6 +72,45 @@ pub fn testdata(rel: &str) -> PathBuf {
     path
 }
 
+/// Records for the tests that write registries: one time, one source
+/// (`test`), plain records a test completes with struct update syntax
+/// (`Actor { description: …, ..records::actor("a", "Fablab") }`).
+pub mod records {
+    use archipel_domain::{Actor, EntityId, EntityKind, Identifiers, Nature, Provenance};
+    use chrono::{DateTime, TimeZone, Utc};
+
+    /// The time every test record is made at: 2 January 2026, 03:04:05 UTC.
+    pub fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
+            .single()
+            .expect("a valid date")
+    }
+
+    /// The identifier `KIND:test:LOCAL`.
+    pub fn id(kind: EntityKind, local: &str) -> EntityId {
+        EntityId::new(kind, "test", local).expect("a valid identifier")
+    }
+
+    /// The actor `actor:test:LOCAL` named `name`: an organisation of kind
+    /// `association`, nothing else said, made at [`t0`] by source `test`.
+    pub fn actor(local: &str, name: &str) -> Actor {
+        Actor {
+            id: id(EntityKind::Actor, local),
+            name: name.into(),
+            nature: Nature::Organisation,
+            kind: Some("association".into()),
+            typology: vec![],
+            description: None,
+            identifiers: Identifiers::default(),
+            website: None,
+            email: None,
+            territory: None,
+            location: None,
+            provenance: Provenance::new("test", t0()),
+        }
+    }
+}
+
 /// Médiation files ("lieux de médiation numérique") for the tests that
 /// import them.
 pub mod mediation {
@@ -84,5 +125,93 @@ pub mod mediation {
             siret = 21290019700010u64 + (i as u64 % 3),
             d = 1 + i % 9
         )
+    }
+}
+
+/// An `archipel serve` process, on the address it says it listens on
+/// (give it `--addr 127.0.0.1:0`: a port the system chooses). Killed
+/// when dropped.
+pub struct Server {
+    child: std::process::Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+}
+
+impl Server {
+    /// Starts `serve` (the command given, its arguments set) and waits for
+    /// its log line `archipel is serving on http://ADDR/`; panics, with
+    /// what it logged, if it exits first.
+    pub fn start(mut serve: Command) -> Server {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut child = serve
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the server");
+        let stderr = child.stderr.take().expect("piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            let mut said = String::new();
+            // Keep reading so that the server never blocks on its log.
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("serving on http://").nth(1) {
+                    if let Some(tx) = tx.take() {
+                        let _ = tx.send(Ok(rest.split('/').next().unwrap_or("").to_string()));
+                    }
+                } else if tx.is_some() {
+                    said.push_str(&line);
+                    said.push('\n');
+                }
+            }
+            if let Some(tx) = tx {
+                let _ = tx.send(Err(said));
+            }
+        });
+        match rx.recv().expect("the log is read") {
+            Ok(addr) => Server { child, addr },
+            Err(said) => panic!("the server stopped before listening:\n{said}"),
+        }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The whole answer (status line, headers, body) to `GET path`.
+    pub fn get(&self, path: &str) -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .expect("send the request");
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).expect("read the answer");
+        answer
+    }
+}
+
+impl Drop for Server {
+    /// Stops the server as the service manager does (SIGTERM: it finishes
+    /// and removes its temporary folder), killing it if it is still there
+    /// after a few seconds.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..50 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

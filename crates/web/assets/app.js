@@ -8,6 +8,7 @@
     var box = document.createElement("div");
     box.className = "popup";
     var name = document.createElement("strong");
+    name.dir = "auto";
     name.textContent = props.name;
     box.appendChild(name);
     if (props.label) {

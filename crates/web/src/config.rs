@@ -120,6 +120,53 @@ pub fn check_text(text: &str) -> Result<String, String> {
     Ok(text.to_string())
 }
 
+/// Units of a memory size, largest first.
+const UNITS: [(&str, usize); 4] = [
+    ("GiB", 1 << 30),
+    ("MiB", 1 << 20),
+    ("KiB", 1 << 10),
+    ("B", 1),
+];
+
+/// Largest answer cache accepted (64 GiB).
+pub const MAX_CACHE_BYTES: usize = 64 << 30;
+
+/// Reads the answer cache's size: a whole number and its unit (`64MiB`,
+/// `512 KiB`, `1GiB`, `65536B`; case aside), at most 64 GiB, or `0` to
+/// keep nothing. A number without its unit is refused, not guessed (an
+/// earlier setting counted answers, another mebibytes).
+pub fn check_cache_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = (&t[..digits], t[digits..].trim());
+    let shown = escape(text);
+    let expected = format!(
+        "`{shown}`: expected a size with its unit, such as 64MiB (B, KiB, MiB, GiB), \
+         or 0 to keep nothing"
+    );
+    let n: usize = number.parse().map_err(|_| expected.clone())?;
+    let factor = match UNITS.iter().find(|(u, _)| u.eq_ignore_ascii_case(unit)) {
+        Some((_, f)) => *f,
+        None if n == 0 && unit.is_empty() => 1,
+        None => return Err(expected),
+    };
+    match n.checked_mul(factor) {
+        Some(bytes) if bytes <= MAX_CACHE_BYTES => Ok(bytes),
+        _ => Err(format!("`{shown}`: at most 64GiB")),
+    }
+}
+
+/// A size as [`check_cache_size`] reads it, in the largest unit that
+/// divides it (`64MiB`, `1500B`).
+pub fn show_size(bytes: usize) -> String {
+    let (unit, factor) = UNITS
+        .iter()
+        .find(|(_, f)| bytes != 0 && bytes.is_multiple_of(*f))
+        .copied()
+        .unwrap_or(("B", 1));
+    format!("{}{unit}", bytes / factor)
+}
+
 /// Checks the licence URL of the published data (for the DCAT catalogue).
 pub fn check_licence_url(url: &str) -> Result<String, String> {
     check_url(url)?;
@@ -167,8 +214,8 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Connections to the registry (reads run in parallel on as many).
     pub pool_size: usize,
-    /// API responses kept in memory (0 turns the cache off).
-    pub cache_entries: usize,
+    /// Bytes of answers kept in memory (0 turns the cache off).
+    pub cache_bytes: usize,
     /// The licence of the published data (a URL), for the DCAT catalogue.
     pub data_licence: String,
 }
@@ -185,7 +232,7 @@ impl Config {
             public_url: format!("http://{addr}"),
             static_dir: None,
             pool_size: 4,
-            cache_entries: 1024,
+            cache_bytes: 64 * 1024 * 1024,
             data_licence: "https://www.etalab.gouv.fr/licence-ouverte-open-licence/".into(),
         }
     }
@@ -256,5 +303,42 @@ mod tests {
         assert!(check_text("a\u{1b}[31m").is_err());
         let err = check_text("a\u{1b}[31m").unwrap_err();
         assert!(!err.contains('\u{1b}'), "escaped for the terminal: {err}");
+    }
+
+    #[test]
+    fn cache_sizes_carry_their_unit() {
+        for (text, bytes) in [
+            ("64MiB", 64 << 20),
+            ("64 MiB", 64 << 20),
+            (" 512kib ", 512 << 10),
+            ("1GiB", 1 << 30),
+            ("65536B", 65536),
+            ("0", 0),
+            ("0 MiB", 0),
+            ("64GiB", MAX_CACHE_BYTES),
+        ] {
+            assert_eq!(check_cache_size(text), Ok(bytes), "{text:?}");
+        }
+        for bad in [
+            "64",
+            "",
+            "MiB",
+            "64 MB",
+            "64M",
+            "1.5GiB",
+            "-1MiB",
+            "65GiB",
+            "99999999999999999999GiB",
+            "64 MiB x",
+            "6\u{1b}4MiB",
+        ] {
+            let err = check_cache_size(bad).unwrap_err();
+            assert!(!err.contains('\u{1b}'), "{err}");
+        }
+        assert!(check_cache_size("64").unwrap_err().contains("64MiB"));
+        for bytes in [0, 1500, 512 << 10, 64 << 20, 3 << 30] {
+            assert_eq!(check_cache_size(&show_size(bytes)), Ok(bytes));
+        }
+        assert_eq!(show_size(64 << 20), "64MiB");
     }
 }

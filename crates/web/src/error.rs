@@ -43,6 +43,10 @@ impl Error {
     pub fn internal(message: impl Into<String>) -> Error {
         Error::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }
+    /// An internal error from `e`, its sources included (for the log).
+    pub fn internal_from(e: &dyn std::error::Error) -> Error {
+        Error::internal(archipel_domain::error_chain(e))
+    }
     /// The same error, shown as JSON.
     pub fn api(mut self) -> Error {
         self.audience = Audience::Api;
@@ -57,7 +61,7 @@ impl Error {
 
 impl From<archipel_store::StoreError> for Error {
     fn from(e: archipel_store::StoreError) -> Error {
-        Error::internal(e.to_string())
+        Error::internal_from(&e)
     }
 }
 

@@ -3,6 +3,8 @@
 //! the server (no script needed). The relations table next to it says the
 //! same in text, for screen readers and without images.
 
+use crate::views::isolate;
+
 /// At most this many neighbours are drawn.
 pub const MAX_NODES: usize = 16;
 
@@ -83,8 +85,8 @@ pub fn layout(center: &str, center_kind: &str, neighbours: Vec<Neighbour>) -> Op
             Node {
                 x,
                 y,
-                label: shorten(&nb.name, 26),
-                full: nb.name,
+                label: isolate(&shorten(&nb.name, 26)),
+                full: isolate(&nb.name),
                 kind: nb.kind,
                 href: nb.href,
                 anchor,
@@ -99,7 +101,7 @@ pub fn layout(center: &str, center_kind: &str, neighbours: Vec<Neighbour>) -> Op
         height,
         cx,
         cy,
-        center_label: shorten(center, 34),
+        center_label: isolate(&shorten(center, 34)),
         center_kind: center_kind.to_string(),
         nodes,
         more: total.saturating_sub(MAX_NODES),
@@ -124,7 +126,7 @@ mod tests {
         let g = layout("Centre", "commons", nbs).unwrap();
         assert_eq!(g.nodes.len(), MAX_NODES);
         assert_eq!(g.more, 4);
-        assert!(g.nodes.iter().all(|n| n.label.chars().count() <= 26));
+        assert!(g.nodes.iter().all(|n| n.label.chars().count() <= 26 + 2));
         assert!(g
             .nodes
             .iter()

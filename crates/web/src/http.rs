@@ -2,21 +2,37 @@
 //! headers, caching headers and ETags.
 
 use crate::error::Error;
+use crate::i18n::lang_of_head;
 use crate::state::AppState;
-use crate::{MAX_BODY, MAX_URI};
-use axum::body::Body;
+use crate::{MAX_BODY, MAX_HEADERS, MAX_URI};
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::hash::{Hash, Hasher};
+use std::time::Duration;
 
-/// Refuses request targets longer than [`MAX_URI`] (414) and bodies
-/// announced larger than [`MAX_BODY`] (413), before any handler runs.
-/// (Bodies without a length are cut by the body limit layer.)
+/// How long a request may take to produce its answer's head.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Whether a request is for the API (JSON errors) or a page (HTML errors).
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Refuses request targets longer than [`MAX_URI`] (414), header
+/// sections larger than [`MAX_HEADERS`] (431) and bodies announced larger
+/// than [`MAX_BODY`] (413), before any handler runs, and
+/// answers 408 when the answer is not ready within [`TIMEOUT`]. (Bodies
+/// without a length are cut by the body limit layer.)
 pub async fn limits(req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
-    let refuse = |e: Error| if api { e.api() } else { e }.into_response();
+    let api = is_api(req.uri().path());
+    let lang = lang_of_request(&req);
+    let refuse = |e: Error| {
+        let e = e.in_lang(lang);
+        if api { e.api() } else { e }.into_response()
+    };
     let target_len = req
         .uri()
         .path_and_query()
@@ -26,6 +42,17 @@ pub async fn limits(req: Request, next: Next) -> Response {
         return refuse(Error::new(
             StatusCode::URI_TOO_LONG,
             format!("request target longer than {MAX_URI} bytes"),
+        ));
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADERS {
+        return refuse(Error::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("request headers larger than {MAX_HEADERS} bytes"),
         ));
     }
     let announced = req
@@ -39,7 +66,101 @@ pub async fn limits(req: Request, next: Next) -> Response {
             format!("request body larger than {MAX_BODY} bytes"),
         ));
     }
-    next.run(req).await
+    match tokio::time::timeout(TIMEOUT, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => refuse(Error::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!("no answer within {} s", TIMEOUT.as_secs()),
+        )),
+    }
+}
+
+fn lang_of_request(req: &Request) -> archipel_content::Lang {
+    lang_of_head(req.uri(), req.headers())
+}
+
+/// Largest error body read to reuse its message.
+const MAX_ERROR_BODY: usize = 1024;
+
+/// Every error answer in the shape its audience reads: a JSON body
+/// `{"error", "status"}` under `/api/`, the HTML error page elsewhere.
+/// Our handlers already answer so; this catches what the framework
+/// answers by itself — extractor rejections (a path segment that is not
+/// UTF-8, `%FF`), 405 for another method than GET, and anything else —
+/// keeping its status and headers (`Allow` on a 405).
+pub async fn errors(req: Request, next: Next) -> Response {
+    let api = is_api(req.uri().path());
+    let lang = lang_of_request(&req);
+    let method = req.method().clone();
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let shaped = if api {
+        ct.starts_with("application/json")
+    } else {
+        ct.starts_with("text/html")
+    };
+    if shaped || method == Method::HEAD {
+        return res;
+    }
+    let plain =
+        ct.starts_with("text/plain") && !res.headers().contains_key(header::CONTENT_ENCODING);
+    let (mut parts, body) = res.into_parts();
+    let said = if plain {
+        axum::body::to_bytes(body, MAX_ERROR_BODY)
+            .await
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+            .filter(|s| !s.is_empty())
+    } else {
+        None
+    };
+    let message = match (status, said) {
+        (StatusCode::METHOD_NOT_ALLOWED, _) => {
+            format!("method {method} is not allowed here; this server only reads (GET)")
+        }
+        (_, Some(s)) => s,
+        (s, None) => s.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    let e = Error::new(status, message).in_lang(lang);
+    let shown = if api { e.api() } else { e }.into_response();
+    let (new, body) = shown.into_parts();
+    for name in [header::CONTENT_TYPE, header::CONTENT_LENGTH] {
+        parts.headers.remove(&name);
+        if let Some(v) = new.headers.get(&name) {
+            parts.headers.insert(name, v.clone());
+        }
+    }
+    Response::from_parts(parts, body)
+}
+
+/// A body read into memory when it is small, or left to stream.
+pub enum Buffered {
+    /// The whole body, at most the limit asked.
+    Whole(Bytes),
+    /// A body larger than the limit, or of a size not known in advance (an
+    /// export written as it is sent), untouched.
+    Streamed(Body),
+}
+
+/// The one rule for holding an answer in memory (to keep it in the answer
+/// cache, to hash it into an ETag): a body whose size is known and at most
+/// `limit` is read whole; any other — larger, or streamed without a known
+/// size — is passed on as it comes, never read whole.
+pub async fn buffer_up_to(body: Body, limit: usize) -> Result<Buffered, axum::Error> {
+    match http_body::Body::size_hint(&body).exact() {
+        Some(n) if n <= limit as u64 => {
+            Ok(Buffered::Whole(axum::body::to_bytes(body, limit).await?))
+        }
+        _ => Ok(Buffered::Streamed(body)),
+    }
 }
 
 /// The Content-Security-Policy: scripts and styles from this server only
@@ -80,6 +201,10 @@ pub(crate) fn matches(if_none_match: Option<&HeaderValue>, etag: &str) -> bool {
         t == "*" || t == etag || t.trim_start_matches("W/") == etag.trim_start_matches("W/")
     })
 }
+
+/// Answers larger than this get no ETag (they stream rather than being
+/// read whole to compute one).
+pub const MAX_ETAG_BODY: usize = crate::cache::MAX_ENTRY;
 
 /// Security headers on every response; caching headers and ETag (with
 /// 304 answers to `If-None-Match`) on successful GETs.
@@ -128,26 +253,17 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
         res.headers_mut()
             .insert(header::VARY, HeaderValue::from_static("Cookie"));
     }
-    // An answer that carries its own validator (a streamed export) is
-    // passed on as it comes, not read whole to make one.
-    if let Some(etag) = res.headers().get(header::ETAG) {
-        if matches(inm.as_ref(), etag.to_str().unwrap_or_default()) {
-            let (mut parts, _) = res.into_parts();
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(header::CONTENT_LENGTH);
-            parts.headers.remove(header::CONTENT_TYPE);
-            return Response::from_parts(parts, Body::empty());
-        }
-        return res;
-    }
     let (mut parts, body) = res.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(b) => b,
-        Err(e) => return Error::internal(format!("reading response: {e}")).into_response(),
-    };
-    let etag = match parts.headers.get(header::ETAG) {
-        Some(v) => v.to_str().unwrap_or_default().to_string(),
-        None => etag_of(&bytes),
+    // An answer that comes with its validator (assets, the answer cache, a
+    // streamed export) is not read; others get one from their bytes when
+    // [`buffer_up_to`] holds them, and the rest stream without.
+    let (etag, body) = match parts.headers.get(header::ETAG) {
+        Some(v) => (v.to_str().unwrap_or_default().to_string(), body),
+        None => match buffer_up_to(body, MAX_ETAG_BODY).await {
+            Ok(Buffered::Whole(bytes)) => (etag_of(&bytes), Body::from(bytes)),
+            Ok(Buffered::Streamed(body)) => return Response::from_parts(parts, body),
+            Err(e) => return Error::internal(format!("reading response: {e}")).into_response(),
+        },
     };
     if let Ok(v) = HeaderValue::from_str(&etag) {
         parts.headers.insert(header::ETAG, v);
@@ -158,5 +274,5 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
         parts.headers.remove(header::CONTENT_TYPE);
         return Response::from_parts(parts, Body::empty());
     }
-    Response::from_parts(parts, Body::from(bytes))
+    Response::from_parts(parts, body)
 }

@@ -58,7 +58,12 @@ impl Tr {
 pub struct PageLang(pub Lang);
 
 pub fn lang_of(parts: &Parts) -> Lang {
-    if let Some(q) = parts.uri.query() {
+    lang_of_head(&parts.uri, &parts.headers)
+}
+
+/// [`lang_of`] from a request's target and headers.
+pub fn lang_of_head(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> Lang {
+    if let Some(q) = uri.query() {
         for pair in q.split('&') {
             if let Some(v) = pair.strip_prefix("lang=") {
                 if let Some(l) = Lang::parse(v) {
@@ -67,7 +72,7 @@ pub fn lang_of(parts: &Parts) -> Lang {
             }
         }
     }
-    for value in parts.headers.get_all(axum::http::header::COOKIE) {
+    for value in headers.get_all(axum::http::header::COOKIE) {
         let Ok(s) = value.to_str() else { continue };
         for c in s.split(';') {
             if let Some(v) = c.trim().strip_prefix("lang=") {

@@ -27,17 +27,20 @@ mod assets;
 mod cache;
 mod config;
 mod error;
+mod figures;
 mod graph;
 mod http;
 mod i18n;
 mod pages;
 pub mod params;
 pub mod pool;
+pub mod spool;
 mod state;
 mod views;
 
 pub use config::{
-    check_frame_ancestors, check_licence_url, check_public_url, check_text, Config, Tiles,
+    check_cache_size, check_frame_ancestors, check_licence_url, check_public_url, check_text,
+    show_size, Config, Tiles, MAX_CACHE_BYTES,
 };
 pub use error::Error;
 pub use i18n::UI_STRINGS;
@@ -46,15 +49,18 @@ pub use state::AppState;
 use archipel_content::Content;
 use axum::routing::get;
 use axum::Router;
-use std::time::Duration;
 use tower_http::compression::CompressionLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted (every route reads none).
 pub const MAX_BODY: usize = 16 * 1024;
 /// Longest request target (path and query) accepted.
 pub const MAX_URI: usize = 4096;
+/// Largest header section accepted (names and values), well below the
+/// HTTP library's own limit (about 400 KiB or 100 lines, answered 431
+/// with an empty body before any of our code runs), so that the 431 a
+/// client meets in practice is ours, with a body.
+pub const MAX_HEADERS: usize = 32 * 1024;
 
 /// The whole application: pages, API, assets, health, with its layers.
 pub fn app(config: Config, content: Content) -> Result<Router, Error> {
@@ -78,18 +84,15 @@ pub fn router(state: AppState) -> Router {
     r.fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            cache::api_cache,
+            cache::answers,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::headers,
         ))
+        .layer(axum::middleware::from_fn(http::errors))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(http::limits))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

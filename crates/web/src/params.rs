@@ -1,7 +1,9 @@
 //! Query parameters: parsing, checking, and turning them back into links.
 //!
-//! Every malformed parameter is a 400 with a message naming it; unknown
-//! parameters are ignored (links from elsewhere carry tracking tags).
+//! Every malformed parameter is a 400 with a message naming it. Pages
+//! ignore parameters they do not know (links from elsewhere carry tracking
+//! tags); the API refuses them ([`ApiParams`]), so that a typo is not
+//! silently ignored and junk parameters cannot multiply cached answers.
 
 use crate::error::{Audience, Error};
 use crate::i18n::lang_of;
@@ -12,7 +14,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A query string parsed into `T`; a malformed one is a 400 shown as a
 /// page or, under `/api/`, as JSON.
@@ -41,8 +43,57 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     }
 }
 
+/// Query parameters of an API route, parsed as [`Params`] does; a
+/// parameter `T` does not have (besides `lang`) is a 400 naming it.
+pub struct ApiParams<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiParams<T>
+where
+    T: DeserializeOwned + Serialize + Default,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Params(v) = Params::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(Error::api)?;
+        refuse_unknown(parts.uri.query(), &names_of::<T>()).map_err(Error::api)?;
+        Ok(ApiParams(v))
+    }
+}
+
+/// The parameter names of `T`, as written in URLs (its serialised keys).
+pub fn names_of<T: Serialize + Default>() -> Vec<String> {
+    match serde_json::to_value(T::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A 400 naming the first parameter of `query` that is neither among
+/// `known` nor `lang` (every route takes the language).
+pub fn refuse_unknown(query: Option<&str>, known: &[String]) -> Result<(), Error> {
+    let Some(q) = query else { return Ok(()) };
+    for (name, _) in crate::cache::form_pairs(q) {
+        if name == "lang" || known.contains(&name) {
+            continue;
+        }
+        let mut list: Vec<&str> = known.iter().map(String::as_str).collect();
+        list.sort_unstable();
+        let takes = if list.is_empty() {
+            "this resource takes no parameter but `lang`".to_string()
+        } else {
+            format!("known: {}, lang", list.join(", "))
+        };
+        return Err(Error::bad_request(format!(
+            "unknown parameter `{name}` ({takes})"
+        )));
+    }
+    Ok(())
+}
+
 /// List orders as written in URLs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub enum SortParam {
     #[default]
     #[serde(rename = "name")]
@@ -142,7 +193,7 @@ pub fn number<T: std::str::FromStr>(name: &str, v: &Option<String>) -> Result<Op
 }
 
 /// Filters as written in URLs, shared by lists, search, the map and the API.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct FilterParams {
     /// Sub-kind: actor kind, commons kind or territory level.
     #[serde(default)]
@@ -267,9 +318,9 @@ pub fn bbox(s: &str) -> Result<[f64; 4], Error> {
         v[i] = x;
     }
     let [w, s, e, n] = v;
-    if !(-180.0..=180.0).contains(&w) || !(-180.0..=180.0).contains(&e) {
+    if !(-540.0..=540.0).contains(&w) || !(-540.0..=540.0).contains(&e) {
         return Err(Error::bad_request(
-            "`bbox`: longitudes must be within -180..180",
+            "`bbox`: longitudes must be within -540..540",
         ));
     }
     if !(-90.0..=90.0).contains(&s) || !(-90.0..=90.0).contains(&n) || s > n {
@@ -277,7 +328,22 @@ pub fn bbox(s: &str) -> Result<[f64; 4], Error> {
             "`bbox`: latitudes must be within -90..90, south ≤ north",
         ));
     }
-    Ok(v)
+    // A box going round the world, or more, is the world.
+    if e - w >= 360.0 {
+        return Ok([-180.0, s, 180.0, n]);
+    }
+    // Map clients pan past the antimeridian and send longitudes beyond
+    // ±180 (170..190 for the Fiji islands): brought back within -180..180,
+    // such a box has west > east, and crosses the antimeridian (RFC 7946,
+    // 5.2) — the store takes both sides.
+    let wrap = |x: f64| {
+        if (-180.0..=180.0).contains(&x) {
+            x
+        } else {
+            (x + 180.0).rem_euclid(360.0) - 180.0
+        }
+    };
+    Ok([wrap(w), s, wrap(e), n])
 }
 
 /// Characters kept as they are in a query value or a path segment.
@@ -319,7 +385,33 @@ mod tests {
         assert!(bbox("a,2,3,4").is_err());
         assert!(bbox("1,5,3,4").is_err());
         assert!(bbox("1,2,3,NaN").is_err());
-        assert!(bbox("-200,2,3,4").is_err());
+        assert!(bbox("-600,2,3,4").is_err());
+        // Across the antimeridian: west > east, as written or once wrapped.
+        assert_eq!(
+            bbox("170,-20,-170,-10").ok(),
+            Some([170.0, -20.0, -170.0, -10.0])
+        );
+        assert_eq!(
+            bbox("170,-20,190,-10").ok(),
+            Some([170.0, -20.0, -170.0, -10.0])
+        );
+        assert_eq!(
+            bbox("-190,-20,-170,-10").ok(),
+            Some([170.0, -20.0, -170.0, -10.0])
+        );
+        assert_eq!(bbox("-200,0,200,10").ok(), Some([-180.0, 0.0, 180.0, 10.0]));
+    }
+
+    #[test]
+    fn unknown_parameters() {
+        let known = names_of::<FilterParams>();
+        assert!(known.contains(&"territory".to_string()), "{known:?}");
+        assert!(refuse_unknown(Some("kind=x&lang=en"), &known).is_ok());
+        let e = refuse_unknown(Some("kind=x&r=1"), &known).unwrap_err();
+        assert!(e.message.contains("`r`"), "{}", e.message);
+        assert!(refuse_unknown(None, &[]).is_ok());
+        assert!(refuse_unknown(Some("lang=fr"), &[]).is_ok());
+        assert!(refuse_unknown(Some("x"), &[]).is_err());
     }
 
     #[test]

@@ -31,7 +31,8 @@ pub struct Pool {
 const CHUNK: usize = 64 * 1024;
 /// Chunks written ahead of the client.
 const CHUNKS_AHEAD: usize = 4;
-/// Streamed answers written at once; more wait their turn.
+/// Long jobs (streamed answers, exports written to the spool) run at
+/// once; more wait their turn.
 const STREAMS: usize = 2;
 
 impl Pool {
@@ -89,6 +90,26 @@ impl Pool {
         .map_err(|e| Error::internal(format!("database task failed: {e}")))?;
         self.give_back(store);
         result
+    }
+
+    /// Runs `f` on a blocking thread with a read-only connection of its
+    /// own, as one of the long jobs (streamed answers, exports written to
+    /// the spool) that run at once; more wait their turn. The pages'
+    /// connections stay free.
+    pub async fn alone<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, Error> + Send + 'static,
+    {
+        let _permit = self
+            .streams
+            .acquire()
+            .await
+            .map_err(|e| Error::internal(e.to_string()))?;
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || f(&Store::open_read_only(&path)?))
+            .await
+            .map_err(|e| Error::internal(format!("database task failed: {e}")))?
     }
 
     /// A response body made of what `f` writes, streamed: `f` runs on a

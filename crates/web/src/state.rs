@@ -11,17 +11,25 @@ pub struct AppState {
     pub content: Arc<Content>,
     pub pool: Arc<Pool>,
     pub cache: Arc<crate::cache::Cache>,
+    /// Exports kept on disk, when the answer cache is on.
+    pub spool: Option<Arc<crate::spool::Spool>>,
 }
 
 impl AppState {
     pub fn new(config: Config, content: Content) -> Result<AppState, Error> {
         let pool = Pool::open(config.db.clone(), config.pool_size)?;
-        let cache = crate::cache::Cache::new(config.db.clone(), config.cache_entries);
+        let cache = crate::cache::Cache::new(config.db.clone(), config.cache_bytes);
+        let spool = if cache.enabled() {
+            crate::spool::Spool::new().map(Arc::new)
+        } else {
+            None
+        };
         Ok(AppState {
             config: Arc::new(config),
             content: Arc::new(content),
             pool: Arc::new(pool),
             cache: Arc::new(cache),
+            spool,
         })
     }
 }

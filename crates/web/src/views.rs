@@ -169,3 +169,87 @@ impl Pager {
 pub fn day(ts: &str) -> String {
     ts.get(..10).unwrap_or(ts).to_string()
 }
+
+/// Text from the registry made safe to show where markup cannot isolate
+/// it (a `<title>`, SVG text, an `<option>`, a sentence built in code):
+/// its directional controls balanced — stray closers dropped, open
+/// embeddings and isolates closed — and the whole between FIRST STRONG
+/// ISOLATE and POP DIRECTIONAL ISOLATE, so that a U+202E in a name cannot
+/// reverse the text around it. In HTML, user text goes in a `<bdi>` or an
+/// element with `dir="auto"` instead.
+pub fn isolate(s: &str) -> String {
+    const PDF: char = '\u{202C}';
+    const FSI: char = '\u{2068}';
+    const PDI: char = '\u{2069}';
+    #[derive(PartialEq)]
+    enum Open {
+        Embedding,
+        Isolate,
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push(FSI);
+    let mut open: Vec<Open> = Vec::new();
+    for c in s.chars() {
+        match c {
+            // LRE, RLE, LRO, RLO
+            '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' => {
+                open.push(Open::Embedding);
+                out.push(c);
+            }
+            // A PDF closes an embedding opened in the same isolate only.
+            PDF => {
+                if open.last() == Some(&Open::Embedding) {
+                    open.pop();
+                    out.push(c);
+                }
+            }
+            // LRI, RLI, FSI
+            '\u{2066}'..='\u{2068}' => {
+                open.push(Open::Isolate);
+                out.push(c);
+            }
+            // A PDI closes the innermost isolate and what was opened in it.
+            PDI => {
+                if let Some(at) = open.iter().rposition(|o| *o == Open::Isolate) {
+                    open.truncate(at);
+                    out.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    for o in open.iter().rev() {
+        out.push(if *o == Open::Isolate { PDI } else { PDF });
+    }
+    out.push(PDI);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::isolate;
+
+    #[test]
+    fn isolated_text_cannot_leak_its_direction() {
+        assert_eq!(isolate("Médiathèque"), "\u{2068}Médiathèque\u{2069}");
+        // An override left open is closed inside the isolate.
+        assert_eq!(
+            isolate("abc\u{202E}fed"),
+            "\u{2068}abc\u{202E}fed\u{202C}\u{2069}"
+        );
+        // An isolate left open is closed before ours.
+        assert_eq!(isolate("\u{2066}x"), "\u{2068}\u{2066}x\u{2069}\u{2069}");
+        // Stray closers cannot close ours early.
+        assert_eq!(isolate("a\u{2069}\u{202C}b"), "\u{2068}ab\u{2069}");
+        // Paired controls stay as they are.
+        assert_eq!(
+            isolate("\u{2067}x\u{202B}y\u{202C}\u{2069}"),
+            "\u{2068}\u{2067}x\u{202B}y\u{202C}\u{2069}\u{2069}"
+        );
+        // A PDI closes the embeddings opened in its isolate.
+        assert_eq!(
+            isolate("\u{2066}\u{202E}x\u{2069}\u{202C}"),
+            "\u{2068}\u{2066}\u{202E}x\u{2069}\u{2069}"
+        );
+    }
+}

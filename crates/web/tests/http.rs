@@ -36,6 +36,7 @@ struct Fixture {
     _dir: tempfile::TempDir,
     db: std::path::PathBuf,
     app: Router,
+    state: archipel_web::AppState,
 }
 
 fn fixture_with(f: impl FnOnce(&mut archipel_web::Config)) -> Fixture {
@@ -57,8 +58,14 @@ fn fixture_with(f: impl FnOnce(&mut archipel_web::Config)) -> Fixture {
     config.public_url = "https://archipel.example".into();
     f(&mut config);
     let db = config.db.clone();
-    let app = archipel_web::app(config, content).unwrap();
-    Fixture { _dir: dir, db, app }
+    let state = archipel_web::AppState::new(config, content).unwrap();
+    let app = archipel_web::router(state.clone());
+    Fixture {
+        _dir: dir,
+        db,
+        app,
+        state,
+    }
 }
 
 fn fixture() -> Fixture {
@@ -679,6 +686,569 @@ async fn english_switch_and_health() {
 }
 
 #[tokio::test]
+async fn language_switch_never_redirects_elsewhere() {
+    let fx = fixture();
+    for next in [
+        "/%09/evil.example/",
+        "/%0A/evil.example/",
+        "/%0D%0A/evil.example/",
+        "%2F%09%2Fevil.example",
+        "/%2509/evil.example/",
+        "/%5Cevil.example",
+        "/%5C%5Cevil.example",
+        "%5C%5Cevil.example",
+        "/%255Cevil.example",
+        "//evil.example",
+        "%2F%2Fevil.example",
+        "/%252F/evil.example",
+        "http:evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "evil.example",
+        "/%00",
+    ] {
+        let uri = format!("/lang/en?next={next}");
+        let r = get(&fx.app, &uri).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(r.headers[header::LOCATION], "/", "{uri}");
+    }
+    // A page of this site, with its query, is where the switch goes back.
+    let r = get(
+        &fx.app,
+        "/lang/fr?next=/search%3Fq%3Dm%C3%A9diath%C3%A8que%26page%3D2",
+    )
+    .await;
+    assert_eq!(
+        r.headers[header::LOCATION],
+        "/search?q=m%C3%A9diath%C3%A8que&page=2"
+    );
+}
+
+#[tokio::test]
+async fn bidirectional_controls_in_names_stay_isolated() {
+    let fx = fixture();
+    // A right-to-left override and a left-to-right isolate, neither closed.
+    let name = "Atelier \u{202E}droN\u{2066} du numérique";
+    let mut a = evil_actor();
+    if let Entity::Actor(x) = &mut a {
+        x.id = EntityId::new(EntityKind::Actor, "test", "bidi").unwrap();
+        x.name = name.into();
+        x.territory = Some(EntityId::parse("territory:demo:epci:960000008").unwrap());
+        // The latest change, for the home page.
+        x.provenance = Provenance::new("test", chrono::Utc::now() + chrono::Duration::days(1));
+    }
+    let mut store = Store::open(&fx.db).unwrap();
+    store
+        .write("test", "test", None, |w| {
+            w.upsert(&a)?;
+            Ok(())
+        })
+        .unwrap();
+    let page = get(&fx.app, "/actors/actor:test:bidi").await;
+    ok_html(&page, "record page");
+    // In <title>, where markup cannot go: balanced and between FSI and PDI.
+    let isolated = "\u{2068}Atelier \u{202E}droN\u{2066} du numérique\u{2069}\u{202C}\u{2069}";
+    assert!(
+        page.body
+            .contains(&format!("<title>{isolated} · Archipel</title>")),
+        "{}",
+        page.body.split("</title>").next().unwrap()
+    );
+    // The heading takes its direction from the name, isolated from the rest.
+    assert!(page.body.contains(&format!("<h1 dir=\"auto\">{name}</h1>")));
+    // The breadcrumbs hold it in a <bdi>.
+    let crumbs = page
+        .body
+        .split("class=\"crumbs\"")
+        .nth(1)
+        .and_then(|s| s.split("</nav>").next())
+        .expect("breadcrumbs");
+    assert!(crumbs.contains(&format!("<bdi>{name}</bdi>")), "{crumbs}");
+    // Nowhere in the page does the name stand outside an isolating element
+    // or isolate characters.
+    let outside = page
+        .body
+        .replace(&format!("<bdi>{name}</bdi>"), "")
+        .replace(&format!("<h1 dir=\"auto\">{name}</h1>"), "")
+        .replace(isolated, "");
+    assert!(!outside.contains(name), "{outside}");
+    // Lists, search results and the home page too.
+    for uri in [
+        "/actors?territory=territory:demo:epci:960000008&per_page=200",
+        "/search?q=atelier+du+numerique&type=actor",
+        "/",
+    ] {
+        let r = get(&fx.app, uri).await;
+        ok_html(&r, uri);
+        assert!(
+            r.body.contains(&format!("<bdi>{name}</bdi>")),
+            "{uri}: {}",
+            r.body
+        );
+        assert!(
+            !r.body
+                .replace(&format!("<bdi>{name}</bdi>"), "")
+                .contains(name),
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_box_across_the_antimeridian_holds_both_sides() {
+    let fx = fixture();
+    let mut store = Store::open(&fx.db).unwrap();
+    store
+        .write("test", "test", None, |w| {
+            for (local, lon) in [("east", 179.5), ("west", -179.5), ("far", 0.0)] {
+                let mut a = evil_actor();
+                if let Entity::Actor(x) = &mut a {
+                    x.id = EntityId::new(EntityKind::Actor, "test", local).unwrap();
+                    x.name = format!("Fidji {local}");
+                    x.location = Some(GeoPoint { lat: -17.0, lon });
+                }
+                w.upsert(&a)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let ids = |v: &serde_json::Value| {
+        let mut ids: Vec<String> = v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    // West 179, east -179: the two degrees either side of the antimeridian.
+    let r = get(&fx.app, "/api/v1/places.geojson?bbox=179,-20,-179,-10").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = json(&r);
+    assert_eq!(ids(&v), ["actor:test:east", "actor:test:west"], "{v}");
+    assert_eq!(v["total"], 2);
+    // As a map client sends it after panning east past 180°, and west.
+    for b in ["179,-20,181,-10", "-181,-20,-179,-10"] {
+        let r = get(&fx.app, &format!("/api/v1/places.geojson?bbox={b}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.body);
+        assert_eq!(
+            ids(&json(&r)),
+            ["actor:test:east", "actor:test:west"],
+            "{b}"
+        );
+    }
+    // The same box written the usual way holds neither (it spans the globe
+    // the other way round).
+    let wide = json(&get(&fx.app, "/api/v1/places.geojson?bbox=-179,-20,179,-10").await);
+    assert_eq!(ids(&wide), ["actor:test:far"]);
+}
+
+/// A JSON error of the documented shape, with this status.
+fn json_error(r: &Res, status: StatusCode, what: &str) -> serde_json::Value {
+    assert_eq!(r.status, status, "{what}: {}", r.body);
+    let ct = r.headers[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(ct.starts_with("application/json"), "{what}: {ct}");
+    let v = json(r);
+    assert_eq!(v["status"], status.as_u16(), "{what}");
+    assert!(!v["error"].as_str().unwrap().is_empty(), "{what}");
+    v
+}
+
+#[tokio::test]
+async fn every_api_error_is_json_and_every_page_error_html() {
+    let fx = fixture();
+    // Path segments that are not UTF-8: rejected by the path extractor.
+    for uri in [
+        "/api/v1/places/%FF",
+        "/api/v1/places/%FF/relations",
+        "/api/v1/%FF",
+        "/api/v1/exports/%FF",
+    ] {
+        let r = get(&fx.app, uri).await;
+        assert!(r.status.is_client_error(), "{uri}: {}", r.status);
+        json_error(&r, r.status, uri);
+    }
+    // Another method than GET.
+    for (method, uri) in [
+        ("POST", "/api/v1/actors"),
+        ("DELETE", "/api/v1/search"),
+        ("PUT", "/api/v1/actors/actor:demo:metropole"),
+    ] {
+        let r = send(
+            &fx.app,
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        let v = json_error(&r, StatusCode::METHOD_NOT_ALLOWED, uri);
+        assert!(v["error"].as_str().unwrap().contains(method), "{v}");
+        assert!(r.headers.contains_key(header::ALLOW), "{uri}");
+    }
+    // Too long a target, too large a body.
+    let long = format!("/api/v1/search?q={}", "x".repeat(archipel_web::MAX_URI));
+    json_error(&get(&fx.app, &long).await, StatusCode::URI_TOO_LONG, "long");
+    let big = vec![b'x'; archipel_web::MAX_BODY + 1];
+    let r = send(
+        &fx.app,
+        Request::get("/api/v1/search")
+            .header(header::CONTENT_LENGTH, big.len())
+            .body(Body::from(big))
+            .unwrap(),
+    )
+    .await;
+    json_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "big body");
+    // Query rejections (a parameter given twice).
+    let r = get(&fx.app, "/api/v1/actors?page=1&page=2").await;
+    json_error(&r, StatusCode::BAD_REQUEST, "twice");
+    // Pages answer the same errors with the HTML error page.
+    for (method, uri, status) in [
+        ("GET", "/places/%FF", None),
+        ("POST", "/", Some(StatusCode::METHOD_NOT_ALLOWED)),
+        ("DELETE", "/search", Some(StatusCode::METHOD_NOT_ALLOWED)),
+    ] {
+        let r = send(
+            &fx.app,
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert!(r.status.is_client_error(), "{uri}");
+        if let Some(s) = status {
+            assert_eq!(r.status, s, "{uri}");
+        }
+        let ct = r.headers[header::CONTENT_TYPE].to_str().unwrap();
+        assert!(ct.starts_with("text/html"), "{uri}: {ct}");
+        assert!(r.body.starts_with("<!doctype html>"), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn too_large_headers_are_refused_with_a_body() {
+    let fx = fixture();
+    // A cookie jar grown past the limit (other sites' cookies on the same
+    // host, or an attacker's): 431 with the audience's body, not an empty
+    // answer.
+    let cookie = format!("lang=en; junk={}", "x".repeat(archipel_web::MAX_HEADERS));
+    for (uri, api) in [("/api/v1/search?q=mediatheque", true), ("/search", false)] {
+        let r = send(
+            &fx.app,
+            Request::get(uri)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        if api {
+            let v = json_error(&r, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, uri);
+            assert!(v["error"].as_str().unwrap().contains("headers"), "{v}");
+        } else {
+            assert_eq!(r.status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+            assert!(r.body.starts_with("<!doctype html>"), "{uri}");
+            // In the language the cookie asks for.
+            assert!(r.body.contains("<html lang=\"en\">"), "{uri}");
+        }
+    }
+    // Many headers, each small, add up the same way.
+    let mut req = Request::get("/api/v1/stats");
+    for i in 0..90 {
+        req = req.header(format!("x-h{i}"), "y".repeat(400));
+    }
+    let r = send(&fx.app, req.body(Body::empty()).unwrap()).await;
+    json_error(&r, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "many");
+    // Ordinary headers pass.
+    let r = send(
+        &fx.app,
+        Request::get("/api/v1/stats")
+            .header(header::COOKIE, "lang=en; session=abc")
+            .header(header::USER_AGENT, "Mozilla/5.0 (X11; Linux x86_64)")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_api_refuses_parameters_it_does_not_know() {
+    let fx = fixture();
+    for (uri, name) in [
+        ("/api/v1/search?q=mediatheque&r=1", "r"),
+        ("/api/v1/actors?per_page=5&utm_source=x", "utm_source"),
+        ("/api/v1/places.geojson?bbox=1,40,3,50&zoom=3", "zoom"),
+        ("/api/v1/stats?r=2", "r"),
+        ("/api/v1/actors/actor:demo:metropole?r=3", "r"),
+        ("/api/v1/exports/archipel.json?r=4", "r"),
+        ("/api/v1/catalog.jsonld?x=", "x"),
+    ] {
+        let v = json_error(&get(&fx.app, uri).await, StatusCode::BAD_REQUEST, uri);
+        assert!(
+            v["error"].as_str().unwrap().contains(&format!("`{name}`")),
+            "{uri}: {v}"
+        );
+    }
+    // Known ones, `lang` included, in any order.
+    for uri in [
+        "/api/v1/search?type=actor&q=mediatheque&lang=en&facets=true",
+        "/api/v1/actors?sort=-name&kind=association&page=1&per_page=5",
+        "/api/v1/places.geojson?lang=en&type=place&bbox=1,40,3,50&limit=10",
+        "/api/v1/stats?lang=en",
+    ] {
+        assert_eq!(get(&fx.app, uri).await.status, StatusCode::OK, "{uri}");
+    }
+    // Pages still ignore them (links from elsewhere carry tracking tags).
+    ok_html(&get(&fx.app, "/actors?utm_source=x").await, "page");
+}
+
+#[tokio::test]
+async fn a_search_with_no_word_says_so() {
+    let fx = fixture();
+    let all = json(&get(&fx.app, "/api/v1/search").await)["total"].clone();
+    assert!(all.as_u64().unwrap() > 10);
+    for q in ["%FF", "!!!", "%E2%80%AE", "-+-"] {
+        let uri = format!("/api/v1/search?q={q}");
+        let v = json_error(&get(&fx.app, &uri).await, StatusCode::BAD_REQUEST, &uri);
+        assert!(v["error"].as_str().unwrap().contains("`q`"), "{v}");
+        let page = get(&fx.app, &format!("/search?q={q}")).await;
+        ok_html(&page, &uri);
+        assert!(page.body.contains("aucun mot à chercher"), "{q}");
+        assert!(
+            page.body.contains("data-total=\"0\""),
+            "{q}: not every record"
+        );
+        assert!(!page.body.contains("class=\"hit\""), "{q}");
+    }
+    // Punctuation around a word is fine.
+    let v = json(&get(&fx.app, "/api/v1/search?q=!!!mediatheque").await);
+    assert!(v["total"].as_u64().unwrap() >= 1);
+}
+
+#[tokio::test]
+async fn a_small_cache_streams_large_answers_and_keeps_small_ones() {
+    // 8 KiB of answers at most, none over 1 KiB: the GeoJSON of every
+    // place is larger and streams through.
+    let fx = fixture_with(|c| c.cache_bytes = 8 * 1024);
+    let uri = "/api/v1/places.geojson";
+    let first = get(&fx.app, uri).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.len() > 8 * 1024, "{}", first.body.len());
+    let again = get(&fx.app, uri).await;
+    assert_eq!(first.body, again.body);
+    assert_eq!(
+        json(&again)["features"].as_array().unwrap().len(),
+        json(&first)["features"].as_array().unwrap().len()
+    );
+    // Many small answers, each kept until the budget is reached, then the
+    // least used leave; all are answered right.
+    for page in 1..=40 {
+        let uri = format!("/api/v1/actors?per_page=1&page={page}");
+        let r = get(&fx.app, &uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+        assert_eq!(json(&r)["page"], page);
+    }
+}
+
+#[tokio::test]
+async fn a_cache_busting_load_stays_within_the_byte_budget() {
+    // The load of defect 5: answers with a junk parameter each, then many
+    // distinct valid answers. 128 KiB of answers at most, none over 16 KiB.
+    let budget = 128 * 1024;
+    let fx = fixture_with(|c| c.cache_bytes = budget);
+    let cache = &fx.state.cache;
+    let held = || cache.held();
+    let list = "/api/v1/actors?per_page=5";
+    let first = get(&fx.app, list).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(held().1, 1, "a small answer is kept");
+    // Junk parameters are refused before anything is kept: they cannot
+    // multiply entries.
+    for r in 0..120 {
+        let uri = format!("{list}&r={r}");
+        let res = get(&fx.app, &uri).await;
+        json_error(&res, StatusCode::BAD_REQUEST, &uri);
+    }
+    assert_eq!(held().1, 1, "no entry per junk parameter");
+    // The same query written in another order, or with the language as a
+    // parameter, is the same entry.
+    for uri in [
+        "/api/v1/actors?per_page=5&page=2",
+        "/api/v1/actors?page=2&per_page=5",
+        "/api/v1/actors?lang=fr&page=2&per_page=5",
+    ] {
+        assert_eq!(get(&fx.app, uri).await.status, StatusCode::OK, "{uri}");
+    }
+    assert_eq!(held().1, 2, "one entry for the three spellings");
+    // Pages ignore parameters they do not read, and key without them.
+    let page = get(&fx.app, "/actors?per_page=5").await;
+    for r in 0..60 {
+        let tagged = get(&fx.app, &format!("/actors?per_page=5&utm_source={r}")).await;
+        assert_eq!(tagged.body, page.body);
+    }
+    assert_eq!(held().1, 3, "one entry for the page whatever its tags");
+    // Distinct valid answers, far more than the budget holds: the bytes
+    // kept never pass it, the least used leave, every answer is right.
+    let mut sizes = 0;
+    for per_page in 1..=10 {
+        for n in 1..=40 {
+            let uri = format!("/api/v1/actors?per_page={per_page}&page={n}");
+            let r = get(&fx.app, &uri).await;
+            assert_eq!(r.status, StatusCode::OK, "{uri}");
+            let v = json(&r);
+            assert_eq!(v["page"], n, "{uri}");
+            sizes += r.body.len();
+            let (bytes, entries) = held();
+            assert!(bytes <= budget, "{bytes} bytes held after {uri}");
+            assert!(entries >= 2, "eviction leaves room, not an empty cache");
+        }
+    }
+    assert!(
+        sizes > 2 * budget,
+        "the load is larger than the budget: {sizes}"
+    );
+    // What the cache holds, as /health tells an operator.
+    let h = json(&get(&fx.app, "/health").await);
+    let (bytes, entries) = held();
+    assert_eq!(h["cache"]["budget_bytes"], budget, "{h}");
+    assert_eq!(h["cache"]["held_bytes"], bytes, "{h}");
+    assert_eq!(h["cache"]["entries"], entries, "{h}");
+    // An answer larger than an eighth of the budget is served whole and
+    // never kept.
+    let before = held();
+    let large = "/search?per_page=100";
+    let big = get(&fx.app, large).await;
+    ok_html(&big, large);
+    assert!(big.body.len() > budget / 8, "{}", big.body.len());
+    // Every record (fewer than 100 here), the page whole.
+    let total = big.body.split("data-total=\"").nth(1).unwrap();
+    let total: usize = total[..total.find('"').unwrap()].parse().unwrap();
+    assert!(total > 50, "{total}");
+    assert_eq!(big.body.matches("class=\"hit\"").count(), total);
+    assert!(big.body.trim_end().ends_with("</html>"));
+    assert_eq!(held(), before, "nothing kept, nothing evicted for it");
+    assert_eq!(get(&fx.app, large).await.body, big.body);
+    // A streamed export (no size known in advance) passes through, however
+    // small: it is never read whole to be kept.
+    let export = get(&fx.app, "/api/v1/exports/territories.csv").await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(export.body.len() < budget / 8, "{}", export.body.len());
+    assert_eq!(held(), before, "the export is not kept");
+}
+
+/// The number shown on the home page's card for `what` (its plural label).
+fn home_count(body: &str, what: &str) -> u64 {
+    let before = body
+        .split(&format!("</span> <span class=\"what\">{what}</span>"))
+        .next()
+        .unwrap();
+    let n = before.rsplit("<span class=\"n\">").next().unwrap();
+    n.chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn pages_follow_writes_and_each_visitor_gets_their_language() {
+    let fx = fixture();
+    let home = get(&fx.app, "/").await;
+    let actors = home_count(&home.body, "Acteurs");
+    let search = get(&fx.app, "/search").await;
+    let map = get(&fx.app, "/map").await;
+    let list = get(&fx.app, "/actors?per_page=200").await;
+    assert!(!list.body.contains("Zéphyrine"));
+    // Served again unchanged (from the answer cache).
+    assert_eq!(get(&fx.app, "/").await.body, home.body);
+    assert_eq!(get(&fx.app, "/search").await.body, search.body);
+    // Parameters pages do not read share the page's answer; the language
+    // does not: a visitor with the English cookie gets English.
+    let tagged = get(&fx.app, "/actors?per_page=200&utm_source=x").await;
+    assert_eq!(tagged.body, list.body);
+    let en = send(
+        &fx.app,
+        Request::get("/actors?per_page=200")
+            .header(header::COOKIE, "lang=en")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(en.body.contains("<html lang=\"en\">"));
+    assert!(get(&fx.app, "/?lang=en")
+        .await
+        .body
+        .contains("<html lang=\"en\">"));
+    assert!(get(&fx.app, "/").await.body.contains("<html lang=\"fr\">"));
+
+    // Another process writes an actor with coordinates.
+    let mut store = Store::open(&fx.db).unwrap();
+    let mut a = evil_actor();
+    if let Entity::Actor(x) = &mut a {
+        x.id = EntityId::new(EntityKind::Actor, "test", "zephyrine").unwrap();
+        x.name = "Atelier Zéphyrine".into();
+        x.provenance = Provenance::new("test", chrono::Utc::now() + chrono::Duration::days(1));
+    }
+    store
+        .write("test", "test", None, |w| {
+            w.upsert(&a)?;
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    // Every page shows it on the next request: counts, latest changes,
+    // facet counts, the number of points on the map, the list.
+    let home2 = get(&fx.app, "/").await;
+    assert_eq!(home_count(&home2.body, "Acteurs"), actors + 1);
+    assert!(home2.body.contains("Atelier Zéphyrine"));
+    let search2 = get(&fx.app, "/search").await;
+    assert_ne!(search2.body, search.body);
+    let total = |b: &str| -> u64 {
+        b.split("data-total=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(total(&search2.body), total(&search.body) + 1);
+    let points = |b: &str| -> u64 {
+        let p = b.split("id=\"map-count\">").nth(1).unwrap();
+        p.chars()
+            .take_while(|c| !c.is_alphabetic())
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        points(&get(&fx.app, "/map").await.body),
+        points(&map.body) + 1
+    );
+    assert!(get(&fx.app, "/actors?per_page=200")
+        .await
+        .body
+        .contains("Zéphyrine"));
+    let facets = json(&get(&fx.app, "/api/v1/search?facets=true").await);
+    let actor_facet = facets["facets"]["kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "actor")
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(actor_facet, actors + 1);
+}
+
+#[tokio::test]
 async fn api_answers_follow_writes_to_the_registry() {
     let fx = fixture();
     let q = "/api/v1/search?q=zephyrin";
@@ -878,7 +1448,9 @@ async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
     ok_html(&r, &uri);
     let select = territory_list(&r.body);
     assert!(
-        select.contains(&format!("value=\"{last}\" selected>Zz-commune 409<")),
+        select.contains(&format!(
+            "value=\"{last}\" selected dir=\"auto\">Zz-commune 409<"
+        )),
         "{select}"
     );
     assert_eq!(select.matches(" selected").count(), 1, "{select}");

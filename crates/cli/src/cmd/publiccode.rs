@@ -2,6 +2,7 @@
 //!
 //! Exit codes of `validate`: 0 when every file is valid (warnings allowed),
 //! 1 when any file has an error, 2 on usage errors.
+use anyhow::Context;
 use archipel_publiccode::{init, validate_file, validate_reader, Options, Report, Severity};
 use serde::Serialize;
 use std::io::{Read, Write};
@@ -205,7 +206,7 @@ fn run_init(a: InitArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     std::fs::write(&target, &draft.yaml)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", target.display()))?;
+        .with_context(|| format!("cannot write {}", target.display()))?;
     eprintln!("wrote {}", target.display());
     eprintln!("still to fill in (marked TODO in the file):");
     for t in &draft.todo {

@@ -34,10 +34,11 @@ pub struct Args {
     /// file: server.pool_size; default: 4].
     #[arg(long, alias = "pool-size")]
     pool: Option<String>,
-    /// API answers kept in memory until the registry changes (0: none)
-    /// [env: ARCHIPEL_CACHE_ENTRIES; file: server.cache_entries; default: 1024].
-    #[arg(long, alias = "cache-entries")]
-    cache: Option<String>,
+    /// Memory for answers (pages and API) kept until the registry
+    /// changes: a size with its unit, `64MiB`, `512KiB`, `1GiB` (0: none)
+    /// [env: ARCHIPEL_CACHE_SIZE; file: server.cache_size; default: 64MiB].
+    #[arg(long, value_name = "SIZE")]
+    cache_size: Option<String>,
     /// The licence of the published data (a URL), in the DCAT catalogue
     /// [env: ARCHIPEL_DATA_LICENCE; file: server.data_licence; default:
     /// Licence Ouverte 2.0].
@@ -95,10 +96,10 @@ const POOL_SIZE: Key = Key {
     flag: "--pool",
     env: "ARCHIPEL_POOL_SIZE",
 };
-const CACHE_ENTRIES: Key = Key {
-    file: "server.cache_entries",
-    flag: "--cache",
-    env: "ARCHIPEL_CACHE_ENTRIES",
+const CACHE_SIZE: Key = Key {
+    file: "server.cache_size",
+    flag: "--cache-size",
+    env: "ARCHIPEL_CACHE_SIZE",
 };
 const DATA_LICENCE: Key = Key {
     file: "server.data_licence",
@@ -128,8 +129,6 @@ const LOG_LEVEL: Key = Key {
 
 /// Largest pool of connections.
 const MAX_POOL: usize = 64;
-/// Largest API cache, in answers.
-const MAX_CACHE: usize = 1_000_000;
 
 /// The settings in force, each with where it came from.
 struct Settings {
@@ -239,12 +238,12 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
         },
         usize::to_string,
     )?;
-    config.cache_entries = r.setting(
-        &CACHE_ENTRIES,
-        args.cache,
-        || defaults.cache_entries,
-        |t| number(t, MAX_CACHE),
-        usize::to_string,
+    config.cache_bytes = r.setting(
+        &CACHE_SIZE,
+        args.cache_size,
+        || defaults.cache_bytes,
+        archipel_web::check_cache_size,
+        |b| archipel_web::show_size(*b),
     )?;
     config.data_licence = r.setting(
         &DATA_LICENCE,
@@ -308,7 +307,25 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
     })
 }
 
+/// Makes a write to a connection the client has closed an error the
+/// server handles rather than a signal that kills it. `main` gives SIGPIPE
+/// back its default (so that `archipel stats | head` ends quietly); a
+/// server must not keep it: hyper writes bodies with `writev`, which
+/// raises SIGPIPE on a reset connection, and a load generator (or anyone)
+/// closing connections with answers in flight stopped the whole server,
+/// silently (exit status 141).
+#[cfg(unix)]
+fn ignore_sigpipe() {
+    // SAFETY: called before the runtime starts any thread; ignoring a
+    // signal has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}
+
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    #[cfg(unix)]
+    ignore_sigpipe();
     let check = args.check;
     let settings = resolve(g, args)?;
     if check {

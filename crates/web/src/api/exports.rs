@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::state::AppState;
 use archipel_domain::EntityKind;
 use archipel_jobs::export::{self, Export};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -94,10 +95,12 @@ fn export_of(file: &str) -> Option<Export> {
     })
 }
 
-/// A download, streamed as it is written (the same function as `archipel
-/// export`): its memory does not grow with the registry. Its ETag is the
-/// registry's revision, so an unchanged registry answers 304 without
-/// writing anything.
+/// A download, written by the same function as `archipel export`: from
+/// the spool (see `crate::spool`: written once per change of the
+/// registry, then read from disk), or streamed as it is written when the
+/// answer cache is off; either way its memory does not grow with the
+/// registry. Its ETag is the registry's revision, so an unchanged registry
+/// answers 304 without reading anything.
 pub async fn download(
     State(state): State<AppState>,
     Path(file): Path<String>,
@@ -116,38 +119,63 @@ pub async fn download(
     if crate::http::matches(headers.get(header::IF_NONE_MATCH), &etag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let body = state
-        .pool
-        .stream(move |s, out| export::write(s, what, out).map_err(|e| Error::internal(chain(&e))))
-        .await
-        .map_err(Error::api)?;
     let ct = if spec.media_type.starts_with("text/") {
         format!("{}; charset=utf-8", spec.media_type)
     } else {
         spec.media_type.to_string()
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, ct),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", spec.file),
-            ),
-            (header::ETAG, etag),
-        ],
-        body,
-    )
-        .into_response())
+    let headers = [
+        (header::CONTENT_TYPE, ct),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", spec.file),
+        ),
+        (header::ETAG, etag),
+    ];
+    if let Some((file, len)) = spooled(&state, spec.file, what, &revision).await {
+        let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024));
+        return Ok((headers, [(header::CONTENT_LENGTH, len.to_string())], body).into_response());
+    }
+    let body = state
+        .pool
+        .stream(move |s, out| export::write(s, what, out).map_err(|e| Error::internal_from(&e)))
+        .await
+        .map_err(Error::api)?;
+    Ok((headers, body).into_response())
 }
 
-/// An error and its sources, as one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
+/// The export `file` at `revision` from the spool, written there first if
+/// it is not (one request writes it; the others for it wait, then read
+/// it). `None` when there is no spool (the answer cache is off) or it
+/// failed (logged): the caller streams the export instead.
+async fn spooled(
+    state: &AppState,
+    file: &'static str,
+    what: Export,
+    revision: &str,
+) -> Option<(tokio::fs::File, u64)> {
+    let spool = state.spool.as_ref()?;
+    if let Some(found) = spool.open(file, revision).await {
+        return Some(found);
     }
-    text
+    let _flight = state.cache.take_flight(&format!("export|{file}")).await;
+    if let Some(found) = spool.open(file, revision).await {
+        return Some(found);
+    }
+    let path = spool.path_for(file);
+    let to = path.clone();
+    let written = state
+        .pool
+        .alone(move |s| export::write_file(s, what, &to).map_err(|e| Error::internal_from(&e)))
+        .await;
+    match written {
+        Ok(()) => {
+            spool.keep(file, revision.to_string(), path);
+            spool.open(file, revision).await
+        }
+        Err(e) => {
+            tracing::warn!(error = %e.message, "export not kept: streamed as written");
+            None
+        }
+    }
 }

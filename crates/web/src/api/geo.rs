@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::i18n::PageLang;
 use crate::pages::map::MapParams;
-use crate::params::{bbox, Params};
+use crate::params::{bbox, ApiParams};
 use crate::state::AppState;
 use crate::views::{record_url, subkind_label};
 use archipel_store::BboxQuery;
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_LIMIT: usize = 10_000;
 pub const MAX_LIMIT: usize = 50_000;
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 pub struct GeoParams {
     #[serde(default)]
     bbox: Option<String>,
@@ -68,7 +68,7 @@ struct Collection {
 pub async fn places(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
-    Params(g): Params<GeoParams>,
+    ApiParams(g): ApiParams<GeoParams>,
 ) -> Result<Response, Error> {
     let limit = crate::params::number::<usize>("limit", &g.limit)
         .map_err(Error::api)?

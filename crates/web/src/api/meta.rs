@@ -15,12 +15,20 @@ pub const OPENAPI: &str = include_str!("../../openapi.json");
 /// registry's schema version (its first page, whatever the registry's
 /// size). Counting the records here cost about 3 ms per probe on 100,000
 /// records, growing with the registry; `/api/v1/stats` has the figures.
+/// It also says what the answer cache holds against its budget (bytes
+/// as counted against it, and entries).
 pub async fn health(State(state): State<AppState>) -> Response {
     let r = state.pool.read(|s| Ok(s.schema_version()?)).await;
+    let (held, entries) = state.cache.held();
     match r {
         Ok(version) => Json(json!({
             "status": "ok",
             "schema_version": version,
+            "cache": {
+                "budget_bytes": state.config.cache_bytes,
+                "held_bytes": held,
+                "entries": entries,
+            },
         }))
         .into_response(),
         Err(e) => (

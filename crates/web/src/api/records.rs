@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::pages::records::{kind_of_path, ListParams};
-use crate::params::{query_string, Paging, Params};
+use crate::params::{query_string, ApiParams, Paging};
 use crate::state::AppState;
 use archipel_domain::{EntityId, EntityKind};
 use archipel_store::ListQuery;
@@ -52,7 +52,7 @@ pub fn page_json(
 pub async fn list(
     State(state): State<AppState>,
     Path(seg): Path<String>,
-    Params(p): Params<ListParams>,
+    ApiParams(p): ApiParams<ListParams>,
 ) -> Result<Response, Error> {
     let kind = kind(&seg)?;
     let paging = Paging::parse(&p.page, &p.per_page, 50).map_err(Error::api)?;
@@ -84,9 +84,10 @@ pub async fn list(
         limit: paging.limit(),
         offset: paging.offset(),
     };
+    let st = state.clone();
     let page = state
         .pool
-        .read(move |s| Ok(s.list_page(&q)?))
+        .read(move |s| crate::figures::list_page(&st, s, &q))
         .await
         .map_err(Error::api)?;
     let mut pairs = p.filter.pairs();

@@ -3,16 +3,17 @@
 
 use crate::api::records::page_json;
 use crate::error::Error;
+use crate::figures::{self, FACET_TOP};
 use crate::pages::search::SearchParams;
-use crate::params::{Paging, Params};
+use crate::params::{ApiParams, Paging};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 pub struct ApiSearch {
     #[serde(flatten)]
     p: SearchParams,
@@ -22,7 +23,7 @@ pub struct ApiSearch {
 
 pub async fn search(
     State(state): State<AppState>,
-    Params(a): Params<ApiSearch>,
+    ApiParams(a): ApiParams<ApiSearch>,
 ) -> Result<Response, Error> {
     let with_facets = match a.facets.as_deref() {
         None | Some("false") | Some("0") => false,
@@ -35,12 +36,13 @@ pub async fn search(
     };
     let paging = Paging::parse(&a.p.page, &a.p.per_page, 20).map_err(Error::api)?;
     let q = a.p.to_query(&state, paging).map_err(Error::api)?;
+    let st = state.clone();
     let (page, facets) = state
         .pool
         .read(move |s| {
-            let page = s.search_page(&q)?;
+            let page = figures::search_page(&st, s, &q)?;
             let facets = if with_facets {
-                Some(s.facets(&q, 20)?)
+                Some(figures::facets(&st, s, &q, FACET_TOP)?)
             } else {
                 None
             };

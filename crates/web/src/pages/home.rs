@@ -47,14 +47,12 @@ pub async fn page(
     uri: Uri,
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
+    let st = state.clone();
     let (counts, recent, kinds) = state
         .pool
-        .read(|s| {
-            Ok((
-                s.kind_counts()?,
-                s.recent(8)?,
-                s.subkind_counts(EntityKind::Actor)?,
-            ))
+        .read(move |s| {
+            let (counts, kinds) = crate::figures::home_counts(&st, s)?;
+            Ok((counts, s.recent(8)?, kinds))
         })
         .await
         .map_err(|e| e.in_lang(lang))?;

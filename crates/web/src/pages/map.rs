@@ -13,10 +13,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Map filters, as in URLs (shared with `/api/v1/places.geojson`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct MapParams {
     /// `place`, `actor`, or both when absent.
     #[serde(rename = "type", default)]
@@ -87,7 +87,9 @@ struct EmbedPage {
     full_url: String,
 }
 
-/// Checks the parameters and counts what the map will show.
+/// Checks the parameters and counts what the map will show. The count of
+/// every point (the map as first opened) is a figure of the registry,
+/// counted once per change of it.
 async fn check(state: &AppState, p: &MapParams) -> Result<u64, Error> {
     let q = BboxQuery {
         bbox: None,
@@ -95,7 +97,18 @@ async fn check(state: &AppState, p: &MapParams) -> Result<u64, Error> {
         filter: p.to_filter(state)?,
         limit: 0,
     };
-    state.pool.read(move |s| Ok(s.in_bbox(&q)?.total)).await
+    let everything = q.filter == Filter::default() && q.kinds == MapParams::default().kinds()?;
+    let st = state.clone();
+    state
+        .pool
+        .read(move |s| {
+            if everything {
+                crate::figures::map_points(&st, || Ok(s.in_bbox(&q)?.total))
+            } else {
+                Ok(s.in_bbox(&q)?.total)
+            }
+        })
+        .await
 }
 
 pub async fn page(

@@ -10,13 +10,14 @@ pub mod search;
 
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
-use crate::params::query_string;
+use crate::params::{names_of, query_string};
 use crate::state::AppState;
 use askama::Template;
 use axum::http::{header, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use std::sync::LazyLock;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -52,43 +53,51 @@ pub async fn not_found(PageLang(lang): PageLang, uri: Uri) -> Response {
     }
 }
 
-/// The current path and query, without `lang` (for the language switch).
+/// The current path and query, without `lang` (for the language switch):
+/// only parameters pages read, in their canonical order.
 pub fn here(uri: &Uri) -> String {
-    let pairs: Vec<(&str, String)> = uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("lang="))
-        .filter_map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let k = percent_encoding::percent_decode_str(k).decode_utf8().ok()?;
-            let v = percent_encoding::percent_decode_str(&v.replace('+', " "))
-                .decode_utf8()
-                .ok()?
-                .into_owned();
-            // Only names we use ourselves, so the slice can borrow 'static.
-            KNOWN.iter().find(|n| **n == k).map(|n| (*n, v))
+    let pairs: Vec<(&str, String)> = crate::cache::form_pairs(uri.query().unwrap_or(""))
+        .filter_map(|(k, v)| {
+            // Names from the static list, so the pairs can borrow 'static.
+            PAGE_PARAMS
+                .iter()
+                .find(|n| **n == k)
+                .map(|n| (n.as_str(), v))
         })
         .collect();
     format!("{}{}", uri.path(), query_string(&pairs))
 }
 
-const KNOWN: &[&str] = &[
-    "q",
-    "page",
-    "per_page",
-    "sort",
-    "kind",
-    "type",
-    "typology",
-    "territory",
-    "licence",
-    "commons",
-    "actor_kind",
-    "commons_kind",
-    "audience",
-    "register",
-];
+/// Every parameter a page reads (`lang` apart), from the pages' parameter
+/// structs: what a page's cache key and its language switch keep.
+static PAGE_PARAMS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut v = names_of::<search::SearchParams>();
+    v.extend(names_of::<map::MapParams>());
+    v.extend(names_of::<records::ListParams>());
+    v.extend(names_of::<pitch::PitchParams>());
+    v.sort();
+    v.dedup();
+    v
+});
+
+/// Whether pages read a parameter of this name.
+pub fn is_page_param(name: &str) -> bool {
+    PAGE_PARAMS.iter().any(|n| n == name)
+}
+
+/// Whether the answer at `path` may be kept in the answer cache: the
+/// pages that show the registry (not the argument sheets, the language
+/// switch or anything that is not a page).
+pub fn cached_page(path: &str) -> bool {
+    match path {
+        "/" | "/map" | "/embed/map" | "/search" | "/data" => true,
+        p => p
+            .strip_prefix('/')
+            .and_then(|rest| rest.split('/').next())
+            .and_then(records::kind_of_path)
+            .is_some(),
+    }
+}
 
 /// The map block of a page.
 pub struct MapView {

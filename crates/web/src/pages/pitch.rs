@@ -17,14 +17,14 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Most commons, and most territories of one level, offered in the
 /// form's lists (the one asked for is always among them).
 const LISTED: usize = 400;
 
 /// The form's parameters (the language is the page's: `?lang=`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct PitchParams {
     audience: Option<String>,
     register: Option<String>,
@@ -136,7 +136,7 @@ fn sheet_error(e: archipel_pitch::Error, lang: Lang) -> Error {
         E::AmbiguousTerritory { .. } | E::TerritoryRequired { .. } => {
             Error::bad_request(e.to_string())
         }
-        E::Store(_) | E::Pdf(_) => Error::internal(e.to_string()),
+        E::Store(_) | E::Pdf(_) => Error::internal_from(&e),
     };
     err.in_lang(lang)
 }

@@ -9,7 +9,8 @@ use crate::i18n::{PageLang, Tr};
 use crate::params::{encode, query_string, FilterParams, Paging, Params, SortParam};
 use crate::state::AppState;
 use crate::views::{
-    day, kind_label, kind_path, kinds_label, record_url, subkind_label, Layout, Link, Pager,
+    day, isolate, kind_label, kind_path, kinds_label, record_url, subkind_label, Layout, Link,
+    Pager,
 };
 use archipel_domain::{Entity, EntityId, EntityKind, Relation};
 use archipel_store::{Filter, ListQuery, Page, Sort, Summary};
@@ -17,7 +18,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The kind a path segment names (`actors` → actor).
@@ -31,7 +32,7 @@ pub fn kind_of_path(seg: &str) -> Option<EntityKind> {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ListParams {
     #[serde(default)]
     pub page: Option<String>,
@@ -117,10 +118,11 @@ pub async fn list(
         limit: paging.limit(),
         offset: paging.offset(),
     };
+    let st = state.clone();
     let (page, names, territories) = state
         .pool
         .read(move |s| {
-            let page = s.list_page(&q)?;
+            let page = crate::figures::list_page(&st, s, &q)?;
             let ids: Vec<&str> = page
                 .items
                 .iter()
@@ -778,7 +780,13 @@ pub async fn show(
         .map(|s| subkind_label(&state.content, kind.as_str(), s, lang))
         .unwrap_or_default();
     let name = e.name().to_string();
-    let mut layout = Layout::new(t, &name, &super::here(&uri), Some(kind_path(kind)));
+    // The title holds the name as plain text: isolated there.
+    let mut layout = Layout::new(
+        t,
+        &isolate(&name),
+        &super::here(&uri),
+        Some(kind_path(kind)),
+    );
     if map.is_some() {
         layout = layout.with_map();
     }

@@ -3,20 +3,21 @@
 
 use super::render;
 use crate::error::Error;
+use crate::figures;
 use crate::i18n::{PageLang, Tr};
 use crate::params::{nonempty, query_string, set_pairs, Paging, Params};
 use crate::state::AppState;
 use crate::views::{kind_label, record_url, subkind_label, Layout, Link, Pager};
 use archipel_domain::EntityKind;
-use archipel_store::{FacetedQuery, Facets, Filter, Page, Summary};
+use archipel_store::{FacetedQuery, Facets, Filter, Page, SearchQuery, Summary};
 use askama::Template;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Search parameters, as in URLs (shared with `/api/v1/search`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct SearchParams {
     #[serde(default)]
     pub q: Option<String>,
@@ -49,6 +50,12 @@ impl SearchParams {
         if text.chars().count() > MAX_Q {
             return Err(Error::bad_request(format!(
                 "`q` is longer than {MAX_Q} characters"
+            )));
+        }
+        if !text.is_empty() && !SearchQuery::has_words(&text) {
+            // Searching it would list every record as if nothing were typed.
+            return Err(Error::bad_request(format!(
+                "`q`: `{text}` holds no word to search for (letters or digits)"
             )));
         }
         let mut filter = Filter::default();
@@ -145,6 +152,8 @@ struct SearchPage {
     keep: Vec<(&'static str, String)>,
     total: u64,
     summary: String,
+    /// The text typed holds no word to search for.
+    no_words: bool,
     hits: Vec<Hit>,
     facets: Vec<FacetView>,
     active: Vec<Link>,
@@ -173,12 +182,32 @@ pub async fn page(
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
     let paging = Paging::parse(&p.page, &p.per_page, 20).map_err(|e| e.in_lang(lang))?;
-    let q = p.to_query(&state, paging).map_err(|e| e.in_lang(lang))?;
-    let (results, facets): (Page<Summary>, Facets) = state
-        .pool
-        .read(move |s| Ok((s.search_page(&q)?, s.facets(&q, 12)?)))
-        .await
+    let text = nonempty(&p.q).unwrap_or("").to_string();
+    // Words typed but none to search for (`!!!`): say so, rather than an
+    // error page or every record.
+    let no_words = !text.is_empty() && !SearchQuery::has_words(&text);
+    let mut checked = p.clone();
+    if no_words {
+        checked.q = None;
+    }
+    let q = checked
+        .to_query(&state, paging)
         .map_err(|e| e.in_lang(lang))?;
+    let (results, facets): (Page<Summary>, Facets) = if no_words {
+        (Page::empty(), Facets::default())
+    } else {
+        let st = state.clone();
+        state
+            .pool
+            .read(move |s| {
+                Ok((
+                    figures::search_page(&st, s, &q)?,
+                    figures::facets(&st, s, &q, 12)?,
+                ))
+            })
+            .await
+            .map_err(|e| e.in_lang(lang))?
+    };
 
     let pairs = p.pairs();
     // A link with `name` set to `value` (or removed when `None`), page reset.
@@ -275,15 +304,16 @@ pub async fn page(
             Link::new(with(k, None), shown)
         })
         .collect();
-    let text = nonempty(&p.q).unwrap_or("").to_string();
-    let summary = if text.is_empty() {
+    let summary = if no_words {
+        t.s("search.no_words").to_string()
+    } else if text.is_empty() {
         t.count(results.total, "search.result", "search.results")
     } else {
         format!(
             "{} {} « {} »",
             t.count(results.total, "search.result", "search.results"),
             t.s("search.for"),
-            text
+            crate::views::isolate(&text)
         )
     };
     let mut layout = Layout::new(t, t.s("search.title"), &super::here(&uri), Some("search"));
@@ -297,6 +327,7 @@ pub async fn page(
         keep,
         total: results.total,
         summary,
+        no_words,
         hits: results
             .items
             .iter()
