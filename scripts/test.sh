@@ -14,12 +14,20 @@ command -v git >/dev/null 2>&1 || need_apt+=(git)
 # The argument sheets' PDF test checks, extracts and renders the PDF with poppler.
 { command -v pdftoppm >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1; } \
   || need_apt+=(poppler-utils)
+# The sign-in tests run a real OpenID provider (oidc-provider) with Node.js.
+{ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } \
+  || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
 elif [ ${#need_apt[@]} -gt 0 ]; then
   # Tests that need these fail rather than pass unchecked: say so up front.
   echo "scripts/test.sh: not root, cannot install ${need_apt[*]};" \
     "the tests that use them will fail: apt-get install ${need_apt[*]}" >&2
+fi
+
+# The OpenID provider's packages, exactly as locked (npm's registry).
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix testdata/oidc-provider --no-audit --no-fund --loglevel=error
 fi
 
 # A CI run builds once: incremental caches would only take disk space.

@@ -82,8 +82,9 @@ struct Document {
     tiles: Tiles,
     #[serde(default)]
     log: Log,
-    /// Reserved for the sign-in providers of a later version.
-    sign_in: Option<toml::Value>,
+    /// Accounts and sign-in (see `crate::sign_in`).
+    #[serde(default)]
+    sign_in: crate::sign_in::Section,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -158,17 +159,6 @@ impl ConfigFile {
                 anyhow::bail!("{}:{line}: {key}{}", path.display(), e.message().trim());
             }
         };
-        if doc.sign_in.is_some() {
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with("[sign_in"))
-                .map_or(0, |i| i + 1);
-            anyhow::bail!(
-                "{}:{line}: sign_in: sign-in providers are not available in this version \
-                 of Archipel (the section is reserved for them); remove it",
-                path.display()
-            );
-        }
         Ok(ConfigFile {
             path: path.to_path_buf(),
             text,
@@ -201,7 +191,8 @@ impl ConfigFile {
         })
     }
 
-    fn origin(&self, offset: usize) -> Origin {
+    /// Where the byte at `offset` of the file is.
+    pub(crate) fn origin(&self, offset: usize) -> Origin {
         Origin::File {
             path: self.path.clone(),
             line: line_of(&self.text, offset),
@@ -225,8 +216,16 @@ impl ConfigFile {
             "tiles.attribution" => self.string(&d.tiles.attribution),
             "log.format" => self.string(&d.log.format),
             "log.level" => self.string(&d.log.level),
+            "sign_in.signup" => self.string(&d.sign_in.signup),
+            "sign_in.session_idle_minutes" => self.integer(&d.sign_in.session_idle_minutes),
+            "sign_in.session_max_hours" => self.integer(&d.sign_in.session_max_hours),
             _ => None,
         }
+    }
+
+    /// The `[[sign_in.oidc]]` providers as written.
+    pub(crate) fn oidc(&self) -> &[crate::sign_in::OidcSection] {
+        &self.doc.sign_in.oidc
     }
 
     /// The folder paths in the file are relative to.
@@ -370,19 +369,6 @@ mod tests {
         let err = parse("[log]\nformat = 1\n").unwrap_err().to_string();
         assert!(
             err.starts_with("/etc/archipel/archipel.toml:2: log.format: invalid type"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn sign_in_is_reserved() {
-        let err = parse("db = \"a\"\n[sign_in]\nprovider = \"x\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with(
-                "/etc/archipel/archipel.toml:2: sign_in: sign-in providers are not available"
-            ),
             "{err}"
         );
     }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod cmd;
 mod config;
+mod sign_in;
 
 // Imports allocate many small strings; mimalloc serves them markedly faster
 // than the system allocator.
@@ -67,6 +68,9 @@ enum Command {
     /// Replace the registry with a backup, after checking it (stop the
     /// server first).
     Restore(cmd::restore::Args),
+    /// Manage accounts: add (the password on standard input), list, role,
+    /// disable.
+    User(cmd::user::Args),
 }
 
 /// Lets a closed pipe end the process quietly, as in any Unix filter
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
         Command::Pitch(a) => cmd::pitch::run(g, a),
         Command::Backup(a) => cmd::backup::run(g, a),
         Command::Restore(a) => cmd::restore::run(g, a),
+        Command::User(a) => cmd::user::run(g, a),
     };
     match result {
         Ok(code) => code,

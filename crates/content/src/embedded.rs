@@ -45,3 +45,11 @@ pub const MEDIATION_SCHEMA: (&str, &str) = file!("schemas/lieux-mediation-numeri
 
 /// Interface strings of the licence report.
 pub const LICENSE_UI: (&str, &str) = file!("ui/license.toml");
+
+/// Account roles: French and English labels and descriptions
+/// (`archipel-accounts`).
+pub const ACCOUNT_ROLES: (&str, &str) = file!("accounts/roles.toml");
+
+/// Common passwords refused by `archipel-accounts` (one a line, NFKC and
+/// lowercase; provenance in `content/accounts/README.md`).
+pub const COMMON_PASSWORDS: (&str, &str) = file!("accounts/common-passwords.txt");

@@ -43,6 +43,7 @@
 //! assert_eq!(hits.total, 1);
 //! ```
 
+pub mod accounts;
 mod assessment;
 pub mod backup;
 mod busy;

@@ -3,7 +3,10 @@
 //! system configuration, so that every figure a test asserts is
 //! reproducible; finding the vendored test data; plain records for the
 //! tests that write registries; an `archipel serve` process to talk HTTP
-//! to. Only ever a dev-dependency.
+//! to; running a real OpenID Connect provider ([`oidc`]). Only ever a
+//! dev-dependency.
+
+pub mod oidc;
 
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};

@@ -359,12 +359,14 @@ fn version(v: &str) -> Vec<u64> {
 }
 
 /// `cargo metadata` of the workspace, offline and from Cargo.lock as it
-/// is, with `extra` arguments.
+/// is, with `extra` arguments; for the platform that builds it (what a
+/// build downloaded: the packages of other platforms may be absent).
 fn metadata(extra: &[&str]) -> serde_json::Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = std::process::Command::new(cargo)
         .current_dir(root())
         .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["--filter-platform", &host()])
         .args(extra)
         .output()
         .expect("cargo runs");
@@ -424,4 +426,19 @@ fn one_minimum_rust_version_covers_every_dependency() {
         "the minimum Rust version is one, and true of every dependency",
         found,
     );
+}
+
+/// The platform rustc builds for by default (`rustc -vV`'s `host:`).
+fn host() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = std::process::Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .expect("rustc runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc -vV names its host")
+        .trim()
+        .to_string()
 }

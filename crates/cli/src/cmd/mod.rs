@@ -15,6 +15,7 @@ pub mod search;
 pub mod serve;
 pub mod show;
 pub mod stats;
+pub mod user;
 
 use crate::config::{self, ConfigFile};
 use archipel_content::Content;
