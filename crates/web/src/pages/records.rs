@@ -552,7 +552,7 @@ fn load(s: &archipel_store::Store, id: &EntityId) -> Result<Option<Loaded>, Erro
         .iter()
         .flat_map(|r| [r.subject.as_str(), r.object.as_str()])
         .collect();
-    ids.extend(entity.references().iter().map(|x| x.as_str()));
+    ids.extend(entity.references().iter().map(|(_, x)| x.as_str()));
     let names = s.summaries(&ids)?;
     let territory = match &entity {
         Entity::Territory(_) => Some(id.clone()),
