@@ -173,7 +173,8 @@ pub fn likely_duplicate(a: &Entity, b: &Entity) -> Option<Duplicate> {
     let near = match (a, b) {
         (Entity::Commons(_), Entity::Commons(_)) => true,
         _ => {
-            let same_territory = matches!((territory(a), territory(b)), (Some(x), Some(y)) if x == y);
+            let same_territory =
+                matches!((territory(a), territory(b)), (Some(x), Some(y)) if x == y);
             let close = matches!((location(a), location(b)), (Some(x), Some(y)) if metres(x, y) <= NEAR_METRES);
             same_territory || close
         }
@@ -237,13 +238,22 @@ mod tests {
             likely_duplicate(&Entity::Actor(a.clone()), &Entity::Actor(b.clone())),
             None
         );
-        a.location = Some(GeoPoint { lat: 48.39, lon: -4.49 });
-        b.location = Some(GeoPoint { lat: 48.395, lon: -4.49 });
+        a.location = Some(GeoPoint {
+            lat: 48.39,
+            lon: -4.49,
+        });
+        b.location = Some(GeoPoint {
+            lat: 48.395,
+            lon: -4.49,
+        });
         assert_eq!(
             likely_duplicate(&Entity::Actor(a.clone()), &Entity::Actor(b.clone())),
             Some(Duplicate::NameNearby)
         );
-        b.location = Some(GeoPoint { lat: 48.50, lon: -4.49 });
+        b.location = Some(GeoPoint {
+            lat: 48.50,
+            lon: -4.49,
+        });
         assert_eq!(
             likely_duplicate(&Entity::Actor(a.clone()), &Entity::Actor(b.clone())),
             None

@@ -198,7 +198,8 @@ fn by_referent(
         return Ok(false);
     };
     let theirs = store.referent_of(account)?;
-    let covered = |e: &Entity| referent_actor(e).is_some_and(|a| theirs.iter().any(|t| t == a.as_str()));
+    let covered =
+        |e: &Entity| referent_actor(e).is_some_and(|a| theirs.iter().any(|t| t == a.as_str()));
     Ok(covered(current) && covered(proposed))
 }
 
@@ -537,9 +538,10 @@ pub fn make_referent(
             .ok_or_else(|| ReferentError::NoSiret(actor.to_string()))?,
         _ => return Err(ReferentError::NoSuchActor(actor.to_string())),
     };
-    let matches = store.identities(account)?.iter().any(|i| {
-        i.claims.get("siret").and_then(|s| s.as_str()) == Some(siret.as_str())
-    });
+    let matches = store
+        .identities(account)?
+        .iter()
+        .any(|i| i.claims.get("siret").and_then(|s| s.as_str()) == Some(siret.as_str()));
     if !matches {
         return Err(ReferentError::OtherSiret { account, siret });
     }

@@ -44,7 +44,12 @@ fn world() -> World {
     let mut store = Store::open(&dir.path().join("registry.db")).unwrap();
     let content = Content::embedded().unwrap();
     archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
-    let contributor = account(&mut store, "contrib@exemple.fr", "Camille <b>", "contributor");
+    let contributor = account(
+        &mut store,
+        "contrib@exemple.fr",
+        "Camille <b>",
+        "contributor",
+    );
     let moderator = account(&mut store, "modo@exemple.fr", "Dominique", "moderator");
     World {
         _dir: dir,
@@ -71,7 +76,12 @@ fn at(days: i64) -> DateTime<Utc> {
 }
 
 impl World {
-    fn submit(&mut self, e: Entity, who: Proposer, when: DateTime<Utc>) -> Result<Submitted, ContributionError> {
+    fn submit(
+        &mut self,
+        e: Entity,
+        who: Proposer,
+        when: DateTime<Utc>,
+    ) -> Result<Submitted, ContributionError> {
         contribute::submit(
             &mut self.store,
             &self.content,
@@ -114,7 +124,9 @@ fn a_proposal_changes_nothing_until_a_moderator_accepts_it() {
     assert_eq!(actor(&w, VILLE), before, "nothing public changed");
     let versions_before = w.store.history(&eid(VILLE)).unwrap().len();
 
-    let review = contribute::review(&w.store, &w.content, p).unwrap().unwrap();
+    let review = contribute::review(&w.store, &w.content, p)
+        .unwrap()
+        .unwrap();
     assert!(!review.stale);
     assert_eq!(review.proposal.status, "pending");
     assert_eq!(review.proposal.action, "edit");
@@ -141,7 +153,10 @@ fn a_proposal_changes_nothing_until_a_moderator_accepts_it() {
     assert_eq!(log[0].detail["proposal"], p);
     // A decision is taken once.
     let again = contribute::accept(&mut w.store, &w.content, p, None, None, &by);
-    assert!(matches!(again, Err(ContributionError::Proposal(_))), "{again:?}");
+    assert!(
+        matches!(again, Err(ContributionError::Proposal(_))),
+        "{again:?}"
+    );
 }
 
 #[test]
@@ -163,8 +178,14 @@ fn a_refusal_keeps_its_message_and_changes_nothing() {
         .unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].status, "refused");
-    assert_eq!(mine[0].message.as_deref(), Some("Le site officiel est le bon."));
-    assert_eq!(w.store.audit_log(1, None).unwrap()[0].action, "proposal.refuse");
+    assert_eq!(
+        mine[0].message.as_deref(),
+        Some("Le site officiel est le bon.")
+    );
+    assert_eq!(
+        w.store.audit_log(1, None).unwrap()[0].action,
+        "proposal.refuse"
+    );
 }
 
 #[test]
@@ -175,16 +196,34 @@ fn edit_then_accept_writes_the_moderators_version() {
     let p = w.propose(Entity::Actor(edit.clone()));
     edit.name = "Ville de Villecommune (nouvelle)".into();
     let by = w.moderator();
-    contribute::accept(&mut w.store, &w.content, p, Some(Entity::Actor(edit)), None, &by).unwrap();
+    contribute::accept(
+        &mut w.store,
+        &w.content,
+        p,
+        Some(Entity::Actor(edit)),
+        None,
+        &by,
+    )
+    .unwrap();
     assert_eq!(actor(&w, VILLE).name, "Ville de Villecommune (nouvelle)");
-    assert_eq!(w.store.audit_log(1, None).unwrap()[0].detail["edited"], true);
+    assert_eq!(
+        w.store.audit_log(1, None).unwrap()[0].detail["edited"],
+        true
+    );
     // The moderator's edit is checked like a proposal.
     let mut bad = actor(&w, VILLE);
     bad.name = "Autre".into();
     let p2 = w.propose(Entity::Actor(bad.clone()));
     bad.website = Some("javascript:alert(1)".into());
-    let err = contribute::accept(&mut w.store, &w.content, p2, Some(Entity::Actor(bad)), None, &by)
-        .unwrap_err();
+    let err = contribute::accept(
+        &mut w.store,
+        &w.content,
+        p2,
+        Some(Entity::Actor(bad)),
+        None,
+        &by,
+    )
+    .unwrap_err();
     match err {
         ContributionError::Invalid(fields) => assert_eq!(fields[0].field, "website"),
         other => panic!("{other}"),
@@ -202,15 +241,30 @@ fn a_proposal_against_a_record_an_import_changed_shows_the_difference_with_the_c
     let mut imported = actor(&w, VILLE);
     imported.description = Some("Nouvelle description venue de l'import".into());
     w.store
-        .write("demo", "json", Some("maj.json"), |x| x.upsert(&Entity::Actor(imported)))
+        .write("demo", "json", Some("maj.json"), |x| {
+            x.upsert(&Entity::Actor(imported))
+        })
         .unwrap();
-    let review = contribute::review(&w.store, &w.content, p).unwrap().unwrap();
+    let review = contribute::review(&w.store, &w.content, p)
+        .unwrap()
+        .unwrap();
     assert!(review.stale, "the base version is not the current one");
-    let since: Vec<&str> = review.changed_since.iter().map(|c| c.field.as_str()).collect();
+    let since: Vec<&str> = review
+        .changed_since
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
     assert_eq!(since, ["description"]);
     let fields: Vec<&str> = review.changes.iter().map(|c| c.field.as_str()).collect();
-    assert!(fields.contains(&"name") && fields.contains(&"description"), "{fields:?}");
-    let d = review.changes.iter().find(|c| c.field == "description").unwrap();
+    assert!(
+        fields.contains(&"name") && fields.contains(&"description"),
+        "{fields:?}"
+    );
+    let d = review
+        .changes
+        .iter()
+        .find(|c| c.field == "description")
+        .unwrap();
     assert_eq!(
         d.before.as_ref().and_then(|v| v.as_str()),
         Some("Nouvelle description venue de l'import")
@@ -224,13 +278,21 @@ fn an_invalid_siret_is_refused_with_its_field_named() {
     a.identifiers.siret = Some("12345678901234".into());
     a.territory = Some(eid("territory:demo:commune:96001"));
     let err = w
-        .submit(Entity::Actor(a.clone()), Proposer::Account(w.contributor), at(1))
+        .submit(
+            Entity::Actor(a.clone()),
+            Proposer::Account(w.contributor),
+            at(1),
+        )
         .unwrap_err();
     match &err {
         ContributionError::Invalid(fields) => {
             assert_eq!(fields.len(), 1, "{fields:?}");
             assert_eq!(fields[0].field, "identifiers.siret");
-            assert!(fields[0].reason.contains("check digit"), "{}", fields[0].reason);
+            assert!(
+                fields[0].reason.contains("check digit"),
+                "{}",
+                fields[0].reason
+            );
         }
         other => panic!("{other}"),
     }
@@ -245,7 +307,11 @@ fn an_invalid_siret_is_refused_with_its_field_named() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(w.store.proposals(&ProposalQuery::default()).unwrap().is_empty());
+    assert!(w
+        .store
+        .proposals(&ProposalQuery::default())
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -253,20 +319,36 @@ fn likely_duplicates_are_flagged() {
     let mut w = world();
     let mut known = archipel_testkit::records::actor("connu", "Les Petits Débrouillards");
     known.identifiers.siret = Some("43493312300029".into());
-    known.location = Some(GeoPoint { lat: 45.68, lon: 2.05 });
+    known.location = Some(GeoPoint {
+        lat: 45.68,
+        lon: 2.05,
+    });
     w.store
-        .write("test", "json", None, |x| x.upsert(&Entity::Actor(known.clone())))
+        .write("test", "json", None, |x| {
+            x.upsert(&Entity::Actor(known.clone()))
+        })
         .unwrap();
     let mut same_siret = archipel_testkit::records::actor("autre", "Autre nom");
     same_siret.identifiers.siret = Some("43493312300029".into());
     let p = w.propose(Entity::Actor(same_siret));
     let mut same_name = archipel_testkit::records::actor("encore", "LES PETITS DEBROUILLARDS");
-    same_name.location = Some(GeoPoint { lat: 45.681, lon: 2.051 });
+    same_name.location = Some(GeoPoint {
+        lat: 45.681,
+        lon: 2.051,
+    });
     let q = w.propose(Entity::Actor(same_name));
     let mut elsewhere = archipel_testkit::records::actor("loin", "Les petits débrouillards");
-    elsewhere.location = Some(GeoPoint { lat: 48.0, lon: -4.0 });
+    elsewhere.location = Some(GeoPoint {
+        lat: 48.0,
+        lon: -4.0,
+    });
     let r = w.propose(Entity::Actor(elsewhere));
-    let dup = |id| contribute::review(&w.store, &w.content, id).unwrap().unwrap().duplicates;
+    let dup = |id| {
+        contribute::review(&w.store, &w.content, id)
+            .unwrap()
+            .unwrap()
+            .duplicates
+    };
     let d = dup(p);
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].id, known.id.to_string());
@@ -281,7 +363,9 @@ fn a_referents_edit_is_applied_at_once_and_marked() {
     let mut org = archipel_testkit::records::actor("asso", "Association du numérique");
     org.identifiers.siret = Some("43493312300029".into());
     w.store
-        .write("test", "json", None, |x| x.upsert(&Entity::Actor(org.clone())))
+        .write("test", "json", None, |x| {
+            x.upsert(&Entity::Actor(org.clone()))
+        })
         .unwrap();
     let agent = w
         .store
@@ -300,33 +384,50 @@ fn a_referents_edit_is_applied_at_once_and_marked() {
         .unwrap()
         .0;
     // Only an account whose identity carries the actor's SIRET.
-    let err = contribute::make_referent(&mut w.store, w.contributor, &org.id, Some(w.moderator), at(1))
-        .unwrap_err();
+    let err = contribute::make_referent(
+        &mut w.store,
+        w.contributor,
+        &org.id,
+        Some(w.moderator),
+        at(1),
+    )
+    .unwrap_err();
     assert!(matches!(err, ReferentError::OtherSiret { .. }), "{err}");
     contribute::make_referent(&mut w.store, agent, &org.id, Some(w.moderator), at(1)).unwrap();
 
     let mut edit = org.clone();
     edit.description = Some("Ateliers tous les mercredis".into());
-    let done = w.submit(Entity::Actor(edit), Proposer::Account(agent), at(3)).unwrap();
+    let done = w
+        .submit(Entity::Actor(edit), Proposer::Account(agent), at(3))
+        .unwrap();
     assert!(matches!(done, Submitted::Applied { .. }), "{done:?}");
     let Some(Entity::Actor(now)) = w.store.get(&org.id).unwrap() else {
         panic!()
     };
-    assert_eq!(now.description.as_deref(), Some("Ateliers tous les mercredis"));
+    assert_eq!(
+        now.description.as_deref(),
+        Some("Ateliers tous les mercredis")
+    );
     let h = archipel_jobs::history::versions(&w.store, &org.id).unwrap();
     assert_eq!(h[0].action, "referent");
     assert_eq!(h[0].by.as_deref(), Some("Agent"));
     // Another actor's record is not theirs: it waits for a moderator.
     let mut other = actor(&w, VILLE);
     other.name = "Ville".into();
-    let pending = w.submit(Entity::Actor(other), Proposer::Account(agent), at(3)).unwrap();
+    let pending = w
+        .submit(Entity::Actor(other), Proposer::Account(agent), at(3))
+        .unwrap();
     assert!(matches!(pending, Submitted::Pending(_)));
 }
 
 #[test]
 fn the_queue_filters_by_kind_territory_and_age_and_anonymous_proposals_need_the_setting() {
     let mut w = world();
-    let place = match w.store.get(&eid("place:demo:mediatheque-lucioles")).unwrap() {
+    let place = match w
+        .store
+        .get(&eid("place:demo:mediatheque-lucioles"))
+        .unwrap()
+    {
         Some(Entity::Place(p)) => p,
         other => panic!("{other:?}"),
     };
@@ -335,7 +436,10 @@ fn the_queue_filters_by_kind_territory_and_age_and_anonymous_proposals_need_the_
     let in_96001 = w.propose(Entity::Place(p1));
     let mut a = actor(&w, "actor:demo:ville-port-partage");
     a.description = Some("Commune littorale".into());
-    let in_96002 = match w.submit(Entity::Actor(a), Proposer::Account(w.contributor), at(5)).unwrap() {
+    let in_96002 = match w
+        .submit(Entity::Actor(a), Proposer::Account(w.contributor), at(5))
+        .unwrap()
+    {
         Submitted::Pending(id) => id,
         other => panic!("{other:?}"),
     };
@@ -359,7 +463,12 @@ fn the_queue_filters_by_kind_territory_and_age_and_anonymous_proposals_need_the_
         panic!()
     };
     let ids = |q: ProposalQuery| -> Vec<i64> {
-        w.store.proposals(&q).unwrap().iter().map(|p| p.id).collect()
+        w.store
+            .proposals(&q)
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect()
     };
     let all = ids(ProposalQuery {
         status: Some("pending".into()),
@@ -392,14 +501,20 @@ fn the_queue_filters_by_kind_territory_and_age_and_anonymous_proposals_need_the_
     });
     assert_eq!(newer, [in_96002, report]);
     let r = w.store.proposal(report).unwrap().unwrap();
-    assert_eq!((r.action.as_str(), r.report.as_deref()), ("report", Some("wrong")));
+    assert_eq!(
+        (r.action.as_str(), r.report.as_deref()),
+        ("report", Some("wrong"))
+    );
 
     // Anonymous proposals: refused unless the configuration allows them.
     let mut anon = place.clone();
     anon.phone = Some("09 09 09 09 09".into());
     let who = Proposer::Anonymous("passant@exemple.fr".into());
     let refused = w.submit(Entity::Place(anon.clone()), who.clone(), at(7));
-    assert!(matches!(refused, Err(ContributionError::AnonymousNotAllowed)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ContributionError::AnonymousNotAllowed)),
+        "{refused:?}"
+    );
     let allowed = contribute::submit(
         &mut w.store,
         &w.content,
@@ -439,7 +554,9 @@ fn a_relation_is_proposed_and_accepted_like_any_record() {
     };
     let p = w.propose(Entity::Relation(r.clone()));
     assert_eq!(w.store.get(&r.id).unwrap(), None);
-    let review = contribute::review(&w.store, &w.content, p).unwrap().unwrap();
+    let review = contribute::review(&w.store, &w.content, p)
+        .unwrap()
+        .unwrap();
     assert_eq!(review.proposal.action, "create");
     assert_eq!(
         review.proposal.territory.as_deref(),

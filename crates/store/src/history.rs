@@ -47,7 +47,8 @@ const BATCH_COLUMNS: &str = "b.rowid, b.started_at, b.action, b.source, b.format
      b.account, a.display_name, b.note, b.inserted, b.updated, b.removed, b.records";
 
 fn batch_row(r: &Row<'_>) -> rusqlite::Result<(BatchInfo, Option<String>)> {
-    let count = |i: usize| -> rusqlite::Result<u64> { Ok(u64::try_from(r.get::<_, i64>(i)?).unwrap_or(0)) };
+    let count =
+        |i: usize| -> rusqlite::Result<u64> { Ok(u64::try_from(r.get::<_, i64>(i)?).unwrap_or(0)) };
     Ok((
         BatchInfo {
             id: r.get(0)?,
@@ -70,10 +71,12 @@ fn batch_row(r: &Row<'_>) -> rusqlite::Result<(BatchInfo, Option<String>)> {
 
 fn with_records((mut b, records): (BatchInfo, Option<String>)) -> Result<BatchInfo> {
     if let Some(text) = records {
-        b.records = Some(serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-            id: format!("batch {}", b.id),
-            source: Box::new(e),
-        })?);
+        b.records = Some(
+            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+                id: format!("batch {}", b.id),
+                source: Box::new(e),
+            })?,
+        );
     }
     Ok(b)
 }
@@ -175,9 +178,7 @@ impl Store {
         }
         let row: Option<String> = self
             .conn
-            .prepare_cached(
-                "SELECT state FROM version WHERE record = ?1 ORDER BY id DESC LIMIT 1",
-            )?
+            .prepare_cached("SELECT state FROM version WHERE record = ?1 ORDER BY id DESC LIMIT 1")?
             .query_row([id.as_str()], |r| r.get(0))
             .optional()?;
         row.map(|s| codec::decode(id.as_str(), &s)).transpose()

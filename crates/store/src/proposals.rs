@@ -276,9 +276,7 @@ impl Store {
                 }
             }
             let outcome = record.map(|r| w.upsert(r)).transpose()?;
-            let proposed = proposed
-                .map(|t| codec::decode(&target, &t))
-                .transpose()?;
+            let proposed = proposed.map(|t| codec::decode(&target, &t)).transpose()?;
             let edited = match (record, &proposed) {
                 (Some(r), Some(p)) => !r.same_facts(p),
                 (Some(_), None) => true,

@@ -55,7 +55,9 @@ fn an_import_that_creates_writes_no_version_and_an_update_keeps_the_state_it_rep
     assert_eq!(by.account, None);
 
     // The same facts again: nothing kept.
-    store.write("test", "json", Some("un.json"), |w| w.upsert(&a)).unwrap();
+    store
+        .write("test", "json", Some("un.json"), |w| w.upsert(&a))
+        .unwrap();
     assert_eq!(versions_kept(&store), 0);
 
     let Entity::Actor(mut changed) = a.clone() else {
@@ -222,5 +224,8 @@ fn a_restore_is_a_new_version_with_its_audit_entry() {
     // The latest changes list it, newest first, with the record.
     let recent = store.recent_batches(2).unwrap();
     assert_eq!(recent[0].action, "restore");
-    assert_eq!(recent[0].records.as_deref(), Some(&[a.id().to_string()][..]));
+    assert_eq!(
+        recent[0].records.as_deref(),
+        Some(&[a.id().to_string()][..])
+    );
 }
