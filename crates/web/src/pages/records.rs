@@ -303,6 +303,7 @@ struct RecordPage {
     graph: Option<Graph>,
     sections: Vec<ListSection>,
     api_url: String,
+    history_url: String,
 }
 
 /// An outside link, shown as a link only for web and mail addresses.
@@ -808,6 +809,7 @@ pub async fn show(
         graph,
         sections,
         api_url: format!("/api/v1/{}/{enc}", kind_path(kind)),
+        history_url: format!("/{}/{enc}/historique", kind_path(kind)),
     };
     render(&page)
 }
