@@ -95,7 +95,7 @@ fn history_lists_versions_newest_first_and_a_restore_is_a_new_version() {
     assert_eq!(versions[0]["action"], "proposal");
     assert_eq!(versions[0]["by"], "Dominique");
     assert_eq!(versions[0]["source"], "web");
-    assert_eq!(versions[1]["action"], "import");
+    assert_eq!(versions[1]["action"], "demo");
     assert_eq!(versions[1]["source"], "demo");
     assert!(versions[1]["by"].is_null());
     let name = versions[0]["changes"]
