@@ -41,7 +41,7 @@ fn registry(db: &Path) -> i64 {
 /// The contributor proposes `e`; the proposal's id.
 fn propose(store: &mut Store, content: &Content, who: i64, e: Entity) -> i64 {
     let s = Submission {
-        proposed: Proposed::Record(e),
+        proposed: Proposed::Record(Box::new(e)),
         base: None,
         comment: None,
         proposer: Proposer::Account(who),

@@ -95,7 +95,7 @@ pub enum Proposer {
 pub enum Proposed {
     /// A new record, or a new version of an existing one: the whole
     /// record (its provenance is set here).
-    Record(Entity),
+    Record(Box<Entity>),
     /// A report on a record.
     Report { record: EntityId, report: Report },
 }
@@ -259,7 +259,7 @@ pub fn submit(
             Ok(Submitted::Pending(store.add_proposal(&p, &audit)?))
         }
         Proposed::Record(e) => {
-            let e = contributed(e, s.at);
+            let e = contributed(*e, s.at);
             let problems = check(store, content, &e)?;
             if !problems.is_empty() {
                 return Err(ContributionError::Invalid(problems));

@@ -87,7 +87,7 @@ impl World {
             &self.content,
             Policy::default(),
             Submission {
-                proposed: Proposed::Record(e),
+                proposed: Proposed::Record(Box::new(e)),
                 base: None,
                 comment: Some("Vu sur place".into()),
                 proposer: who,
@@ -520,7 +520,7 @@ fn the_queue_filters_by_kind_territory_and_age_and_anonymous_proposals_need_the_
         &w.content,
         Policy { anonymous: true },
         Submission {
-            proposed: Proposed::Record(Entity::Place(anon)),
+            proposed: Proposed::Record(Box::new(Entity::Place(anon))),
             base: None,
             comment: None,
             proposer: who,

@@ -45,7 +45,9 @@ fn app() -> (tempfile::TempDir, Router) {
         let mut store = Store::open(&db).unwrap();
         archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
         store
-            .write("test", "json", Some("a<b>.json"), |w| w.upsert(&Entity::Actor(evil())))
+            .write("test", "json", Some("a<b>.json"), |w| {
+                w.upsert(&Entity::Actor(evil()))
+            })
             .unwrap();
         let audit = Audit::new(chrono::Utc::now(), None, serde_json::Value::Null);
         let mut account = |email: &str, name: &str, role: &str| {
@@ -67,13 +69,15 @@ fn app() -> (tempfile::TempDir, Router) {
         renamed.name = EVIL.into();
         renamed.description = Some("<img src=x onerror=alert(1)>".into());
         let s = Submission {
-            proposed: Proposed::Record(Entity::Actor(renamed)),
+            proposed: Proposed::Record(Box::new(Entity::Actor(renamed))),
             base: None,
             comment: None,
             proposer: Proposer::Account(contrib),
             at: chrono::Utc::now(),
         };
-        let Submitted::Pending(p) = contribute::submit(&mut store, &content, Policy::default(), s).unwrap() else {
+        let Submitted::Pending(p) =
+            contribute::submit(&mut store, &content, Policy::default(), s).unwrap()
+        else {
             panic!()
         };
         let by = Decider {
@@ -83,7 +87,9 @@ fn app() -> (tempfile::TempDir, Router) {
         };
         contribute::accept(&mut store, &content, p, None, None, &by).unwrap();
         let gone = EntityId::parse("place:demo:la-coursive-lieu").unwrap();
-        store.write("test", "json", None, |w| w.remove(&gone)).unwrap();
+        store
+            .write("test", "json", None, |w| w.remove(&gone))
+            .unwrap();
     }
     let mut config = archipel_web::Config::new(db);
     config.tiles = None;
@@ -133,7 +139,10 @@ async fn the_history_api_gives_versions_newest_first() {
         .iter()
         .find(|c| c["field"] == "name")
         .unwrap();
-    assert_eq!((name["before"].as_str(), name["after"].as_str()), (Some("Association"), Some(EVIL)));
+    assert_eq!(
+        (name["before"].as_str(), name["after"].as_str()),
+        (Some("Association"), Some(EVIL))
+    );
     // A removed record's history stays readable.
     let (status, _, body) = get(&app, "/api/v1/history/place:demo:la-coursive-lieu").await;
     assert_eq!(status, StatusCode::OK);
@@ -156,7 +165,10 @@ async fn a_record_page_links_its_history_page_which_escapes_every_value() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(ct.starts_with("text/html"));
     assert!(body.contains("Version 2") && body.contains("Version 1"));
-    assert!(body.find("Version 2") < body.find("Version 1"), "newest first");
+    assert!(
+        body.find("Version 2") < body.find("Version 1"),
+        "newest first"
+    );
     assert!(!body.contains("<script>alert"), "raw script in the page");
     assert!(!body.contains("<img src=x"), "raw markup from a diff value");
     assert!(!body.contains("Dominique <b>"));
@@ -186,7 +198,10 @@ async fn the_feed_and_the_home_page_show_the_latest_changes_inert() {
     assert_eq!(status, StatusCode::OK);
     assert!(ct.starts_with("application/atom+xml"), "{ct}");
     assert!(feed.starts_with("<?xml"));
-    assert!(!feed.contains("<script") && !feed.contains("<b>") && !feed.contains("<img"), "{feed}");
+    assert!(
+        !feed.contains("<script") && !feed.contains("<b>") && !feed.contains("<img"),
+        "{feed}"
+    );
     // Newest first: the removal (with the relations that went with the
     // place), then the decision, then the import.
     let entries: Vec<&str> = feed.split("<entry>").skip(1).collect();
@@ -196,21 +211,28 @@ async fn the_feed_and_the_home_page_show_the_latest_changes_inert() {
     assert!(removal < decision, "{feed}");
     let d = entries[decision];
     assert!(
-        d.contains("<title>&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; Évil &amp; Co</title>"),
+        d.contains(
+            "<title>&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; Évil &amp; Co</title>"
+        ),
         "{d}"
     );
     assert!(d.contains("<name>Dominique &lt;b&gt;</name>"), "{d}");
-    assert!(d.contains(
-        "<link href=\"https://archipel.example/actors/actor:test:evil/historique\"/>"
-    ));
+    assert!(
+        d.contains("<link href=\"https://archipel.example/actors/actor:test:evil/historique\"/>")
+    );
     assert!(entries[removal].contains("supprimé"));
     assert!(feed.contains("<id>https://archipel.example/changements.atom</id>"));
     // Each tag closes: the feed is well formed as far as its elements go.
-    assert_eq!(feed.matches("<entry>").count(), feed.matches("</entry>").count());
+    assert_eq!(
+        feed.matches("<entry>").count(),
+        feed.matches("</entry>").count()
+    );
 
     let (status, _, home) = get(&app, "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(home.contains("<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/changements.atom\""));
+    assert!(home.contains(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/changements.atom\""
+    ));
     assert!(home.contains("href=\"/actors/actor:test:evil/historique\""));
     assert!(!home.contains("<script>alert"));
     assert!(home.contains("&#60;script&#62;"));

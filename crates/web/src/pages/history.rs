@@ -201,7 +201,10 @@ pub fn change_title(t: Tr, c: &RecentChange) -> String {
 }
 
 /// `/changements.atom`: the latest changes as an Atom feed.
-pub async fn feed(State(state): State<AppState>, PageLang(lang): PageLang) -> Result<Response, Error> {
+pub async fn feed(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+) -> Result<Response, Error> {
     let t = Tr::new(lang);
     let changes = state
         .pool
