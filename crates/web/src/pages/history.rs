@@ -6,7 +6,7 @@
 //! module, as `archipel history` does; registry text is escaped by the
 //! templates (HTML) and by [`xml`] (the feed).
 
-use super::records::kind_of_path;
+use super::records::record_path;
 use super::render;
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
@@ -107,10 +107,7 @@ pub async fn page(
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
     let missing = || Error::not_found(format!("no record `{raw_id}` here")).in_lang(lang);
-    let id = EntityId::parse(&raw_id).map_err(|_| missing())?;
-    if kind_of_path(&seg) != Some(id.kind()) {
-        return Err(missing());
-    }
+    let (_, id) = record_path(&seg, &raw_id, lang)?;
     let lid = id.clone();
     let (versions, name) = state
         .pool

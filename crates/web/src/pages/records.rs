@@ -21,6 +21,22 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+/// The record a page's path names (`/actors/actor:demo:x…`): its kind
+/// and id, the id's kind the path's; 404 otherwise.
+pub fn record_path(
+    seg: &str,
+    raw_id: &str,
+    lang: archipel_content::Lang,
+) -> Result<(EntityKind, EntityId), Error> {
+    let Some(kind) = kind_of_path(seg) else {
+        return Err(Error::not_found(format!("no page at /{seg}/…")).in_lang(lang));
+    };
+    match EntityId::parse(raw_id) {
+        Ok(id) if id.kind() == kind => Ok((kind, id)),
+        _ => Err(Error::not_found(format!("no record `{raw_id}` here")).in_lang(lang)),
+    }
+}
+
 /// The kind a path segment names (`actors` → actor).
 pub fn kind_of_path(seg: &str) -> Option<EntityKind> {
     match seg {
@@ -613,13 +629,7 @@ pub async fn show(
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
     let missing = || Error::not_found(format!("no record `{raw_id}` here")).in_lang(lang);
-    let Some(kind) = kind_of_path(&seg) else {
-        return Err(Error::not_found(format!("no page at /{seg}/…")).in_lang(lang));
-    };
-    let id = EntityId::parse(&raw_id).map_err(|_| missing())?;
-    if id.kind() != kind {
-        return Err(missing());
-    }
+    let (kind, id) = record_path(&seg, &raw_id, lang)?;
     let lid = id.clone();
     let Some(l) = state
         .pool
