@@ -45,8 +45,8 @@ pub enum ContributionError {
     AnonymousNotAllowed,
     #[error("{0}: no such record")]
     NoSuchRecord(String),
-    #[error("{0} exists already: propose an edit of it")]
-    Exists(String),
+    #[error("proposal {0} was made by another account")]
+    NotYours(i64),
     #[error(transparent)]
     Proposal(#[from] ProposalError),
     #[error(transparent)]
@@ -504,6 +504,23 @@ pub fn refuse(
     }
     let audit = Audit::new(by.at, by.account, serde_json::Value::Null);
     Ok(store.refuse_proposal(id, message, &audit)?)
+}
+
+/// The proposer (`account`) withdraws their pending proposal at `at`.
+pub fn withdraw(
+    store: &mut Store,
+    id: i64,
+    account: i64,
+    at: DateTime<Utc>,
+) -> Result<(), ContributionError> {
+    let Some(p) = store.proposal(id)? else {
+        return Err(ProposalError::NoSuchProposal(id).into());
+    };
+    if p.account != Some(account) {
+        return Err(ContributionError::NotYours(id));
+    }
+    let audit = Audit::new(at, Some(account), serde_json::Value::Null);
+    Ok(store.withdraw_proposal(id, &audit)?)
 }
 
 /// Why an account cannot be made an actor's referent.
