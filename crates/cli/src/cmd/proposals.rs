@@ -33,7 +33,8 @@ enum Command {
         #[arg(long)]
         territory: Option<String>,
         /// pending, accepted, refused, withdrawn or all.
-        #[arg(long, default_value = "pending")]
+        #[arg(long, default_value = "pending",
+              value_parser = ["pending", "accepted", "refused", "withdrawn", "all"])]
         status: String,
     },
     /// Accept proposals, each in its own transaction: their records are
