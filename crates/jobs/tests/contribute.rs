@@ -570,3 +570,42 @@ fn a_relation_is_proposed_and_accepted_like_any_record() {
     assert_eq!(h.len(), 1);
     assert_eq!(h[0].action, "proposal");
 }
+
+/// A record written before the registry kept histories (no batch on its
+/// row, as migration 0007 leaves them) starts with a version whose change
+/// is unknown, dated and sourced by its provenance; a later change is
+/// kept after it.
+#[test]
+fn records_from_before_history_start_with_an_unknown_version() {
+    let mut w = world();
+    let conn = rusqlite::Connection::open(w.store.path()).unwrap();
+    conn.execute("UPDATE entity SET batch = NULL WHERE id = ?1", [VILLE])
+        .unwrap();
+    drop(conn);
+    let h = archipel_jobs::history::versions(&w.store, &eid(VILLE)).unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].action, "unknown");
+    assert_eq!(h[0].source, "demo");
+    assert_eq!(h[0].batch, None);
+    let mut edit = actor(&w, VILLE);
+    edit.name = "Ville renommée".into();
+    let p = w.propose(Entity::Actor(edit));
+    let by = w.moderator();
+    contribute::accept(&mut w.store, &w.content, p, None, None, &by).unwrap();
+    let h = archipel_jobs::history::versions(&w.store, &eid(VILLE)).unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(
+        (h[0].action.as_str(), h[1].action.as_str()),
+        ("proposal", "unknown")
+    );
+    assert!(h[0].changes.iter().any(|c| c.field == "name"));
+    // Restoring the first version brings the old name back, as version 3.
+    let by = Decider {
+        at: at(4),
+        ..w.moderator()
+    };
+    archipel_jobs::history::restore(&mut w.store, &eid(VILLE), 1, &by).unwrap();
+    assert_ne!(actor(&w, VILLE).name, "Ville renommée");
+    let h = archipel_jobs::history::versions(&w.store, &eid(VILLE)).unwrap();
+    assert_eq!((h.len(), h[0].action.as_str()), (3, "restore"));
+}
