@@ -229,3 +229,50 @@ fn a_restore_is_a_new_version_with_its_audit_entry() {
         Some(&[a.id().to_string()][..])
     );
 }
+
+/// A batch keeps the states between batches: a record it changes twice
+/// gets one version, the state before the batch; a bulk load (secondary
+/// indexes rebuilt, foreign keys off) keeps versions like any batch.
+#[test]
+fn a_batch_keeps_the_state_before_it_once_even_in_a_bulk_load() {
+    let (_d, mut store) = open();
+    let a = actor("Un");
+    store.write("test", "json", None, |w| w.upsert(&a)).unwrap();
+    let rename = |name: &str| {
+        let Entity::Actor(mut x) = a.clone() else {
+            unreachable!()
+        };
+        x.name = name.into();
+        Entity::Actor(x)
+    };
+    store
+        .write("test", "json", None, |w| {
+            w.upsert(&rename("Deux"))?;
+            w.upsert(&rename("Trois"))
+        })
+        .unwrap();
+    assert_eq!(versions_kept(&store), 1);
+    assert_eq!(
+        names(&store, a.id()),
+        [Some("Un".to_string()), Some("Trois".to_string())]
+    );
+    // A bulk load: more records expected than stored.
+    store
+        .write_bulk("test", "json", None, 20_000, |w| {
+            w.upsert(&rename("Quatre"))?;
+            for i in 0..50 {
+                w.upsert(&Entity::Actor(records::actor(&format!("n{i}"), "Nouveau")))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        names(&store, a.id()),
+        [
+            Some("Un".to_string()),
+            Some("Trois".to_string()),
+            Some("Quatre".to_string())
+        ]
+    );
+    assert_eq!(versions_kept(&store), 2, "the new records cost no row");
+}
