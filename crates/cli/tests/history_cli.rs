@@ -401,3 +401,34 @@ fn check_counts(db: &Path, ids: &[String]) -> (usize, usize) {
     }
     (accepted, ids.len() - accepted)
 }
+
+#[test]
+fn a_proposal_is_shown_with_its_difference_against_the_current_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let contributor = registry(&db);
+    let p = {
+        let mut store = Store::open(&db).unwrap();
+        let content = Content::embedded().unwrap();
+        let e = renamed(&store, VILLE, "Ville <b>");
+        let p = propose(&mut store, &content, contributor, e);
+        // An import changes the record meanwhile.
+        let changed = renamed(&store, VILLE, "Ville changée par un import");
+        store
+            .write("demo", "json", None, |w| w.upsert(&changed))
+            .unwrap();
+        p
+    };
+    let v = json(&db, &["proposals", "show", &p.to_string(), "--json"]);
+    assert_eq!(v["stale"], true);
+    assert_eq!(v["changed_since"][0]["field"], "name");
+    assert_eq!(v["changes"][0]["before"], "Ville changée par un import");
+    let text = ok(&db, &["proposals", "show", &p.to_string()]);
+    assert!(text.contains("changed since the proposer saw it"), "{text}");
+    assert!(
+        text.contains("name: Ville changée par un import → Ville <b>"),
+        "{text}"
+    );
+    let out = run(&db, &["proposals", "show", "999"]);
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -85,17 +85,14 @@ fn print_version(v: &VersionView) {
         term(by),
         if v.removed { " (removed)" } else { "" }
     );
-    for c in &v.changes {
-        let show = |x: &Option<serde_json::Value>| match x {
-            None => "∅".to_string(),
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-        };
-        println!(
-            "    {}: {} → {}",
-            term(&c.field),
-            term(&show(&c.before)),
-            term(&show(&c.after))
-        );
+    super::proposals::print_changes(&v.changes);
+}
+
+/// A value of a difference as text (`∅`: none).
+pub fn shown(x: &Option<serde_json::Value>) -> String {
+    match x {
+        None => "∅".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
     }
 }

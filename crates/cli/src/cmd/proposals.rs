@@ -37,6 +37,15 @@ enum Command {
               value_parser = ["pending", "accepted", "refused", "withdrawn", "all"])]
         status: String,
     },
+    /// A proposal as a moderator sees it: what accepting would change
+    /// against the current version, whether the record changed since the
+    /// proposer saw it, likely duplicates, problems.
+    Show {
+        id: i64,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Accept proposals, each in its own transaction: their records are
     /// written as new versions.
     Accept {
@@ -126,6 +135,54 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Show { id, json } => {
+            let store = g.read_store()?;
+            let content = g.content()?;
+            let Some(r) = contribute::review(&store, &content, id)? else {
+                anyhow::bail!("no proposal {id}");
+            };
+            if json {
+                crate::output::print_json(&r)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let p = &r.proposal;
+            println!(
+                "proposal {} ({}, {}) on {} by {}, {}",
+                p.id,
+                term(p.report.as_deref().unwrap_or(&p.action)),
+                term(&p.status),
+                term(&p.record),
+                p.account
+                    .map(|a| format!("account {a}"))
+                    .unwrap_or_else(|| term(p.email.as_deref().unwrap_or("-")).into_owned()),
+                term(&p.created_at)
+            );
+            if let Some(c) = &p.comment {
+                println!("  comment: {}", term(c));
+            }
+            if r.stale {
+                println!(
+                    "  the record changed since the proposer saw it (version {} then, {} now):",
+                    p.base.map_or("-".to_string(), |b| b.to_string()),
+                    r.current_version.map_or("-".to_string(), |b| b.to_string())
+                );
+                print_changes(&r.changed_since);
+            }
+            println!("  changes against the current version:");
+            print_changes(&r.changes);
+            for d in &r.duplicates {
+                println!(
+                    "  likely duplicate: {} {} ({:?})",
+                    term(&d.id),
+                    term(&d.name),
+                    d.why
+                );
+            }
+            for e in &r.problems {
+                println!("  problem: {}: {}", term(&e.field), term(&e.reason));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Accept { ids, by, message } => {
             let mut store = g.existing_store()?;
             let account = moderator(&store, &by)?;
@@ -170,5 +227,17 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             println!("proposal {id}: refused");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Prints differences, one field a line.
+pub fn print_changes(changes: &[archipel_domain::FieldChange]) {
+    for c in changes {
+        println!(
+            "    {}: {} → {}",
+            term(&c.field),
+            term(&super::history::shown(&c.before)),
+            term(&super::history::shown(&c.after))
+        );
     }
 }
