@@ -75,6 +75,9 @@ enum Command {
     History(cmd::history::Args),
     /// Proposals: list the pending ones, accept or refuse one (a moderator).
     Proposals(cmd::proposals::Args),
+    /// Referents: an agent whose SIRET is an actor's edits it without
+    /// moderation (made by a moderator).
+    Referent(cmd::referent::Args),
 }
 
 /// Lets a closed pipe end the process quietly, as in any Unix filter
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
         Command::User(a) => cmd::user::run(g, a),
         Command::History(a) => cmd::history::run(g, a),
         Command::Proposals(a) => cmd::proposals::run(g, a),
+        Command::Referent(a) => cmd::referent::run(g, a),
     };
     match result {
         Ok(code) => code,

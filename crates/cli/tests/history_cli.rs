@@ -432,3 +432,76 @@ fn a_proposal_is_shown_with_its_difference_against_the_current_version() {
     let out = run(&db, &["proposals", "show", "999"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_moderator_makes_an_agent_with_the_actors_siret_its_referent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    registry(&db);
+    let actor = {
+        let mut store = Store::open(&db).unwrap();
+        let mut a = archipel_testkit::records::actor("asso", "Association");
+        a.identifiers.siret = Some("43493312300029".into());
+        store
+            .write("test", "json", None, |w| {
+                w.upsert(&Entity::Actor(a.clone()))
+            })
+            .unwrap();
+        store
+            .record_identity(
+                "https://proconnect.example",
+                "sub-1",
+                &serde_json::json!({"siret": "43493312300029"}),
+                &NewAccount {
+                    email: Some("agent@asso.fr"),
+                    password_hash: None,
+                    display_name: "Agent",
+                    role: "contributor",
+                },
+                &Audit::new(chrono::Utc::now(), None, serde_json::Value::Null),
+            )
+            .unwrap();
+        a.id.to_string()
+    };
+    // Not by a contributor; not for an account without that SIRET.
+    let out = run(
+        &db,
+        &[
+            "referent",
+            "add",
+            "agent@asso.fr",
+            &actor,
+            "--by",
+            "contrib@exemple.fr",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(
+        &db,
+        &[
+            "referent",
+            "add",
+            "contrib@exemple.fr",
+            &actor,
+            "--by",
+            "modo@exemple.fr",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("43493312300029"), "{}", stderr(&out));
+    ok(
+        &db,
+        &[
+            "referent",
+            "add",
+            "agent@asso.fr",
+            &actor,
+            "--by",
+            "modo@exemple.fr",
+        ],
+    );
+    assert_eq!(
+        ok(&db, &["referent", "list", "agent@asso.fr"]).trim(),
+        actor
+    );
+}

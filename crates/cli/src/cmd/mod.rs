@@ -12,6 +12,7 @@ pub mod license;
 pub mod pitch;
 pub mod proposals;
 pub mod publiccode;
+pub mod referent;
 pub mod restore;
 pub mod search;
 pub mod serve;
