@@ -71,6 +71,13 @@ enum Command {
     /// Manage accounts: add (the password on standard input), list, role,
     /// disable.
     User(cmd::user::Args),
+    /// The versions of a record, newest first; restore one (a moderator).
+    History(cmd::history::Args),
+    /// Proposals: list the pending ones, accept or refuse one (a moderator).
+    Proposals(cmd::proposals::Args),
+    /// Referents: an agent whose SIRET is an actor's edits it without
+    /// moderation (made by a moderator).
+    Referent(cmd::referent::Args),
 }
 
 /// Lets a closed pipe end the process quietly, as in any Unix filter
@@ -113,6 +120,9 @@ fn main() -> ExitCode {
         Command::Backup(a) => cmd::backup::run(g, a),
         Command::Restore(a) => cmd::restore::run(g, a),
         Command::User(a) => cmd::user::run(g, a),
+        Command::History(a) => cmd::history::run(g, a),
+        Command::Proposals(a) => cmd::proposals::run(g, a),
+        Command::Referent(a) => cmd::referent::run(g, a),
     };
     match result {
         Ok(code) => code,

@@ -410,15 +410,20 @@ impl Entity {
         a == b
     }
 
-    /// Identifiers of other records this one points at (territory, parent,
-    /// operator, relation ends). The store checks they exist.
-    pub fn references(&self) -> Vec<&EntityId> {
-        match self {
-            Entity::Territory(t) => t.parent.iter().collect(),
-            Entity::Actor(a) => a.territory.iter().collect(),
-            Entity::Place(p) => p.actor.iter().chain(p.territory.iter()).collect(),
-            Entity::Commons(_) => Vec::new(),
-            Entity::Relation(r) => vec![&r.subject, &r.object],
-        }
+    /// Identifiers of other records this one points at, with the field
+    /// that names each (territory, parent, operator as `actor`, relation
+    /// ends). The store checks they exist.
+    pub fn references(&self) -> Vec<(&'static str, &EntityId)> {
+        let (a, b) = match self {
+            Entity::Territory(t) => (t.parent.as_ref().map(|x| ("parent", x)), None),
+            Entity::Actor(a) => (a.territory.as_ref().map(|x| ("territory", x)), None),
+            Entity::Place(p) => (
+                p.actor.as_ref().map(|x| ("actor", x)),
+                p.territory.as_ref().map(|x| ("territory", x)),
+            ),
+            Entity::Commons(_) => (None, None),
+            Entity::Relation(r) => (Some(("subject", &r.subject)), Some(("object", &r.object))),
+        };
+        a.into_iter().chain(b).collect()
     }
 }

@@ -21,11 +21,13 @@
 //! assert_eq!(id.kind(), EntityKind::Place);
 //! ```
 
+mod diff;
 mod entity;
 mod id;
 mod text;
 mod validate;
 
+pub use diff::*;
 pub use entity::*;
 pub use id::{slug, EntityId, EntityKind, IdError};
 pub use text::*;

@@ -4,7 +4,7 @@
 
 use crate::Progress;
 use archipel_content::{Content, ContentError, DEMO_SOURCE};
-use archipel_store::{Store, StoreError, WriteSummary};
+use archipel_store::{Change, Store, StoreError, WriteSummary};
 
 /// Why the demonstration territory could not be built; nothing was
 /// written.
@@ -28,7 +28,12 @@ pub fn load(
     let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
     let entities = content.demo_entities(now)?;
     let total = entities.len() as u64;
-    let ((), summary) = store.write(DEMO_SOURCE, "demo", None, |w| {
+    let change = Change {
+        action: "demo",
+        at: now,
+        ..Change::import(DEMO_SOURCE, "demo", None)
+    };
+    let ((), summary) = store.write_change(&change, 0, |w| -> Result<(), StoreError> {
         for (done, e) in (1..).zip(&entities) {
             w.upsert(e)?;
             progress(Progress { done, total });

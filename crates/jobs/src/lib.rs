@@ -15,11 +15,27 @@
 //!   (unless invalid records may be set aside), decided in one place;
 //! - [`export::write`], [`export::write_file`]: the registry in one of the
 //!   formats the field uses, streamed, a file written whole or not at all;
-//! - [`demo::load`]: the fictional demonstration territory.
+//! - [`demo::load`]: the fictional demonstration territory;
+//! - [`contribute`]: proposals on any kind of record, their moderation
+//!   and referents; [`history`]: records' versions, the latest changes
+//!   and restoring a version.
 
+pub mod contribute;
 pub mod demo;
 pub mod export;
+pub mod history;
 pub mod import;
+
+/// Who carries out a decision (accepting or refusing a proposal,
+/// restoring a version), through what and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Decider<'a> {
+    /// The moderator's account; `None`: the command line with no account.
+    pub account: Option<i64>,
+    /// `web` or `cli`: the format the batch log records.
+    pub via: &'a str,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
 
 /// How far a long job has gone, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

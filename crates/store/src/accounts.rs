@@ -173,13 +173,13 @@ pub struct Invitation {
 }
 
 /// Adds an entry to the audit log inside `tx`.
-fn audit(
+pub(crate) fn audit(
     tx: &Transaction<'_>,
     a: &Audit,
     action: &str,
     target: Option<&str>,
     extra: serde_json::Value,
-) -> Result<i64> {
+) -> crate::Result<i64> {
     let mut detail = match &a.detail {
         serde_json::Value::Object(m) => m.clone(),
         serde_json::Value::Null => serde_json::Map::new(),
@@ -199,7 +199,8 @@ fn audit(
             a.actor,
             action,
             target,
-            serde_json::to_string(&detail)?
+            serde_json::to_string(&detail)
+                .map_err(|e| StoreError::database_because("detail of an audit entry", e))?
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -264,17 +265,7 @@ impl Store {
         what: &str,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        if self.read_only {
-            return Err(StoreError::ReadOnly {
-                path: self.path.clone(),
-            }
-            .into());
-        }
-        let (note, tx) = crate::busy::begin(&self.conn, &self.path, what)?;
-        let out = f(&tx)?;
-        drop(note);
-        tx.commit()?;
-        Ok(out)
+        self.write_plain(what, f)
     }
 
     /// Creates an account; returns its id. Audited as `account.create`.
@@ -698,7 +689,7 @@ impl Store {
     /// decision recorded elsewhere); returns its id.
     pub fn append_audit(&mut self, action: &str, target: Option<&str>, by: &Audit) -> Result<i64> {
         self.account_write("audit entry", |tx| {
-            audit(tx, by, action, target, serde_json::Value::Null)
+            Ok(audit(tx, by, action, target, serde_json::Value::Null)?)
         })
     }
 

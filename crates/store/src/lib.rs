@@ -49,9 +49,11 @@ pub mod backup;
 mod busy;
 mod codec;
 mod error;
+mod history;
 mod index;
 mod migrate;
 mod open;
+pub mod proposals;
 mod query;
 mod read;
 mod scope;
@@ -60,6 +62,7 @@ mod write;
 
 pub use assessment::{NewAssessment, SavedAssessment};
 pub use error::{Cause, StoreError};
+pub use history::{BatchInfo, Restored, Version};
 pub use open::APP_ID;
 pub use query::{
     BboxQuery, FacetedQuery, Facets, Filter, ListQuery, NameOrder, Page, Sort, Summary,
@@ -67,7 +70,7 @@ pub use query::{
 pub use read::{Count, Stats};
 pub use scope::{ActorGroup, GroupCount, LinkCount, LinkGroup, ScopeQuery, ScopeStats};
 pub use search::{SearchHit, SearchQuery, SearchResults};
-pub use write::{prepare, Outcome, Prepared, WriteSummary, Writer};
+pub use write::{prepare, Change, Outcome, Prepared, WriteSummary, Writer};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -102,6 +105,26 @@ impl Store {
     /// The file this registry lives in.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`) that writes
+    /// no records (accounts, proposals), committed if `f` succeeds.
+    pub(crate) fn write_plain<T, E: From<StoreError>>(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            }
+            .into());
+        }
+        let (note, tx) = busy::begin(&self.conn, &self.path, what)?;
+        let out = f(&tx)?;
+        drop(note);
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
     }
 
     /// The schema version after migrations.

@@ -102,7 +102,7 @@ impl ScopeStats {
 }
 
 /// The territories in scope, as a CTE named `tree` over parameter `?1`.
-const TREE: &str = "WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT c.id FROM entity c JOIN tree ON c.owner = tree.id AND c.kind = 'territory')";
+pub(crate) const TREE: &str = "WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT c.id FROM entity c JOIN tree ON c.owner = tree.id AND c.kind = 'territory')";
 
 fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)

@@ -72,6 +72,54 @@ pub struct Writer<'a> {
     /// The first rowid inserted since the full-text index was last brought
     /// up to date: new records are indexed together (see `index_pending`).
     unindexed_from: Option<i64>,
+    /// This batch's row in `batch`: what the rows it writes name as the
+    /// change that wrote them, and the states it replaces as the change
+    /// that replaced them (see `history`).
+    batch: i64,
+    /// The ids this batch changed, while they are at most
+    /// [`BATCH_RECORDS_MAX`] (`None` beyond: an import's).
+    changed: Option<Vec<String>>,
+    /// Records and relations this batch removed.
+    removed_count: u64,
+}
+
+/// Most record ids a batch's row lists (`batch.records`): enough for any
+/// edit or decision, not for an import.
+const BATCH_RECORDS_MAX: usize = 64;
+
+/// Who makes a change and how: what the batch log keeps of a write, and
+/// what a record's history says of each version.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    /// The data set (`mediation`, a name given at import) or `web`.
+    pub source: &'a str,
+    /// The import format, or `web`, `cli`.
+    pub format: &'a str,
+    /// The file imported, if any.
+    pub file: Option<&'a str>,
+    /// `import`, `demo`, `proposal` (a moderator's decision), `referent`
+    /// (an actor's referent's edit, applied at once), `restore`.
+    pub action: &'a str,
+    /// The account that made it (`None`: an import or the command line).
+    pub account: Option<i64>,
+    /// What it carried out (`proposal:12`, `restore:3`).
+    pub note: Option<String>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl<'a> Change<'a> {
+    /// An import of `file` in `format` from the data set `source`, now.
+    pub fn import(source: &'a str, format: &'a str, file: Option<&'a str>) -> Change<'a> {
+        Change {
+            source,
+            format,
+            file,
+            action: "import",
+            account: None,
+            note: None,
+            at: chrono::Utc::now(),
+        }
+    }
 }
 
 pub(crate) fn ts(t: &chrono::DateTime<chrono::Utc>) -> String {
@@ -110,8 +158,8 @@ impl Stamps {
 
 /// Inserts a new record's row; does nothing if the id is taken.
 const INSERT_ENTITY: &str = "INSERT INTO entity (id, kind, name, subkind, territory, owner,
-     lat, lon, source, created_at, updated_at, data, search)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+     lat, lon, source, created_at, updated_at, data, search, batch)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
      ON CONFLICT(id) DO NOTHING";
 
 /// The columns of an `entity` row.
@@ -196,8 +244,8 @@ impl<'e> EntityRow<'e> {
 impl EntityRow<'_> {
     /// Parameters of `INSERT_ENTITY` (`first`: the id) and of the update
     /// (`first`: the rowid): ?1, then the columns from kind to search as
-    /// ?2 to ?13.
-    fn params<'p>(&'p self, first: &'p dyn ToSql) -> [&'p dyn ToSql; 13] {
+    /// ?2 to ?13, and the batch as ?14.
+    fn params<'p>(&'p self, first: &'p dyn ToSql, batch: &'p i64) -> [&'p dyn ToSql; 14] {
         [
             first,
             &self.kind,
@@ -212,6 +260,7 @@ impl EntityRow<'_> {
             &self.updated_at,
             &self.data,
             &self.search,
+            batch,
         ]
     }
 }
@@ -286,13 +335,16 @@ impl<'a> Writer<'a> {
         };
         // References to records written earlier in the batch are known
         // good; the others are checked once, before commit.
-        for (field, target) in references(e) {
+        for (field, target) in e.references() {
             if !self.written.contains(target.as_str()) {
                 self.pending_refs
                     .push((e.id().to_string(), field, target.to_string()));
             }
         }
         self.written.insert(e.id().as_str().to_string());
+        if outcome != Outcome::Unchanged {
+            self.note_changed(e.id().as_str());
+        }
         match outcome {
             Outcome::Inserted => self.summary.inserted += 1,
             Outcome::Updated => self.summary.updated += 1,
@@ -310,32 +362,78 @@ impl<'a> Writer<'a> {
         exists_in(&self.tx, id.as_str())
     }
 
-    fn existing_relation(&self, id: &str) -> Result<Option<(i64, Entity)>> {
-        let row: Option<(i64, String)> = self
+    fn existing_relation(&self, id: &str) -> Result<Option<(i64, Entity, Option<i64>)>> {
+        let row: Option<(i64, String, Option<i64>)> = self
             .tx
-            .prepare_cached("SELECT rowid, data FROM relation WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached("SELECT rowid, data, batch FROM relation WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        row.map(|(rowid, data)| Ok((rowid, decode(id, &data)?)))
+        row.map(|(rowid, data, batch)| Ok((rowid, decode(id, &data)?, batch)))
             .transpose()
     }
 
     fn stored_entity(&self, id: &str) -> Result<Option<Stored>> {
         let mut stmt = self.tx.prepare_cached(&format!(
-            "SELECT e.rowid, e.search, {} FROM entity e WHERE e.id = ?1",
+            "SELECT e.rowid, e.search, e.batch, {} FROM entity e WHERE e.id = ?1",
             codec::ENTITY_COLUMNS
         ))?;
         let mut rows = stmt.query([id])?;
         let Some(r) = rows.next()? else {
             return Ok(None);
         };
-        let entity = codec::entity_from_row(r, 2)?;
+        let entity = codec::entity_from_row(r, 3)?;
         Ok(Some(Stored {
             rowid: r.get(0)?,
             name: entity.name().to_string(),
             search: r.get(1)?,
+            batch: r.get(2)?,
             entity,
         }))
+    }
+
+    /// Keeps a state this batch replaces or removes in `version`, with
+    /// the batch that wrote it; not when this batch wrote it itself (the
+    /// history keeps the states between batches).
+    fn keep_version(&self, e: &Entity, written_by: Option<i64>) -> Result<()> {
+        if written_by == Some(self.batch) {
+            return Ok(());
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO version (record, state, batch, replaced_by) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                e.id().as_str(),
+                codec::full_json(e)?,
+                written_by,
+                self.batch
+            ])?;
+        Ok(())
+    }
+
+    fn note_changed(&mut self, id: &str) {
+        if let Some(ids) = &mut self.changed {
+            if ids.iter().any(|x| x == id) {
+                return;
+            }
+            if ids.len() < BATCH_RECORDS_MAX {
+                ids.push(id.to_string());
+            } else {
+                self.changed = None;
+            }
+        }
+    }
+
+    /// The transaction, for the store's own modules that write beside
+    /// the records in the same batch (a proposal's decision, its audit
+    /// entry).
+    pub(crate) fn tx(&self) -> &Transaction<'a> {
+        &self.tx
+    }
+
+    /// This batch's row in `batch`.
+    pub(crate) fn batch(&self) -> i64 {
+        self.batch
     }
 
     fn upsert_entity(&mut self, e: &Entity, pre: Option<(&str, &str)>) -> Result<Outcome> {
@@ -357,16 +455,17 @@ impl<'a> Writer<'a> {
         rec.provenance_mut().created_at = old.entity.provenance().created_at;
         let (data, search) = (codec::entity_data(&rec)?, search_text(&rec));
         self.index_pending()?;
+        self.keep_version(&old.entity, old.batch)?;
         let row = EntityRow::of(&rec, &data, &search, &mut self.stamps)?;
         unindex_text(&self.tx, old.rowid, &old.name, &old.search)?;
         self.tx
             .prepare_cached(
                 "UPDATE entity SET kind=?2, name=?3, subkind=?4, territory=?5, owner=?6,
                  lat=?7, lon=?8, source=?9, created_at=?10, updated_at=?11, data=?12,
-                 search=?13
+                 search=?13, batch=?14
                  WHERE rowid=?1",
             )?
-            .execute(row.params(&old.rowid))?;
+            .execute(row.params(&old.rowid, &self.batch))?;
         index_text(&self.tx, old.rowid, row.name, row.search)?;
         Ok(Outcome::Updated)
     }
@@ -382,7 +481,7 @@ impl<'a> Writer<'a> {
             }
         };
         let row = EntityRow::of(e, data, search, &mut self.stamps)?;
-        let n = self.insert.execute(row.params(&row.id))?;
+        let n = self.insert.execute(row.params(&row.id, &self.batch))?;
         if n == 0 {
             return Ok(false);
         }
@@ -419,9 +518,10 @@ impl<'a> Writer<'a> {
         let existing = self.existing_relation(id)?;
         let mut rec = e.clone();
         let (outcome, rowid) = match &existing {
-            Some((_, old)) if old.same_facts(e) => return Ok(Outcome::Unchanged),
-            Some((rowid, old)) => {
+            Some((_, old, _)) if old.same_facts(e) => return Ok(Outcome::Unchanged),
+            Some((rowid, old, batch)) => {
                 rec.provenance_mut().created_at = old.provenance().created_at;
+                self.keep_version(old, *batch)?;
                 (Outcome::Updated, Some(*rowid))
             }
             None => (Outcome::Inserted, None),
@@ -436,8 +536,8 @@ impl<'a> Writer<'a> {
         self.tx
             .prepare_cached(
                 "INSERT INTO relation (id, subject, kind, object, role, since, until, source,
-                 created_at, updated_at, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 created_at, updated_at, data, batch)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 id,
@@ -451,32 +551,45 @@ impl<'a> Writer<'a> {
                 ts(&prov.created_at),
                 ts(&prov.updated_at),
                 data,
+                self.batch,
             ])?;
         Ok(outcome)
     }
 
-    /// Removes a record and the relations that touch it.
+    /// Removes a record and the relations that touch it; their last
+    /// states stay in their histories.
     pub fn remove(&mut self, id: &EntityId) -> Result<bool> {
         self.index_pending()?;
         let id = id.as_str();
+        let relations: Vec<String> = self
+            .tx
+            .prepare_cached("SELECT id FROM relation WHERE id = ?1 OR subject = ?1 OR object = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        self.tx.execute(
+            "INSERT INTO version (record, state, batch, replaced_by)
+             SELECT id, data, batch, ?2 FROM relation
+             WHERE (id = ?1 OR subject = ?1 OR object = ?1) AND batch IS NOT ?2",
+            params![id, self.batch],
+        )?;
         let n = self.tx.execute(
             "DELETE FROM relation WHERE id = ?1 OR subject = ?1 OR object = ?1",
             [id],
         )?;
-        let row: Option<(i64, String, String)> = self
-            .tx
-            .query_row(
-                "SELECT rowid, name, search FROM entity WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
+        for r in &relations {
+            self.written.remove(r.as_str());
+            self.note_changed(r);
+        }
+        self.removed_count += n as u64;
         self.written.remove(id);
-        if let Some((rowid, name, search)) = row {
-            unindex_text(&self.tx, rowid, &name, &search)?;
+        if let Some(old) = self.stored_entity(id)? {
+            self.keep_version(&old.entity, old.batch)?;
+            unindex_text(&self.tx, old.rowid, &old.name, &old.search)?;
             self.tx
-                .execute("DELETE FROM entity WHERE rowid = ?1", [rowid])?;
+                .execute("DELETE FROM entity WHERE rowid = ?1", [old.rowid])?;
             self.removed.push(id.to_string());
+            self.removed_count += 1;
+            self.note_changed(id);
             return Ok(true);
         }
         Ok(n > 0)
@@ -535,6 +648,8 @@ struct Stored {
     entity: Entity,
     name: String,
     search: String,
+    /// The batch that wrote it (`None`: before history was kept).
+    batch: Option<i64>,
 }
 
 /// Adds a record's name and search text to the full-text index.
@@ -560,21 +675,6 @@ fn exists_in(tx: &Transaction<'_>, id: &str) -> Result<bool> {
         .query_row([id], |_| Ok(()))
         .optional()?
         .is_some())
-}
-
-/// The records `e` points at, by field.
-fn references(e: &Entity) -> impl Iterator<Item = (&'static str, &EntityId)> {
-    let (a, b) = match e {
-        Entity::Territory(t) => (t.parent.as_ref().map(|x| ("parent", x)), None),
-        Entity::Actor(a) => (a.territory.as_ref().map(|x| ("territory", x)), None),
-        Entity::Place(p) => (
-            p.actor.as_ref().map(|x| ("actor", x)),
-            p.territory.as_ref().map(|x| ("territory", x)),
-        ),
-        Entity::Commons(_) => (None, None),
-        Entity::Relation(r) => (Some(("subject", &r.subject)), Some(("object", &r.object))),
-    };
-    a.into_iter().chain(b)
 }
 
 /// Secondary indexes of the `entity` and `relation` tables, as (name, SQL).
@@ -644,6 +744,18 @@ impl Store {
         expected: usize,
         f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<(T, WriteSummary), E> {
+        self.write_change(&Change::import(source, format, file), expected, f)
+    }
+
+    /// Like [`Store::try_write_bulk`], for any change: who makes it and
+    /// how is what the batch log and the histories of the records it
+    /// writes keep.
+    pub fn write_change<T, E: From<StoreError>>(
+        &mut self,
+        change: &Change<'_>,
+        expected: usize,
+        f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<(T, WriteSummary), E> {
         if self.read_only {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
@@ -666,7 +778,7 @@ impl Store {
         if bulk {
             self.enter_bulk_mode()?;
         }
-        let result = self.write_batch(source, format, file, bulk, expected, f);
+        let result = self.write_batch(change, bulk, expected, f);
         if bulk {
             self.leave_bulk_mode()?;
         }
@@ -695,18 +807,16 @@ impl Store {
 
     fn write_batch<T, E: From<StoreError>>(
         &mut self,
-        source: &str,
-        format: &str,
-        file: Option<&str>,
+        change: &Change<'_>,
         bulk: bool,
         expected: usize,
         f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<(T, WriteSummary), E> {
-        let (mut w, dropped) = self.begin_batch(format, file, bulk, expected)?;
+        let (mut w, dropped) = self.begin_batch(change, bulk, expected)?;
         // If `f` fails, the writer is dropped with its transaction, which
         // rolls back.
         let value = f(&mut w)?;
-        let summary = w.finish_batch(&dropped, source, format, file)?;
+        let summary = w.finish_batch(&dropped)?;
         Ok((value, summary))
     }
 
@@ -714,8 +824,7 @@ impl Store {
     /// indexes, returned with the SQL that makes them again.
     fn begin_batch(
         &self,
-        format: &str,
-        file: Option<&str>,
+        change: &Change<'_>,
         bulk: bool,
         expected: usize,
     ) -> Result<(Writer<'_>, Vec<(String, String)>)> {
@@ -724,11 +833,27 @@ impl Store {
         // exclusive borrow, which the statement could then not share).
         // `BEGIN IMMEDIATE`: the write lock is taken now, waiting for
         // another writer if need be (see `busy`).
-        let what = match file {
-            Some(f) => format!("import ({format}, {f})"),
-            None => format!("import ({format})"),
+        let (action, format) = (change.action, change.format);
+        let what = match change.file {
+            Some(f) => format!("{action} ({format}, {f})"),
+            None => format!("{action} ({format})"),
         };
         let (note, tx) = crate::busy::begin(&self.conn, &self.path, &what)?;
+        // The batch's row first: the rows it writes name it.
+        tx.prepare_cached(
+            "INSERT INTO batch (source, format, file, started_at, action, account, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            change.source,
+            format,
+            change.file,
+            ts(&change.at),
+            action,
+            change.account,
+            change.note
+        ])?;
+        let batch = tx.last_insert_rowid();
         let mut dropped = Vec::new();
         if bulk {
             dropped = secondary_indexes(&tx)?;
@@ -752,6 +877,9 @@ impl Store {
             removed: Vec::new(),
             unindexed_from: None,
             stamps: Stamps::default(),
+            batch,
+            changed: Some(Vec::new()),
+            removed_count: 0,
         };
         Ok((w, dropped))
     }
@@ -760,30 +888,30 @@ impl Store {
 impl Writer<'_> {
     /// Ends a batch: the last records indexed, dropped indexes made again,
     /// references checked, the batch logged, the transaction committed.
-    fn finish_batch(
-        mut self,
-        dropped: &[(String, String)],
-        source: &str,
-        format: &str,
-        file: Option<&str>,
-    ) -> Result<WriteSummary> {
+    fn finish_batch(mut self, dropped: &[(String, String)]) -> Result<WriteSummary> {
         self.index_pending()?;
         for (_, sql) in dropped {
             self.tx.execute_batch(sql)?;
         }
         self.check_references()?;
         let s = self.summary;
+        let records = match &self.changed {
+            Some(ids) => Some(
+                serde_json::to_string(ids)
+                    .map_err(|e| StoreError::database_because("listing a batch's records", e))?,
+            ),
+            None => None,
+        };
         self.tx.execute(
-            "INSERT INTO batch (source, format, file, started_at, inserted, updated, unchanged)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "UPDATE batch SET inserted = ?2, updated = ?3, unchanged = ?4, removed = ?5,
+             records = ?6 WHERE rowid = ?1",
             params![
-                source,
-                format,
-                file,
-                ts(&chrono::Utc::now()),
+                self.batch,
                 s.inserted as i64,
                 s.updated as i64,
-                s.unchanged as i64
+                s.unchanged as i64,
+                self.removed_count as i64,
+                records
             ],
         )?;
         drop(self.note);

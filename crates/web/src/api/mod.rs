@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/exports/{file}", get(exports::download))
         .route("/{kind}/{id}", get(records::get))
         .route("/{kind}/{id}/relations", get(records::relations))
+        .route("/history/{id}", get(crate::pages::history::api))
         .route_layer(axum::middleware::from_fn(no_params));
     Router::new()
         .route("/search", get(search::search))

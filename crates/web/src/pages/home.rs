@@ -17,10 +17,15 @@ pub struct CountCard {
     pub label: &'static str,
 }
 
+/// One of the latest changes, from the histories.
 pub struct Recent {
+    /// The record's history; empty for an import's summary.
     pub href: String,
     pub name: String,
+    /// The record's kind; empty for an import's summary.
     pub kind: &'static str,
+    /// What made the change.
+    pub how: &'static str,
     pub date: String,
 }
 
@@ -52,7 +57,8 @@ pub async fn page(
         .pool
         .read(move |s| {
             let (counts, kinds) = crate::figures::home_counts(&st, s)?;
-            Ok((counts, s.recent(8)?, kinds))
+            let recent = archipel_jobs::history::recent_changes(s, 8)?;
+            Ok((counts, recent, kinds))
         })
         .await
         .map_err(|e| e.in_lang(lang))?;
@@ -87,11 +93,18 @@ pub async fn page(
     .collect();
     let recent = recent
         .iter()
-        .map(|e| Recent {
-            href: record_url(e.id().as_str()),
-            name: e.name().to_string(),
-            kind: kind_label(t, e.kind().as_str()),
-            date: day(&e.provenance().updated_at.to_rfc3339()),
+        .map(|c| Recent {
+            href: match &c.record {
+                Some(r) => format!("{}/historique", record_url(&r.id)),
+                None => String::new(),
+            },
+            name: super::history::change_title(t, c),
+            kind: c
+                .record
+                .as_ref()
+                .map_or("", |r| kind_label(t, r.kind.as_str())),
+            how: super::history::action_label(t, &c.batch.action),
+            date: day(&c.batch.at),
         })
         .collect();
     let actor_kinds = kinds

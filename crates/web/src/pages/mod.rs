@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per resource.
 
 mod data;
+pub mod history;
 mod home;
 mod lang;
 pub mod map;
@@ -29,8 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/argumentaires", get(pitch::page))
         .route("/argumentaires/{file}", get(pitch::download))
         .route("/lang/{lang}", get(lang::switch))
+        .route("/changements.atom", get(history::feed))
         .route("/{kind}", get(records::list))
         .route("/{kind}/{id}", get(records::show))
+        .route("/{kind}/{id}/historique", get(history::page))
 }
 
 /// Renders a template as an HTML response.

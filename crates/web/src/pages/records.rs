@@ -21,6 +21,22 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+/// The record a page's path names (`/actors/actor:demo:x…`): its kind
+/// and id, the id's kind the path's; 404 otherwise.
+pub fn record_path(
+    seg: &str,
+    raw_id: &str,
+    lang: archipel_content::Lang,
+) -> Result<(EntityKind, EntityId), Error> {
+    let Some(kind) = kind_of_path(seg) else {
+        return Err(Error::not_found(format!("no page at /{seg}/…")).in_lang(lang));
+    };
+    match EntityId::parse(raw_id) {
+        Ok(id) if id.kind() == kind => Ok((kind, id)),
+        _ => Err(Error::not_found(format!("no record `{raw_id}` here")).in_lang(lang)),
+    }
+}
+
 /// The kind a path segment names (`actors` → actor).
 pub fn kind_of_path(seg: &str) -> Option<EntityKind> {
     match seg {
@@ -303,6 +319,7 @@ struct RecordPage {
     graph: Option<Graph>,
     sections: Vec<ListSection>,
     api_url: String,
+    history_url: String,
 }
 
 /// An outside link, shown as a link only for web and mail addresses.
@@ -552,7 +569,7 @@ fn load(s: &archipel_store::Store, id: &EntityId) -> Result<Option<Loaded>, Erro
         .iter()
         .flat_map(|r| [r.subject.as_str(), r.object.as_str()])
         .collect();
-    ids.extend(entity.references().iter().map(|x| x.as_str()));
+    ids.extend(entity.references().iter().map(|(_, x)| x.as_str()));
     let names = s.summaries(&ids)?;
     let territory = match &entity {
         Entity::Territory(_) => Some(id.clone()),
@@ -612,13 +629,7 @@ pub async fn show(
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
     let missing = || Error::not_found(format!("no record `{raw_id}` here")).in_lang(lang);
-    let Some(kind) = kind_of_path(&seg) else {
-        return Err(Error::not_found(format!("no page at /{seg}/…")).in_lang(lang));
-    };
-    let id = EntityId::parse(&raw_id).map_err(|_| missing())?;
-    if id.kind() != kind {
-        return Err(missing());
-    }
+    let (kind, id) = record_path(&seg, &raw_id, lang)?;
     let lid = id.clone();
     let Some(l) = state
         .pool
@@ -808,6 +819,7 @@ pub async fn show(
         graph,
         sections,
         api_url: format!("/api/v1/{}/{enc}", kind_path(kind)),
+        history_url: format!("/{}/{enc}/historique", kind_path(kind)),
     };
     render(&page)
 }
