@@ -26,6 +26,7 @@ pub mod api;
 mod assets;
 mod cache;
 mod config;
+pub mod csrf;
 mod error;
 mod figures;
 mod graph;
@@ -34,13 +35,17 @@ mod i18n;
 mod pages;
 pub mod params;
 pub mod pool;
+mod providers;
+pub mod session;
 pub mod spool;
 mod state;
+pub mod throttle;
 mod views;
+mod writer;
 
 pub use config::{
-    check_cache_size, check_frame_ancestors, check_licence_url, check_public_url, check_text,
-    show_size, Config, Tiles, MAX_CACHE_BYTES,
+    check_cache_size, check_frame_ancestors, check_header_name, check_licence_url,
+    check_public_url, check_text, show_size, Clock, Config, SignInConfig, Tiles, MAX_CACHE_BYTES,
 };
 pub use error::Error;
 pub use i18n::UI_STRINGS;
@@ -52,7 +57,7 @@ use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body accepted (every route reads none).
+/// Largest request body accepted (forms; other routes read none).
 pub const MAX_BODY: usize = 16 * 1024;
 /// Longest request target (path and query) accepted.
 pub const MAX_URI: usize = 4096;
@@ -85,6 +90,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::answers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -149,10 +158,15 @@ pub async fn serve(config: Config, content: Content) -> Result<(), Error> {
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| Error::internal(format!("server: {e}")))?;
+    // The connection's address is the client's (rate limits) unless a
+    // trusted proxy header is configured (`session::client_address`).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| Error::internal(format!("server: {e}")))?;
     tracing::info!("stopped");
     Ok(())
 }

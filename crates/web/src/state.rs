@@ -13,6 +13,14 @@ pub struct AppState {
     pub cache: Arc<crate::cache::Cache>,
     /// Exports kept on disk, when the answer cache is on.
     pub spool: Option<Arc<crate::spool::Spool>>,
+    /// The one connection that writes (accounts, sessions).
+    pub writer: Arc<crate::writer::Writer>,
+    /// The key of the pre-session anti-forgery tokens, drawn at start.
+    pub csrf_key: Arc<archipel_accounts::Token>,
+    /// Rate limits (in memory).
+    pub limits: Arc<crate::throttle::Limits>,
+    /// OpenID Connect providers and the sign-ins through them under way.
+    pub providers: Arc<crate::providers::Providers>,
 }
 
 impl AppState {
@@ -24,12 +32,18 @@ impl AppState {
         } else {
             None
         };
+        let csrf_key =
+            archipel_accounts::Token::generate().map_err(|e| Error::internal_from(&e))?;
         Ok(AppState {
+            writer: Arc::new(crate::writer::Writer::new(config.db.clone())),
+            providers: Arc::new(crate::providers::Providers::new(&config.sign_in.providers)),
             config: Arc::new(config),
             content: Arc::new(content),
             pool: Arc::new(pool),
             cache: Arc::new(cache),
             spool,
+            csrf_key: Arc::new(csrf_key),
+            limits: Arc::new(crate::throttle::Limits::default()),
         })
     }
 }
