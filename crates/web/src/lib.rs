@@ -43,6 +43,8 @@ pub mod throttle;
 mod views;
 mod writer;
 
+/// Header names, for settings that name one.
+pub use axum::http::header as axum_header;
 pub use config::{
     check_cache_size, check_frame_ancestors, check_header_name, check_licence_url,
     check_public_url, check_text, show_size, Clock, Config, SignInConfig, Tiles, MAX_CACHE_BYTES,
