@@ -145,7 +145,7 @@ pub fn client_address(state: &AppState, headers: &HeaderMap, peer: Option<Socket
         let last = headers
             .get_all(name)
             .iter()
-            .last()
+            .next_back()
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());

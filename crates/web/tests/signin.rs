@@ -719,3 +719,46 @@ async fn administrators_change_roles_and_disable_accounts_with_the_audit_log() {
     assert_eq!(by_admin, ["account.disable", "account.role"]);
     let _ = &fx.dir;
 }
+
+#[tokio::test]
+async fn sign_up_is_limited_per_client_address_read_from_the_trusted_header_only() {
+    use archipel_accounts::Signup;
+    for trusted in [true, false] {
+        let fx = fixture_with(|c| {
+            c.sign_in.signup = Signup::Open;
+            if trusted {
+                c.sign_in.client_address_header =
+                    Some(header::HeaderName::from_static("x-forwarded-for"));
+            }
+        });
+        let mut b = Browser::default();
+        let csrf = b.get(&fx.app, "/inscription").await.csrf();
+        let attempt = |from: &'static str| {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([("csrf", csrf.as_str()), ("name", ""), ("email", "x")])
+                .finish();
+            Request::post("/inscription")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                // The client wrote the first address; the proxy added the last.
+                .header("x-forwarded-for", format!("203.0.113.9, {from}"))
+                .body(Body::from(body))
+                .unwrap()
+        };
+        for _ in 0..10 {
+            let r = b.send(&fx.app, attempt("198.51.100.1")).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        }
+        let r = b.send(&fx.app, attempt("198.51.100.1")).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers.contains_key(header::RETRY_AFTER));
+        // Another client behind the proxy: its own count when the header
+        // is trusted; without the setting, the header means nothing.
+        let r = b.send(&fx.app, attempt("198.51.100.2")).await;
+        let expected = if trusted {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(r.status, expected, "trusted: {trusted}");
+    }
+}
