@@ -60,6 +60,22 @@ pub(crate) fn pre_token(state: &AppState, pre: &Token) -> String {
     )
 }
 
+/// The browser's pre-session token, and the cookie to set when it has
+/// none yet (a new one).
+pub fn browser(state: &AppState, viewer: &Viewer) -> Result<(Token, Option<HeaderValue>), Error> {
+    if let Some(pre) = &viewer.pre {
+        return Ok((pre.clone(), None));
+    }
+    let pre = Token::generate().map_err(|e| Error::internal_from(&e))?;
+    let cookie = set_cookie(
+        PRE_COOKIE,
+        pre.as_str(),
+        None,
+        state.config.secure_cookies(),
+    );
+    Ok((pre, Some(cookie)))
+}
+
 /// What a form needs: the token for its hidden field, and the cookie to
 /// set with the page when the browser has none yet.
 pub struct FormToken {
@@ -77,21 +93,10 @@ impl FormToken {
                 cookie: None,
             });
         }
-        if let Some(pre) = &viewer.pre {
-            return Ok(FormToken {
-                value: pre_token(state, pre),
-                cookie: None,
-            });
-        }
-        let pre = Token::generate().map_err(|e| Error::internal_from(&e))?;
+        let (pre, cookie) = browser(state, viewer)?;
         Ok(FormToken {
             value: pre_token(state, &pre),
-            cookie: Some(set_cookie(
-                PRE_COOKIE,
-                pre.as_str(),
-                None,
-                state.config.secure_cookies(),
-            )),
+            cookie,
         })
     }
 

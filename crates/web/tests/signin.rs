@@ -581,19 +581,27 @@ async fn sign_up_follows_its_setting() {
         .await;
     assert!(page.body.contains("name=\"invitation\""), "{}", page.body);
     let csrf = page.csrf();
-    let fields = |email: &'static str| {
-        vec![
-            ("csrf", csrf.clone()),
-            ("name", "Modératrice".to_string()),
-            ("email", email.to_string()),
-            ("password", PASSWORD.to_string()),
-            ("invitation", invitation.as_str().to_string()),
+    let fields = |csrf: &str, email: &str| -> Vec<(String, String)> {
+        [
+            ("csrf", csrf),
+            ("name", "Modératrice"),
+            ("email", email),
+            ("password", PASSWORD),
+            ("invitation", invitation.as_str()),
         ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
     };
-    let as_ref = |v: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { v.clone() };
-    let f1 = as_ref(&fields("mod@example.fr"));
-    let f1: Vec<(&str, &str)> = f1.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = b.post(&fx.app, "/inscription", &f1).await;
+    let post = |b: &mut Browser, v: Vec<(String, String)>| {
+        let mut b = b.clone();
+        let app = fx.app.clone();
+        async move {
+            let f: Vec<(&str, &str)> = v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            b.post(&app, "/inscription", &f).await
+        }
+    };
+    let r = post(&mut b, fields(&csrf, "mod@example.fr")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let a = fx
         .store()
@@ -601,23 +609,12 @@ async fn sign_up_follows_its_setting() {
         .unwrap()
         .unwrap();
     assert_eq!(a.role, "moderator");
-    let f2 = fields("mod2@example.fr");
-    let f2: Vec<(&str, &str)> = f2.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = Browser::default().post(&fx.app, "/inscription", &f2).await;
+    let mut stranger = Browser::default();
+    let r = post(&mut stranger, fields(&csrf, "mod2@example.fr")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "another browser's token");
     let mut b2 = Browser::default();
     let csrf2 = b2.get(&fx.app, "/connexion").await.csrf();
-    let f2: Vec<(&str, &str)> = f2
-        .iter()
-        .map(|(k, v)| {
-            if *k == "csrf" {
-                (*k, csrf2.as_str())
-            } else {
-                (*k, *v)
-            }
-        })
-        .collect();
-    let r = b2.post(&fx.app, "/inscription", &f2).await;
+    let r = post(&mut b2, fields(&csrf2, "mod2@example.fr")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "used once: {}", r.body);
     assert!(fx
         .store()

@@ -123,6 +123,16 @@ pub async fn page(
     render(&page)
 }
 
+/// The administrator changing account `id`: not their own (see the
+/// module's documentation).
+fn admin_on(viewer: &Viewer, t: Tr, id: i64) -> Result<Result<i64, Response>, Error> {
+    let me = admin(viewer, t)?;
+    if me.as_ref().is_ok_and(|me| *me == id) {
+        return Err(Error::forbidden(t.s("admin.not_yourself")).in_lang(t.lang));
+    }
+    Ok(me)
+}
+
 /// What a change refused by the store is told.
 fn refused(e: AccountError, t: Tr) -> Error {
     match e {
@@ -141,13 +151,10 @@ pub async fn role(
     Form(f): Form<RoleForm>,
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
-    let me = match admin(&viewer, t)? {
-        Ok(id) => id,
+    let me = match admin_on(&viewer, t, id)? {
+        Ok(me) => me,
         Err(res) => return Ok(res),
     };
-    if id == me {
-        return Err(Error::forbidden(t.s("admin.not_yourself")).in_lang(lang));
-    }
     let Some(role) = Role::parse(&f.role) else {
         return Err(Error::bad_request(t.s("admin.bad_role")).in_lang(lang));
     };
@@ -173,13 +180,10 @@ pub async fn disable(
     Path(id): Path<i64>,
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
-    let me = match admin(&viewer, t)? {
-        Ok(id) => id,
+    let me = match admin_on(&viewer, t, id)? {
+        Ok(me) => me,
         Err(res) => return Ok(res),
     };
-    if id == me {
-        return Err(Error::forbidden(t.s("admin.not_yourself")).in_lang(lang));
-    }
     let now = state.config.sign_in.clock.now();
     state
         .writer

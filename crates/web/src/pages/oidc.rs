@@ -20,11 +20,10 @@ use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
 use crate::params::Params;
 use crate::providers::PendingLogin;
-use crate::session::{self, set_cookie, Viewer, PRE_COOKIE};
+use crate::session::{self, Viewer};
 use crate::state::AppState;
 use archipel_accounts::oidc::{AgentClaims, Callback};
 use archipel_accounts::token::same;
-use archipel_accounts::Token;
 use archipel_store::accounts::{AccountError, Audit, NewAccount};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -71,14 +70,7 @@ pub async fn start(
     };
     let (url, pending) = provider.begin().map_err(|e| Error::internal_from(&e))?;
     // The browser is known by its pre-session cookie (made now if needed).
-    let (browser, cookie) = match &viewer.pre {
-        Some(p) => (p.clone(), None),
-        None => {
-            let p = Token::generate().map_err(|e| Error::internal_from(&e))?;
-            let c = set_cookie(PRE_COOKIE, p.as_str(), None, state.config.secure_cookies());
-            (p, Some(c))
-        }
-    };
+    let (browser, cookie) = crate::csrf::browser(&state, &viewer)?;
     let next = q.next.filter(|n| n.starts_with('/')).unwrap_or("/".into());
     let login = PendingLogin {
         pending,
