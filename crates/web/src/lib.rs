@@ -3,6 +3,10 @@
 //! `/api/v1/` (JSON, GeoJSON, exports, DCAT catalogue, OpenAPI), and an
 //! embeddable map.
 //!
+//! People sign in (`/connexion`, with a password or an OpenID Connect
+//! provider), sign up and manage accounts: [`session`] keeps who is
+//! asking, [`csrf`] guards every form, [`throttle`] limits attempts.
+//!
 //! Pages are French by default with an English switch; they work without
 //! JavaScript except the map, which uses Leaflet and Leaflet.markercluster
 //! vendored under `assets/vendor/` and compiled into the binary. Templates

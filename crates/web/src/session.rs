@@ -10,7 +10,8 @@
 //! configured idle and absolute lifetimes) and that its account exists and
 //! is not disabled, and puts a [`Viewer`] in the request, which handlers
 //! take as an extractor. A session that is not live is forgotten and its
-//! cookie cleared. Its use is written back at most once a minute
+//! cookie cleared (the sessions ended by then are removed from the
+//! registry, after the answer). Its use is written back at most once a minute
 //! ([`TOUCH_EVERY`]), after the answer, so pages never wait for a write
 //! and the answer cache is not dropped at every request.
 //!
@@ -228,6 +229,15 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                         csrf: session.csrf,
                         provider: session.provider,
                         id_token: session.id_token,
+                    });
+                } else {
+                    // Ended: it and the others ended by now leave the
+                    // registry (after the answer).
+                    let writer = state.writer.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = writer.write(move |s| Ok(s.purge_sessions(now)?)).await {
+                            tracing::warn!(error = %e.message, "ended sessions not removed");
+                        }
                     });
                 }
             }
