@@ -408,6 +408,30 @@ require_signed_userinfo = true
     }
 
     #[test]
+    fn cookies_and_the_client_address_header() {
+        let f = parse(
+            "[sign_in]\nsecure_cookies = true\nclient_address_header = \"X-Forwarded-For\"\n",
+        )
+        .unwrap();
+        let s = resolve(Some(&f)).unwrap();
+        assert_eq!(s.secure_cookies, Some(true));
+        assert_eq!(
+            s.client_address_header.as_ref().map(|h| h.as_str()),
+            Some("x-forwarded-for")
+        );
+        let bad = parse("[sign_in]\nclient_address_header = \"X Forwarded\"\n").unwrap();
+        let e = resolve(Some(&bad)).map(|_| ()).unwrap_err().to_string();
+        assert!(
+            e.starts_with("/etc/archipel/archipel.toml:2: sign_in.client_address_header"),
+            "{e}"
+        );
+        let bad = parse("[sign_in]\nsecure_cookies = \"yes\"\n").unwrap_err();
+        assert!(bad.to_string().contains(":2"), "{bad}");
+        let s = resolve(None).unwrap();
+        assert_eq!((s.secure_cookies, s.client_address_header), (None, None));
+    }
+
+    #[test]
     fn without_a_file_the_defaults() {
         let s = resolve(None).unwrap();
         assert_eq!(s.signup, Signup::Closed);
