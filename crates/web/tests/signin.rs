@@ -186,6 +186,24 @@ impl Browser {
         .await
     }
 
+    /// Posts the sign-up form.
+    async fn sign_up(
+        &mut self,
+        app: &Router,
+        csrf: &str,
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> Res {
+        let fields = [
+            ("csrf", csrf),
+            ("name", name),
+            ("email", email),
+            ("password", password),
+        ];
+        self.post(app, "/inscription", &fields).await
+    }
+
     fn session(&self) -> Option<String> {
         self.jar.get("archipel_session").cloned()
     }
@@ -470,16 +488,7 @@ async fn sign_up_follows_its_setting() {
     assert!(!r.body.contains("name=\"password\""));
     let token = b.get(&fx.app, "/connexion").await.csrf();
     let r = b
-        .post(
-            &fx.app,
-            "/inscription",
-            &[
-                ("csrf", &token),
-                ("name", "Jeanne"),
-                ("email", "j@example.fr"),
-                ("password", PASSWORD),
-            ],
-        )
+        .sign_up(&fx.app, &token, "Jeanne", "j@example.fr", PASSWORD)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(fx.store().accounts().unwrap().is_empty());
@@ -490,15 +499,12 @@ async fn sign_up_follows_its_setting() {
     let page = b.get(&fx.app, "/inscription").await;
     let csrf = page.csrf();
     let r = b
-        .post(
+        .sign_up(
             &fx.app,
-            "/inscription",
-            &[
-                ("csrf", &csrf),
-                ("name", "Jeanne"),
-                ("email", "jeanne@example.fr"),
-                ("password", "password1234"),
-            ],
+            &csrf,
+            "Jeanne",
+            "jeanne@example.fr",
+            "password1234",
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -513,16 +519,7 @@ async fn sign_up_follows_its_setting() {
     );
     assert!(r.body.contains("value=\"jeanne@example.fr\""));
     let r = b
-        .post(
-            &fx.app,
-            "/inscription",
-            &[
-                ("csrf", &csrf),
-                ("name", "Jeanne"),
-                ("email", "jeanne@example.fr"),
-                ("password", PASSWORD),
-            ],
-        )
+        .sign_up(&fx.app, &csrf, "Jeanne", "jeanne@example.fr", PASSWORD)
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location(), "/compte");
@@ -541,16 +538,7 @@ async fn sign_up_follows_its_setting() {
     let mut other = Browser::default();
     let csrf = other.get(&fx.app, "/inscription").await.csrf();
     let r = other
-        .post(
-            &fx.app,
-            "/inscription",
-            &[
-                ("csrf", &csrf),
-                ("name", "J2"),
-                ("email", "Jeanne@Example.fr"),
-                ("password", PASSWORD),
-            ],
-        )
+        .sign_up(&fx.app, &csrf, "J2", "Jeanne@Example.fr", PASSWORD)
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("id=\"signup-email-error\""));
