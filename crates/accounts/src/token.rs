@@ -9,6 +9,9 @@
 //! A token read from outside goes through [`Token::parse`] first, so that
 //! anything else (too long, another alphabet) is refused before it is
 //! hashed or looked up. Tokens are compared with [`same`], in constant time.
+//! [`mac`] binds a value to a server's secret key (HMAC-SHA-256): the
+//! web server's anti-forgery token for forms shown before sign-in is the
+//! MAC of a random cookie, so that it needs no storage.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -61,6 +64,18 @@ impl Token {
     }
 }
 
+/// HMAC-SHA-256 of `message` under `key`, in base64url (43 characters).
+pub fn mac(key: &[u8], message: &str) -> String {
+    use hmac::Mac;
+    // HMAC takes a key of any length: `new_from_slice` cannot fail.
+    let mut m = match hmac::Hmac::<Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => unreachable!("HMAC accepts keys of any length"),
+    };
+    m.update(message.as_bytes());
+    URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+}
+
 /// Whether two secrets are equal, in time that depends only on their
 /// lengths.
 pub fn same(a: &str, b: &str) -> bool {
@@ -94,6 +109,22 @@ mod tests {
         // 43 characters whose last one carries bits beyond 256: not canonical.
         assert_eq!(Token::parse(&"_".repeat(43)), None);
         assert!(Token::parse(&format!("{}A", "_".repeat(42))).is_some());
+    }
+
+    #[test]
+    fn macs_depend_on_key_and_message() {
+        // RFC 4231, test case 2.
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let m = URL_SAFE_NO_PAD
+            .decode(mac(b"Jefe", "what do ya want for nothing?"))
+            .unwrap();
+        assert_eq!(
+            hex(&m),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_ne!(mac(b"k1", "m"), mac(b"k2", "m"));
+        assert_ne!(mac(b"k", "m1"), mac(b"k", "m2"));
+        assert_eq!(mac(b"k", "m").len(), TOKEN_CHARS);
     }
 
     #[test]

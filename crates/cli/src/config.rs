@@ -173,6 +173,13 @@ impl ConfigFile {
         })
     }
 
+    fn boolean(&self, v: &Option<Spanned<bool>>) -> Option<Raw> {
+        v.as_ref().map(|s| Raw {
+            text: s.get_ref().to_string(),
+            origin: self.origin(s.span().start),
+        })
+    }
+
     fn integer(&self, v: &Option<Spanned<i64>>) -> Option<Raw> {
         v.as_ref().map(|s| Raw {
             text: s.get_ref().to_string(),
@@ -219,6 +226,8 @@ impl ConfigFile {
             "sign_in.signup" => self.string(&d.sign_in.signup),
             "sign_in.session_idle_minutes" => self.integer(&d.sign_in.session_idle_minutes),
             "sign_in.session_max_hours" => self.integer(&d.sign_in.session_max_hours),
+            "sign_in.secure_cookies" => self.boolean(&d.sign_in.secure_cookies),
+            "sign_in.client_address_header" => self.string(&d.sign_in.client_address_header),
             _ => None,
         }
     }

@@ -12,6 +12,7 @@
 use crate::config::{choose, ConfigFile, Key, Origin, Raw};
 use archipel_accounts::oidc::{AuthMethod, ProviderConfig, SecretSource, SigningAlg};
 use archipel_accounts::{SessionPolicy, Signup};
+use archipel_web::axum_header;
 use serde::Deserialize;
 use std::time::Duration;
 use toml::Spanned;
@@ -23,6 +24,8 @@ pub struct Section {
     pub signup: Option<Spanned<String>>,
     pub session_idle_minutes: Option<Spanned<i64>>,
     pub session_max_hours: Option<Spanned<i64>>,
+    pub secure_cookies: Option<Spanned<bool>>,
+    pub client_address_header: Option<Spanned<String>>,
     #[serde(default)]
     pub oidc: Vec<OidcSection>,
 }
@@ -62,13 +65,26 @@ pub const SESSION_MAX: Key = Key {
     env: "ARCHIPEL_SESSION_MAX_HOURS",
 };
 
+pub const SECURE_COOKIES: Key = Key {
+    file: "sign_in.secure_cookies",
+    flag: "(no flag)",
+    env: "ARCHIPEL_SECURE_COOKIES",
+};
+pub const CLIENT_ADDRESS_HEADER: Key = Key {
+    file: "sign_in.client_address_header",
+    flag: "(no flag)",
+    env: "ARCHIPEL_CLIENT_ADDRESS_HEADER",
+};
+
 /// The sign-in settings in force.
 #[derive(Debug)]
 pub struct SignIn {
     pub signup: Signup,
-    // Read by the sign-in pages (issue 14, next part).
-    #[allow(dead_code)]
     pub session: SessionPolicy,
+    /// `None`: `Secure` when the public URL is https.
+    pub secure_cookies: Option<bool>,
+    /// The header a trusted reverse proxy writes the client's address in.
+    pub client_address_header: Option<axum_header::HeaderName>,
     pub providers: Vec<ProviderConfig>,
     /// `(key, value shown, origin)`, for `serve --check`.
     pub shown: Vec<(&'static str, String, Origin)>,
@@ -150,6 +166,35 @@ pub fn resolve(file: Option<&ConfigFile>) -> anyhow::Result<SignIn> {
             SESSION_IDLE.file
         );
     }
+    let secure_cookies = setting(
+        &SECURE_COOKIES,
+        file,
+        None,
+        |t| match t.trim() {
+            "true" => Ok(Some(true)),
+            "false" => Ok(Some(false)),
+            other => Err(format!(
+                "`{}`: expected true or false",
+                other.escape_debug()
+            )),
+        },
+        &mut shown,
+        |v| match v {
+            None => "(when the public URL is https)".into(),
+            Some(b) => b.to_string(),
+        },
+    )?;
+    let client_address_header = setting(
+        &CLIENT_ADDRESS_HEADER,
+        file,
+        None,
+        |t| archipel_web::check_header_name(t).map(Some),
+        &mut shown,
+        |v| match v {
+            None => "(none: the connection's address)".into(),
+            Some(h) => h.as_str().to_string(),
+        },
+    )?;
     let mut providers: Vec<ProviderConfig> = Vec::new();
     if let Some(file) = file {
         for p in file.oidc() {
@@ -182,6 +227,8 @@ pub fn resolve(file: Option<&ConfigFile>) -> anyhow::Result<SignIn> {
     Ok(SignIn {
         signup,
         session,
+        secure_cookies,
+        client_address_header,
         providers,
         shown,
     })
@@ -358,6 +405,30 @@ require_signed_userinfo = true
             shown.iter().any(|l| l.starts_with("sign_in.oidc = proconnect: https://auth.agentconnect.gouv.fr/api/v2 (client archipel, secret from $PATH) (/etc/archipel/archipel.toml:7)")),
             "{shown:?}"
         );
+    }
+
+    #[test]
+    fn cookies_and_the_client_address_header() {
+        let f = parse(
+            "[sign_in]\nsecure_cookies = true\nclient_address_header = \"X-Forwarded-For\"\n",
+        )
+        .unwrap();
+        let s = resolve(Some(&f)).unwrap();
+        assert_eq!(s.secure_cookies, Some(true));
+        assert_eq!(
+            s.client_address_header.as_ref().map(|h| h.as_str()),
+            Some("x-forwarded-for")
+        );
+        let bad = parse("[sign_in]\nclient_address_header = \"X Forwarded\"\n").unwrap();
+        let e = resolve(Some(&bad)).map(|_| ()).unwrap_err().to_string();
+        assert!(
+            e.starts_with("/etc/archipel/archipel.toml:2: sign_in.client_address_header"),
+            "{e}"
+        );
+        let bad = parse("[sign_in]\nsecure_cookies = \"yes\"\n").unwrap_err();
+        assert!(bad.to_string().contains(":2"), "{bad}");
+        let s = resolve(None).unwrap();
+        assert_eq!((s.secure_cookies, s.client_address_header), (None, None));
     }
 
     #[test]

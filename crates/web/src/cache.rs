@@ -330,12 +330,23 @@ pub fn key_of(parts: &axum::http::request::Parts, keep: impl Fn(&str) -> bool) -
 /// when the registry has not changed since; keeps successful answers
 /// small enough otherwise. API keys hold every parameter (the API refuses
 /// those it does not know); page keys only those pages read (they ignore
-/// the others), so tracking tags share the page's entry.
+/// the others), so tracking tags share the page's entry. Pages asked for
+/// by a signed-in visitor pass by the cache (their header names the
+/// account).
 pub async fn answers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let cache = &state.cache;
     let path = req.uri().path();
     let api = path.starts_with("/api/v1/");
-    if !cache.enabled() || req.method() != Method::GET || !(api || crate::pages::cached_page(path))
+    // A signed-in visitor's pages name the account: never kept, never
+    // taken from the cache.
+    let signed_in = req
+        .extensions()
+        .get::<crate::session::Viewer>()
+        .is_some_and(|v| v.signed_in());
+    if !cache.enabled()
+        || req.method() != Method::GET
+        || !(api || crate::pages::cached_page(path))
+        || (signed_in && !api)
     {
         return next.run(req).await;
     }

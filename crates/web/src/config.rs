@@ -196,6 +196,62 @@ impl Tiles {
     }
 }
 
+/// What "now" is for sessions and rate limits: the system's clock, or,
+/// for tests, a time they set and move forward.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<std::sync::Arc<std::sync::Mutex<chrono::DateTime<chrono::Utc>>>>);
+
+impl Clock {
+    /// The system's clock.
+    pub fn system() -> Clock {
+        Clock(None)
+    }
+
+    /// A clock that stays at `at` until [`Clock::advance`] moves it.
+    pub fn fixed(at: chrono::DateTime<chrono::Utc>) -> Clock {
+        Clock(Some(std::sync::Arc::new(std::sync::Mutex::new(at))))
+    }
+
+    /// Moves a fixed clock forward (nothing for the system's).
+    pub fn advance(&self, by: chrono::Duration) {
+        if let Some(t) = &self.0 {
+            let mut t = t.lock().unwrap_or_else(|p| p.into_inner());
+            *t += by;
+        }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        match &self.0 {
+            None => chrono::Utc::now(),
+            Some(t) => *t.lock().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+}
+
+/// Sign-in settings (`[sign_in]`).
+#[derive(Debug, Clone, Default)]
+pub struct SignInConfig {
+    /// Who may create an account on the web.
+    pub signup: archipel_accounts::Signup,
+    /// Idle and absolute session lifetimes.
+    pub session: archipel_accounts::SessionPolicy,
+    /// OpenID Connect providers (discovered at their first use).
+    pub providers: Vec<archipel_accounts::oidc::ProviderConfig>,
+    /// Cookies marked `Secure`: `None` when the public URL is https.
+    pub secure_cookies: Option<bool>,
+    /// The request header a trusted reverse proxy writes the client's
+    /// address in (`X-Forwarded-For`, `X-Real-IP`); its last value is
+    /// read. `None`: the address of the connection.
+    pub client_address_header: Option<axum::http::HeaderName>,
+    pub clock: Clock,
+}
+
+/// Checks the name of the header holding the client's address.
+pub fn check_header_name(name: &str) -> Result<axum::http::HeaderName, String> {
+    axum::http::HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|_| format!("`{}`: not an HTTP header name", escape(name)))
+}
+
 /// Server settings.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -222,6 +278,8 @@ pub struct Config {
     pub answers_in_flight: Option<usize>,
     /// The licence of the published data (a URL), for the DCAT catalogue.
     pub data_licence: String,
+    /// Accounts and sign-in.
+    pub sign_in: SignInConfig,
 }
 
 impl Config {
@@ -239,7 +297,15 @@ impl Config {
             cache_bytes: 64 * 1024 * 1024,
             answers_in_flight: None,
             data_licence: "https://www.etalab.gouv.fr/licence-ouverte-open-licence/".into(),
+            sign_in: SignInConfig::default(),
         }
+    }
+
+    /// Whether cookies are marked `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.sign_in
+            .secure_cookies
+            .unwrap_or_else(|| self.public_url.starts_with("https://"))
     }
 }
 

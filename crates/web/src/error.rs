@@ -23,6 +23,8 @@ pub struct Error {
     pub message: String,
     pub audience: Audience,
     pub lang: Lang,
+    /// Seconds to wait before trying again (a 429's `Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl Error {
@@ -32,7 +34,18 @@ impl Error {
             message: message.into(),
             audience: Audience::Page,
             lang: Lang::Fr,
+            retry_after: None,
         }
+    }
+    /// A request refused: no valid anti-forgery token, a role too low.
+    pub fn forbidden(message: impl Into<String>) -> Error {
+        Error::new(StatusCode::FORBIDDEN, message)
+    }
+    /// Too many attempts: try again in `seconds` (429, `Retry-After`).
+    pub fn too_many(message: impl Into<String>, seconds: u64) -> Error {
+        let mut e = Error::new(StatusCode::TOO_MANY_REQUESTS, message);
+        e.retry_after = Some(seconds.max(1));
+        e
     }
     pub fn bad_request(message: impl Into<String>) -> Error {
         Error::new(StatusCode::BAD_REQUEST, message)
@@ -65,6 +78,12 @@ impl From<archipel_store::StoreError> for Error {
     }
 }
 
+impl From<archipel_store::accounts::AccountError> for Error {
+    fn from(e: archipel_store::accounts::AccountError) -> Error {
+        Error::internal_from(&e)
+    }
+}
+
 impl From<askama::Error> for Error {
     fn from(e: askama::Error) -> Error {
         Error::internal(format!("template: {e}"))
@@ -86,6 +105,19 @@ impl IntoResponse for Error {
         if self.status.is_server_error() {
             tracing::error!(status = self.status.as_u16(), error = %self.message, "request failed");
         }
+        let retry_after = self
+            .retry_after
+            .map(|s| (header::RETRY_AFTER, axum::http::HeaderValue::from(s)));
+        let mut res = self.response();
+        if let Some((name, value)) = retry_after {
+            res.headers_mut().insert(name, value);
+        }
+        res
+    }
+}
+
+impl Error {
+    fn response(self) -> Response {
         // Internal details stay in the log.
         let shown = if self.status.is_server_error() {
             "internal error".to_string()
@@ -105,11 +137,19 @@ impl IntoResponse for Error {
                 let title = match self.status {
                     StatusCode::NOT_FOUND => t.s("error.not_found"),
                     StatusCode::BAD_REQUEST => t.s("error.bad_request"),
+                    StatusCode::FORBIDDEN => t.s("error.forbidden"),
+                    StatusCode::TOO_MANY_REQUESTS => t.s("error.too_many"),
                     s if s.is_server_error() => t.s("error.internal"),
                     _ => t.s("error.other"),
                 };
                 let page = ErrorPage {
-                    page: crate::views::Layout::new(t, title, "", None),
+                    page: crate::views::Layout::new(
+                        t,
+                        &crate::session::Viewer::unknown(),
+                        title,
+                        "",
+                        None,
+                    ),
                     t,
                     status: self.status.as_u16(),
                     title,

@@ -124,7 +124,7 @@ pub async fn errors(req: Request, next: Next) -> Response {
     };
     let message = match (status, said) {
         (StatusCode::METHOD_NOT_ALLOWED, _) => {
-            format!("method {method} is not allowed here; this server only reads (GET)")
+            format!("method {method} is not allowed here")
         }
         (_, Some(s)) => s,
         (s, None) => s.canonical_reason().unwrap_or("error").to_lowercase(),
@@ -173,6 +173,17 @@ pub fn csp(state: &AppState, embed: bool) -> String {
         .and_then(|t| t.origin())
         .map(|o| format!(" {o}"))
         .unwrap_or_default();
+    // A sign-out through a provider is a form whose answer redirects to
+    // the provider's end-session endpoint: browsers check form-action on
+    // the redirect too.
+    let providers: String = state
+        .config
+        .sign_in
+        .providers
+        .iter()
+        .filter_map(|p| url_origin(&p.issuer))
+        .map(|o| format!(" {o}"))
+        .collect();
     let ancestors = if embed {
         state.config.frame_ancestors.as_str()
     } else {
@@ -180,9 +191,21 @@ pub fn csp(state: &AppState, embed: bool) -> String {
     };
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; \
-         connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; \
+         connect-src 'self'; font-src 'self'; form-action 'self'{providers}; base-uri 'none'; \
          frame-ancestors {ancestors}"
     )
+}
+
+/// `scheme://host[:port]` of an URL, for a CSP source.
+fn url_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let ok = (scheme == "https" || scheme == "http")
+        && !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    ok.then(|| format!("{scheme}://{host}"))
 }
 
 /// A weak validator for a body.

@@ -3,6 +3,10 @@
 //! `/api/v1/` (JSON, GeoJSON, exports, DCAT catalogue, OpenAPI), and an
 //! embeddable map.
 //!
+//! People sign in (`/connexion`, with a password or an OpenID Connect
+//! provider), sign up and manage accounts: [`session`] keeps who is
+//! asking, [`csrf`] guards every form, [`throttle`] limits attempts.
+//!
 //! Pages are French by default with an English switch; they work without
 //! JavaScript except the map, which uses Leaflet and Leaflet.markercluster
 //! vendored under `assets/vendor/` and compiled into the binary. Templates
@@ -26,6 +30,7 @@ pub mod api;
 mod assets;
 mod cache;
 mod config;
+pub mod csrf;
 mod error;
 mod figures;
 mod graph;
@@ -35,13 +40,19 @@ mod inflight;
 mod pages;
 pub mod params;
 pub mod pool;
+mod providers;
+pub mod session;
 pub mod spool;
 mod state;
+pub mod throttle;
 mod views;
+mod writer;
 
+/// Header names, for settings that name one.
+pub use axum::http::header as axum_header;
 pub use config::{
-    check_cache_size, check_frame_ancestors, check_licence_url, check_public_url, check_text,
-    show_size, Config, Tiles, MAX_CACHE_BYTES,
+    check_cache_size, check_frame_ancestors, check_header_name, check_licence_url,
+    check_public_url, check_text, show_size, Clock, Config, SignInConfig, Tiles, MAX_CACHE_BYTES,
 };
 pub use error::Error;
 pub use i18n::UI_STRINGS;
@@ -53,7 +64,7 @@ use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body accepted (every route reads none).
+/// Largest request body accepted (forms; other routes read none).
 pub const MAX_BODY: usize = 16 * 1024;
 /// Longest request target (path and query) accepted.
 pub const MAX_URI: usize = 4096;
@@ -86,6 +97,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::answers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -154,10 +169,15 @@ pub async fn serve(config: Config, content: Content) -> Result<(), Error> {
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| Error::internal(format!("server: {e}")))?;
+    // The connection's address is the client's (rate limits) unless a
+    // trusted proxy header is configured (`session::client_address`).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| Error::internal(format!("server: {e}")))?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! A small pool of read-only registry connections. SQLite reads run on
 //! blocking threads, each on its own connection, so several requests read
 //! at once (the file is in WAL mode: readers never wait for a writer). The
-//! connections are opened read-only: the server never changes the file.
+//! connections are opened read-only: they never change the file (what
+//! the server writes goes through `crate::writer`).
 //!
 //! Long answers (the exports) are streamed: [`Pool::stream`] runs their
 //! writer on a blocking thread of its own with a connection of its own,

@@ -15,6 +15,14 @@ pub struct AppState {
     pub spool: Option<Arc<crate::spool::Spool>>,
     /// The budget of answers made for one request and not kept.
     pub in_flight: Arc<crate::inflight::InFlight>,
+    /// The one connection that writes (accounts, sessions).
+    pub writer: Arc<crate::writer::Writer>,
+    /// The key of the pre-session anti-forgery tokens, drawn at start.
+    pub csrf_key: Arc<archipel_accounts::Token>,
+    /// Rate limits (in memory).
+    pub limits: Arc<crate::throttle::Limits>,
+    /// OpenID Connect providers and the sign-ins through them under way.
+    pub providers: Arc<crate::providers::Providers>,
 }
 
 impl AppState {
@@ -31,13 +39,19 @@ impl AppState {
                 .answers_in_flight
                 .unwrap_or_else(|| crate::inflight::default_budget(config.cache_bytes)),
         );
+        let csrf_key =
+            archipel_accounts::Token::generate().map_err(|e| Error::internal_from(&e))?;
         Ok(AppState {
+            writer: Arc::new(crate::writer::Writer::new(config.db.clone())),
+            providers: Arc::new(crate::providers::Providers::new(&config.sign_in.providers)),
             config: Arc::new(config),
             content: Arc::new(content),
             pool: Arc::new(pool),
             cache: Arc::new(cache),
             spool,
             in_flight: Arc::new(in_flight),
+            csrf_key: Arc::new(csrf_key),
+            limits: Arc::new(crate::throttle::Limits::default()),
         })
     }
 }

@@ -19,13 +19,48 @@ pub struct Layout {
     pub scripts: Vec<String>,
     /// The search box's current text.
     pub q: String,
+    /// The header's account box.
+    pub account: AccountBox,
+}
+
+/// What the header says about the visitor.
+pub enum AccountBox {
+    /// Nothing (error pages, made without looking at the request).
+    Hidden,
+    /// A link to the sign-in page, coming back here.
+    SignIn { href: String },
+    /// The account's name (a link to its page) and a sign-out button.
+    SignedIn { name: String, csrf: String },
+}
+
+impl AccountBox {
+    pub fn of(viewer: &crate::session::Viewer, next: &str) -> AccountBox {
+        match (&viewer.account, &viewer.session) {
+            (Some(a), Some(s)) => AccountBox::SignedIn {
+                name: a.display_name.clone(),
+                csrf: s.csrf.clone(),
+            },
+            _ if viewer.known => AccountBox::SignIn {
+                href: format!("/connexion{}", query_string(&[("next", next.to_string())])),
+            },
+            _ => AccountBox::Hidden,
+        }
+    }
 }
 
 impl Layout {
-    /// `here` is the current path and query (for the language switch).
-    pub fn new(t: Tr, title: &str, here: &str, nav: Option<&'static str>) -> Layout {
+    /// `here` is the current path and query (for the language switch and
+    /// the way back after sign-in).
+    pub fn new(
+        t: Tr,
+        viewer: &crate::session::Viewer,
+        title: &str,
+        here: &str,
+        nav: Option<&'static str>,
+    ) -> Layout {
         let next = if here.is_empty() { "/" } else { here };
         Layout {
+            account: AccountBox::of(viewer, next),
             t,
             title: title.to_string(),
             nav: nav.unwrap_or(""),

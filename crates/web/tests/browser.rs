@@ -152,8 +152,17 @@ async fn map_ready(c: &Client) -> u64 {
         .expect("data-count")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_in_headless_chromium() {
+/// A headless Chromium driven through chromedriver; both stop when it
+/// is dropped.
+struct Chromium {
+    client: Client,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+/// Starts chromedriver and a browser session, or fails saying what to
+/// install.
+async fn chromium() -> Chromium {
     let chromium = find(&["chromium", "chromium-browser", "/usr/bin/chromium"]);
     let driver = find(&["chromedriver", "/usr/bin/chromedriver"]);
     let (Some(chromium), Some(driver_bin)) = (chromium, driver) else {
@@ -163,28 +172,8 @@ async fn pages_in_headless_chromium() {
              scripts/test.sh as root)"
         );
     };
-
-    // The server, on a loopback port, over a fresh registry.
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("registry.db");
-    let content = Content::embedded().unwrap();
-    {
-        let mut store = Store::open(&db).unwrap();
-        archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
-    }
-    let mut config = archipel_web::Config::new(db);
-    config.tiles = None; // no network here: the map must work without tiles
-    let app = archipel_web::app(config, content).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    let base = format!("http://{addr}");
-
-    // chromedriver, then a browser session.
     let port = free_port();
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(&driver_bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -221,12 +210,52 @@ async fn pages_in_headless_chromium() {
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    let c = client.expect("a WebDriver session with headless Chromium");
+    Chromium {
+        client: client.expect("a WebDriver session with headless Chromium"),
+        _driver: driver,
+        _profile: profile,
+    }
+}
+
+/// Serves `config` on a loopback port bound beforehand (`listener`).
+fn serve_on(listener: tokio::net::TcpListener, config: archipel_web::Config) {
+    let app = archipel_web::app(config, Content::embedded().unwrap()).unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+}
+
+fn screenshots() -> PathBuf {
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
+    shots
+}
 
-    let result = run(&c, &base, &shots).await;
-    let _ = c.close().await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_in_headless_chromium() {
+    // The server, on a loopback port, over a fresh registry.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.db");
+    let content = Content::embedded().unwrap();
+    {
+        let mut store = Store::open(&db).unwrap();
+        archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
+    }
+    let mut config = archipel_web::Config::new(db);
+    config.tiles = None; // no network here: the map must work without tiles
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    serve_on(listener, config);
+    let base = format!("http://{addr}");
+
+    let browser = chromium().await;
+    let c = &browser.client;
+    let result = run(c, &base, &screenshots()).await;
+    let _ = c.clone().close().await;
     if let Err(e) = result {
         panic!("{e}");
     }
@@ -454,4 +483,159 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
 
     assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
     Ok(())
+}
+
+/// A registry with one account signing in with a password.
+fn registry_with_account(dir: &Path) -> PathBuf {
+    let db = dir.join("registry.db");
+    let mut store = Store::open(&db).unwrap();
+    let hash = archipel_accounts::password::hash("une phrase de passe assez longue").unwrap();
+    store
+        .create_account(
+            &archipel_store::accounts::NewAccount {
+                email: Some("jeanne@example.fr"),
+                password_hash: Some(&hash),
+                display_name: "Jeanne <b>Martin</b>",
+                role: "contributor",
+            },
+            &archipel_store::accounts::Audit::new(chrono::Utc::now(), None, Value::Null),
+        )
+        .unwrap();
+    db
+}
+
+async fn fill(c: &Client, css: &str, text: &str) -> Result<(), String> {
+    c.find(Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?
+        .send_keys(text)
+        .await
+        .map_err(|e| format!("{css}: {e}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_with_a_password_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = archipel_web::Config::new(registry_with_account(dir.path()));
+    config.tiles = None;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    serve_on(listener, config);
+    let browser = chromium().await;
+    let c = &browser.client;
+    let result = async {
+        goto(c, &format!("{base}/data")).await?;
+        click(c, "header a.account").await?;
+        wait_for(c, "#signin-email").await?;
+        // A wrong password: the message, no session.
+        fill(c, "#signin-email", "jeanne@example.fr").await?;
+        fill(c, "#signin-password", "pas le bon mot de passe").await?;
+        click(c, "form.account-form button[type='submit']").await?;
+        wait_for(c, "#signin-alert").await?;
+        assert!(text_of(c, "#signin-alert").await.contains("incorrect"));
+        // The right one: back on the page it came from, named in the header.
+        fill(c, "#signin-password", "une phrase de passe assez longue").await?;
+        click(c, "form.account-form button[type='submit']").await?;
+        wait_for(c, "header .account a[href='/compte']").await?;
+        let url = c.current_url().await.map_err(|e| e.to_string())?;
+        assert_eq!(url.path(), "/data");
+        assert_eq!(
+            text_of(c, "header .account a[href='/compte']").await,
+            "Jeanne <b>Martin</b>"
+        );
+        shot(c, &screenshots(), "signed-in").await;
+        let cookies = c.get_all_cookies().await.map_err(|e| e.to_string())?;
+        let session = cookies
+            .iter()
+            .find(|k| k.name() == "archipel_session")
+            .ok_or("no session cookie")?;
+        assert_eq!(session.http_only(), Some(true));
+        // The account page, then signing out.
+        goto(c, &format!("{base}/compte")).await?;
+        assert!(text_of(c, "main").await.contains("jeanne@example.fr"));
+        click(c, "header .account button[type='submit']").await?;
+        wait_for(c, "header a.account[href^='/connexion']").await?;
+        // The refused password's page logs its own status (401).
+        let logs: Vec<String> = severe_logs(c)
+            .await
+            .into_iter()
+            .filter(|m| !m.contains("(Unauthorized)"))
+            .collect();
+        assert!(logs.is_empty(), "console errors:\n{}", logs.join("\n"));
+        Ok::<(), String>(())
+    }
+    .await;
+    let _ = c.clone().close().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_through_openid_connect_in_headless_chromium() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let provider = archipel_testkit::oidc::OidcProvider::start(
+        &format!("{base}/connexion/oidc/test/retour"),
+        &format!("{base}/deconnexion/fin"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.db");
+    drop(Store::open(&db).unwrap());
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, "secret-archipel-es256\n").unwrap();
+    let mut p = archipel_accounts::oidc::ProviderConfig::new(
+        "test",
+        &provider.issuer,
+        "archipel-es256",
+        archipel_accounts::oidc::SecretSource::File(secret),
+        &format!("{base}/connexion/oidc/test/retour"),
+    );
+    p.label = "ProConnect (test)".into();
+    p.post_logout_redirect_url = Some(format!("{base}/deconnexion/fin"));
+    p.signing_algs = vec![archipel_accounts::oidc::SigningAlg::ES256];
+    let mut config = archipel_web::Config::new(db);
+    config.tiles = None;
+    config.public_url = base.clone();
+    config.sign_in.providers = vec![p];
+    serve_on(listener, config);
+    let browser = chromium().await;
+    let c = &browser.client;
+    let result = async {
+        goto(c, &format!("{base}/connexion?next=/data")).await?;
+        click(c, "ul.providers a").await?;
+        // The provider's own login form.
+        wait_for(c, "input[name='login']").await?;
+        fill(c, "input[name='login']", "agent-1").await?;
+        fill(c, "input[name='password']", "mot de passe de test 1").await?;
+        click(c, "button[type='submit']").await?;
+        wait_for(c, "header .account a[href='/compte']").await?;
+        let url = c.current_url().await.map_err(|e| e.to_string())?;
+        assert_eq!(url.as_str(), format!("{base}/data"));
+        assert_eq!(
+            text_of(c, "header .account a[href='/compte']").await,
+            "Jeanne Martin"
+        );
+        goto(c, &format!("{base}/compte")).await?;
+        assert!(text_of(c, "main").await.contains("21310555400017"));
+        shot(c, &screenshots(), "signed-in-oidc").await;
+        // Signing out goes through the provider's end-session endpoint,
+        // which asks for confirmation, then comes back.
+        click(c, "header .account button[type='submit']").await?;
+        wait_for(c, "button[name='logout']").await?;
+        let at = c.current_url().await.map_err(|e| e.to_string())?;
+        assert!(at.as_str().starts_with(&provider.issuer), "{at}");
+        click(c, "button[name='logout']").await?;
+        wait_for(c, "header a.account[href^='/connexion']").await?;
+        let back = c.current_url().await.map_err(|e| e.to_string())?;
+        assert_eq!(back.as_str(), format!("{base}/"));
+        let cookies = c.get_all_cookies().await.map_err(|e| e.to_string())?;
+        assert!(cookies.iter().all(|k| k.name() != "archipel_session"));
+        Ok::<(), String>(())
+    }
+    .await;
+    let _ = c.clone().close().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
 }

@@ -137,7 +137,6 @@ struct Settings {
     log_level: String,
     /// `(key, value shown, origin)` in the order of the documentation.
     shown: Vec<(&'static str, String, Origin)>,
-    sign_in: crate::sign_in::SignIn,
 }
 
 /// Settles settings one by one, recording each with its origin.
@@ -294,16 +293,21 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
         |t| Ok(t.trim().to_string()),
         String::clone,
     )?;
-    // Checked and shown; the web pages that use them come with the rest
-    // of the contributions (issue 14).
     let mut sign_in = crate::sign_in::resolve(g.file.as_ref())?;
     r.shown.append(&mut sign_in.shown);
+    config.sign_in = archipel_web::SignInConfig {
+        signup: sign_in.signup,
+        session: sign_in.session,
+        providers: sign_in.providers,
+        secure_cookies: sign_in.secure_cookies,
+        client_address_header: sign_in.client_address_header,
+        clock: archipel_web::Clock::system(),
+    };
     Ok(Settings {
         config,
         log_json,
         log_level,
         shown: r.shown,
-        sign_in,
     })
 }
 
@@ -347,15 +351,6 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         .map_or(Origin::Default, |(_, _, o)| o.clone());
     archipel_web::init_logging(settings.log_json, &settings.log_level)
         .map_err(|reason| LOG_LEVEL.error(&log_origin, reason))?;
-    if settings.sign_in.signup != archipel_accounts::Signup::Closed
-        || !settings.sign_in.providers.is_empty()
-    {
-        tracing::warn!(
-            providers = settings.sign_in.providers.len(),
-            signup = settings.sign_in.signup.key(),
-            "the [sign_in] settings are checked, but this version serves no sign-in pages yet"
-        );
-    }
     let content = g.content()?;
     if !g.db.exists() {
         let mut store = g.store()?;
@@ -366,8 +361,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             "no registry yet: built the demonstration territory (fictional) into it"
         );
     }
-    // The server only reads. A registry made by an earlier version is
-    // brought up to date once, here; any other file is refused untouched.
+    // Pages read through read-only connections; accounts and sessions
+    // are written through one connection opened at the first write. A
+    // registry made by an earlier version is brought up to date once,
+    // here; any other file is refused untouched.
     match archipel_store::Store::open_read_only(&g.db) {
         Ok(_) => {}
         Err(archipel_store::StoreError::TooOld { found, .. }) => {

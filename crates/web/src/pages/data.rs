@@ -4,6 +4,7 @@ use super::render;
 use crate::api::exports::DOWNLOADS;
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
+use crate::session::Viewer;
 use crate::views::Layout;
 use askama::Template;
 use axum::http::Uri;
@@ -24,7 +25,7 @@ struct DataPage {
     downloads: Vec<Download>,
 }
 
-pub async fn page(PageLang(lang): PageLang, uri: Uri) -> Result<Response, Error> {
+pub async fn page(PageLang(lang): PageLang, viewer: Viewer, uri: Uri) -> Result<Response, Error> {
     let t = Tr::new(lang);
     let downloads = DOWNLOADS
         .iter()
@@ -36,7 +37,13 @@ pub async fn page(PageLang(lang): PageLang, uri: Uri) -> Result<Response, Error>
         })
         .collect();
     let page = DataPage {
-        page: Layout::new(t, t.s("data.title"), &super::here(&uri), Some("data")),
+        page: Layout::new(
+            t,
+            &viewer,
+            t.s("data.title"),
+            &super::here(&uri),
+            Some("data"),
+        ),
         t,
         downloads,
     };

@@ -102,6 +102,7 @@ fn rows(t: Tr, versions: &[VersionView]) -> Vec<VersionRow> {
 pub async fn page(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
+    viewer: crate::session::Viewer,
     Path((seg, raw_id)): Path<(String, String)>,
     uri: Uri,
 ) -> Result<Response, Error> {
@@ -123,7 +124,7 @@ pub async fn page(
     };
     let title = format!("{} · {}", t.s("history.title"), name);
     let page = HistoryPage {
-        page: Layout::new(t, &title, &super::here(&uri), None),
+        page: Layout::new(t, &viewer, &title, &super::here(&uri), None),
         t,
         name,
         record_href: record_url(id.as_str()),

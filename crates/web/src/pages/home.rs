@@ -3,6 +3,7 @@
 use super::{render, MapView};
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
+use crate::session::Viewer;
 use crate::state::AppState;
 use crate::views::{day, kind_label, kind_path, kinds_label, record_url, Layout};
 use archipel_domain::EntityKind;
@@ -49,6 +50,7 @@ struct Home {
 pub async fn page(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
+    viewer: Viewer,
     uri: Uri,
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
@@ -118,7 +120,14 @@ pub async fn page(
         })
         .collect();
     let page = Home {
-        page: Layout::new(t, t.s("home.title"), &super::here(&uri), Some("home")).with_map(),
+        page: Layout::new(
+            t,
+            &viewer,
+            t.s("home.title"),
+            &super::here(&uri),
+            Some("home"),
+        )
+        .with_map(),
         t,
         counts: cards,
         map: MapView::new(&state, t, "", "/places".into()),

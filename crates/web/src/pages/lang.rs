@@ -37,7 +37,7 @@ const LOCATION: &AsciiSet = &CONTROLS
 /// would take the visitor to another host. Refused: any control
 /// character, any backslash, anything that does not start with a single
 /// `/`, and the same once percent-decoded (`/%09/…`, `/%5C…`, `/%2F…`).
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     let Some(n) = next else {
         return "/".into();
     };

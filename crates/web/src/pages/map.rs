@@ -5,6 +5,7 @@ use super::{render, vocab_options, FilterForm, MapView, Opt, Select};
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
 use crate::params::{query_string, FilterParams, Params};
+use crate::session::Viewer;
 use crate::state::AppState;
 use crate::views::Layout;
 use archipel_domain::EntityKind;
@@ -114,6 +115,7 @@ async fn check(state: &AppState, p: &MapParams) -> Result<u64, Error> {
 pub async fn page(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
+    viewer: Viewer,
     uri: Uri,
     Params(p): Params<MapParams>,
 ) -> Result<Response, Error> {
@@ -194,7 +196,14 @@ pub async fn page(
     };
     let qs = query_string(&p.pairs());
     let page = MapPage {
-        page: Layout::new(t, t.s("map.title"), &super::here(&uri), Some("map")).with_map(),
+        page: Layout::new(
+            t,
+            &viewer,
+            t.s("map.title"),
+            &super::here(&uri),
+            Some("map"),
+        )
+        .with_map(),
         t,
         form,
         map: MapView::new(
@@ -212,6 +221,7 @@ pub async fn page(
 pub async fn embed(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
+    viewer: Viewer,
     uri: Uri,
     Params(p): Params<MapParams>,
 ) -> Result<Response, Error> {
@@ -226,7 +236,7 @@ pub async fn embed(
     );
     map.dom_id = "embed-map";
     let page = EmbedPage {
-        page: Layout::new(t, t.s("map.title"), &super::here(&uri), None).with_map(),
+        page: Layout::new(t, &viewer, t.s("map.title"), &super::here(&uri), None).with_map(),
         t,
         map,
         full_url: format!("/map{qs}"),

@@ -1,14 +1,20 @@
 //! Server-rendered pages, one module per resource.
 
+mod account;
+mod admin;
 mod data;
 pub mod history;
 mod home;
 mod lang;
 pub mod map;
+mod oidc;
 mod pitch;
 pub mod records;
 pub mod search;
+mod signin;
+mod signup;
 
+use crate::csrf::post;
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
 use crate::params::{names_of, query_string};
@@ -31,6 +37,19 @@ pub fn routes() -> Router<AppState> {
         .route("/argumentaires/{file}", get(pitch::download))
         .route("/lang/{lang}", get(lang::switch))
         .route("/changements.atom", get(history::feed))
+        .route("/connexion", post(signin::submit).merge(get(signin::page)))
+        .route("/connexion/oidc/{name}", get(oidc::start))
+        .route("/connexion/oidc/{name}/retour", get(oidc::finish))
+        .route("/deconnexion", post(signin::sign_out))
+        .route("/deconnexion/fin", get(signin::signed_out))
+        .route(
+            "/inscription",
+            post(signup::submit).merge(get(signup::page)),
+        )
+        .route("/compte", get(account::page))
+        .route("/admin/comptes", get(admin::page))
+        .route("/admin/comptes/{id}/role", post(admin::role))
+        .route("/admin/comptes/{id}/desactiver", post(admin::disable))
         .route("/{kind}", get(records::list))
         .route("/{kind}/{id}", get(records::show))
         .route("/{kind}/{id}/historique", get(history::page))

@@ -6,6 +6,7 @@ use super::{render, Opt};
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
 use crate::params::{nonempty as given, query_string, Params};
+use crate::session::Viewer;
 use crate::state::AppState;
 use crate::views::Layout;
 use archipel_content::pitch::Register;
@@ -266,6 +267,7 @@ fn sheet_query(w: &Wanted, sheet: &Sheet) -> String {
 pub async fn page(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
+    viewer: Viewer,
     uri: Uri,
     Params(p): Params<PitchParams>,
 ) -> Result<Response, Error> {
@@ -386,7 +388,7 @@ pub async fn page(
         field("lang", t.s("pitch.lang"), None, vec![Group::plain(langs)]),
     ];
     let page = PitchPage {
-        page: Layout::new(t, &title, &super::here(&uri), Some("pitch")),
+        page: Layout::new(t, &viewer, &title, &super::here(&uri), Some("pitch")),
         t,
         fields,
         sheet: sheet.as_ref().map(archipel_pitch::body_html),

@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::graph::{self, Graph, Neighbour};
 use crate::i18n::{PageLang, Tr};
 use crate::params::{encode, query_string, FilterParams, Paging, Params, SortParam};
+use crate::session::Viewer;
 use crate::state::AppState;
 use crate::views::{
     day, isolate, kind_label, kind_path, kinds_label, record_url, subkind_label, Layout, Link,
@@ -114,6 +115,7 @@ fn subkind_of(e: &Entity) -> Option<&str> {
 pub async fn list(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
+    viewer: Viewer,
     Path(seg): Path<String>,
     uri: Uri,
     Params(p): Params<ListParams>,
@@ -247,7 +249,13 @@ pub async fn list(
     }
     let title = kinds_label(t, kind).to_string();
     let list_page = ListPage {
-        page: Layout::new(t, &title, &super::here(&uri), Some(kind_path(kind))),
+        page: Layout::new(
+            t,
+            &viewer,
+            &title,
+            &super::here(&uri),
+            Some(kind_path(kind)),
+        ),
         t,
         title,
         form: FilterForm {
@@ -624,6 +632,7 @@ fn section(title: &str, total: u64, items: Vec<Link>, more: Option<Link>) -> Opt
 pub async fn show(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
+    viewer: Viewer,
     Path((seg, raw_id)): Path<(String, String)>,
     uri: Uri,
 ) -> Result<Response, Error> {
@@ -794,6 +803,7 @@ pub async fn show(
     // The title holds the name as plain text: isolated there.
     let mut layout = Layout::new(
         t,
+        &viewer,
         &isolate(&name),
         &super::here(&uri),
         Some(kind_path(kind)),

@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::figures;
 use crate::i18n::{PageLang, Tr};
 use crate::params::{nonempty, query_string, set_pairs, Paging, Params};
+use crate::session::Viewer;
 use crate::state::AppState;
 use crate::views::{kind_label, record_url, subkind_label, Layout, Link, Pager};
 use archipel_domain::EntityKind;
@@ -177,6 +178,7 @@ pub fn hit_view(state: &AppState, t: Tr, h: &Summary) -> Hit {
 pub async fn page(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
+    viewer: Viewer,
     uri: Uri,
     Params(p): Params<SearchParams>,
 ) -> Result<Response, Error> {
@@ -316,7 +318,13 @@ pub async fn page(
             crate::views::isolate(&text)
         )
     };
-    let mut layout = Layout::new(t, t.s("search.title"), &super::here(&uri), Some("search"));
+    let mut layout = Layout::new(
+        t,
+        &viewer,
+        t.s("search.title"),
+        &super::here(&uri),
+        Some("search"),
+    );
     layout.q = text.clone();
     let keep: Vec<(&'static str, String)> =
         pairs.iter().filter(|(k, _)| *k != "q").cloned().collect();
