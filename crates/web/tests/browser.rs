@@ -1,238 +1,38 @@
 //! The pages in a real browser: headless Chromium driven over WebDriver
 //! (chromedriver), against the server on a loopback port and a temporary
-//! registry holding the demonstration territory.
+//! registry holding the demonstration territory (`common/browser.rs`).
 //!
 //! Needs `chromium` and `chromium-driver` (Debian); `scripts/test.sh`
-//! installs them (as root). Without them the test fails, saying what to
+//! installs them (as root). Without them the tests fail, saying what to
 //! install: a check that did not run must not pass.
 //!
-//! Screenshots of the main pages are saved under `target/screenshots/`.
+//! Screenshots of every page kind, 1280 and 320 px wide, are saved under
+//! `target/screenshots/`.
 
-use archipel_content::Content;
-use archipel_store::Store;
-use fantoccini::{Client, ClientBuilder, Locator};
+mod common;
+
+use common::browser::*;
+use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::Duration;
-
-fn find(names: &[&str]) -> Option<PathBuf> {
-    for n in names {
-        let p = Path::new(n);
-        if p.is_absolute() && p.exists() {
-            return Some(p.to_path_buf());
-        }
-        if let Some(paths) = std::env::var_os("PATH") {
-            for dir in std::env::split_paths(&paths) {
-                let c = dir.join(n);
-                if c.is_file() {
-                    return Some(c);
-                }
-            }
-        }
-    }
-    None
-}
-
-/// Kills chromedriver (and the browser it started) when the test ends.
-struct Driver(Child);
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// `POST /session/{id}/se/log`: the browser's console log (chromedriver).
-#[derive(Debug)]
-struct BrowserLog;
-impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or("")))
-    }
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
-    }
-}
-
-async fn severe_logs(c: &Client) -> Vec<String> {
-    let v = c.issue_cmd(BrowserLog).await.expect("browser log");
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|e| e["level"] == "SEVERE")
-                .map(|e| e["message"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-async fn shot(c: &Client, dir: &Path, name: &str) {
-    let png = c.screenshot().await.expect("screenshot");
-    std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
-}
-
-async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
-    c.find(Locator::Css(css))
-        .await
-        .ok()?
-        .attr(name)
-        .await
-        .ok()?
-}
-
-async fn click(c: &Client, css: &str) -> Result<(), String> {
-    c.find(Locator::Css(css))
-        .await
-        .map_err(|e| format!("{css}: {e}"))?
-        .click()
-        .await
-        .map_err(|e| format!("{css}: {e}"))
-}
-
-/// How many elements `css` matches.
-async fn count_of(c: &Client, css: &str) -> Result<usize, String> {
-    c.find_all(Locator::Css(css))
-        .await
-        .map(|v| v.len())
-        .map_err(|e| format!("{css}: {e}"))
-}
 
 async fn goto(c: &Client, url: &str) -> Result<(), String> {
     c.goto(url).await.map_err(|e| format!("{url}: {e}"))
 }
 
-/// Waits (up to fantoccini's default) until `css` matches an element.
-async fn wait_for(c: &Client, css: &str) -> Result<(), String> {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("waiting for {css}: {e}"))
-}
-
-/// Waits until the map script has loaded its features.
-async fn map_ready(c: &Client) -> u64 {
-    c.wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("[data-map][data-ready]"))
-        .await
-        .expect("the map loads");
-    assert_eq!(
-        attr(c, "[data-map]", "data-ready").await.as_deref(),
-        Some("true")
-    );
-    attr(c, "[data-map]", "data-count")
-        .await
-        .and_then(|s| s.parse().ok())
-        .expect("data-count")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_in_headless_chromium() {
-    let chromium = find(&["chromium", "chromium-browser", "/usr/bin/chromium"]);
-    let driver = find(&["chromedriver", "/usr/bin/chromedriver"]);
-    let (Some(chromium), Some(driver_bin)) = (chromium, driver) else {
-        panic!(
-            "chromium or chromedriver not found: this test drives the pages in headless \
-             Chromium; install them (apt-get install chromium chromium-driver, or run \
-             scripts/test.sh as root)"
-        );
-    };
-
-    // The server, on a loopback port, over a fresh registry.
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("registry.db");
-    let content = Content::embedded().unwrap();
-    {
-        let mut store = Store::open(&db).unwrap();
-        archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
-    }
-    let mut config = archipel_web::Config::new(db);
-    config.tiles = None; // no network here: the map must work without tiles
-    let app = archipel_web::app(config, content).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    let base = format!("http://{addr}");
-
-    // chromedriver, then a browser session.
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(&driver_bin)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-default-apps",
-                "--disable-extensions", "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
-    let webdriver = format!("http://127.0.0.1:{port}");
-    let mut client = None;
-    for _ in 0..100 {
-        let mut b = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
-        b.capabilities(caps.clone());
-        match b.connect(&webdriver).await {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    let c = client.expect("a WebDriver session with headless Chromium");
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-
-    let result = run(&c, &base, &shots).await;
-    let _ = c.close().await;
+    let b = Browser::start(|_| {}).await;
+    let shots = shots_dir();
+    let result = run(&b.c, &b.base, &shots).await;
+    b.close().await;
     if let Err(e) = result {
         panic!("{e}");
     }
 }
 
-async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
+async fn run(c: &Client, base: &str, _shots: &Path) -> Result<(), String> {
     let mut errors: Vec<String> = Vec::new();
 
     // 1. Home: the map shows the demo's located places and actors.
@@ -259,7 +59,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     let pins = count_of(c, ".leaflet-marker-icon.pin").await?;
     assert_eq!(icons, clusters + pins);
     assert_eq!(attr(c, "html", "lang").await.as_deref(), Some("fr"));
-    shot(c, shots, "home").await;
+    shot(c, "home").await;
     errors.extend(severe_logs(c).await);
 
     // 2. A search without accents finds an accented name.
@@ -274,7 +74,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     wait_for(c, "ol.results").await?;
     let results = text_of(c, "ol.results").await;
     assert!(results.contains("Médiathèque des Lucioles"), "{results}");
-    shot(c, shots, "search").await;
+    shot(c, "search").await;
 
     // 3. A facet narrows the results.
     goto(c, &format!("{base}/search?q=mediatheque")).await?;
@@ -299,13 +99,13 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     assert!(after >= 1 && after < before, "{after} < {before}");
     assert!(hits_after < hits_before);
     assert!(text_of(c, ".active-filters").await.contains("Lieu"));
-    shot(c, shots, "search-facet").await;
+    shot(c, "search-facet").await;
     errors.extend(severe_logs(c).await);
 
     // 4. A page opens from a map popup.
     goto(c, &format!("{base}/map")).await?;
     map_ready(c).await;
-    shot(c, shots, "map").await;
+    shot(c, "map").await;
     let mut opened = false;
     for _ in 0..12 {
         if let Ok(pin) = c.find(Locator::Css(".leaflet-marker-icon.pin")).await {
@@ -338,7 +138,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
         }
     }
     assert!(opened, "a popup opened");
-    shot(c, shots, "map-popup").await;
+    shot(c, "map-popup").await;
     let link = c
         .find(Locator::Css(".leaflet-popup a.popup-link"))
         .await
@@ -357,7 +157,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
         "followed the popup link"
     );
     assert!(url.path().starts_with("/places/") || url.path().starts_with("/actors/"));
-    shot(c, shots, "record-from-popup").await;
+    shot(c, "record-from-popup").await;
     errors.extend(severe_logs(c).await);
 
     // 5. Other main pages, for review.
@@ -373,7 +173,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
         if c.find(Locator::Css("[data-map]")).await.is_ok() {
             map_ready(c).await;
         }
-        shot(c, shots, name).await;
+        shot(c, name).await;
         let logs = severe_logs(c).await;
         // The 404 page logs its own status; nothing else may fail.
         errors.extend(
@@ -410,7 +210,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
             .contains("audience=technicien-dsi"),
         "{url}"
     );
-    shot(c, shots, "argumentaires").await;
+    shot(c, "argumentaires").await;
     let href = attr(c, ".downloads a[data-format='pdf']", "href")
         .await
         .expect("a PDF link");
@@ -434,7 +234,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     goto(c, &format!("{base}/actors")).await?;
     assert_eq!(attr(c, "html", "lang").await.as_deref(), Some("en"));
     assert!(text_of(c, "h1").await.contains("Actors"));
-    shot(c, shots, "list-actors-en").await;
+    shot(c, "list-actors-en").await;
     click(c, "a.lang").await?;
     wait_for(c, "html[lang='fr']").await?;
     errors.extend(severe_logs(c).await);
@@ -454,4 +254,79 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
 
     assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
     Ok(())
+}
+
+/// Every kind of page, as `(path, name)`: the screenshots' names.
+const PAGE_KINDS: &[(&str, &str)] = &[
+    ("/", "home"),
+    ("/map", "map"),
+    ("/embed/map", "embed-map"),
+    ("/search?q=mediatheque", "search"),
+    ("/commons", "list-commons"),
+    ("/actors", "list-actors"),
+    ("/places", "list-places"),
+    ("/territories", "list-territories"),
+    ("/commons/commons:sill:236", "record-commons"),
+    ("/actors/actor:demo:metropole", "record-actor"),
+    ("/places/place:demo:mediatheque-lucioles", "record-place"),
+    (
+        "/territories/territory:demo:epci:960000008",
+        "record-territory",
+    ),
+    ("/argumentaires", "pitch-form"),
+    (
+        "/argumentaires?audience=technicien-dsi&territory=territory:demo:commune:96001",
+        "pitch-sheet",
+    ),
+    ("/data", "data"),
+    ("/nothing-here", "not-found"),
+];
+
+/// Loads `path` in `lang` and waits for its map, if it has one.
+async fn open_page(b: &Browser, path: &str, lang: &str) -> Result<(), String> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    b.goto(&format!("{path}{sep}lang={lang}")).await?;
+    if b.c.find(Locator::Css("[data-map]")).await.is_ok() {
+        map_ready(&b.c).await;
+    }
+    Ok(())
+}
+
+/// RGAA 4.1 / WCAG 2.1 AA: axe-core finds no violation on any page kind,
+/// in French and English, 1280 and 320 px wide; and every page has one
+/// `h1`, does not scroll sideways and shows where the focus is (3:1).
+/// Screenshots of each are saved under `target/screenshots/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_kind_passes_axe_in_both_languages_and_widths() {
+    let b = Browser::start(|_| {}).await;
+    let mut problems = Vec::new();
+    for width in [DESKTOP, PHONE] {
+        b.width(width).await.unwrap();
+        for lang in ["fr", "en"] {
+            for (path, name) in PAGE_KINDS {
+                if let Err(e) = open_page(&b, path, lang).await {
+                    problems.push(e);
+                    continue;
+                }
+                shot(&b.c, &format!("{name}-{lang}-{width}")).await;
+                let here = format!("{path} ({lang}, {width} px)");
+                match axe(&b.c).await {
+                    Ok(v) => problems.extend(v.into_iter().map(|p| format!("{here}: axe: {p}"))),
+                    Err(e) => problems.push(format!("{here}: {e}")),
+                }
+                match page_rules(&b.c).await {
+                    Ok(v) => problems.extend(v.into_iter().map(|p| format!("{here}: {p}"))),
+                    Err(e) => problems.push(format!("{here}: {e}")),
+                }
+            }
+        }
+    }
+    b.close().await;
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
