@@ -46,6 +46,62 @@
     p.textContent = text;
   }
 
+  /* TopoJSON (world-atlas) to GeoJSON: arcs are delta-encoded and
+     quantized; a negative index is an arc walked backwards. */
+  function topoToGeo(topo, object) {
+    var tf = topo.transform;
+    var arcs = topo.arcs.map(function (arc) {
+      var x = 0, y = 0;
+      return arc.map(function (p) {
+        if (!tf) { return [p[0], p[1]]; }
+        x += p[0]; y += p[1];
+        return [x * tf.scale[0] + tf.translate[0], y * tf.scale[1] + tf.translate[1]];
+      });
+    });
+    function ring(ids) {
+      var out = [];
+      ids.forEach(function (i, k) {
+        var a = i < 0 ? arcs[~i].slice().reverse() : arcs[i];
+        out = out.concat(k ? a.slice(1) : a);
+      });
+      return out;
+    }
+    var features = [];
+    object.geometries.forEach(function (g) {
+      var geometry = null;
+      if (g.type === "Polygon") {
+        geometry = { type: "Polygon", coordinates: g.arcs.map(ring) };
+      } else if (g.type === "MultiPolygon") {
+        geometry = { type: "MultiPolygon", coordinates: g.arcs.map(function (p) { return p.map(ring); }) };
+      }
+      if (geometry) { features.push({ type: "Feature", properties: {}, geometry: geometry }); }
+    });
+    return { type: "FeatureCollection", features: features };
+  }
+
+  /* Without a tile server: the countries' outlines, served by Archipel
+     itself (Natural Earth through world-atlas), drawn under the markers. */
+  function baseMap(map, el) {
+    var src = el.getAttribute("data-base");
+    if (!src) { return; }
+    fetch(src)
+      .then(function (r) {
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.json();
+      })
+      .then(function (topo) {
+        var geo = topoToGeo(topo, topo.objects.countries);
+        L.geoJSON(geo, {
+          interactive: false,
+          renderer: L.canvas({ padding: 0.2 }),
+          attribution: el.getAttribute("data-base-credit") || "",
+          style: { color: "#8d9ba6", weight: 1, fillColor: "#fbfaf6", fillOpacity: 1 }
+        }).addTo(map);
+        el.setAttribute("data-base-ready", "true");
+      })
+      .catch(function () { el.setAttribute("data-base-ready", "error"); });
+  }
+
   function setup(el) {
     var map = L.map(el, { scrollWheelZoom: false, worldCopyJump: true, maxZoom: 18 });
     map.setView([46.6, 2.4], 5);
@@ -57,6 +113,7 @@
       }).addTo(map);
     } else {
       el.classList.add("no-tiles");
+      baseMap(map, el);
     }
     var openLabel = el.getAttribute("data-open") || "Open";
     var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });

@@ -202,7 +202,9 @@ pub struct Config {
     /// The registry file.
     pub db: PathBuf,
     pub addr: SocketAddr,
-    /// The map background; `None` draws the markers on a plain background.
+    /// The map background; `None` (the default) draws the country outlines
+    /// Archipel serves itself, so that no page makes a request to another
+    /// host.
     pub tiles: Option<Tiles>,
     /// `frame-ancestors` sources allowed to embed `/embed/…` pages
     /// (`*` for any site, or a space-separated list of origins).
@@ -221,13 +223,14 @@ pub struct Config {
 }
 
 impl Config {
-    /// Defaults: 127.0.0.1:8080, OpenStreetMap tiles, embeddable anywhere.
+    /// Defaults: 127.0.0.1:8080, no tile server (the map's base is served
+    /// by Archipel), embeddable anywhere.
     pub fn new(db: PathBuf) -> Config {
         let addr = SocketAddr::from(([127, 0, 0, 1], 8080));
         Config {
             db,
             addr,
-            tiles: Some(Tiles::openstreetmap()),
+            tiles: None,
             frame_ancestors: "*".into(),
             public_url: format!("http://{addr}"),
             static_dir: None,

@@ -330,3 +330,42 @@ async fn every_page_kind_passes_axe_in_both_languages_and_widths() {
         problems.join("\n")
     );
 }
+
+/// No request leaves for another host by default: every page kind, and
+/// the map pages draw their base (countries from Natural Earth) from
+/// Archipel itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_page_requests_another_host_by_default() {
+    let b = Browser::start(|_| {}).await;
+    let mut problems = Vec::new();
+    for (path, _) in PAGE_KINDS {
+        if let Err(e) = open_page(&b, path, "fr").await {
+            problems.push(e);
+            continue;
+        }
+        if b.c.find(Locator::Css("[data-map]")).await.is_ok() {
+            let drawn =
+                b.c.wait()
+                    .at_most(Duration::from_secs(30))
+                    .for_element(Locator::Css("[data-map][data-base-ready]"))
+                    .await;
+            let state = attr(&b.c, "[data-map]", "data-base-ready").await;
+            if drawn.is_err() || state.as_deref() != Some("true") {
+                problems.push(format!("{path}: the base map was not drawn ({state:?})"));
+            }
+            if count_of(&b.c, ".leaflet-overlay-pane canvas")
+                .await
+                .unwrap_or(0)
+                == 0
+            {
+                problems.push(format!("{path}: no base map layer"));
+            }
+        }
+        match foreign_requests(&b.c, &b.base).await {
+            Ok(v) => problems.extend(v.into_iter().map(|u| format!("{path}: requested {u}"))),
+            Err(e) => problems.push(e),
+        }
+    }
+    b.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -44,9 +44,9 @@ pub struct Args {
     /// Licence Ouverte 2.0].
     #[arg(long)]
     data_licence: Option<String>,
-    /// Map tile URL template ({z}/{x}/{y}), or `none` for a plain
-    /// background [env: ARCHIPEL_TILES; file: tiles.url; default:
-    /// OpenStreetMap's tile server].
+    /// Map tile URL template ({z}/{x}/{y}), or `none` for the country
+    /// outlines Archipel serves itself [env: ARCHIPEL_TILES; file:
+    /// tiles.url; default: none].
     #[arg(long)]
     tiles: Option<String>,
     /// Attribution shown on the map for the tiles [env:
@@ -255,7 +255,7 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
     let url = r.setting(
         &TILES,
         args.tiles,
-        || Some(default_tiles.url.clone()),
+        || None,
         |t| match t.trim() {
             "none" => Ok(None),
             url => archipel_web::Tiles::check_url(url).map(Some),

@@ -105,6 +105,9 @@ pub struct MapView {
     pub src: String,
     pub tiles: String,
     pub attribution: String,
+    /// The base map Archipel serves (countries' outlines, TopoJSON) when
+    /// no tile server is configured; empty otherwise.
+    pub base: String,
     pub fit: &'static str,
     pub list_url: String,
 }
@@ -120,6 +123,11 @@ impl MapView {
             dom_id: "map",
             src: format!("/api/v1/places.geojson{query}{sep}lang={}", t.code()),
             tiles,
+            base: if state.config.tiles.is_none() {
+                crate::assets::url("vendor/world-atlas/countries-50m.json")
+            } else {
+                String::new()
+            },
             attribution,
             fit: "auto",
             list_url,

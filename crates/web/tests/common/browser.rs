@@ -77,9 +77,9 @@ pub const DESKTOP: u32 = 1280;
 pub const PHONE: u32 = 320;
 
 impl Browser {
-    /// Starts the server (its configuration changed by `configure`: it
-    /// starts with no tile server, as a test machine has no network) and
-    /// a browser 1280 px wide.
+    /// Starts the server (its default configuration, changed by
+    /// `configure`; by default no tile server, so no request leaves the
+    /// machine) and a browser 1280 px wide.
     pub async fn start(configure: impl FnOnce(&mut archipel_web::Config)) -> Browser {
         let chromium = find(&["chromium", "chromium-browser", "/usr/bin/chromium"]);
         let driver = find(&["chromedriver", "/usr/bin/chromedriver"]);
@@ -98,7 +98,6 @@ impl Browser {
             archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
         }
         let mut config = archipel_web::Config::new(db);
-        config.tiles = None;
         configure(&mut config);
         let app = archipel_web::app(config, content).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -458,15 +457,18 @@ if (document.activeElement) document.activeElement.blur();
 return problems;
 "#;
 
-/// The hosts other than the server's that the page has requested
+/// The URLs on hosts other than the server's that the page has requested
 /// (Resource Timing: every image, script, style, tile, fetch; the page
-/// itself included), each with the URL that went there.
+/// itself included) or points its images, scripts, frames and styles at
+/// (a request that failed, offline, may leave no timing entry).
 pub async fn foreign_requests(c: &Client, base: &str) -> Result<Vec<String>, String> {
     let v = c
         .execute(
             "const origin = arguments[0];
              const urls = performance.getEntriesByType('resource').map(e => e.name)
-               .concat([location.href]);
+               .concat([location.href])
+               .concat([...document.querySelectorAll('img[src], script[src], iframe[src], link[href][rel~=stylesheet], link[href][rel~=preload], source[src]')]
+                 .map(e => e.src || e.href));
              return urls.filter(u => !(u.startsWith(origin + '/') || u === origin
                || u.startsWith('data:') || u.startsWith('blob:') || u.startsWith('about:')));",
             vec![json!(base)],
@@ -489,7 +491,8 @@ pub async fn wait_for(c: &Client, css: &str) -> Result<(), String> {
         .map_err(|e| format!("waiting for {css}: {e}"))
 }
 
-/// Waits until the map script has loaded its features; returns how many.
+/// Waits until the map script has loaded its features (and its base map,
+/// when it draws its own); returns how many.
 pub async fn map_ready(c: &Client) -> u64 {
     c.wait()
         .at_most(Duration::from_secs(30))
@@ -500,6 +503,16 @@ pub async fn map_ready(c: &Client) -> u64 {
         attr(c, "[data-map]", "data-ready").await.as_deref(),
         Some("true")
     );
+    if attr(c, "[data-map]", "data-base")
+        .await
+        .is_some_and(|b| !b.is_empty())
+    {
+        c.wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("[data-map][data-base-ready]"))
+            .await
+            .expect("the base map loads");
+    }
     attr(c, "[data-map]", "data-count")
         .await
         .and_then(|s| s.parse().ok())
