@@ -82,6 +82,8 @@ struct Document {
     tiles: Tiles,
     #[serde(default)]
     log: Log,
+    #[serde(default)]
+    publisher: Publisher,
     /// Reserved for the sign-in providers of a later version.
     sign_in: Option<toml::Value>,
 }
@@ -105,6 +107,20 @@ struct Server {
 struct Tiles {
     url: Option<Spanned<String>>,
     attribution: Option<Spanned<String>>,
+}
+
+/// Who publishes the site: the legal pages and the accessibility
+/// statement.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Publisher {
+    name: Option<Spanned<String>>,
+    address: Option<Spanned<String>>,
+    director: Option<Spanned<String>>,
+    contact: Option<Spanned<String>>,
+    host: Option<Spanned<String>>,
+    conformance: Option<Spanned<String>>,
+    statement_date: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,6 +241,13 @@ impl ConfigFile {
             "tiles.attribution" => self.string(&d.tiles.attribution),
             "log.format" => self.string(&d.log.format),
             "log.level" => self.string(&d.log.level),
+            "publisher.name" => self.string(&d.publisher.name),
+            "publisher.address" => self.string(&d.publisher.address),
+            "publisher.director" => self.string(&d.publisher.director),
+            "publisher.contact" => self.string(&d.publisher.contact),
+            "publisher.host" => self.string(&d.publisher.host),
+            "publisher.conformance" => self.string(&d.publisher.conformance),
+            "publisher.statement_date" => self.string(&d.publisher.statement_date),
             _ => None,
         }
     }

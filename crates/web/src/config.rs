@@ -196,6 +196,69 @@ impl Tiles {
     }
 }
 
+/// The accessibility conformance a publisher declares (RGAA): without an
+/// audit, the rules say "non conforme".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Conformance {
+    #[default]
+    None,
+    Partial,
+    Full,
+}
+
+impl Conformance {
+    /// Reads `none`, `partial` or `full` (or the French `non`,
+    /// `partielle`, `totale`).
+    pub fn parse(text: &str) -> Result<Conformance, String> {
+        match text.trim() {
+            "none" | "non" => Ok(Conformance::None),
+            "partial" | "partielle" => Ok(Conformance::Partial),
+            "full" | "totale" => Ok(Conformance::Full),
+            other => Err(format!(
+                "`{}`: expected none, partial or full (non, partielle, totale)",
+                escape(other)
+            )),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Conformance::None => "none",
+            Conformance::Partial => "partial",
+            Conformance::Full => "full",
+        }
+    }
+}
+
+/// Who publishes the site, for the legal notice, the accessibility
+/// statement and the privacy page (`[publisher]` in the configuration).
+/// Empty texts are shown as "not given".
+#[derive(Debug, Clone, Default)]
+pub struct Publisher {
+    /// The body publishing the site (a territory, an association…).
+    pub name: String,
+    /// Its postal address.
+    pub address: String,
+    /// The director of publication (a person's name or office).
+    pub director: String,
+    /// Where to write (an e-mail address or a web page): accessibility
+    /// feedback, personal data requests.
+    pub contact: String,
+    /// The host: name, address, telephone.
+    pub host: String,
+    /// The declared RGAA conformance.
+    pub conformance: Conformance,
+    /// The day of the audit or of the statement (`YYYY-MM-DD`).
+    pub statement_date: String,
+}
+
+/// Checks a day written `YYYY-MM-DD`.
+pub fn check_day(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(|_| t.to_string())
+        .map_err(|_| format!("`{}`: expected a day such as 2026-12-05", escape(t)))
+}
+
 /// Server settings.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -220,6 +283,8 @@ pub struct Config {
     pub cache_bytes: usize,
     /// The licence of the published data (a URL), for the DCAT catalogue.
     pub data_licence: String,
+    /// Who publishes the site (legal pages, the footer's conformance).
+    pub publisher: Publisher,
 }
 
 impl Config {
@@ -237,6 +302,7 @@ impl Config {
             pool_size: 4,
             cache_bytes: 64 * 1024 * 1024,
             data_licence: "https://www.etalab.gouv.fr/licence-ouverte-open-licence/".into(),
+            publisher: Publisher::default(),
         }
     }
 }

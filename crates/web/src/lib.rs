@@ -39,8 +39,8 @@ mod state;
 mod views;
 
 pub use config::{
-    check_cache_size, check_frame_ancestors, check_licence_url, check_public_url, check_text,
-    show_size, Config, Tiles, MAX_CACHE_BYTES,
+    check_cache_size, check_day, check_frame_ancestors, check_licence_url, check_public_url,
+    check_text, show_size, Config, Conformance, Publisher, Tiles, MAX_CACHE_BYTES,
 };
 pub use error::Error;
 pub use i18n::UI_STRINGS;
@@ -93,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(http::errors))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(http::limits))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::publisher,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

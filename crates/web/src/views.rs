@@ -6,6 +6,18 @@ use crate::params::{encode, query_string};
 use archipel_content::{Content, Lang};
 use archipel_domain::EntityKind;
 
+tokio::task_local! {
+    /// The declared conformance the footer of every page states, set
+    /// for each request by the outermost layer (`http::publisher`), so
+    /// that pages rendered where no state is at hand (error pages) say
+    /// it too.
+    pub static CONFORMANCE: crate::Conformance;
+}
+
+fn conformance() -> crate::Conformance {
+    CONFORMANCE.try_with(|c| *c).unwrap_or_default()
+}
+
 /// What the layout template needs.
 pub struct Layout {
     pub t: Tr,
@@ -54,6 +66,15 @@ impl Layout {
             assets::url("app.js"),
         ];
         self
+    }
+
+    /// The footer's line "Accessibilité : partiellement conforme".
+    pub fn conformance_line(&self) -> &'static str {
+        match conformance() {
+            crate::Conformance::Full => self.t.s("legal.footer_full"),
+            crate::Conformance::Partial => self.t.s("legal.footer_partial"),
+            crate::Conformance::None => self.t.s("legal.footer_none"),
+        }
     }
 
     pub fn nav_current(&self, key: &str) -> &'static str {

@@ -279,6 +279,9 @@ const PAGE_KINDS: &[(&str, &str)] = &[
         "pitch-sheet",
     ),
     ("/data", "data"),
+    ("/accessibilite", "accessibility"),
+    ("/mentions-legales", "legal-notice"),
+    ("/confidentialite", "privacy"),
     ("/nothing-here", "not-found"),
 ];
 

@@ -1493,3 +1493,56 @@ async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
     let select = territory_list(&r.body);
     assert!(!select.contains("commons:sill:234"), "{select}");
 }
+
+/// The legal pages are filled from the configuration's publisher, and
+/// every page's footer (error pages too) states the declared
+/// conformance and links to them.
+#[tokio::test]
+async fn legal_pages_come_from_the_publisher_settings() {
+    let f = fixture_with(|c| {
+        c.publisher.name = "Métropole des Rives".into();
+        c.publisher.contact = "accessibilite@rives.example".into();
+        c.publisher.conformance = archipel_web::Conformance::Partial;
+        c.publisher.statement_date = "2026-11-30".into();
+    });
+    let r = get(&f.app, "/accessibilite").await;
+    ok_html(&r, "/accessibilite");
+    let body = r.body;
+    for part in [
+        "<h1>Déclaration d",
+        "Métropole des Rives",
+        "partiellement conforme",
+        "accessibilite@rives.example",
+        "2026-11-30",
+        "Défenseur des droits",
+        "RGAA",
+    ] {
+        assert!(body.contains(part), "{part}");
+    }
+    for path in ["/", "/nothing-here", "/actors?lang=en"] {
+        let body = get(&f.app, path).await.body;
+        let line = if path.contains("lang=en") {
+            "Accessibility: partially compliant"
+        } else {
+            "Accessibilité : partiellement conforme"
+        };
+        assert!(body.contains(line), "{path}: footer");
+        for link in ["/accessibilite", "/mentions-legales", "/confidentialite"] {
+            assert!(body.contains(&format!("href=\"{link}\"")), "{path}: {link}");
+        }
+    }
+    let body = get(&f.app, "/mentions-legales").await.body;
+    assert!(body.contains("Métropole des Rives"));
+    assert!(body.contains("non renseigné"), "the host was not given");
+    let body = get(&f.app, "/confidentialite").await.body;
+    assert!(body.contains("Aucune page ne fait appel à un autre site"));
+
+    // By default: not compliant (no audit), and a tile server is named.
+    let f = fixture_with(|c| {
+        c.tiles = Some(archipel_web::Tiles::openstreetmap());
+    });
+    let body = get(&f.app, "/").await.body;
+    assert!(body.contains("Accessibilité : non conforme"));
+    let body = get(&f.app, "/confidentialite").await.body;
+    assert!(body.contains("https://tile.openstreetmap.org"), "{body}");
+}

@@ -3,6 +3,7 @@
 mod data;
 mod home;
 mod lang;
+mod legal;
 pub mod map;
 mod pitch;
 pub mod records;
@@ -29,6 +30,9 @@ pub fn routes() -> Router<AppState> {
         .route("/argumentaires", get(pitch::page))
         .route("/argumentaires/{file}", get(pitch::download))
         .route("/lang/{lang}", get(lang::switch))
+        .route("/accessibilite", get(legal::accessibility))
+        .route("/mentions-legales", get(legal::notice))
+        .route("/confidentialite", get(legal::privacy))
         .route("/{kind}", get(records::list))
         .route("/{kind}/{id}", get(records::show))
 }
