@@ -372,3 +372,171 @@ async fn no_page_requests_another_host_by_default() {
     b.close().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Presses one key (a WebDriver key code such as `\u{E007}`, Enter)
+/// where the focus is, as a keyboard does.
+async fn press(c: &Client, key: &str) -> Result<(), String> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let ch = key.chars().next().ok_or("no key")?;
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: ch })
+        .then(KeyAction::Up { value: ch });
+    c.perform_actions(keys).await.map_err(|e| e.to_string())
+}
+
+/// What has the focus: `tag.class` and its accessible label.
+async fn focused(c: &Client) -> String {
+    c.execute(
+        "const e = document.activeElement; return e.tagName.toLowerCase() + '.' + \
+         (typeof e.className === 'string' ? e.className : '') + ' ' + \
+         (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 60);",
+        vec![],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_string))
+    .unwrap_or_default()
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap_or(Value::Null)
+}
+
+/// The map with a keyboard only: a link skips it; controls speak the
+/// page's language; clusters are named and open with Enter; a marker's
+/// popup takes the focus, closes with Escape and gives it back; the list
+/// of what the map shows links every point; position and zoom go to the
+/// address, and the embed code to copy follows them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_keyboard_walk() {
+    let b = Browser::start(|_| {}).await;
+    let c = &b.c;
+    b.goto("/map?lang=fr").await.unwrap();
+    let count = map_ready(c).await;
+
+    // Controls in French.
+    assert_eq!(
+        attr(c, ".leaflet-control-zoom-in", "title")
+            .await
+            .as_deref(),
+        Some("Zoom avant")
+    );
+
+    // The list of what the map shows: a link per point.
+    let links = count_of(c, "details.map-list li a").await.unwrap() as u64;
+    assert_eq!(links, count, "the list links every point on the map");
+
+    // A named cluster opens with Enter, and the focus lands on the map.
+    let zoom_before = js(c, "return location.hash;").await;
+    assert!(
+        zoom_before.as_str().unwrap_or("").starts_with("#map="),
+        "position in the address: {zoom_before}"
+    );
+    js(c, "document.querySelector('.marker-cluster').focus();").await;
+    let name = focused(c).await;
+    assert!(
+        name.contains("lieux ou acteurs, zoomer"),
+        "cluster named: {name}"
+    );
+    press(c, "\u{E007}").await.unwrap();
+    let mut moved = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if js(c, "return location.hash;").await != zoom_before {
+            moved = true;
+            break;
+        }
+    }
+    assert!(
+        moved,
+        "Enter on a cluster zooms in (and the address follows)"
+    );
+
+    // Zoom in until a single marker shows, then open its popup with Enter.
+    let mut opened = false;
+    for _ in 0..12 {
+        if count_of(c, ".leaflet-marker-icon.pin").await.unwrap() > 0 {
+            js(
+                c,
+                "document.querySelector('.leaflet-marker-icon.pin').focus();",
+            )
+            .await;
+            press(c, "\u{E007}").await.unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            opened = count_of(c, ".leaflet-popup").await.unwrap() > 0;
+            break;
+        }
+        js(c, "document.querySelector('.marker-cluster').focus();").await;
+        press(c, "\u{E007}").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(800)).await;
+    }
+    assert!(opened, "Enter on a marker opens its popup");
+    let inside = focused(c).await;
+    assert!(
+        inside.starts_with("a.popup-link"),
+        "the popup has the focus: {inside}"
+    );
+    assert_eq!(
+        attr(c, ".leaflet-popup-close-button", "aria-label")
+            .await
+            .as_deref(),
+        Some("Fermer")
+    );
+    press(c, "\u{E00C}").await.unwrap(); // Escape
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        count_of(c, ".leaflet-popup").await.unwrap(),
+        0,
+        "Escape closes it"
+    );
+    let back = focused(c).await;
+    assert!(
+        back.contains("pin"),
+        "the focus is back on the marker: {back}"
+    );
+
+    // The embed code carries the position; reloading the address keeps it.
+    let hash = js(c, "return location.hash;").await;
+    let code = js(c, "return document.getElementById('embed-code').value;").await;
+    let code = code.as_str().unwrap_or("");
+    assert!(code.starts_with("<iframe src=\"http://"), "{code}");
+    assert!(
+        code.contains(&format!("/embed/map{}\"", hash.as_str().unwrap_or("?"))),
+        "{code} / {hash}"
+    );
+    let zoom = js(c, "return location.hash.split('/')[0];").await;
+    c.refresh().await.unwrap();
+    map_ready(c).await;
+    assert_eq!(js(c, "return location.hash.split('/')[0];").await, zoom);
+
+    // The skip link (which sets the address's fragment: last) is the first focusable element of the map's block,
+    // and it moves the focus past the map.
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelector('.map-frame a, .map-frame [tabindex]').className;"
+        )
+        .await,
+        json!("skip-map")
+    );
+    js(c, "document.querySelector('.skip-map').focus();").await;
+    press(c, "\u{E007}").await.unwrap();
+    assert_eq!(
+        js(c, "return document.activeElement.id;").await,
+        json!("map-after"),
+        "Enter on the skip link leaves the map"
+    );
+
+    // In English, English controls.
+    b.goto("/map?lang=en").await.unwrap();
+    map_ready(c).await;
+    assert_eq!(
+        attr(c, ".leaflet-control-zoom-in", "title")
+            .await
+            .as_deref(),
+        Some("Zoom in")
+    );
+    let errors = severe_logs(c).await;
+    b.close().await;
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+}

@@ -76,6 +76,8 @@ struct MapPage {
     map: MapView,
     summary: String,
     embed_url: String,
+    /// The `<iframe>` to copy (the map's position is added by the script).
+    embed_code: String,
 }
 
 #[derive(Template)]
@@ -193,18 +195,27 @@ pub async fn page(
         hidden: Vec::new(),
     };
     let qs = query_string(&p.pairs());
+    let mut map = MapView::new(
+        &state,
+        t,
+        &qs,
+        format!("/places{}", query_string(&p.filter.pairs())),
+    );
+    map.hash = true;
+    let embed_url = format!("/embed/map{qs}");
+    let embed_code = format!(
+        "<iframe src=\"{}{embed_url}\" title=\"{}\" width=\"100%\" height=\"480\" loading=\"lazy\" style=\"border:0\"></iframe>",
+        state.config.public_url,
+        t.s("map.label")
+    );
     let page = MapPage {
         page: Layout::new(t, t.s("map.title"), &super::here(&uri), Some("map")).with_map(),
         t,
         form,
-        map: MapView::new(
-            &state,
-            t,
-            &qs,
-            format!("/places{}", query_string(&p.filter.pairs())),
-        ),
+        map,
         summary: t.count(total, "map.point", "map.points"),
-        embed_url: format!("/embed/map{qs}"),
+        embed_url,
+        embed_code,
     };
     render(&page)
 }
@@ -225,6 +236,7 @@ pub async fn embed(
         format!("/places{}", query_string(&p.filter.pairs())),
     );
     map.dom_id = "embed-map";
+    map.hash = true;
     let page = EmbedPage {
         page: Layout::new(t, t.s("map.title"), &super::here(&uri), None).with_map(),
         t,

@@ -113,6 +113,9 @@ pub struct MapView {
     /// no tile server is configured; empty otherwise.
     pub base: String,
     pub fit: &'static str,
+    /// Whether the map keeps its position and zoom in the address
+    /// (`#map=ZOOM/LAT/LON`): the map page and the embedded map.
+    pub hash: bool,
     pub list_url: String,
 }
 
@@ -134,6 +137,7 @@ impl MapView {
             },
             attribution,
             fit: "auto",
+            hash: false,
             list_url,
         }
     }
