@@ -159,6 +159,16 @@ impl Link {
     }
 }
 
+/// The CSV and GeoJSON download links of what a page shows:
+/// `{base}.csv{query}`, `{base}.geojson{query}` (`/api/v1/…`).
+pub fn downloads(base: &str, pairs: &[(&'static str, String)]) -> Vec<Link> {
+    let q = query_string(pairs);
+    vec![
+        Link::new(format!("{base}.csv{q}"), "CSV"),
+        Link::new(format!("{base}.geojson{q}"), "GeoJSON"),
+    ]
+}
+
 /// Pagination links.
 pub struct Pager {
     pub page: u32,

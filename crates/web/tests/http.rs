@@ -1546,3 +1546,112 @@ async fn legal_pages_come_from_the_publisher_settings() {
     let body = get(&f.app, "/confidentialite").await.body;
     assert!(body.contains("https://tile.openstreetmap.org"), "{body}");
 }
+
+fn csv_rows(body: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// Lists, searches and the map download as CSV and GeoJSON as they are
+/// filtered; the pages link them; a name a spreadsheet would run as a
+/// formula is neutralised.
+#[tokio::test]
+async fn downloads_follow_the_filters() {
+    let fx = fixture();
+    {
+        let store = Store::open(&fx.db).unwrap();
+        let mut formula = match evil_actor() {
+            Entity::Actor(a) => a,
+            _ => unreachable!(),
+        };
+        formula.id = EntityId::new(EntityKind::Actor, "test", "formula").unwrap();
+        formula.name = "=HYPERLINK(\"http://x.invalid\")".into();
+        formula.website = None;
+        formula.email = None;
+        formula.description = None;
+        let mut store = store;
+        store
+            .write("test", "test", None, |w| {
+                w.upsert(&Entity::Actor(formula.clone()))?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    // A list, filtered: as many rows as the list says, all of the kind.
+    let api = json(&get(&fx.app, "/api/v1/actors?kind=association").await);
+    let r = get(&fx.app, "/api/v1/lists/actors.csv?kind=association").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let rows = csv_rows(&r.body);
+    assert_eq!(rows.len() as u64, api["total"].as_u64().unwrap());
+    assert!(rows.len() >= 2);
+    assert!(rows
+        .iter()
+        .all(|r| &r[0] == "actor" && &r[3] == "association"));
+    let geo = json(&get(&fx.app, "/api/v1/lists/actors.geojson?kind=association").await);
+    assert_eq!(geo["type"], "FeatureCollection");
+
+    // The formula is written with a quote before it.
+    let all = get(&fx.app, "/api/v1/lists/actors.csv").await.body;
+    let row = csv_rows(&all)
+        .into_iter()
+        .find(|r| &r[1] == "actor:test:formula")
+        .expect("the row");
+    assert_eq!(&row[2], "'=HYPERLINK(\"http://x.invalid\")");
+
+    // A search with a facet.
+    let api = json(&get(&fx.app, "/api/v1/search?q=mediatheque&type=place").await);
+    let rows = csv_rows(
+        &get(&fx.app, "/api/v1/search.csv?q=mediatheque&type=place")
+            .await
+            .body,
+    );
+    assert_eq!(rows.len() as u64, api["total"].as_u64().unwrap());
+    assert!(rows.iter().all(|r| &r[0] == "place"));
+    let geo = json(&get(&fx.app, "/api/v1/search.geojson?q=mediatheque&type=place").await);
+    assert_eq!(
+        geo["features"].as_array().unwrap().len(),
+        rows.iter().filter(|r| !r[5].is_empty()).count()
+    );
+
+    // The map, filtered.
+    let geo = json(&get(&fx.app, "/api/v1/places.geojson?type=actor").await);
+    let rows = csv_rows(&get(&fx.app, "/api/v1/places.csv?type=actor").await.body);
+    assert_eq!(rows.len(), geo["features"].as_array().unwrap().len());
+    assert!(rows.iter().all(|r| &r[0] == "actor"));
+
+    // The pages link their downloads, with their filters.
+    for (page, link) in [
+        (
+            "/actors?kind=association",
+            "/api/v1/lists/actors.csv?kind=association",
+        ),
+        (
+            "/search?q=mediatheque&type=place",
+            "/api/v1/search.geojson?q=mediatheque&type=place",
+        ),
+        ("/map?type=actor", "/api/v1/places.csv?type=actor"),
+    ] {
+        let body = get(&fx.app, page).await.body;
+        let body = body.replace("&#38;", "&").replace("&amp;", "&");
+        assert!(body.contains(link), "{page}: {link}");
+    }
+    // Unknown downloads and parameters are refused.
+    assert_eq!(
+        get(&fx.app, "/api/v1/lists/actors.xls").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&fx.app, "/api/v1/lists/nothing.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&fx.app, "/api/v1/search.csv?q=x&junk=1").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}

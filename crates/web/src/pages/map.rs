@@ -78,6 +78,7 @@ struct MapPage {
     embed_url: String,
     /// The `<iframe>` to copy (the map's position is added by the script).
     embed_code: String,
+    downloads: Vec<crate::views::Link>,
 }
 
 #[derive(Template)]
@@ -216,6 +217,7 @@ pub async fn page(
         summary: t.count(total, "map.point", "map.points"),
         embed_url,
         embed_code,
+        downloads: crate::views::downloads("/api/v1/places", &p.pairs()),
     };
     render(&page)
 }

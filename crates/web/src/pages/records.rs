@@ -72,6 +72,7 @@ struct ListPage {
     sort_updated: SortLink,
     pager: Pager,
     api_url: String,
+    downloads: Vec<Link>,
 }
 
 /// The territory a record is attached to (places and actors), or its
@@ -246,6 +247,7 @@ pub async fn list(
         sort_updated: sort_link(SortParam::UpdatedDesc, SortParam::Updated),
         pager: Pager::new(&base, &pairs, paging.page, paging.pages(page.total)),
         api_url: format!("/api/v1{base}{}", query_string(&pairs)),
+        downloads: crate::views::downloads(&format!("/api/v1/lists{base}"), &pairs),
     };
     render(&list_page)
 }
