@@ -266,6 +266,7 @@ const PAGE_KINDS: &[(&str, &str)] = &[
     ("/actors", "list-actors"),
     ("/places", "list-places"),
     ("/territories", "list-territories"),
+    ("/relations", "list-relations"),
     ("/commons/commons:sill:236", "record-commons"),
     ("/actors/actor:demo:metropole", "record-actor"),
     ("/places/place:demo:mediatheque-lucioles", "record-place"),
@@ -539,4 +540,70 @@ async fn map_keyboard_walk() {
     let errors = severe_logs(c).await;
     b.close().await;
     assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+}
+
+/// How many pages a PDF has (its page objects).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
+}
+
+/// On paper, a record page and an argument sheet leave out the site's
+/// header, footer, map and graph (the sheet on two A4 pages at most —
+/// it took four, the header and form included —, the Métropole's record,
+/// with its twenty-odd relations, on three; it took six); on a phone, search results come before
+/// the facets and the header stays short.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn print_and_phone_layouts() {
+    let b = Browser::start(|_| {}).await;
+    let c = &b.c;
+    b.goto("/actors/actor:demo:metropole").await.unwrap();
+    map_ready(c).await;
+    b.media("print").await.unwrap();
+    let hidden = js(
+        c,
+        "return ['header.site', 'footer.site', '.map-frame', 'figure.graph', '.crumbs']
+           .filter(s => document.querySelector(s))
+           .map(s => [s, getComputedStyle(document.querySelector(s)).display]);",
+    )
+    .await;
+    for pair in hidden.as_array().unwrap() {
+        assert_eq!(pair[1], "none", "printed: {}", pair[0]);
+    }
+    b.media("").await.unwrap(); // no override: printing uses print styles
+    let pdf = b.print_pdf().await.unwrap();
+    std::fs::write(shots_dir().join("record-print.pdf"), &pdf).unwrap();
+    let record_pages = pdf_pages(&pdf);
+
+    b.goto("/argumentaires?audience=technicien-dsi&territory=territory:demo:commune:96001")
+        .await
+        .unwrap();
+    let pdf = b.print_pdf().await.unwrap();
+    std::fs::write(shots_dir().join("sheet-print.pdf"), &pdf).unwrap();
+    let sheet_pages = pdf_pages(&pdf);
+    assert!(
+        record_pages <= 3 && sheet_pages <= 2,
+        "printed pages: record {record_pages}, sheet {sheet_pages}"
+    );
+
+    b.width(PHONE).await.unwrap();
+    b.goto("/search?q=mediatheque").await.unwrap();
+    let order = js(
+        c,
+        "return document.querySelector('ol.results').getBoundingClientRect().top <
+                document.querySelector('aside.facets').getBoundingClientRect().top;",
+    )
+    .await;
+    assert_eq!(order, json!(true), "results before facets on a phone");
+    let header = js(
+        c,
+        "return document.querySelector('header.site').getBoundingClientRect().height;",
+    )
+    .await;
+    assert!(
+        header.as_f64().unwrap_or(1e9) <= 170.0,
+        "the header is short on a phone: {header} px"
+    );
+    shot(c, "search-phone").await;
+    b.close().await;
 }

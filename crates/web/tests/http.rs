@@ -1655,3 +1655,38 @@ async fn downloads_follow_the_filters() {
         StatusCode::BAD_REQUEST
     );
 }
+
+/// `/relations` lists the relations (the home page's figure leads there),
+/// naming both ends with links; record pages name their source for
+/// people, with its date, the file and line one click away.
+#[tokio::test]
+async fn relations_page_and_source_names() {
+    let fx = fixture();
+    let home = get(&fx.app, "/").await.body;
+    assert!(home.contains("href=\"/relations\""));
+    let r = get(&fx.app, "/relations").await;
+    ok_html(&r, "/relations");
+    let total = json(&get(&fx.app, "/api/v1/relations?per_page=1").await)["total"]
+        .as_u64()
+        .unwrap();
+    assert!(r.body.contains(&format!("data-total=\"{total}\"")));
+    assert!(r.body.matches("<tr>").count() > 10, "rows");
+    assert!(
+        r.body.contains("href=\"/actors/actor%3Ademo%3A")
+            || r.body.contains("href=\"/actors/actor:demo:")
+    );
+    let r2 = get(&fx.app, "/relations?page=2").await;
+    ok_html(&r2, "/relations?page=2");
+    assert_ne!(r.body, r2.body);
+
+    let body = get(&fx.app, "/actors/actor:demo:metropole").await.body;
+    assert!(
+        body.contains("Territoire de démonstration d"),
+        "source named"
+    );
+    assert!(body.contains("<details class=\"source-file\">"));
+    assert!(
+        body.contains("content/demo/actors.toml:"),
+        "file and line kept"
+    );
+}

@@ -7,6 +7,7 @@ mod legal;
 pub mod map;
 mod pitch;
 pub mod records;
+mod relations;
 pub mod search;
 
 use crate::error::Error;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/argumentaires", get(pitch::page))
         .route("/argumentaires/{file}", get(pitch::download))
         .route("/lang/{lang}", get(lang::switch))
+        .route("/relations", get(relations::page))
         .route("/accessibilite", get(legal::accessibility))
         .route("/mentions-legales", get(legal::notice))
         .route("/confidentialite", get(legal::privacy))
@@ -79,6 +81,7 @@ static PAGE_PARAMS: LazyLock<Vec<String>> = LazyLock::new(|| {
     v.extend(names_of::<map::MapParams>());
     v.extend(names_of::<records::ListParams>());
     v.extend(names_of::<pitch::PitchParams>());
+    v.extend(names_of::<relations::RelationsParams>());
     v.sort();
     v.dedup();
     v
@@ -94,7 +97,7 @@ pub fn is_page_param(name: &str) -> bool {
 /// switch or anything that is not a page).
 pub fn cached_page(path: &str) -> bool {
     match path {
-        "/" | "/map" | "/embed/map" | "/search" | "/data" => true,
+        "/" | "/map" | "/embed/map" | "/search" | "/data" | "/relations" => true,
         p => p
             .strip_prefix('/')
             .and_then(|rest| rest.split('/').next())

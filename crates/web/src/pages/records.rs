@@ -260,6 +260,8 @@ pub struct Fact {
 }
 
 pub struct SourceView {
+    /// The source's name for people (`sources.KEY` of the interface
+    /// strings), else its key.
     pub name: String,
     pub file: Option<String>,
     pub date: Option<String>,
@@ -697,7 +699,14 @@ pub async fn show(
 
     let prov = e.provenance();
     let source = SourceView {
-        name: prov.source.to_string(),
+        name: {
+            let key = format!("sources.{}", prov.source);
+            if crate::i18n::UI_STRINGS.has(&key) {
+                crate::i18n::UI_STRINGS.get(&key, t.lang).to_string()
+            } else {
+                prov.source.to_string()
+            }
+        },
         file: prov.file.as_ref().map(|f| match prov.line {
             Some(n) => format!("{f}:{n}"),
             None => f.to_string(),

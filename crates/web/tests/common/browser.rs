@@ -178,6 +178,35 @@ impl Browser {
         Ok(())
     }
 
+    /// Shows the page as printed (`print`) or on screen (`screen`); `""`
+    /// ends the override.
+    pub async fn media(&self, media: &str) -> Result<(), String> {
+        self.c
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setEmulatedMedia",
+                params: json!({ "media": media }),
+            })
+            .await
+            .map_err(|e| format!("media {media}: {e}"))?;
+        Ok(())
+    }
+
+    /// The page printed to PDF (A4) by the browser, as bytes.
+    pub async fn print_pdf(&self) -> Result<Vec<u8>, String> {
+        let v = self
+            .c
+            .issue_cmd(Cdp {
+                cmd: "Page.printToPDF",
+                params: json!({ "paperWidth": 8.27, "paperHeight": 11.69 }),
+            })
+            .await
+            .map_err(|e| format!("print: {e}"))?;
+        v["data"]
+            .as_str()
+            .and_then(decode_base64)
+            .ok_or_else(|| "print: no PDF".to_string())
+    }
+
     /// Ends the browser session (chromedriver stops when dropped).
     pub async fn close(self) {
         let _ = self.c.clone().close().await;
