@@ -169,6 +169,17 @@ pub fn downloads(base: &str, pairs: &[(&'static str, String)]) -> Vec<Link> {
     ]
 }
 
+/// A source's name for people: `sources.KEY` of the interface strings
+/// when there is one, else the key the records carry.
+pub fn source_name(key: &str, lang: Lang) -> String {
+    let k = format!("sources.{key}");
+    if crate::i18n::UI_STRINGS.has(&k) {
+        crate::i18n::UI_STRINGS.get(&k, lang).to_string()
+    } else {
+        key.to_string()
+    }
+}
+
 /// Pagination links.
 pub struct Pager {
     pub page: u32,

@@ -1675,6 +1675,10 @@ async fn relations_page_and_source_names() {
         r.body.contains("href=\"/actors/actor%3Ademo%3A")
             || r.body.contains("href=\"/actors/actor:demo:")
     );
+    assert!(
+        r.body.contains("Territoire de démonstration d"),
+        "relations name their source for people"
+    );
     let r2 = get(&fx.app, "/relations?page=2").await;
     ok_html(&r2, "/relations?page=2");
     assert_ne!(r.body, r2.body);

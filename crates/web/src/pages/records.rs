@@ -528,7 +528,7 @@ fn relation_rows(
                     .unwrap_or_default(),
                 period,
                 note: r.note.clone(),
-                source: r.provenance.source.to_string(),
+                source: crate::views::source_name(&r.provenance.source, lang),
             }
         })
         .collect();
@@ -699,14 +699,7 @@ pub async fn show(
 
     let prov = e.provenance();
     let source = SourceView {
-        name: {
-            let key = format!("sources.{}", prov.source);
-            if crate::i18n::UI_STRINGS.has(&key) {
-                crate::i18n::UI_STRINGS.get(&key, t.lang).to_string()
-            } else {
-                prov.source.to_string()
-            }
-        },
+        name: crate::views::source_name(&prov.source, t.lang),
         file: prov.file.as_ref().map(|f| match prov.line {
             Some(n) => format!("{f}:{n}"),
             None => f.to_string(),

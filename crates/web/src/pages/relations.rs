@@ -86,7 +86,7 @@ pub async fn page(
                     .unwrap_or_else(|| r.kind.clone()),
                 object: link(r.object.as_str()),
                 object_kind: kind_label(t, r.object.kind().as_str()),
-                source: r.provenance.source.to_string(),
+                source: crate::views::source_name(&r.provenance.source, lang),
             }),
             _ => None,
         })
