@@ -426,6 +426,7 @@ async fn exports_catalogue_and_openapi() {
                 "/territories/{id}",
                 "/territories/territory:demo:epci:960000008",
             )
+            .replace("/lists/{file}", "/lists/actors.csv")
             .replace("{file}", "archipel.json");
         if concrete.contains('{') {
             continue; // relations/{id}: checked below
