@@ -607,3 +607,78 @@ async fn print_and_phone_layouts() {
     shot(c, "search-phone").await;
     b.close().await;
 }
+
+/// Presses Tab until `css` has the focus (at most `max` times); returns
+/// how many presses it took.
+async fn tab_to(c: &Client, css: &str, max: usize) -> Result<usize, String> {
+    for n in 1..=max {
+        press(c, "\u{E004}").await?;
+        let here = c
+            .execute(
+                "return document.activeElement && document.activeElement.matches(arguments[0]);",
+                vec![json!(css)],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if here == json!(true) {
+            return Ok(n);
+        }
+    }
+    Err(format!("{css} not reached in {max} Tab presses"))
+}
+
+/// Types text where the focus is.
+async fn type_text(c: &Client, text: &str) -> Result<(), String> {
+    c.active_element()
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(text)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The search and the argument form with a keyboard only: Tab to the
+/// box, type, Enter; Tab to a facet, Enter; Tab to the form's required
+/// field, choose with the arrow keys, Tab to the button, Enter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_and_form_keyboard_walk() {
+    let b = Browser::start(|_| {}).await;
+    let c = &b.c;
+    b.goto("/search").await.unwrap();
+    tab_to(c, "#search-q", 30).await.unwrap();
+    type_text(c, "mediatheque").await.unwrap();
+    press(c, "\u{E007}").await.unwrap();
+    wait_for(c, "ol.results > li").await.unwrap();
+    let before = count_of(c, "ol.results > li").await.unwrap();
+    // The results come before the facets in the keyboard's path too.
+    let to_result = tab_to(c, "ol.results a", 40).await.unwrap();
+    let to_facet = tab_to(c, ".facet a[href*='type=place']", 80).await.unwrap();
+    assert!(to_result > 0 && to_facet > 0);
+    press(c, "\u{E007}").await.unwrap();
+    c.wait()
+        .for_url(&url::Url::parse(&format!("{}/search?q=mediatheque&type=place", b.base)).unwrap())
+        .await
+        .unwrap();
+    let after = count_of(c, "ol.results > li").await.unwrap();
+    assert!(after >= 1 && after < before, "{after} < {before}");
+
+    b.goto("/argumentaires").await.unwrap();
+    tab_to(c, "#p-audience", 40).await.unwrap();
+    assert_eq!(
+        attr(c, "#p-audience", "aria-required").await.as_deref(),
+        Some("true")
+    );
+    press(c, "\u{E015}").await.unwrap(); // Arrow down: the first listener
+    let chosen = js(c, "return document.getElementById('p-audience').value;").await;
+    assert_ne!(chosen, json!(""), "the arrow key chose a listener");
+    tab_to(c, ".pitch-form button[type='submit']", 20)
+        .await
+        .unwrap();
+    press(c, "\u{E007}").await.unwrap(); // Enter sends the form
+    wait_for(c, ".sheet .objection").await.unwrap();
+    let url = c.current_url().await.unwrap();
+    assert!(url.query().unwrap_or("").contains("audience="), "{url}");
+    let errors = severe_logs(c).await;
+    b.close().await;
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+}
