@@ -27,6 +27,8 @@ pub struct Layout {
     /// The URL of the same page in the other language.
     pub switch_url: String,
     pub css: String,
+    /// The script that folds the navigation on phones (every page).
+    pub nav_js: String,
     pub leaflet_css: Vec<String>,
     pub scripts: Vec<String>,
     /// The search box's current text.
@@ -47,6 +49,7 @@ impl Layout {
                 query_string(&[("next", next.to_string())])
             ),
             css: assets::url("app.css"),
+            nav_js: assets::url("nav.js"),
             leaflet_css: Vec::new(),
             scripts: Vec::new(),
             q: String::new(),

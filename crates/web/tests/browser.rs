@@ -552,7 +552,8 @@ fn pdf_pages(pdf: &[u8]) -> usize {
 /// header, footer, map and graph (the sheet on two A4 pages at most —
 /// it took four, the header and form included —, the Métropole's record,
 /// with its twenty-odd relations, on four; it took six); on a phone, search results come before
-/// the facets and the header stays short.
+/// the facets, the header stays short and the navigation folds behind a
+/// "Menu" button.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn print_and_phone_layouts() {
     let b = Browser::start(|_| {}).await;
@@ -605,6 +606,36 @@ async fn print_and_phone_layouts() {
         "the header is short on a phone: {header} px"
     );
     shot(c, "search-phone").await;
+
+    // The navigation folds behind a button, opened from the keyboard.
+    let shown = |css: &'static str| async move {
+        c.execute(
+            "const e = document.querySelector(arguments[0]); \
+             return !!e && e.getBoundingClientRect().height > 0;",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or(Value::Null)
+    };
+    assert_eq!(shown("header.site nav a[href='/map']").await, json!(false));
+    assert_eq!(shown(".menu-toggle").await, json!(true));
+    tab_to(c, ".menu-toggle", 10).await.unwrap();
+    press(c, "\u{E007}").await.unwrap();
+    assert_eq!(
+        attr(c, ".menu-toggle", "aria-expanded").await.as_deref(),
+        Some("true")
+    );
+    assert_eq!(shown("header.site nav a[href='/map']").await, json!(true));
+    shot(c, "menu-open-phone").await;
+    press(c, "\u{E00C}").await.unwrap(); // Escape folds it again
+    assert_eq!(shown("header.site nav a[href='/map']").await, json!(false));
+    b.width(DESKTOP).await.unwrap();
+    assert_eq!(
+        shown(".menu-toggle").await,
+        json!(false),
+        "no fold on a wide screen"
+    );
+    assert_eq!(shown("header.site nav a[href='/map']").await, json!(true));
     b.close().await;
 }
 
