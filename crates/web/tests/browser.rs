@@ -551,9 +551,9 @@ fn pdf_pages(pdf: &[u8]) -> usize {
 /// On paper, a record page and an argument sheet leave out the site's
 /// header, footer, map and graph (the sheet on two A4 pages at most —
 /// it took four, the header and form included —, the Métropole's record,
-/// with its twenty-odd relations, on four; it took six); on a phone, search results come before
-/// the facets, the header stays short and the navigation folds behind a
-/// "Menu" button.
+/// with its twenty-odd relations, on four; it took six); on a phone,
+/// search results come before the facets, the header stays short and the
+/// navigation folds behind a "Menu" button.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn print_and_phone_layouts() {
     let b = Browser::start(|_| {}).await;
