@@ -3,7 +3,9 @@
 # over the web benchmark's registry (150,311 records for N=100000) is sent
 # REQUESTS answers of about 3 MB with a junk parameter (&r=N) each, then
 # REQUESTS distinct valid queries of the same size (a box whose east edge
-# moves by a hundredth of a degree), 8 at a time.
+# moves by a hundredth of a degree), 8 at a time; then SLOW (default 100)
+# clients ask distinct boxes of 50,000 features, too large to keep, and
+# do not read them for 20 s (bench/slow-readers.py).
 #
 #   bash bench/cache-memory.sh [N_RECORDS] [REQUESTS]
 #
@@ -14,7 +16,7 @@
 # status codes the server answered.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N="${1:-100000}"; REQ="${2:-200}"
+N="${1:-100000}"; REQ="${2:-200}"; SLOW="${SLOW:-100}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 work="${BENCH_DIR:-$CARGO_TARGET_DIR/bench-web}"
 mkdir -p "$work"
@@ -48,15 +50,19 @@ measure() { # NAME BINARY
     "curl -s -o /dev/null -w '%{http_code}\n' '$base/api/v1/places.geojson?bbox=-4.5,43,'\$(awk 'BEGIN{printf \"%.2f\", 7.5 + {} / 100}')',50.5&limit=$limit'" | codes)
   # What the cache holds at the end, as /health says (builds since issue 12).
   local held
-  held=$(curl -fsS "$base/health" | sed -nE 's/.*"held_bytes":([0-9]+).*"entries":([0-9]+).*/\1 bytes in \2 answers/p')
-  echo "| $1 | $size | $start | $after_junk ($junk) | $(hwm "$server") ($distinct) | ${held:-–} |"
+  held=$(curl -fsS "$base/health" | sed -nE 's/.*"cache":\{"budget_bytes":[0-9]+,"held_bytes":([0-9]+),"entries":([0-9]+).*/\1 bytes in \2 answers/p')
+  local after_distinct; after_distinct=$(hwm "$server")
+  # Clients that ask for answers too large to keep and do not read them.
+  local slow
+  slow=$(python3 bench/slow-readers.py "127.0.0.1:$port" "$SLOW" 20)
+  echo "| $1 | $size | $start | $after_junk ($junk) | $after_distinct ($distinct) | ${held:-–} | $(hwm "$server") ($slow) |"
   kill "$server"; wait "$server" 2>/dev/null || true; server=
 }
 
 echo "load average (1, 5, 15 min) before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| build | answer bytes | VmHWM after start | after $REQ × &r=N | after $REQ distinct boxes | cache held at the end |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| build | answer bytes | VmHWM after start | after $REQ × &r=N | after $REQ distinct boxes | cache held at the end | after $SLOW clients that do not read |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 measure now "$bin/archipel"
 [ -n "${BEFORE:-}" ] && measure before "$BEFORE"
 echo

@@ -281,6 +281,10 @@ pub struct Config {
     pub pool_size: usize,
     /// Bytes of answers kept in memory (0 turns the cache off).
     pub cache_bytes: usize,
+    /// Bytes of answers made for one request and not kept that may be
+    /// waiting for their clients at once (`None`: four times the cache's,
+    /// at least 32 MiB; see [`crate::inflight`]).
+    pub answers_in_flight: Option<usize>,
     /// The licence of the published data (a URL), for the DCAT catalogue.
     pub data_licence: String,
     /// Who publishes the site (legal pages, the footer's conformance).
@@ -301,6 +305,7 @@ impl Config {
             static_dir: None,
             pool_size: 4,
             cache_bytes: 64 * 1024 * 1024,
+            answers_in_flight: None,
             data_licence: "https://www.etalab.gouv.fr/licence-ouverte-open-licence/".into(),
             publisher: Publisher::default(),
         }

@@ -31,6 +31,7 @@ mod figures;
 mod graph;
 mod http;
 mod i18n;
+mod inflight;
 mod pages;
 pub mod params;
 pub mod pool;
@@ -91,6 +92,10 @@ pub fn router(state: AppState) -> Router {
             http::headers,
         ))
         .layer(axum::middleware::from_fn(http::errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            inflight::hold,
+        ))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(http::limits))
         .layer(axum::middleware::from_fn_with_state(

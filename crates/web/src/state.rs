@@ -13,6 +13,8 @@ pub struct AppState {
     pub cache: Arc<crate::cache::Cache>,
     /// Exports kept on disk, when the answer cache is on.
     pub spool: Option<Arc<crate::spool::Spool>>,
+    /// The budget of answers made for one request and not kept.
+    pub in_flight: Arc<crate::inflight::InFlight>,
 }
 
 impl AppState {
@@ -24,12 +26,18 @@ impl AppState {
         } else {
             None
         };
+        let in_flight = crate::inflight::InFlight::new(
+            config
+                .answers_in_flight
+                .unwrap_or_else(|| crate::inflight::default_budget(config.cache_bytes)),
+        );
         Ok(AppState {
             config: Arc::new(config),
             content: Arc::new(content),
             pool: Arc::new(pool),
             cache: Arc::new(cache),
             spool,
+            in_flight: Arc::new(in_flight),
         })
     }
 }

@@ -1695,3 +1695,70 @@ async fn relations_page_and_source_names() {
         "file and line kept"
     );
 }
+
+#[tokio::test]
+async fn answers_too_large_to_keep_hold_memory_only_within_a_budget() {
+    // Nothing is kept (cache off): every GeoJSON answer is made for its
+    // request. 600 more located actors make it large enough to count.
+    let uri = "/api/v1/places.geojson";
+    let located = |fx: &Fixture| {
+        let mut store = Store::open(&fx.db).unwrap();
+        store
+            .write("test", "test", None, |w| {
+                for i in 0..600 {
+                    let Entity::Actor(mut a) = evil_actor() else {
+                        unreachable!()
+                    };
+                    a.id = EntityId::new(EntityKind::Actor, "test", &format!("a{i}")).unwrap();
+                    a.location = Some(GeoPoint {
+                        lat: 45.0 + f64::from(i) / 1000.0,
+                        lon: 2.0,
+                    });
+                    w.upsert(&Entity::Actor(a))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    };
+    let size = {
+        let fx = fixture_with(|c| c.cache_bytes = 0);
+        located(&fx);
+        let r = get(&fx.app, uri).await;
+        assert_eq!(r.status, StatusCode::OK);
+        r.body.len()
+    };
+    assert!(size > 64 * 1024, "large enough to be counted: {size}");
+    // Room for two such answers, not three.
+    let fx = fixture_with(|c| {
+        c.cache_bytes = 0;
+        c.answers_in_flight = Some(size * 5 / 2);
+    });
+    located(&fx);
+    let ask = || {
+        let req = Request::get(uri).body(Body::empty()).unwrap();
+        fx.app.clone().oneshot(req)
+    };
+    // Two clients that ask and do not read: their answers wait in memory.
+    let waiting_1 = ask().await.unwrap();
+    let waiting_2 = ask().await.unwrap();
+    assert_eq!(waiting_1.status(), StatusCode::OK);
+    assert_eq!(waiting_2.status(), StatusCode::OK);
+    let health = json(&get(&fx.app, "/health").await);
+    let held = health["answers_in_flight"]["held_bytes"].as_u64().unwrap();
+    assert!(held >= 2 * size as u64, "{health}");
+    // A third is refused at once, saying when to come back, rather than
+    // adding its answer to what waits.
+    let third = get(&fx.app, uri).await;
+    json_error(&third, StatusCode::SERVICE_UNAVAILABLE, uri);
+    assert_eq!(third.headers[header::RETRY_AFTER], "5");
+    // A client that leaves gives its share back; one that reads to the
+    // end too.
+    drop(waiting_1);
+    let again = get(&fx.app, uri).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.body.len(), size);
+    let read = waiting_2.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(read.len(), size);
+    let health = json(&get(&fx.app, "/health").await);
+    assert_eq!(health["answers_in_flight"]["held_bytes"], 0, "{health}");
+}

@@ -16,7 +16,8 @@ pub const OPENAPI: &str = include_str!("../../openapi.json");
 /// size). Counting the records here cost about 3 ms per probe on 100,000
 /// records, growing with the registry; `/api/v1/stats` has the figures.
 /// It also says what the answer cache holds against its budget (bytes
-/// as counted against it, and entries).
+/// as counted against it, and entries), and what answers too large to
+/// keep hold while they are sent, against theirs.
 pub async fn health(State(state): State<AppState>) -> Response {
     let r = state.pool.read(|s| Ok(s.schema_version()?)).await;
     let (held, entries) = state.cache.held();
@@ -28,6 +29,10 @@ pub async fn health(State(state): State<AppState>) -> Response {
                 "budget_bytes": state.config.cache_bytes,
                 "held_bytes": held,
                 "entries": entries,
+            },
+            "answers_in_flight": {
+                "budget_bytes": state.in_flight.budget(),
+                "held_bytes": state.in_flight.held(),
             },
         }))
         .into_response(),
