@@ -47,7 +47,7 @@ pub fn default_budget(cache_bytes: usize) -> usize {
 
 impl InFlight {
     pub fn new(budget: usize) -> InFlight {
-        let units = (budget / UNIT).min(Semaphore::MAX_PERMITS).max(1);
+        let units = (budget / UNIT).clamp(1, Semaphore::MAX_PERMITS);
         InFlight {
             units: Arc::new(Semaphore::new(units)),
             budget,
@@ -61,7 +61,7 @@ impl InFlight {
 
     /// Bytes held now by answers being sent.
     pub fn held(&self) -> usize {
-        let total = (self.budget / UNIT).min(Semaphore::MAX_PERMITS).max(1);
+        let total = (self.budget / UNIT).clamp(1, Semaphore::MAX_PERMITS);
         total.saturating_sub(self.units.available_permits()) * UNIT
     }
 
