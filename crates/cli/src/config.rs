@@ -85,6 +85,8 @@ struct Document {
     /// Accounts and sign-in (see `crate::sign_in`).
     #[serde(default)]
     sign_in: crate::sign_in::Section,
+    #[serde(default)]
+    publisher: Publisher,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -106,6 +108,20 @@ struct Server {
 struct Tiles {
     url: Option<Spanned<String>>,
     attribution: Option<Spanned<String>>,
+}
+
+/// Who publishes the site: the legal pages and the accessibility
+/// statement.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Publisher {
+    name: Option<Spanned<String>>,
+    address: Option<Spanned<String>>,
+    director: Option<Spanned<String>>,
+    contact: Option<Spanned<String>>,
+    host: Option<Spanned<String>>,
+    conformance: Option<Spanned<String>>,
+    statement_date: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -228,6 +244,13 @@ impl ConfigFile {
             "sign_in.session_max_hours" => self.integer(&d.sign_in.session_max_hours),
             "sign_in.secure_cookies" => self.boolean(&d.sign_in.secure_cookies),
             "sign_in.client_address_header" => self.string(&d.sign_in.client_address_header),
+            "publisher.name" => self.string(&d.publisher.name),
+            "publisher.address" => self.string(&d.publisher.address),
+            "publisher.director" => self.string(&d.publisher.director),
+            "publisher.contact" => self.string(&d.publisher.contact),
+            "publisher.host" => self.string(&d.publisher.host),
+            "publisher.conformance" => self.string(&d.publisher.conformance),
+            "publisher.statement_date" => self.string(&d.publisher.statement_date),
             _ => None,
         }
     }

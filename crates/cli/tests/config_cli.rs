@@ -255,3 +255,50 @@ fn a_server_is_not_killed_by_a_closed_connection() {
     assert_ne!(ignored & (1 << 12), 0, "SIGPIPE not ignored: {status}");
     assert!(server.get("/health").starts_with("HTTP/1.1 200"));
 }
+
+/// The `[publisher]` section fills the legal pages; `serve --check`
+/// shows each key with its origin, the default conformance is "none"
+/// (no audit), and a bad conformance or day is refused with its line.
+#[test]
+fn publisher_section_is_read_shown_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "archipel.toml",
+        "[publisher]\nname = \"Métropole des Rives\"\ncontact = \"accessibilite@rives.example\"\n\
+         conformance = \"partielle\"\nstatement_date = \"2026-11-30\"\n",
+    );
+    let s = settings(&archipel(
+        &[("ARCHIPEL_CONFIG", &file)],
+        &["serve", "--check"],
+    ));
+    assert_eq!(
+        get(&s, "publisher.name"),
+        ("Métropole des Rives", format!("{file}:2").as_str())
+    );
+    assert_eq!(
+        get(&s, "publisher.conformance"),
+        ("partial", format!("{file}:4").as_str())
+    );
+    assert_eq!(
+        get(&s, "publisher.statement_date"),
+        ("2026-11-30", format!("{file}:5").as_str())
+    );
+    assert_eq!(get(&s, "publisher.host"), ("(none)", "default"));
+    let s = settings(&archipel(&[], &["serve", "--check"]));
+    assert_eq!(get(&s, "publisher.conformance"), ("none", "default"));
+
+    for (bad, what) in [
+        ("conformance = \"presque\"", "publisher.conformance"),
+        (
+            "statement_date = \"30/11/2026\"",
+            "publisher.statement_date",
+        ),
+    ] {
+        let f = write(dir.path(), "bad.toml", &format!("[publisher]\n{bad}\n"));
+        let out = archipel(&[("ARCHIPEL_CONFIG", &f)], &["serve", "--check"]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("{f}:2: {what}")), "{err}");
+    }
+}

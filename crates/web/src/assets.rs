@@ -1,5 +1,7 @@
 //! Static assets compiled into the binary: our CSS and script, Leaflet and
-//! Leaflet.markercluster (vendored from npm with their licences).
+//! Leaflet.markercluster, and world-atlas's Natural Earth countries (the
+//! map's base when no tile server is configured), vendored from npm with
+//! their licences.
 //!
 //! Pages link them as `/assets/PATH?v=VERSION`; a request carrying the
 //! current version may be cached for a year, others are revalidated with
@@ -21,6 +23,7 @@ macro_rules! embed {
 const FILES: &[(&str, &str, &[u8])] = embed!(
     "app.css" => "text/css; charset=utf-8",
     "app.js" => "text/javascript; charset=utf-8",
+    "nav.js" => "text/javascript; charset=utf-8",
     "favicon.svg" => "image/svg+xml",
     "vendor/leaflet/leaflet.js" => "text/javascript; charset=utf-8",
     "vendor/leaflet/leaflet.css" => "text/css; charset=utf-8",
@@ -34,6 +37,8 @@ const FILES: &[(&str, &str, &[u8])] = embed!(
     "vendor/leaflet.markercluster/MarkerCluster.css" => "text/css; charset=utf-8",
     "vendor/leaflet.markercluster/MarkerCluster.Default.css" => "text/css; charset=utf-8",
     "vendor/leaflet.markercluster/MIT-LICENCE.txt" => "text/plain; charset=utf-8",
+    "vendor/world-atlas/countries-50m.json" => "application/json",
+    "vendor/world-atlas/LICENSE" => "text/plain; charset=utf-8",
     "vendor/README.md" => "text/plain; charset=utf-8",
 );
 

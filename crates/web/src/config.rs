@@ -228,6 +228,39 @@ impl Clock {
     }
 }
 
+/// The accessibility conformance a publisher declares (RGAA): without an
+/// audit, the rules say "non conforme".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Conformance {
+    #[default]
+    None,
+    Partial,
+    Full,
+}
+
+impl Conformance {
+    /// Reads `none`, `partial` or `full` (or the French `non`,
+    /// `partielle`, `totale`).
+    pub fn parse(text: &str) -> Result<Conformance, String> {
+        match text.trim() {
+            "none" | "non" => Ok(Conformance::None),
+            "partial" | "partielle" => Ok(Conformance::Partial),
+            "full" | "totale" => Ok(Conformance::Full),
+            other => Err(format!(
+                "`{}`: expected none, partial or full (non, partielle, totale)",
+                escape(other)
+            )),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Conformance::None => "none",
+            Conformance::Partial => "partial",
+            Conformance::Full => "full",
+        }
+    }
+}
+
 /// Sign-in settings (`[sign_in]`).
 #[derive(Debug, Clone, Default)]
 pub struct SignInConfig {
@@ -252,13 +285,45 @@ pub fn check_header_name(name: &str) -> Result<axum::http::HeaderName, String> {
         .map_err(|_| format!("`{}`: not an HTTP header name", escape(name)))
 }
 
+/// Who publishes the site, for the legal notice, the accessibility
+/// statement and the privacy page (`[publisher]` in the configuration).
+/// Empty texts are shown as "not given".
+#[derive(Debug, Clone, Default)]
+pub struct Publisher {
+    /// The body publishing the site (a territory, an association…).
+    pub name: String,
+    /// Its postal address.
+    pub address: String,
+    /// The director of publication (a person's name or office).
+    pub director: String,
+    /// Where to write (an e-mail address or a web page): accessibility
+    /// feedback, personal data requests.
+    pub contact: String,
+    /// The host: name, address, telephone.
+    pub host: String,
+    /// The declared RGAA conformance.
+    pub conformance: Conformance,
+    /// The day of the audit or of the statement (`YYYY-MM-DD`).
+    pub statement_date: String,
+}
+
+/// Checks a day written `YYYY-MM-DD`.
+pub fn check_day(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(|_| t.to_string())
+        .map_err(|_| format!("`{}`: expected a day such as 2026-12-05", escape(t)))
+}
+
 /// Server settings.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The registry file.
     pub db: PathBuf,
     pub addr: SocketAddr,
-    /// The map background; `None` draws the markers on a plain background.
+    /// The map background; `None` (the default) draws the country outlines
+    /// Archipel serves itself, so that no page makes a request to another
+    /// host.
     pub tiles: Option<Tiles>,
     /// `frame-ancestors` sources allowed to embed `/embed/…` pages
     /// (`*` for any site, or a space-separated list of origins).
@@ -280,16 +345,19 @@ pub struct Config {
     pub data_licence: String,
     /// Accounts and sign-in.
     pub sign_in: SignInConfig,
+    /// Who publishes the site (legal pages, the footer's conformance).
+    pub publisher: Publisher,
 }
 
 impl Config {
-    /// Defaults: 127.0.0.1:8080, OpenStreetMap tiles, embeddable anywhere.
+    /// Defaults: 127.0.0.1:8080, no tile server (the map's base is served
+    /// by Archipel), embeddable anywhere.
     pub fn new(db: PathBuf) -> Config {
         let addr = SocketAddr::from(([127, 0, 0, 1], 8080));
         Config {
             db,
             addr,
-            tiles: Some(Tiles::openstreetmap()),
+            tiles: None,
             frame_ancestors: "*".into(),
             public_url: format!("http://{addr}"),
             static_dir: None,
@@ -298,6 +366,7 @@ impl Config {
             answers_in_flight: None,
             data_licence: "https://www.etalab.gouv.fr/licence-ouverte-open-licence/".into(),
             sign_in: SignInConfig::default(),
+            publisher: Publisher::default(),
         }
     }
 

@@ -79,6 +79,14 @@ fn lang_of_request(req: &Request) -> archipel_content::Lang {
     lang_of_head(req.uri(), req.headers())
 }
 
+/// Runs the request with the publisher's declared conformance at hand
+/// (`views::CONFORMANCE`), for every page's footer.
+pub async fn publisher(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    crate::views::CONFORMANCE
+        .scope(state.config.publisher.conformance, next.run(req))
+        .await
+}
+
 /// Largest error body read to reuse its message.
 const MAX_ERROR_BODY: usize = 1024;
 

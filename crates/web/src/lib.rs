@@ -51,8 +51,9 @@ mod writer;
 /// Header names, for settings that name one.
 pub use axum::http::header as axum_header;
 pub use config::{
-    check_cache_size, check_frame_ancestors, check_header_name, check_licence_url,
-    check_public_url, check_text, show_size, Clock, Config, SignInConfig, Tiles, MAX_CACHE_BYTES,
+    check_cache_size, check_day, check_frame_ancestors, check_header_name, check_licence_url,
+    check_public_url, check_text, show_size, Clock, Config, Conformance, Publisher, SignInConfig,
+    Tiles, MAX_CACHE_BYTES,
 };
 pub use error::Error;
 pub use i18n::UI_STRINGS;
@@ -113,6 +114,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(http::limits))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::publisher,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

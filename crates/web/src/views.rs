@@ -6,6 +6,18 @@ use crate::params::{encode, query_string};
 use archipel_content::{Content, Lang};
 use archipel_domain::EntityKind;
 
+tokio::task_local! {
+    /// The declared conformance the footer of every page states, set
+    /// for each request by the outermost layer (`http::publisher`), so
+    /// that pages rendered where no state is at hand (error pages) say
+    /// it too.
+    pub static CONFORMANCE: crate::Conformance;
+}
+
+fn conformance() -> crate::Conformance {
+    CONFORMANCE.try_with(|c| *c).unwrap_or_default()
+}
+
 /// What the layout template needs.
 pub struct Layout {
     pub t: Tr,
@@ -15,6 +27,8 @@ pub struct Layout {
     /// The URL of the same page in the other language.
     pub switch_url: String,
     pub css: String,
+    /// The script that folds the navigation on phones (every page).
+    pub nav_js: String,
     pub leaflet_css: Vec<String>,
     pub scripts: Vec<String>,
     /// The search box's current text.
@@ -70,6 +84,7 @@ impl Layout {
                 query_string(&[("next", next.to_string())])
             ),
             css: assets::url("app.css"),
+            nav_js: assets::url("nav.js"),
             leaflet_css: Vec::new(),
             scripts: Vec::new(),
             q: String::new(),
@@ -89,6 +104,15 @@ impl Layout {
             assets::url("app.js"),
         ];
         self
+    }
+
+    /// The footer's line "Accessibilité : partiellement conforme".
+    pub fn conformance_line(&self) -> &'static str {
+        match conformance() {
+            crate::Conformance::Full => self.t.s("legal.footer_full"),
+            crate::Conformance::Partial => self.t.s("legal.footer_partial"),
+            crate::Conformance::None => self.t.s("legal.footer_none"),
+        }
     }
 
     pub fn nav_current(&self, key: &str) -> &'static str {
@@ -170,6 +194,27 @@ impl Link {
     }
     pub fn text(text: impl Into<String>) -> Link {
         Link::new("", text)
+    }
+}
+
+/// The CSV and GeoJSON download links of what a page shows:
+/// `{base}.csv{query}`, `{base}.geojson{query}` (`/api/v1/…`).
+pub fn downloads(base: &str, pairs: &[(&'static str, String)]) -> Vec<Link> {
+    let q = query_string(pairs);
+    vec![
+        Link::new(format!("{base}.csv{q}"), "CSV"),
+        Link::new(format!("{base}.geojson{q}"), "GeoJSON"),
+    ]
+}
+
+/// A source's name for people: `sources.KEY` of the interface strings
+/// when there is one, else the key the records carry.
+pub fn source_name(key: &str, lang: Lang) -> String {
+    let k = format!("sources.{key}");
+    if crate::i18n::UI_STRINGS.has(&k) {
+        crate::i18n::UI_STRINGS.get(&k, lang).to_string()
+    } else {
+        key.to_string()
     }
 }
 

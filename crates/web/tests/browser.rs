@@ -1,267 +1,39 @@
 //! The pages in a real browser: headless Chromium driven over WebDriver
 //! (chromedriver), against the server on a loopback port and a temporary
-//! registry holding the demonstration territory.
+//! registry holding the demonstration territory (`common/browser.rs`).
 //!
 //! Needs `chromium` and `chromium-driver` (Debian); `scripts/test.sh`
-//! installs them (as root). Without them the test fails, saying what to
+//! installs them (as root). Without them the tests fail, saying what to
 //! install: a check that did not run must not pass.
 //!
-//! Screenshots of the main pages are saved under `target/screenshots/`.
+//! Screenshots of every page kind, 1280 and 320 px wide, are saved under
+//! `target/screenshots/`.
 
-use archipel_content::Content;
+mod common;
+
 use archipel_store::Store;
-use fantoccini::{Client, ClientBuilder, Locator};
+use common::browser::*;
+use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-fn find(names: &[&str]) -> Option<PathBuf> {
-    for n in names {
-        let p = Path::new(n);
-        if p.is_absolute() && p.exists() {
-            return Some(p.to_path_buf());
-        }
-        if let Some(paths) = std::env::var_os("PATH") {
-            for dir in std::env::split_paths(&paths) {
-                let c = dir.join(n);
-                if c.is_file() {
-                    return Some(c);
-                }
-            }
-        }
-    }
-    None
-}
-
-/// Kills chromedriver (and the browser it started) when the test ends.
-struct Driver(Child);
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// `POST /session/{id}/se/log`: the browser's console log (chromedriver).
-#[derive(Debug)]
-struct BrowserLog;
-impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or("")))
-    }
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
-    }
-}
-
-async fn severe_logs(c: &Client) -> Vec<String> {
-    let v = c.issue_cmd(BrowserLog).await.expect("browser log");
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|e| e["level"] == "SEVERE")
-                .map(|e| e["message"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-async fn shot(c: &Client, dir: &Path, name: &str) {
-    let png = c.screenshot().await.expect("screenshot");
-    std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
-}
-
-async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
-    c.find(Locator::Css(css))
-        .await
-        .ok()?
-        .attr(name)
-        .await
-        .ok()?
-}
-
-async fn click(c: &Client, css: &str) -> Result<(), String> {
-    c.find(Locator::Css(css))
-        .await
-        .map_err(|e| format!("{css}: {e}"))?
-        .click()
-        .await
-        .map_err(|e| format!("{css}: {e}"))
-}
-
-/// How many elements `css` matches.
-async fn count_of(c: &Client, css: &str) -> Result<usize, String> {
-    c.find_all(Locator::Css(css))
-        .await
-        .map(|v| v.len())
-        .map_err(|e| format!("{css}: {e}"))
-}
 
 async fn goto(c: &Client, url: &str) -> Result<(), String> {
     c.goto(url).await.map_err(|e| format!("{url}: {e}"))
 }
 
-/// Waits (up to fantoccini's default) until `css` matches an element.
-async fn wait_for(c: &Client, css: &str) -> Result<(), String> {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("waiting for {css}: {e}"))
-}
-
-/// Waits until the map script has loaded its features.
-async fn map_ready(c: &Client) -> u64 {
-    c.wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("[data-map][data-ready]"))
-        .await
-        .expect("the map loads");
-    assert_eq!(
-        attr(c, "[data-map]", "data-ready").await.as_deref(),
-        Some("true")
-    );
-    attr(c, "[data-map]", "data-count")
-        .await
-        .and_then(|s| s.parse().ok())
-        .expect("data-count")
-}
-
-/// A headless Chromium driven through chromedriver; both stop when it
-/// is dropped.
-struct Chromium {
-    client: Client,
-    _driver: Driver,
-    _profile: tempfile::TempDir,
-}
-
-/// Starts chromedriver and a browser session, or fails saying what to
-/// install.
-async fn chromium() -> Chromium {
-    let chromium = find(&["chromium", "chromium-browser", "/usr/bin/chromium"]);
-    let driver = find(&["chromedriver", "/usr/bin/chromedriver"]);
-    let (Some(chromium), Some(driver_bin)) = (chromium, driver) else {
-        panic!(
-            "chromium or chromedriver not found: this test drives the pages in headless \
-             Chromium; install them (apt-get install chromium chromium-driver, or run \
-             scripts/test.sh as root)"
-        );
-    };
-    let port = free_port();
-    let driver = Driver(
-        Command::new(&driver_bin)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-default-apps",
-                "--disable-extensions", "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
-    let webdriver = format!("http://127.0.0.1:{port}");
-    let mut client = None;
-    for _ in 0..100 {
-        let mut b = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
-        b.capabilities(caps.clone());
-        match b.connect(&webdriver).await {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    Chromium {
-        client: client.expect("a WebDriver session with headless Chromium"),
-        _driver: driver,
-        _profile: profile,
-    }
-}
-
-/// Serves `config` on a loopback port bound beforehand (`listener`).
-fn serve_on(listener: tokio::net::TcpListener, config: archipel_web::Config) {
-    let app = archipel_web::app(config, Content::embedded().unwrap()).unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-}
-
-fn screenshots() -> PathBuf {
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    shots
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_in_headless_chromium() {
-    // The server, on a loopback port, over a fresh registry.
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("registry.db");
-    let content = Content::embedded().unwrap();
-    {
-        let mut store = Store::open(&db).unwrap();
-        archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
-    }
-    let mut config = archipel_web::Config::new(db);
-    config.tiles = None; // no network here: the map must work without tiles
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    serve_on(listener, config);
-    let base = format!("http://{addr}");
-
-    let browser = chromium().await;
-    let c = &browser.client;
-    let result = run(c, &base, &screenshots()).await;
-    let _ = c.clone().close().await;
+    let b = Browser::start(|_| {}).await;
+    let shots = shots_dir();
+    let result = run(&b.c, &b.base, &shots).await;
+    b.close().await;
     if let Err(e) = result {
         panic!("{e}");
     }
 }
 
-async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
+async fn run(c: &Client, base: &str, _shots: &Path) -> Result<(), String> {
     let mut errors: Vec<String> = Vec::new();
 
     // 1. Home: the map shows the demo's located places and actors.
@@ -288,7 +60,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     let pins = count_of(c, ".leaflet-marker-icon.pin").await?;
     assert_eq!(icons, clusters + pins);
     assert_eq!(attr(c, "html", "lang").await.as_deref(), Some("fr"));
-    shot(c, shots, "home").await;
+    shot(c, "home").await;
     errors.extend(severe_logs(c).await);
 
     // 2. A search without accents finds an accented name.
@@ -303,7 +75,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     wait_for(c, "ol.results").await?;
     let results = text_of(c, "ol.results").await;
     assert!(results.contains("Médiathèque des Lucioles"), "{results}");
-    shot(c, shots, "search").await;
+    shot(c, "search").await;
 
     // 3. A facet narrows the results.
     goto(c, &format!("{base}/search?q=mediatheque")).await?;
@@ -328,13 +100,13 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     assert!(after >= 1 && after < before, "{after} < {before}");
     assert!(hits_after < hits_before);
     assert!(text_of(c, ".active-filters").await.contains("Lieu"));
-    shot(c, shots, "search-facet").await;
+    shot(c, "search-facet").await;
     errors.extend(severe_logs(c).await);
 
     // 4. A page opens from a map popup.
     goto(c, &format!("{base}/map")).await?;
     map_ready(c).await;
-    shot(c, shots, "map").await;
+    shot(c, "map").await;
     let mut opened = false;
     for _ in 0..12 {
         if let Ok(pin) = c.find(Locator::Css(".leaflet-marker-icon.pin")).await {
@@ -367,7 +139,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
         }
     }
     assert!(opened, "a popup opened");
-    shot(c, shots, "map-popup").await;
+    shot(c, "map-popup").await;
     let link = c
         .find(Locator::Css(".leaflet-popup a.popup-link"))
         .await
@@ -386,7 +158,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
         "followed the popup link"
     );
     assert!(url.path().starts_with("/places/") || url.path().starts_with("/actors/"));
-    shot(c, shots, "record-from-popup").await;
+    shot(c, "record-from-popup").await;
     errors.extend(severe_logs(c).await);
 
     // 5. Other main pages, for review.
@@ -402,7 +174,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
         if c.find(Locator::Css("[data-map]")).await.is_ok() {
             map_ready(c).await;
         }
-        shot(c, shots, name).await;
+        shot(c, name).await;
         let logs = severe_logs(c).await;
         // The 404 page logs its own status; nothing else may fail.
         errors.extend(
@@ -439,7 +211,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
             .contains("audience=technicien-dsi"),
         "{url}"
     );
-    shot(c, shots, "argumentaires").await;
+    shot(c, "argumentaires").await;
     let href = attr(c, ".downloads a[data-format='pdf']", "href")
         .await
         .expect("a PDF link");
@@ -463,7 +235,7 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
     goto(c, &format!("{base}/actors")).await?;
     assert_eq!(attr(c, "html", "lang").await.as_deref(), Some("en"));
     assert!(text_of(c, "h1").await.contains("Actors"));
-    shot(c, shots, "list-actors-en").await;
+    shot(c, "list-actors-en").await;
     click(c, "a.lang").await?;
     wait_for(c, "html[lang='fr']").await?;
     errors.extend(severe_logs(c).await);
@@ -483,6 +255,467 @@ async fn run(c: &Client, base: &str, shots: &Path) -> Result<(), String> {
 
     assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
     Ok(())
+}
+
+/// Every kind of page, as `(path, name)`: the screenshots' names.
+const PAGE_KINDS: &[(&str, &str)] = &[
+    ("/", "home"),
+    ("/map", "map"),
+    ("/embed/map", "embed-map"),
+    ("/search?q=mediatheque", "search"),
+    ("/commons", "list-commons"),
+    ("/actors", "list-actors"),
+    ("/places", "list-places"),
+    ("/territories", "list-territories"),
+    ("/relations", "list-relations"),
+    ("/commons/commons:sill:236", "record-commons"),
+    ("/actors/actor:demo:metropole", "record-actor"),
+    ("/places/place:demo:mediatheque-lucioles", "record-place"),
+    (
+        "/territories/territory:demo:epci:960000008",
+        "record-territory",
+    ),
+    ("/argumentaires", "pitch-form"),
+    (
+        "/argumentaires?audience=technicien-dsi&territory=territory:demo:commune:96001",
+        "pitch-sheet",
+    ),
+    ("/data", "data"),
+    ("/accessibilite", "accessibility"),
+    ("/mentions-legales", "legal-notice"),
+    ("/confidentialite", "privacy"),
+    ("/connexion", "sign-in"),
+    ("/inscription", "sign-up"),
+    ("/actors/actor:demo:metropole/historique", "history"),
+    ("/nothing-here", "not-found"),
+];
+
+/// Loads `path` in `lang` and waits for its map, if it has one.
+async fn open_page(b: &Browser, path: &str, lang: &str) -> Result<(), String> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    b.goto(&format!("{path}{sep}lang={lang}")).await?;
+    if b.c.find(Locator::Css("[data-map]")).await.is_ok() {
+        map_ready(&b.c).await;
+    }
+    Ok(())
+}
+
+/// RGAA 4.1 / WCAG 2.1 AA: axe-core finds no violation on any page kind,
+/// in French and English, 1280 and 320 px wide; and every page has one
+/// `h1`, does not scroll sideways and shows where the focus is (3:1).
+/// Screenshots of each are saved under `target/screenshots/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_kind_passes_axe_in_both_languages_and_widths() {
+    let b = Browser::start(|_| {}).await;
+    let mut problems = Vec::new();
+    for width in [DESKTOP, PHONE] {
+        b.width(width).await.unwrap();
+        for lang in ["fr", "en"] {
+            for (path, name) in PAGE_KINDS {
+                if let Err(e) = open_page(&b, path, lang).await {
+                    problems.push(e);
+                    continue;
+                }
+                shot(&b.c, &format!("{name}-{lang}-{width}")).await;
+                let here = format!("{path} ({lang}, {width} px)");
+                match axe(&b.c).await {
+                    Ok(v) => problems.extend(v.into_iter().map(|p| format!("{here}: axe: {p}"))),
+                    Err(e) => problems.push(format!("{here}: {e}")),
+                }
+                match page_rules(&b.c).await {
+                    Ok(v) => problems.extend(v.into_iter().map(|p| format!("{here}: {p}"))),
+                    Err(e) => problems.push(format!("{here}: {e}")),
+                }
+            }
+        }
+    }
+    b.close().await;
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// No request leaves for another host by default: every page kind, and
+/// the map pages draw their base (countries from Natural Earth) from
+/// Archipel itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_page_requests_another_host_by_default() {
+    let b = Browser::start(|_| {}).await;
+    let mut problems = Vec::new();
+    for (path, _) in PAGE_KINDS {
+        if let Err(e) = open_page(&b, path, "fr").await {
+            problems.push(e);
+            continue;
+        }
+        if b.c.find(Locator::Css("[data-map]")).await.is_ok() {
+            let drawn =
+                b.c.wait()
+                    .at_most(Duration::from_secs(30))
+                    .for_element(Locator::Css("[data-map][data-base-ready]"))
+                    .await;
+            let state = attr(&b.c, "[data-map]", "data-base-ready").await;
+            if drawn.is_err() || state.as_deref() != Some("true") {
+                problems.push(format!("{path}: the base map was not drawn ({state:?})"));
+            }
+            if count_of(&b.c, ".leaflet-overlay-pane canvas")
+                .await
+                .unwrap_or(0)
+                == 0
+            {
+                problems.push(format!("{path}: no base map layer"));
+            }
+        }
+        match foreign_requests(&b.c, &b.base).await {
+            Ok(v) => problems.extend(v.into_iter().map(|u| format!("{path}: requested {u}"))),
+            Err(e) => problems.push(e),
+        }
+    }
+    b.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Presses one key (a WebDriver key code such as `\u{E007}`, Enter)
+/// where the focus is, as a keyboard does.
+async fn press(c: &Client, key: &str) -> Result<(), String> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let ch = key.chars().next().ok_or("no key")?;
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: ch })
+        .then(KeyAction::Up { value: ch });
+    c.perform_actions(keys).await.map_err(|e| e.to_string())
+}
+
+/// What has the focus: `tag.class` and its accessible label.
+async fn focused(c: &Client) -> String {
+    c.execute(
+        "const e = document.activeElement; return e.tagName.toLowerCase() + '.' + \
+         (typeof e.className === 'string' ? e.className : '') + ' ' + \
+         (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 60);",
+        vec![],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_string))
+    .unwrap_or_default()
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap_or(Value::Null)
+}
+
+/// The map with a keyboard only: a link skips it; controls speak the
+/// page's language; clusters are named and open with Enter; a marker's
+/// popup takes the focus, closes with Escape and gives it back; the list
+/// of what the map shows links every point; position and zoom go to the
+/// address, and the embed code to copy follows them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_keyboard_walk() {
+    let b = Browser::start(|_| {}).await;
+    let c = &b.c;
+    b.goto("/map?lang=fr").await.unwrap();
+    let count = map_ready(c).await;
+
+    // Controls in French.
+    assert_eq!(
+        attr(c, ".leaflet-control-zoom-in", "title")
+            .await
+            .as_deref(),
+        Some("Zoom avant")
+    );
+
+    // The list of what the map shows: a link per point.
+    let links = count_of(c, "details.map-list li a").await.unwrap() as u64;
+    assert_eq!(links, count, "the list links every point on the map");
+
+    // A named cluster opens with Enter, and the focus lands on the map.
+    let zoom_before = js(c, "return location.hash;").await;
+    assert!(
+        zoom_before.as_str().unwrap_or("").starts_with("#map="),
+        "position in the address: {zoom_before}"
+    );
+    js(c, "document.querySelector('.marker-cluster').focus();").await;
+    let name = focused(c).await;
+    assert!(
+        name.contains("lieux ou acteurs, zoomer"),
+        "cluster named: {name}"
+    );
+    press(c, "\u{E007}").await.unwrap();
+    let mut moved = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if js(c, "return location.hash;").await != zoom_before {
+            moved = true;
+            break;
+        }
+    }
+    assert!(
+        moved,
+        "Enter on a cluster zooms in (and the address follows)"
+    );
+
+    // Zoom in until a single marker shows, then open its popup with Enter.
+    let mut opened = false;
+    for _ in 0..12 {
+        if count_of(c, ".leaflet-marker-icon.pin").await.unwrap() > 0 {
+            js(
+                c,
+                "document.querySelector('.leaflet-marker-icon.pin').focus();",
+            )
+            .await;
+            press(c, "\u{E007}").await.unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            opened = count_of(c, ".leaflet-popup").await.unwrap() > 0;
+            break;
+        }
+        js(c, "document.querySelector('.marker-cluster').focus();").await;
+        press(c, "\u{E007}").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(800)).await;
+    }
+    assert!(opened, "Enter on a marker opens its popup");
+    let inside = focused(c).await;
+    assert!(
+        inside.starts_with("a.popup-link"),
+        "the popup has the focus: {inside}"
+    );
+    assert_eq!(
+        attr(c, ".leaflet-popup-close-button", "aria-label")
+            .await
+            .as_deref(),
+        Some("Fermer")
+    );
+    press(c, "\u{E00C}").await.unwrap(); // Escape
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        count_of(c, ".leaflet-popup").await.unwrap(),
+        0,
+        "Escape closes it"
+    );
+    let back = focused(c).await;
+    assert!(
+        back.contains("pin"),
+        "the focus is back on the marker: {back}"
+    );
+
+    // The embed code carries the position; reloading the address keeps it.
+    let hash = js(c, "return location.hash;").await;
+    let code = js(c, "return document.getElementById('embed-code').value;").await;
+    let code = code.as_str().unwrap_or("");
+    assert!(code.starts_with("<iframe src=\"http://"), "{code}");
+    assert!(
+        code.contains(&format!("/embed/map{}\"", hash.as_str().unwrap_or("?"))),
+        "{code} / {hash}"
+    );
+    let zoom = js(c, "return location.hash.split('/')[0];").await;
+    c.refresh().await.unwrap();
+    map_ready(c).await;
+    assert_eq!(js(c, "return location.hash.split('/')[0];").await, zoom);
+
+    // The skip link (which sets the address's fragment: last) is the first focusable element of the map's block,
+    // and it moves the focus past the map.
+    assert_eq!(
+        js(
+            c,
+            "return document.querySelector('.map-frame a, .map-frame [tabindex]').className;"
+        )
+        .await,
+        json!("skip-map")
+    );
+    js(c, "document.querySelector('.skip-map').focus();").await;
+    press(c, "\u{E007}").await.unwrap();
+    assert_eq!(
+        js(c, "return document.activeElement.id;").await,
+        json!("map-after"),
+        "Enter on the skip link leaves the map"
+    );
+
+    // In English, English controls.
+    b.goto("/map?lang=en").await.unwrap();
+    map_ready(c).await;
+    assert_eq!(
+        attr(c, ".leaflet-control-zoom-in", "title")
+            .await
+            .as_deref(),
+        Some("Zoom in")
+    );
+    let errors = severe_logs(c).await;
+    b.close().await;
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+}
+
+/// How many pages a PDF has (its page objects).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
+}
+
+/// On paper, a record page and an argument sheet leave out the site's
+/// header, footer, map and graph (the sheet on two A4 pages at most —
+/// it took four, the header and form included —, the Métropole's record,
+/// with its twenty-odd relations, on four; it took six); on a phone,
+/// search results come before the facets, the header stays short and the
+/// navigation folds behind a "Menu" button.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn print_and_phone_layouts() {
+    let b = Browser::start(|_| {}).await;
+    let c = &b.c;
+    b.goto("/actors/actor:demo:metropole").await.unwrap();
+    map_ready(c).await;
+    b.media("print").await.unwrap();
+    let hidden = js(
+        c,
+        "return ['header.site', 'footer.site', '.map-frame', 'figure.graph', '.crumbs']
+           .filter(s => document.querySelector(s))
+           .map(s => [s, getComputedStyle(document.querySelector(s)).display]);",
+    )
+    .await;
+    for pair in hidden.as_array().unwrap() {
+        assert_eq!(pair[1], "none", "printed: {}", pair[0]);
+    }
+    b.media("").await.unwrap(); // no override: printing uses print styles
+    let pdf = b.print_pdf().await.unwrap();
+    std::fs::write(shots_dir().join("record-print.pdf"), &pdf).unwrap();
+    let record_pages = pdf_pages(&pdf);
+
+    b.goto("/argumentaires?audience=technicien-dsi&territory=territory:demo:commune:96001")
+        .await
+        .unwrap();
+    let pdf = b.print_pdf().await.unwrap();
+    std::fs::write(shots_dir().join("sheet-print.pdf"), &pdf).unwrap();
+    let sheet_pages = pdf_pages(&pdf);
+    assert!(
+        record_pages <= 4 && sheet_pages <= 2,
+        "printed pages: record {record_pages}, sheet {sheet_pages}"
+    );
+
+    b.width(PHONE).await.unwrap();
+    b.goto("/search?q=mediatheque").await.unwrap();
+    let order = js(
+        c,
+        "return document.querySelector('ol.results').getBoundingClientRect().top <
+                document.querySelector('aside.facets').getBoundingClientRect().top;",
+    )
+    .await;
+    assert_eq!(order, json!(true), "results before facets on a phone");
+    let header = js(
+        c,
+        "return document.querySelector('header.site').getBoundingClientRect().height;",
+    )
+    .await;
+    assert!(
+        header.as_f64().unwrap_or(1e9) <= 170.0,
+        "the header is short on a phone: {header} px"
+    );
+    shot(c, "search-phone").await;
+
+    // The navigation folds behind a button, opened from the keyboard.
+    let shown = |css: &'static str| async move {
+        c.execute(
+            "const e = document.querySelector(arguments[0]); \
+             return !!e && e.getBoundingClientRect().height > 0;",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or(Value::Null)
+    };
+    assert_eq!(shown("header.site nav a[href='/map']").await, json!(false));
+    assert_eq!(shown(".menu-toggle").await, json!(true));
+    tab_to(c, ".menu-toggle", 10).await.unwrap();
+    press(c, "\u{E007}").await.unwrap();
+    assert_eq!(
+        attr(c, ".menu-toggle", "aria-expanded").await.as_deref(),
+        Some("true")
+    );
+    assert_eq!(shown("header.site nav a[href='/map']").await, json!(true));
+    shot(c, "menu-open-phone").await;
+    press(c, "\u{E00C}").await.unwrap(); // Escape folds it again
+    assert_eq!(shown("header.site nav a[href='/map']").await, json!(false));
+    b.width(DESKTOP).await.unwrap();
+    assert_eq!(
+        shown(".menu-toggle").await,
+        json!(false),
+        "no fold on a wide screen"
+    );
+    assert_eq!(shown("header.site nav a[href='/map']").await, json!(true));
+    b.close().await;
+}
+
+/// Presses Tab until `css` has the focus (at most `max` times); returns
+/// how many presses it took.
+async fn tab_to(c: &Client, css: &str, max: usize) -> Result<usize, String> {
+    for n in 1..=max {
+        press(c, "\u{E004}").await?;
+        let here = c
+            .execute(
+                "return document.activeElement && document.activeElement.matches(arguments[0]);",
+                vec![json!(css)],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if here == json!(true) {
+            return Ok(n);
+        }
+    }
+    Err(format!("{css} not reached in {max} Tab presses"))
+}
+
+/// Types text where the focus is.
+async fn type_text(c: &Client, text: &str) -> Result<(), String> {
+    c.active_element()
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(text)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The search and the argument form with a keyboard only: Tab to the
+/// box, type, Enter; Tab to a facet, Enter; Tab to the form's required
+/// field, choose with the arrow keys, Tab to the button, Enter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_and_form_keyboard_walk() {
+    let b = Browser::start(|_| {}).await;
+    let c = &b.c;
+    b.goto("/search").await.unwrap();
+    tab_to(c, "#search-q", 30).await.unwrap();
+    type_text(c, "mediatheque").await.unwrap();
+    press(c, "\u{E007}").await.unwrap();
+    wait_for(c, "ol.results > li").await.unwrap();
+    let before = count_of(c, "ol.results > li").await.unwrap();
+    // The results come before the facets in the keyboard's path too.
+    let to_result = tab_to(c, "ol.results a", 40).await.unwrap();
+    let to_facet = tab_to(c, ".facet a[href*='type=place']", 80).await.unwrap();
+    assert!(to_result > 0 && to_facet > 0);
+    press(c, "\u{E007}").await.unwrap();
+    c.wait()
+        .for_url(&url::Url::parse(&format!("{}/search?q=mediatheque&type=place", b.base)).unwrap())
+        .await
+        .unwrap();
+    let after = count_of(c, "ol.results > li").await.unwrap();
+    assert!(after >= 1 && after < before, "{after} < {before}");
+
+    b.goto("/argumentaires").await.unwrap();
+    tab_to(c, "#p-audience", 40).await.unwrap();
+    assert_eq!(
+        attr(c, "#p-audience", "aria-required").await.as_deref(),
+        Some("true")
+    );
+    press(c, "\u{E015}").await.unwrap(); // Arrow down: the first listener
+    let chosen = js(c, "return document.getElementById('p-audience').value;").await;
+    assert_ne!(chosen, json!(""), "the arrow key chose a listener");
+    tab_to(c, ".pitch-form button[type='submit']", 20)
+        .await
+        .unwrap();
+    press(c, "\u{E007}").await.unwrap(); // Enter sends the form
+    wait_for(c, ".sheet .objection").await.unwrap();
+    let url = c.current_url().await.unwrap();
+    assert!(url.query().unwrap_or("").contains("audience="), "{url}");
+    let errors = severe_logs(c).await;
+    b.close().await;
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
 }
 
 /// A registry with one account signing in with a password.
@@ -521,8 +754,8 @@ async fn sign_in_with_a_password_in_headless_chromium() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     serve_on(listener, config);
-    let browser = chromium().await;
-    let c = &browser.client;
+    let browser = Browser::open(base.clone(), None).await;
+    let c = &browser.c;
     let result = async {
         goto(c, &format!("{base}/data")).await?;
         click(c, "header a.account").await?;
@@ -543,7 +776,7 @@ async fn sign_in_with_a_password_in_headless_chromium() {
             text_of(c, "header .account a[href='/compte']").await,
             "Jeanne <b>Martin</b>"
         );
-        shot(c, &screenshots(), "signed-in").await;
+        shot(c, "signed-in").await;
         let cookies = c.get_all_cookies().await.map_err(|e| e.to_string())?;
         let session = cookies
             .iter()
@@ -565,7 +798,7 @@ async fn sign_in_with_a_password_in_headless_chromium() {
         Ok::<(), String>(())
     }
     .await;
-    let _ = c.clone().close().await;
+    browser.close().await;
     if let Err(e) = result {
         panic!("{e}");
     }
@@ -599,8 +832,8 @@ async fn sign_in_through_openid_connect_in_headless_chromium() {
     config.public_url = base.clone();
     config.sign_in.providers = vec![p];
     serve_on(listener, config);
-    let browser = chromium().await;
-    let c = &browser.client;
+    let browser = Browser::open(base.clone(), None).await;
+    let c = &browser.c;
     let result = async {
         goto(c, &format!("{base}/connexion?next=/data")).await?;
         click(c, "ul.providers a").await?;
@@ -618,7 +851,7 @@ async fn sign_in_through_openid_connect_in_headless_chromium() {
         );
         goto(c, &format!("{base}/compte")).await?;
         assert!(text_of(c, "main").await.contains("21310555400017"));
-        shot(c, &screenshots(), "signed-in-oidc").await;
+        shot(c, "signed-in-oidc").await;
         // Signing out goes through the provider's end-session endpoint,
         // which asks for confirmation, then comes back.
         click(c, "header .account button[type='submit']").await?;
@@ -634,7 +867,7 @@ async fn sign_in_through_openid_connect_in_headless_chromium() {
         Ok::<(), String>(())
     }
     .await;
-    let _ = c.clone().close().await;
+    browser.close().await;
     if let Err(e) = result {
         panic!("{e}");
     }

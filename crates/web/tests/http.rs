@@ -426,6 +426,7 @@ async fn exports_catalogue_and_openapi() {
                 "/territories/{id}",
                 "/territories/territory:demo:epci:960000008",
             )
+            .replace("/lists/{file}", "/lists/actors.csv")
             .replace("{file}", "archipel.json");
         if concrete.contains('{') {
             continue; // relations/{id}: checked below
@@ -1492,6 +1493,207 @@ async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
     ok_html(&r, uri);
     let select = territory_list(&r.body);
     assert!(!select.contains("commons:sill:234"), "{select}");
+}
+
+/// The legal pages are filled from the configuration's publisher, and
+/// every page's footer (error pages too) states the declared
+/// conformance and links to them.
+#[tokio::test]
+async fn legal_pages_come_from_the_publisher_settings() {
+    let f = fixture_with(|c| {
+        c.publisher.name = "Métropole des Rives".into();
+        c.publisher.contact = "accessibilite@rives.example".into();
+        c.publisher.conformance = archipel_web::Conformance::Partial;
+        c.publisher.statement_date = "2026-11-30".into();
+    });
+    let r = get(&f.app, "/accessibilite").await;
+    ok_html(&r, "/accessibilite");
+    let body = r.body;
+    for part in [
+        "<h1>Déclaration d",
+        "Métropole des Rives",
+        "partiellement conforme",
+        "accessibilite@rives.example",
+        "2026-11-30",
+        "Défenseur des droits",
+        "RGAA",
+    ] {
+        assert!(body.contains(part), "{part}");
+    }
+    for path in ["/", "/nothing-here", "/actors?lang=en"] {
+        let body = get(&f.app, path).await.body;
+        let line = if path.contains("lang=en") {
+            "Accessibility: partially compliant"
+        } else {
+            "Accessibilité : partiellement conforme"
+        };
+        assert!(body.contains(line), "{path}: footer");
+        for link in ["/accessibilite", "/mentions-legales", "/confidentialite"] {
+            assert!(body.contains(&format!("href=\"{link}\"")), "{path}: {link}");
+        }
+    }
+    let body = get(&f.app, "/mentions-legales").await.body;
+    assert!(body.contains("Métropole des Rives"));
+    assert!(body.contains("non renseigné"), "the host was not given");
+    let body = get(&f.app, "/confidentialite").await.body;
+    assert!(body.contains("Aucune page ne fait appel à un autre site"));
+
+    // By default: not compliant (no audit), and a tile server is named.
+    let f = fixture_with(|c| {
+        c.tiles = Some(archipel_web::Tiles::openstreetmap());
+    });
+    let body = get(&f.app, "/").await.body;
+    assert!(body.contains("Accessibilité : non conforme"));
+    let body = get(&f.app, "/confidentialite").await.body;
+    assert!(body.contains("https://tile.openstreetmap.org"), "{body}");
+}
+
+fn csv_rows(body: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// Lists, searches and the map download as CSV and GeoJSON as they are
+/// filtered; the pages link them; a name a spreadsheet would run as a
+/// formula is neutralised.
+#[tokio::test]
+async fn downloads_follow_the_filters() {
+    let fx = fixture();
+    {
+        let store = Store::open(&fx.db).unwrap();
+        let mut formula = match evil_actor() {
+            Entity::Actor(a) => a,
+            _ => unreachable!(),
+        };
+        formula.id = EntityId::new(EntityKind::Actor, "test", "formula").unwrap();
+        formula.name = "=HYPERLINK(\"http://x.invalid\")".into();
+        formula.website = None;
+        formula.email = None;
+        formula.description = None;
+        let mut store = store;
+        store
+            .write("test", "test", None, |w| {
+                w.upsert(&Entity::Actor(formula.clone()))?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    // A list, filtered: as many rows as the list says, all of the kind.
+    let api = json(&get(&fx.app, "/api/v1/actors?kind=association").await);
+    let r = get(&fx.app, "/api/v1/lists/actors.csv?kind=association").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let rows = csv_rows(&r.body);
+    assert_eq!(rows.len() as u64, api["total"].as_u64().unwrap());
+    assert!(rows.len() >= 2);
+    assert!(rows
+        .iter()
+        .all(|r| &r[0] == "actor" && &r[3] == "association"));
+    let geo = json(&get(&fx.app, "/api/v1/lists/actors.geojson?kind=association").await);
+    assert_eq!(geo["type"], "FeatureCollection");
+
+    // The formula is written with a quote before it.
+    let all = get(&fx.app, "/api/v1/lists/actors.csv").await.body;
+    let row = csv_rows(&all)
+        .into_iter()
+        .find(|r| &r[1] == "actor:test:formula")
+        .expect("the row");
+    assert_eq!(&row[2], "'=HYPERLINK(\"http://x.invalid\")");
+
+    // A search with a facet.
+    let api = json(&get(&fx.app, "/api/v1/search?q=mediatheque&type=place").await);
+    let rows = csv_rows(
+        &get(&fx.app, "/api/v1/search.csv?q=mediatheque&type=place")
+            .await
+            .body,
+    );
+    assert_eq!(rows.len() as u64, api["total"].as_u64().unwrap());
+    assert!(rows.iter().all(|r| &r[0] == "place"));
+    let geo = json(&get(&fx.app, "/api/v1/search.geojson?q=mediatheque&type=place").await);
+    assert_eq!(
+        geo["features"].as_array().unwrap().len(),
+        rows.iter().filter(|r| !r[5].is_empty()).count()
+    );
+
+    // The map, filtered.
+    let geo = json(&get(&fx.app, "/api/v1/places.geojson?type=actor").await);
+    let rows = csv_rows(&get(&fx.app, "/api/v1/places.csv?type=actor").await.body);
+    assert_eq!(rows.len(), geo["features"].as_array().unwrap().len());
+    assert!(rows.iter().all(|r| &r[0] == "actor"));
+
+    // The pages link their downloads, with their filters.
+    for (page, link) in [
+        (
+            "/actors?kind=association",
+            "/api/v1/lists/actors.csv?kind=association",
+        ),
+        (
+            "/search?q=mediatheque&type=place",
+            "/api/v1/search.geojson?q=mediatheque&type=place",
+        ),
+        ("/map?type=actor", "/api/v1/places.csv?type=actor"),
+    ] {
+        let body = get(&fx.app, page).await.body;
+        let body = body.replace("&#38;", "&").replace("&amp;", "&");
+        assert!(body.contains(link), "{page}: {link}");
+    }
+    // Unknown downloads and parameters are refused.
+    assert_eq!(
+        get(&fx.app, "/api/v1/lists/actors.xls").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&fx.app, "/api/v1/lists/nothing.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&fx.app, "/api/v1/search.csv?q=x&junk=1").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+/// `/relations` lists the relations (the home page's figure leads there),
+/// naming both ends with links; record pages name their source for
+/// people, with its date, the file and line one click away.
+#[tokio::test]
+async fn relations_page_and_source_names() {
+    let fx = fixture();
+    let home = get(&fx.app, "/").await.body;
+    assert!(home.contains("href=\"/relations\""));
+    let r = get(&fx.app, "/relations").await;
+    ok_html(&r, "/relations");
+    let total = json(&get(&fx.app, "/api/v1/relations?per_page=1").await)["total"]
+        .as_u64()
+        .unwrap();
+    assert!(r.body.contains(&format!("data-total=\"{total}\"")));
+    assert!(r.body.matches("<tr>").count() > 10, "rows");
+    assert!(
+        r.body.contains("href=\"/actors/actor%3Ademo%3A")
+            || r.body.contains("href=\"/actors/actor:demo:")
+    );
+    assert!(
+        r.body.contains("Territoire de démonstration d"),
+        "relations name their source for people"
+    );
+    let r2 = get(&fx.app, "/relations?page=2").await;
+    ok_html(&r2, "/relations?page=2");
+    assert_ne!(r.body, r2.body);
+
+    let body = get(&fx.app, "/actors/actor:demo:metropole").await.body;
+    assert!(
+        body.contains("Territoire de démonstration d"),
+        "source named"
+    );
+    assert!(body.contains("<details class=\"source-file\">"));
+    assert!(
+        body.contains("content/demo/actors.toml:"),
+        "file and line kept"
+    );
 }
 
 #[tokio::test]

@@ -44,9 +44,9 @@ pub struct Args {
     /// Licence Ouverte 2.0].
     #[arg(long)]
     data_licence: Option<String>,
-    /// Map tile URL template ({z}/{x}/{y}), or `none` for a plain
-    /// background [env: ARCHIPEL_TILES; file: tiles.url; default:
-    /// OpenStreetMap's tile server].
+    /// Map tile URL template ({z}/{x}/{y}), or `none` for the country
+    /// outlines Archipel serves itself [env: ARCHIPEL_TILES; file:
+    /// tiles.url; default: none].
     #[arg(long)]
     tiles: Option<String>,
     /// Attribution shown on the map for the tiles [env:
@@ -126,6 +126,27 @@ const LOG_LEVEL: Key = Key {
     flag: "--log-level",
     env: "ARCHIPEL_LOG",
 };
+
+/// The `[publisher]` keys: file and environment only (no flags: they
+/// are set once, by the operator).
+const fn publisher_key(file: &'static str, env: &'static str) -> Key {
+    Key {
+        file,
+        flag: "",
+        env,
+    }
+}
+const PUBLISHER_NAME: Key = publisher_key("publisher.name", "ARCHIPEL_PUBLISHER_NAME");
+const PUBLISHER_ADDRESS: Key = publisher_key("publisher.address", "ARCHIPEL_PUBLISHER_ADDRESS");
+const PUBLISHER_DIRECTOR: Key = publisher_key("publisher.director", "ARCHIPEL_PUBLISHER_DIRECTOR");
+const PUBLISHER_CONTACT: Key = publisher_key("publisher.contact", "ARCHIPEL_PUBLISHER_CONTACT");
+const PUBLISHER_HOST: Key = publisher_key("publisher.host", "ARCHIPEL_PUBLISHER_HOST");
+const PUBLISHER_CONFORMANCE: Key =
+    publisher_key("publisher.conformance", "ARCHIPEL_PUBLISHER_CONFORMANCE");
+const PUBLISHER_STATEMENT_DATE: Key = publisher_key(
+    "publisher.statement_date",
+    "ARCHIPEL_PUBLISHER_STATEMENT_DATE",
+);
 
 /// Largest pool of connections.
 const MAX_POOL: usize = 64;
@@ -255,7 +276,7 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
     let url = r.setting(
         &TILES,
         args.tiles,
-        || Some(default_tiles.url.clone()),
+        || None,
         |t| match t.trim() {
             "none" => Ok(None),
             url => archipel_web::Tiles::check_url(url).map(Some),
@@ -270,6 +291,47 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
         String::clone,
     )?;
     config.tiles = url.map(|url| archipel_web::Tiles { url, attribution });
+    let mut text = |key: &Key| {
+        r.setting(
+            key,
+            None,
+            String::new,
+            archipel_web::check_text,
+            |s: &String| {
+                if s.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    s.clone()
+                }
+            },
+        )
+    };
+    let p = &mut config.publisher;
+    p.name = text(&PUBLISHER_NAME)?;
+    p.address = text(&PUBLISHER_ADDRESS)?;
+    p.director = text(&PUBLISHER_DIRECTOR)?;
+    p.contact = text(&PUBLISHER_CONTACT)?;
+    p.host = text(&PUBLISHER_HOST)?;
+    p.conformance = r.setting(
+        &PUBLISHER_CONFORMANCE,
+        None,
+        archipel_web::Conformance::default,
+        archipel_web::Conformance::parse,
+        |c| c.as_str().to_string(),
+    )?;
+    p.statement_date = r.setting(
+        &PUBLISHER_STATEMENT_DATE,
+        None,
+        String::new,
+        archipel_web::check_day,
+        |s| {
+            if s.is_empty() {
+                "(none)".to_string()
+            } else {
+                s.clone()
+            }
+        },
+    )?;
     let format_flag = if args.log_json {
         Some("json".to_string())
     } else {

@@ -3,6 +3,7 @@
 //! CORS open for GET.
 
 pub mod catalog;
+pub mod downloads;
 pub mod exports;
 pub mod geo;
 pub mod meta;
@@ -35,6 +36,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/search", get(search::search))
         .route("/places.geojson", get(geo::places))
+        .route("/places.csv", get(downloads::map))
+        .route("/lists/{file}", get(downloads::list))
+        .route("/search.csv", get(downloads::search_csv))
+        .route("/search.geojson", get(downloads::search_geojson))
         .route("/{kind}", get(records::list))
         .merge(without_params)
         .fallback(meta::not_found)

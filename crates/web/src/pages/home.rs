@@ -87,7 +87,7 @@ pub async fn page(
             .iter()
             .filter(|c| c.key == "relation")
             .map(|c| CountCard {
-                href: "/search".into(),
+                href: "/relations".into(),
                 number: t.number(c.count),
                 label: kinds_label(t, EntityKind::Relation),
             }),

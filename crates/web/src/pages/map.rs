@@ -77,6 +77,9 @@ struct MapPage {
     map: MapView,
     summary: String,
     embed_url: String,
+    /// The `<iframe>` to copy (the map's position is added by the script).
+    embed_code: String,
+    downloads: Vec<crate::views::Link>,
 }
 
 #[derive(Template)]
@@ -195,6 +198,19 @@ pub async fn page(
         hidden: Vec::new(),
     };
     let qs = query_string(&p.pairs());
+    let mut map = MapView::new(
+        &state,
+        t,
+        &qs,
+        format!("/places{}", query_string(&p.filter.pairs())),
+    );
+    map.hash = true;
+    let embed_url = format!("/embed/map{qs}");
+    let embed_code = format!(
+        "<iframe src=\"{}{embed_url}\" title=\"{}\" width=\"100%\" height=\"480\" loading=\"lazy\" style=\"border:0\"></iframe>",
+        state.config.public_url,
+        t.s("map.label")
+    );
     let page = MapPage {
         page: Layout::new(
             t,
@@ -206,14 +222,11 @@ pub async fn page(
         .with_map(),
         t,
         form,
-        map: MapView::new(
-            &state,
-            t,
-            &qs,
-            format!("/places{}", query_string(&p.filter.pairs())),
-        ),
+        map,
         summary: t.count(total, "map.point", "map.points"),
-        embed_url: format!("/embed/map{qs}"),
+        embed_url,
+        embed_code,
+        downloads: crate::views::downloads("/api/v1/places", &p.pairs()),
     };
     render(&page)
 }
@@ -235,6 +248,7 @@ pub async fn embed(
         format!("/places{}", query_string(&p.filter.pairs())),
     );
     map.dom_id = "embed-map";
+    map.hash = true;
     let page = EmbedPage {
         page: Layout::new(t, &viewer, t.s("map.title"), &super::here(&uri), None).with_map(),
         t,

@@ -6,10 +6,12 @@ mod data;
 pub mod history;
 mod home;
 mod lang;
+mod legal;
 pub mod map;
 mod oidc;
 mod pitch;
 pub mod records;
+mod relations;
 pub mod search;
 mod signin;
 mod signup;
@@ -50,6 +52,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/comptes", get(admin::page))
         .route("/admin/comptes/{id}/role", post(admin::role))
         .route("/admin/comptes/{id}/desactiver", post(admin::disable))
+        .route("/relations", get(relations::page))
+        .route("/accessibilite", get(legal::accessibility))
+        .route("/mentions-legales", get(legal::notice))
+        .route("/confidentialite", get(legal::privacy))
         .route("/{kind}", get(records::list))
         .route("/{kind}/{id}", get(records::show))
         .route("/{kind}/{id}/historique", get(history::page))
@@ -97,6 +103,7 @@ static PAGE_PARAMS: LazyLock<Vec<String>> = LazyLock::new(|| {
     v.extend(names_of::<map::MapParams>());
     v.extend(names_of::<records::ListParams>());
     v.extend(names_of::<pitch::PitchParams>());
+    v.extend(names_of::<relations::RelationsParams>());
     v.sort();
     v.dedup();
     v
@@ -112,7 +119,7 @@ pub fn is_page_param(name: &str) -> bool {
 /// switch or anything that is not a page).
 pub fn cached_page(path: &str) -> bool {
     match path {
-        "/" | "/map" | "/embed/map" | "/search" | "/data" => true,
+        "/" | "/map" | "/embed/map" | "/search" | "/data" | "/relations" => true,
         p => p
             .strip_prefix('/')
             .and_then(|rest| rest.split('/').next())
@@ -127,7 +134,13 @@ pub struct MapView {
     pub src: String,
     pub tiles: String,
     pub attribution: String,
+    /// The base map Archipel serves (countries' outlines, TopoJSON) when
+    /// no tile server is configured; empty otherwise.
+    pub base: String,
     pub fit: &'static str,
+    /// Whether the map keeps its position and zoom in the address
+    /// (`#map=ZOOM/LAT/LON`): the map page and the embedded map.
+    pub hash: bool,
     pub list_url: String,
 }
 
@@ -142,8 +155,14 @@ impl MapView {
             dom_id: "map",
             src: format!("/api/v1/places.geojson{query}{sep}lang={}", t.code()),
             tiles,
+            base: if state.config.tiles.is_none() {
+                crate::assets::url("vendor/world-atlas/countries-50m.json")
+            } else {
+                String::new()
+            },
             attribution,
             fit: "auto",
+            hash: false,
             list_url,
         }
     }

@@ -391,10 +391,23 @@ pub async fn page(
         page: Layout::new(t, &viewer, &title, &super::here(&uri), Some("pitch")),
         t,
         fields,
-        sheet: sheet.as_ref().map(archipel_pitch::body_html),
+        sheet: sheet
+            .as_ref()
+            .map(|s| one_level_down(&archipel_pitch::body_html(s))),
         downloads,
     };
     render(&page)
+}
+
+/// The sheet's headings one level down (`h1` → `h2`, `h2` → `h3`), so
+/// that it sits under the page's own `h1` (one `h1` per page). The
+/// fragment is archipel-pitch's, whose text is escaped: a `<h1>` in it
+/// can only be one of its tags.
+fn one_level_down(html: &str) -> String {
+    html.replace("<h2>", "<h3>")
+        .replace("</h2>", "</h3>")
+        .replace("<h1>", "<h2 class=\"sheet-title\">")
+        .replace("</h1>", "</h2>")
 }
 
 /// `/argumentaires/sheet.pdf`, `.md`, `.html`: the sheet as a file.

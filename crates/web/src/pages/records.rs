@@ -89,6 +89,7 @@ struct ListPage {
     sort_updated: SortLink,
     pager: Pager,
     api_url: String,
+    downloads: Vec<Link>,
 }
 
 /// The territory a record is attached to (places and actors), or its
@@ -270,6 +271,7 @@ pub async fn list(
         sort_updated: sort_link(SortParam::UpdatedDesc, SortParam::Updated),
         pager: Pager::new(&base, &pairs, paging.page, paging.pages(page.total)),
         api_url: format!("/api/v1{base}{}", query_string(&pairs)),
+        downloads: crate::views::downloads(&format!("/api/v1/lists{base}"), &pairs),
     };
     render(&list_page)
 }
@@ -282,6 +284,8 @@ pub struct Fact {
 }
 
 pub struct SourceView {
+    /// The source's name for people (`sources.KEY` of the interface
+    /// strings), else its key.
     pub name: String,
     pub file: Option<String>,
     pub date: Option<String>,
@@ -549,7 +553,7 @@ fn relation_rows(
                     .unwrap_or_default(),
                 period,
                 note: r.note.clone(),
-                source: r.provenance.source.to_string(),
+                source: crate::views::source_name(&r.provenance.source, lang),
             }
         })
         .collect();
@@ -715,7 +719,7 @@ pub async fn show(
 
     let prov = e.provenance();
     let source = SourceView {
-        name: prov.source.to_string(),
+        name: crate::views::source_name(&prov.source, t.lang),
         file: prov.file.as_ref().map(|f| match prov.line {
             Some(n) => format!("{f}:{n}"),
             None => f.to_string(),

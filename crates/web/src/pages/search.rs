@@ -159,6 +159,7 @@ struct SearchPage {
     facets: Vec<FacetView>,
     active: Vec<Link>,
     pager: Pager,
+    downloads: Vec<Link>,
 }
 
 pub fn hit_view(state: &AppState, t: Tr, h: &Summary) -> Hit {
@@ -344,6 +345,7 @@ pub async fn page(
         facets: facet_views,
         active,
         pager: Pager::new("/search", &pairs, paging.page, paging.pages(results.total)),
+        downloads: crate::views::downloads("/api/v1/search", &pairs),
     };
     render(&page)
 }

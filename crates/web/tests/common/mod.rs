@@ -1,0 +1,3 @@
+//! Helpers shared by the web crate's test binaries.
+
+pub mod browser;
