@@ -37,6 +37,8 @@ pub const MIN_BUDGET: usize = 32 * 1024 * 1024;
 /// Bytes of answers being sent that nothing else holds.
 pub struct InFlight {
     units: Arc<Semaphore>,
+    /// The same budget for answers being made (see [`InFlight::making`]).
+    making: Arc<Semaphore>,
     budget: usize,
 }
 
@@ -50,6 +52,7 @@ impl InFlight {
         let units = (budget / UNIT).clamp(1, Semaphore::MAX_PERMITS);
         InFlight {
             units: Arc::new(Semaphore::new(units)),
+            making: Arc::new(Semaphore::new(units)),
             budget,
         }
     }
@@ -63,6 +66,24 @@ impl InFlight {
     pub fn held(&self) -> usize {
         let total = (self.budget / UNIT).clamp(1, Semaphore::MAX_PERMITS);
         total.saturating_sub(self.units.available_permits()) * UNIT
+    }
+
+    /// `bytes` of the budget of answers being made, waited for: a handler
+    /// about to make an answer of up to `bytes` (a map box of many
+    /// features costs about 1 KiB a feature while it is made) holds this
+    /// until it returns, so that many such requests at once are made a
+    /// few at a time rather than all together. More than the whole budget
+    /// waits for the whole budget. `None` only if the budget was closed.
+    pub async fn making(&self, bytes: usize) -> Option<Ticket> {
+        let total = (self.budget / UNIT).clamp(1, Semaphore::MAX_PERMITS);
+        let units = bytes.div_ceil(UNIT).clamp(1, total);
+        let units = u32::try_from(units).ok()?;
+        self.making
+            .clone()
+            .acquire_many_owned(units)
+            .await
+            .ok()
+            .map(Ticket)
     }
 
     /// `bytes` of the budget, or `None` when that much is not left (never
@@ -203,5 +224,25 @@ mod tests {
         // refused rather than waited for.
         assert!(budget.take(1).is_some());
         assert!(budget.take(11 * UNIT).is_none());
+    }
+
+    #[tokio::test]
+    async fn answers_being_made_wait_for_their_share() {
+        let budget = Arc::new(InFlight::new(10 * UNIT));
+        let first = budget.making(8 * UNIT).await.expect("room");
+        let waiting = {
+            let budget = budget.clone();
+            tokio::spawn(async move { budget.making(4 * UNIT).await.is_some() })
+        };
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!waiting.is_finished(), "made only when there is room");
+        // Answers being sent draw from their own budget meanwhile.
+        assert!(budget.take(10 * UNIT).is_some());
+        drop(first);
+        assert!(waiting.await.unwrap());
+        // More than the whole budget waits for all of it, not forever.
+        assert!(budget.making(50 * UNIT).await.is_some());
     }
 }

@@ -86,6 +86,9 @@ pub async fn places(
         filter: g.map.to_filter(&state).map_err(Error::api)?,
         limit,
     };
+    // Made a few at a time when many large boxes are asked at once: about
+    // 1 KiB a feature while the answer is made (see `inflight`).
+    let _making = state.in_flight.making(limit.saturating_mul(1024)).await;
     let page = state
         .pool
         .read(move |s| Ok(s.in_bbox(&q)?))
