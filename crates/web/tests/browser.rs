@@ -444,14 +444,7 @@ async fn map_keyboard_walk() {
         "cluster named: {name}"
     );
     press(c, "\u{E007}").await.unwrap();
-    let mut moved = false;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        if js(c, "return location.hash;").await != zoom_before {
-            moved = true;
-            break;
-        }
-    }
+    let moved = hash_moves_from(c, &zoom_before).await;
     assert!(
         moved,
         "Enter on a cluster zooms in (and the address follows)"
@@ -467,13 +460,18 @@ async fn map_keyboard_walk() {
             )
             .await;
             press(c, "\u{E007}").await.unwrap();
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            opened = count_of(c, ".leaflet-popup").await.unwrap() > 0;
+            opened = c
+                .wait()
+                .at_most(Duration::from_secs(30))
+                .for_element(Locator::Css(".leaflet-popup"))
+                .await
+                .is_ok();
             break;
         }
+        let before = js(c, "return location.hash;").await;
         js(c, "document.querySelector('.marker-cluster').focus();").await;
         press(c, "\u{E007}").await.unwrap();
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        hash_moves_from(c, &before).await;
     }
     assert!(opened, "Enter on a marker opens its popup");
     let inside = focused(c).await;
@@ -871,4 +869,17 @@ async fn sign_in_through_openid_connect_in_headless_chromium() {
     if let Err(e) = result {
         panic!("{e}");
     }
+}
+
+/// Waits until the map's position in the address differs from `before`
+/// (a zoom ended); `false` if it has not after 30 s, however loaded the
+/// machine, so that only a map that does not move fails.
+async fn hash_moves_from(c: &Client, before: &Value) -> bool {
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if js(c, "return location.hash;").await != *before {
+            return true;
+        }
+    }
+    false
 }
