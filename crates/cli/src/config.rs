@@ -244,6 +244,7 @@ impl ConfigFile {
             "sign_in.session_max_hours" => self.integer(&d.sign_in.session_max_hours),
             "sign_in.secure_cookies" => self.boolean(&d.sign_in.secure_cookies),
             "sign_in.client_address_header" => self.string(&d.sign_in.client_address_header),
+            "sign_in.anonymous_proposals" => self.boolean(&d.sign_in.anonymous_proposals),
             "publisher.name" => self.string(&d.publisher.name),
             "publisher.address" => self.string(&d.publisher.address),
             "publisher.director" => self.string(&d.publisher.director),

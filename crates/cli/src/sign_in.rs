@@ -26,6 +26,7 @@ pub struct Section {
     pub session_max_hours: Option<Spanned<i64>>,
     pub secure_cookies: Option<Spanned<bool>>,
     pub client_address_header: Option<Spanned<String>>,
+    pub anonymous_proposals: Option<Spanned<bool>>,
     #[serde(default)]
     pub oidc: Vec<OidcSection>,
 }
@@ -76,6 +77,12 @@ pub const CLIENT_ADDRESS_HEADER: Key = Key {
     env: "ARCHIPEL_CLIENT_ADDRESS_HEADER",
 };
 
+pub const ANONYMOUS_PROPOSALS: Key = Key {
+    file: "sign_in.anonymous_proposals",
+    flag: "(no flag)",
+    env: "ARCHIPEL_ANONYMOUS_PROPOSALS",
+};
+
 /// The sign-in settings in force.
 #[derive(Debug)]
 pub struct SignIn {
@@ -86,6 +93,8 @@ pub struct SignIn {
     /// The header a trusted reverse proxy writes the client's address in.
     pub client_address_header: Option<axum_header::HeaderName>,
     pub providers: Vec<ProviderConfig>,
+    /// Proposals without an account, with an e-mail address.
+    pub anonymous_proposals: bool,
     /// `(key, value shown, origin)`, for `serve --check`.
     pub shown: Vec<(&'static str, String, Origin)>,
 }
@@ -195,6 +204,21 @@ pub fn resolve(file: Option<&ConfigFile>) -> anyhow::Result<SignIn> {
             Some(h) => h.as_str().to_string(),
         },
     )?;
+    let anonymous_proposals = setting(
+        &ANONYMOUS_PROPOSALS,
+        file,
+        false,
+        |t| match t.trim() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(format!(
+                "`{}`: expected true or false",
+                other.escape_debug()
+            )),
+        },
+        &mut shown,
+        bool::to_string,
+    )?;
     let mut providers: Vec<ProviderConfig> = Vec::new();
     if let Some(file) = file {
         for p in file.oidc() {
@@ -229,6 +253,7 @@ pub fn resolve(file: Option<&ConfigFile>) -> anyhow::Result<SignIn> {
         session,
         secure_cookies,
         client_address_header,
+        anonymous_proposals,
         providers,
         shown,
     })

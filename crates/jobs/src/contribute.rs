@@ -134,10 +134,21 @@ pub enum Submitted {
 /// Returns each problem with its field; empty when the record may be
 /// written.
 pub fn check(store: &Store, content: &Content, e: &Entity) -> Result<Vec<FieldError>, StoreError> {
+    check_with(store, content, e, &[])
+}
+
+/// [`check`], counting the records of `along` (proposed together with
+/// `e`) as existing.
+fn check_with(
+    store: &Store,
+    content: &Content,
+    e: &Entity,
+    along: &[&EntityId],
+) -> Result<Vec<FieldError>, StoreError> {
     let mut found: Vec<(String, String)> = content.check_entity(e);
     found.extend(archipel_formats::native::record_problems(e));
     for (field, target) in e.references() {
-        if store.get(target)?.is_none() {
+        if !along.contains(&target) && store.get(target)?.is_none() {
             found.push((
                 field.to_string(),
                 format!("{target} is not in the registry"),
@@ -203,30 +214,23 @@ fn by_referent(
     Ok(covered(current) && covered(proposed))
 }
 
-/// Files a contribution: checks it, then keeps it as a pending proposal,
-/// or applies it at once when it is a referent's edit.
-pub fn submit(
-    store: &mut Store,
-    content: &Content,
-    policy: Policy,
-    s: Submission,
-) -> Result<Submitted, ContributionError> {
-    let (account, email) = match &s.proposer {
-        Proposer::Account(a) => (Some(*a), None),
-        Proposer::Anonymous(_) if !policy.anonymous => {
-            return Err(ContributionError::AnonymousNotAllowed)
-        }
-        Proposer::Anonymous(m) => {
-            if let Err(reason) = archipel_domain::check_email(m) {
-                return Err(ContributionError::Invalid(vec![FieldError {
-                    field: "email".into(),
-                    reason,
-                }]));
-            }
-            (None, Some(m.as_str()))
-        }
-    };
-    let comment = s.comment.as_deref();
+/// The account or the e-mail address of a proposer, as the policy
+/// allows.
+fn who(policy: Policy, p: &Proposer) -> Result<(Option<i64>, Option<&str>), ContributionError> {
+    match p {
+        Proposer::Account(a) => Ok((Some(*a), None)),
+        Proposer::Anonymous(_) if !policy.anonymous => Err(ContributionError::AnonymousNotAllowed),
+        Proposer::Anonymous(m) => match archipel_domain::check_email(m) {
+            Err(reason) => Err(ContributionError::Invalid(vec![FieldError {
+                field: "email".into(),
+                reason,
+            }])),
+            Ok(()) => Ok((None, Some(m.as_str()))),
+        },
+    }
+}
+
+fn check_comment(comment: Option<&str>) -> Result<(), ContributionError> {
     if let Some(c) = comment {
         if let Err(reason) = archipel_domain::check_text(c, archipel_domain::TextKind::Block) {
             return Err(ContributionError::Invalid(vec![FieldError {
@@ -235,6 +239,97 @@ pub fn submit(
             }]));
         }
     }
+    Ok(())
+}
+
+/// Files new records proposed together (an actor with its place), all
+/// pending, in one transaction: each is checked with the others counted
+/// as existing, and a moderator accepts or refuses them together. The
+/// problems of the records after the first name their field after the
+/// record's kind (`place.address.city`). With nothing in `more`, this is
+/// [`submit`].
+pub fn submit_together(
+    store: &mut Store,
+    content: &Content,
+    policy: Policy,
+    s: Submission,
+    more: Vec<Entity>,
+) -> Result<Vec<Submitted>, ContributionError> {
+    if more.is_empty() {
+        return Ok(vec![submit(store, content, policy, s)?]);
+    }
+    let Proposed::Record(first) = s.proposed else {
+        return Err(ContributionError::Invalid(vec![FieldError {
+            field: "record".into(),
+            reason: "only new records can be proposed together".into(),
+        }]));
+    };
+    let (account, email) = who(policy, &s.proposer)?;
+    let comment = s.comment.as_deref();
+    check_comment(comment)?;
+    let records: Vec<Entity> = std::iter::once(*first)
+        .chain(more)
+        .map(|e| contributed(e, s.at))
+        .collect();
+    let ids: Vec<&EntityId> = records.iter().map(|e| e.id()).collect();
+    let mut problems = Vec::new();
+    for (i, e) in records.iter().enumerate() {
+        if store.get(e.id())?.is_some() {
+            problems.push(FieldError {
+                field: "id".into(),
+                reason: format!("{} exists already", e.id()),
+            });
+        }
+        for mut p in check_with(store, content, e, &ids)? {
+            if i > 0 {
+                p.field = format!("{}.{}", e.kind(), p.field);
+            }
+            problems.push(p);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ContributionError::Invalid(problems));
+    }
+    let mut territories = Vec::with_capacity(records.len());
+    for e in &records {
+        territories.push(territory_of(store, e)?);
+    }
+    let new: Vec<NewProposal<'_>> = records
+        .iter()
+        .zip(&territories)
+        .map(|(e, t)| NewProposal {
+            action: "create",
+            report: None,
+            record: e.id(),
+            territory: t.as_ref(),
+            base: None,
+            base_state: None,
+            proposed: Some(e),
+            comment,
+            account,
+            email,
+            at: s.at,
+        })
+        .collect();
+    let audit = Audit::new(s.at, account, serde_json::Value::Null);
+    Ok(store
+        .add_proposals(&new, &audit)?
+        .into_iter()
+        .map(Submitted::Pending)
+        .collect())
+}
+
+/// Files a contribution: checks it, then keeps it as a pending proposal,
+/// or applies it at once when it is a referent's edit.
+pub fn submit(
+    store: &mut Store,
+    content: &Content,
+    policy: Policy,
+    s: Submission,
+) -> Result<Submitted, ContributionError> {
+    let (account, email) = who(policy, &s.proposer)?;
+    let comment = s.comment.as_deref();
+    check_comment(comment)?;
     let audit = Audit::new(s.at, account, serde_json::Value::Null);
     match s.proposed {
         Proposed::Report { record, report } => {
@@ -396,6 +491,9 @@ pub struct Review {
     /// What the proposed record breaks now (vocabularies may have changed
     /// since it was made, or a record it points at been removed).
     pub problems: Vec<FieldError>,
+    /// Proposals made together with this one (an actor's place), decided
+    /// with it.
+    pub companions: Vec<Proposal>,
 }
 
 /// A proposal with its difference against the current version, the
@@ -430,8 +528,13 @@ pub fn review(
         Some(e) => duplicates(store, e)?,
         None => Vec::new(),
     };
+    let companions = companions(store, &p)?;
+    let along: Vec<&EntityId> = companions
+        .iter()
+        .filter_map(|c| c.proposed.as_ref().map(|e| e.id()))
+        .collect();
     let problems = match &p.proposed {
-        Some(e) => check(store, content, e)?,
+        Some(e) => check_with(store, content, e, &along)?,
         None => Vec::new(),
     };
     Ok(Some(Review {
@@ -443,7 +546,57 @@ pub fn review(
         changed_since,
         duplicates,
         problems,
+        companions,
     }))
+}
+
+/// The pending proposals made together with `p` (by
+/// [`submit_together`]): new records from the same proposer at the same
+/// moment, pointing at `p`'s record or pointed at by it.
+pub fn companions(store: &Store, p: &Proposal) -> Result<Vec<Proposal>, ProposalError> {
+    if p.action != "create" {
+        return Ok(Vec::new());
+    }
+    let Ok(at) = DateTime::parse_from_rfc3339(&p.created_at) else {
+        return Ok(Vec::new());
+    };
+    let at = at.with_timezone(&Utc);
+    let q = archipel_store::proposals::ProposalQuery {
+        status: Some("pending".into()),
+        account: p.account,
+        since: Some(at),
+        before: Some(at + chrono::Duration::seconds(1)),
+        limit: 1000,
+        ..Default::default()
+    };
+    let points_at = |from: &Proposal, to: &Proposal| {
+        from.proposed
+            .as_ref()
+            .is_some_and(|e| e.references().iter().any(|(_, r)| r.as_str() == to.record))
+    };
+    Ok(store
+        .proposals(&q)?
+        .into_iter()
+        .filter(|c| {
+            c.id != p.id
+                && c.action == "create"
+                && c.account == p.account
+                && c.email == p.email
+                && (points_at(c, p) || points_at(p, c))
+        })
+        .collect())
+}
+
+/// Where a record goes among records written together: those pointed at
+/// first.
+fn write_rank(kind: &str) -> u8 {
+    match kind {
+        "territory" => 0,
+        "actor" => 1,
+        "commons" => 2,
+        "place" => 3,
+        _ => 4,
+    }
 }
 
 /// Accepts a pending proposal as `by` says (a moderator: the caller
@@ -451,7 +604,8 @@ pub fn review(
 /// proposed, or `edited` (the moderator's edit of it, checked like any
 /// proposal), keeps the version, marks the proposal accepted and audits
 /// it — one transaction. A report is accepted without writing unless
-/// `edited` is given.
+/// `edited` is given. The proposals made together with it
+/// ([`companions`]) are accepted with it, in the same transaction.
 pub fn accept(
     store: &mut Store,
     content: &Content,
@@ -464,17 +618,36 @@ pub fn accept(
     let Some(p) = store.proposal(id)? else {
         return Err(ProposalError::NoSuchProposal(id).into());
     };
-    let record = match edited.or(p.proposed) {
-        Some(e) => {
-            let e = contributed(e, at);
-            let problems = check(store, content, &e)?;
-            if !problems.is_empty() {
-                return Err(ContributionError::Invalid(problems));
-            }
-            Some(e)
-        }
-        None => None,
+    let companions = if p.status == "pending" {
+        companions(store, &p)?
+    } else {
+        Vec::new()
     };
+    let mut group: Vec<(i64, String, Option<Entity>)> =
+        vec![(id, p.kind.clone(), edited.or(p.proposed))];
+    group.extend(
+        companions
+            .into_iter()
+            .map(|c| (c.id, c.kind.clone(), c.proposed)),
+    );
+    group.sort_by_key(|(_, kind, _)| write_rank(kind));
+    let mut records: Vec<(i64, Option<Entity>)> = Vec::with_capacity(group.len());
+    for (pid, _, e) in group {
+        records.push((pid, e.map(|e| contributed(e, at))));
+    }
+    let along: Vec<&EntityId> = records
+        .iter()
+        .filter_map(|(_, e)| e.as_ref().map(|e| e.id()))
+        .collect();
+    let mut problems = Vec::new();
+    for (_, e) in &records {
+        if let Some(e) = e {
+            problems.extend(check_with(store, content, e, &along)?);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ContributionError::Invalid(problems));
+    }
     let note = format!("proposal:{id}");
     let change = Change {
         source: WEB_SOURCE,
@@ -486,10 +659,13 @@ pub fn accept(
         at,
     };
     let audit = Audit::new(at, account, serde_json::Value::Null);
-    Ok(store.accept_proposal(id, record.as_ref(), message, &change, &audit)?)
+    let items: Vec<(i64, Option<&Entity>)> =
+        records.iter().map(|(pid, e)| (*pid, e.as_ref())).collect();
+    Ok(store.accept_proposals(&items, message, &change, &audit)?)
 }
 
-/// Refuses a pending proposal with a message the proposer sees.
+/// Refuses a pending proposal, and those made together with it, with a
+/// message the proposer sees.
 pub fn refuse(
     store: &mut Store,
     id: i64,
@@ -502,8 +678,14 @@ pub fn refuse(
             reason,
         }]));
     }
+    let mut ids = vec![id];
+    if let Some(p) = store.proposal(id)? {
+        if p.status == "pending" {
+            ids.extend(companions(store, &p)?.iter().map(|c| c.id));
+        }
+    }
     let audit = Audit::new(by.at, by.account, serde_json::Value::Null);
-    Ok(store.refuse_proposal(id, message, &audit)?)
+    Ok(store.refuse_proposals(&ids, message, &audit)?)
 }
 
 /// The proposer (`account`) withdraws their pending proposal at `at`.

@@ -609,3 +609,117 @@ fn records_from_before_history_start_with_an_unknown_version() {
     let h = archipel_jobs::history::versions(&w.store, &eid(VILLE)).unwrap();
     assert_eq!((h.len(), h[0].action.as_str()), (3, "restore"));
 }
+
+/// A place run by `actor`, in the demonstration's first commune.
+fn place_of(actor: &EntityId, local: &str) -> Place {
+    Place {
+        id: EntityId::new(EntityKind::Place, "web", local).unwrap(),
+        name: "Atelier".into(),
+        actor: Some(actor.clone()),
+        description: None,
+        address: Address {
+            city: Some("Villecommune".into()),
+            ..Address::default()
+        },
+        insee_code: None,
+        location: Some(GeoPoint {
+            lat: 45.68,
+            lon: 2.05,
+        }),
+        territory: None,
+        phone: None,
+        emails: vec![],
+        websites: vec![],
+        details: Default::default(),
+        provenance: Provenance::new("web", t0()),
+    }
+}
+
+#[test]
+fn records_proposed_together_are_decided_together_in_one_transaction() {
+    let mut w = world();
+    let a = Actor {
+        id: EntityId::new(EntityKind::Actor, "web", "atelier").unwrap(),
+        ..archipel_testkit::records::actor("x", "L'Atelier")
+    };
+    let p = place_of(&a.id, "atelier");
+    let submit = |w: &mut World, a: &Actor, p: Place| {
+        contribute::submit_together(
+            &mut w.store,
+            &w.content,
+            Policy::default(),
+            Submission {
+                proposed: Proposed::Record(Box::new(Entity::Actor(a.clone()))),
+                base: None,
+                comment: None,
+                proposer: Proposer::Account(w.contributor),
+                at: at(1),
+            },
+            vec![Entity::Place(p)],
+        )
+    };
+    // The place alone would point at an actor the registry lacks.
+    let alone = w.submit(
+        Entity::Place(place_of(&a.id, "seul")),
+        Proposer::Account(w.contributor),
+        at(1),
+    );
+    assert!(
+        matches!(alone, Err(ContributionError::Invalid(ref v)) if v.iter().any(|e| e.field == "actor"))
+    );
+    // A problem of the place is named after it.
+    let mut bad = place_of(&a.id, "atelier");
+    bad.location = Some(GeoPoint {
+        lat: 95.0,
+        lon: 2.0,
+    });
+    match submit(&mut w, &a, bad) {
+        Err(ContributionError::Invalid(v)) => {
+            assert!(v.iter().any(|e| e.field == "place.location"), "{v:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let done = submit(&mut w, &a, p).unwrap();
+    let ids: Vec<i64> = done
+        .iter()
+        .map(|s| match s {
+            Submitted::Pending(id) => *id,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let review = contribute::review(&w.store, &w.content, ids[0])
+        .unwrap()
+        .unwrap();
+    assert_eq!(review.companions.len(), 1);
+    assert!(review.problems.is_empty(), "{:?}", review.problems);
+    // Accepting the place accepts its actor first, in one batch.
+    let by = w.moderator();
+    let applied = contribute::accept(&mut w.store, &w.content, ids[1], None, None, &by).unwrap();
+    assert!(w.store.get(&a.id).unwrap().is_some());
+    assert!(w.store.get(&eid("place:web:atelier")).unwrap().is_some());
+    for id in &ids {
+        let p = w.store.proposal(*id).unwrap().unwrap();
+        assert_eq!(p.status, "accepted");
+        assert_eq!(p.batch, Some(applied.batch));
+    }
+    // Refusing one refuses the other.
+    let b = Actor {
+        id: EntityId::new(EntityKind::Actor, "web", "autre").unwrap(),
+        ..archipel_testkit::records::actor("y", "Autre")
+    };
+    let done = submit(&mut w, &b, place_of(&b.id, "autre")).unwrap();
+    let Submitted::Pending(first) = done[0] else {
+        panic!("{done:?}")
+    };
+    contribute::refuse(&mut w.store, first, "Inconnu ici.", &by).unwrap();
+    let refused = w
+        .store
+        .proposals(&ProposalQuery {
+            status: Some("refused".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(refused.len(), 2);
+    assert!(w.store.get(&b.id).unwrap().is_none());
+}

@@ -194,16 +194,28 @@ impl Store {
     /// Adds a pending proposal; returns its id. Audited as
     /// `proposal.create`.
     pub fn add_proposal(&mut self, p: &NewProposal<'_>, by: &Audit) -> Result<i64> {
+        let ids = self.add_proposals(std::slice::from_ref(p), by)?;
+        ids.first().copied().ok_or(ProposalError::NoSuchProposal(0))
+    }
+
+    /// Adds proposals made together (an actor with its place), all or
+    /// none; returns their ids in order. Each is audited as
+    /// `proposal.create`.
+    pub fn add_proposals(&mut self, ps: &[NewProposal<'_>], by: &Audit) -> Result<Vec<i64>> {
         self.write_plain("proposal", |tx| {
-            let id = insert(tx, p)?;
-            audit(
-                tx,
-                by,
-                "proposal.create",
-                Some(p.record.as_str()),
-                serde_json::json!({"proposal": id, "action": p.action, "report": p.report}),
-            )?;
-            Ok(id)
+            let mut ids = Vec::with_capacity(ps.len());
+            for p in ps {
+                let id = insert(tx, p)?;
+                audit(
+                    tx,
+                    by,
+                    "proposal.create",
+                    Some(p.record.as_str()),
+                    serde_json::json!({"proposal": id, "action": p.action, "report": p.report}),
+                )?;
+                ids.push(id);
+            }
+            Ok(ids)
         })
     }
 
@@ -264,35 +276,53 @@ impl Store {
         change: &Change<'_>,
         by: &Audit,
     ) -> Result<Applied> {
+        self.accept_proposals(&[(id, record)], message, change, by)
+    }
+
+    /// Accepts proposals made together, in the order given (a record
+    /// before those that point at it), as [`Store::accept_proposal`]
+    /// does for one — all in one transaction and one batch. The outcome
+    /// is the first proposal's.
+    pub fn accept_proposals(
+        &mut self,
+        items: &[(i64, Option<&Entity>)],
+        message: Option<&str>,
+        change: &Change<'_>,
+        by: &Audit,
+    ) -> Result<Applied> {
         let (applied, _) = self.write_change(change, 0, |w| -> Result<Applied> {
-            let (target, proposed) = pending(w.tx(), id)?;
-            if let Some(r) = record {
-                if r.id().as_str() != target {
-                    return Err(ProposalError::OtherRecord {
-                        id,
-                        record: target,
-                        given: r.id().to_string(),
-                    });
+            let mut first: Option<Option<Outcome>> = None;
+            for &(id, record) in items {
+                let (target, proposed) = pending(w.tx(), id)?;
+                if let Some(r) = record {
+                    if r.id().as_str() != target {
+                        return Err(ProposalError::OtherRecord {
+                            id,
+                            record: target,
+                            given: r.id().to_string(),
+                        });
+                    }
                 }
+                let outcome = record.map(|r| w.upsert(r)).transpose()?;
+                let proposed = proposed.map(|t| codec::decode(&target, &t)).transpose()?;
+                let edited = match (record, &proposed) {
+                    (Some(r), Some(p)) => !r.same_facts(p),
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                decide(w.tx(), id, "accepted", message, by, Some(w.batch()))?;
+                audit(
+                    w.tx(),
+                    by,
+                    "proposal.accept",
+                    Some(&target),
+                    serde_json::json!({"proposal": id, "batch": w.batch(), "edited": edited}),
+                )?;
+                first.get_or_insert(outcome);
             }
-            let outcome = record.map(|r| w.upsert(r)).transpose()?;
-            let proposed = proposed.map(|t| codec::decode(&target, &t)).transpose()?;
-            let edited = match (record, &proposed) {
-                (Some(r), Some(p)) => !r.same_facts(p),
-                (Some(_), None) => true,
-                (None, _) => false,
-            };
-            decide(w.tx(), id, "accepted", message, by, Some(w.batch()))?;
-            audit(
-                w.tx(),
-                by,
-                "proposal.accept",
-                Some(&target),
-                serde_json::json!({"proposal": id, "batch": w.batch(), "edited": edited}),
-            )?;
             Ok(Applied {
                 batch: w.batch(),
-                outcome,
+                outcome: first.flatten(),
             })
         })?;
         Ok(applied)
@@ -301,16 +331,23 @@ impl Store {
     /// Refuses a pending proposal with a message the proposer sees.
     /// Audited as `proposal.refuse`.
     pub fn refuse_proposal(&mut self, id: i64, message: &str, by: &Audit) -> Result<()> {
+        self.refuse_proposals(&[id], message, by)
+    }
+
+    /// Refuses proposals made together with one message — all or none.
+    pub fn refuse_proposals(&mut self, ids: &[i64], message: &str, by: &Audit) -> Result<()> {
         self.write_plain("refusal of a proposal", |tx| {
-            let (target, _) = pending(tx, id)?;
-            decide(tx, id, "refused", Some(message), by, None)?;
-            audit(
-                tx,
-                by,
-                "proposal.refuse",
-                Some(&target),
-                serde_json::json!({"proposal": id}),
-            )?;
+            for &id in ids {
+                let (target, _) = pending(tx, id)?;
+                decide(tx, id, "refused", Some(message), by, None)?;
+                audit(
+                    tx,
+                    by,
+                    "proposal.refuse",
+                    Some(&target),
+                    serde_json::json!({"proposal": id}),
+                )?;
+            }
             Ok(())
         })
     }

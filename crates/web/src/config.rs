@@ -276,6 +276,9 @@ pub struct SignInConfig {
     /// address in (`X-Forwarded-For`, `X-Real-IP`); its last value is
     /// read. `None`: the address of the connection.
     pub client_address_header: Option<axum::http::HeaderName>,
+    /// Whether someone without an account may propose, giving an e-mail
+    /// address (off by default).
+    pub anonymous_proposals: bool,
     pub clock: Clock,
 }
 

@@ -198,6 +198,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     }
 }
 
+/// A form's fields as (name, value) pairs in their order, every
+/// occurrence kept (a multiple choice sends a name once per choice); the
+/// token left out.
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for FormPairs {
+    type Rejection = Error;
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = lang_of_head(req.uri(), req.headers());
+        let bytes: Bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
+            .await
+            .map_err(|e| Error::bad_request(format!("form: {e}")).in_lang(lang))?;
+        Ok(FormPairs(
+            pairs(&bytes).filter(|(k, _)| k != FIELD).collect(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Every POST route goes through [`super::post`]: no source but this

@@ -84,6 +84,12 @@ impl From<archipel_store::accounts::AccountError> for Error {
     }
 }
 
+impl From<archipel_store::proposals::ProposalError> for Error {
+    fn from(e: archipel_store::proposals::ProposalError) -> Error {
+        Error::internal_from(&e)
+    }
+}
+
 impl From<askama::Error> for Error {
     fn from(e: askama::Error) -> Error {
         Error::internal(format!("template: {e}"))

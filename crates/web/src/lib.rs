@@ -41,6 +41,7 @@ mod pages;
 pub mod params;
 pub mod pool;
 mod providers;
+pub mod record_form;
 pub mod session;
 pub mod spool;
 mod state;
@@ -65,8 +66,9 @@ use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body accepted (forms; other routes read none).
-pub const MAX_BODY: usize = 16 * 1024;
+/// Largest request body accepted (forms, a record's proposal with its
+/// description the largest; other routes read none).
+pub const MAX_BODY: usize = 64 * 1024;
 /// Longest request target (path and query) accepted.
 pub const MAX_URI: usize = 4096;
 /// Largest header section accepted (names and values), well below the

@@ -176,6 +176,9 @@ pub struct Limits {
     /// Sign-ins through a provider started per client address: 30 in 15
     /// minutes.
     pub oidc_address: Limiter,
+    /// Proposals and reports per account (or client address without
+    /// one): 60 an hour.
+    pub proposals: Limiter,
 }
 
 impl Default for Limits {
@@ -186,6 +189,7 @@ impl Default for Limits {
             sign_in_address: Limiter::new(100, quarter),
             sign_up_address: Limiter::new(10, Duration::hours(1)),
             oidc_address: Limiter::new(30, quarter),
+            proposals: Limiter::new(60, Duration::hours(1)),
         }
     }
 }

@@ -363,6 +363,7 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
         providers: sign_in.providers,
         secure_cookies: sign_in.secure_cookies,
         client_address_header: sign_in.client_address_header,
+        anonymous_proposals: sign_in.anonymous_proposals,
         clock: archipel_web::Clock::system(),
     };
     Ok(Settings {

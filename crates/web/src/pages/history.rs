@@ -47,6 +47,9 @@ struct HistoryPage {
     record_href: String,
     api_url: String,
     versions: Vec<VersionRow>,
+    /// Where a moderator posts a restore (empty for anyone else).
+    restore_action: String,
+    csrf: String,
 }
 
 /// A value of a difference as text: strings as they are, lists and
@@ -85,15 +88,19 @@ fn rows(t: Tr, versions: &[VersionView]) -> Vec<VersionRow> {
                 None => v.source.clone(),
             },
             removed: v.removed,
-            changes: v
-                .changes
-                .iter()
-                .map(|c: &FieldChange| ChangeRow {
-                    field: c.field.clone(),
-                    before: shown(&c.before),
-                    after: shown(&c.after),
-                })
-                .collect(),
+            changes: change_rows(&v.changes),
+        })
+        .collect()
+}
+
+/// A difference as the pages show it, field by field.
+pub fn change_rows(changes: &[FieldChange]) -> Vec<ChangeRow> {
+    changes
+        .iter()
+        .map(|c| ChangeRow {
+            field: c.field.clone(),
+            before: shown(&c.before),
+            after: shown(&c.after),
         })
         .collect()
 }
@@ -123,6 +130,7 @@ pub async fn page(
         return Err(missing());
     };
     let title = format!("{} · {}", t.s("history.title"), name);
+    let moderator = viewer.role().can_moderate();
     let page = HistoryPage {
         page: Layout::new(t, &viewer, &title, &super::here(&uri), None),
         t,
@@ -130,8 +138,66 @@ pub async fn page(
         record_href: record_url(id.as_str()),
         api_url: format!("/api/v1/history/{}", crate::params::encode(id.as_str())),
         versions: rows(t, &versions),
+        restore_action: if moderator {
+            format!("{}/historique/restaurer", record_url(id.as_str()))
+        } else {
+            String::new()
+        },
+        csrf: viewer
+            .session
+            .as_ref()
+            .map(|s| s.csrf.clone())
+            .unwrap_or_default(),
     };
     render(&page)
+}
+
+#[derive(serde::Deserialize)]
+pub struct RestoreForm {
+    version: String,
+}
+
+/// `POST /{kind}/{id}/historique/restaurer`: a moderator makes an older
+/// version the current one again (the restore is itself a version).
+pub async fn restore(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    viewer: crate::session::Viewer,
+    Path((seg, raw_id)): Path<(String, String)>,
+    crate::csrf::Form(f): crate::csrf::Form<RestoreForm>,
+) -> Result<Response, Error> {
+    let t = Tr::new(lang);
+    let (_, id) = record_path(&seg, &raw_id, lang)?;
+    let here = format!("{}/historique", record_url(id.as_str()));
+    let Some(account) = viewer.account.as_ref().map(|a| a.id) else {
+        return Ok(super::account::to_sign_in(&here));
+    };
+    if !viewer.role().can_moderate() {
+        return Err(Error::forbidden(t.s("moderation.not_allowed")).in_lang(lang));
+    }
+    let Ok(number) = f.version.trim().parse::<u32>() else {
+        return Err(Error::bad_request(t.s("history.no_version")).in_lang(lang));
+    };
+    let at = state.config.sign_in.clock.now();
+    let lid = id.clone();
+    state
+        .writer
+        .write(move |s| {
+            let by = archipel_jobs::Decider {
+                account: Some(account),
+                via: "web",
+                at,
+            };
+            match history::restore(s, &lid, number, &by)? {
+                archipel_store::Restored::NoSuchVersion => {
+                    Err(Error::not_found(format!("{lid} has no version {number}")))
+                }
+                _ => Ok(()),
+            }
+        })
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    Ok(super::signin::see_other(&format!("{here}#versions")))
 }
 
 /// `GET /api/v1/history/{id}`: the versions of a record, newest first.

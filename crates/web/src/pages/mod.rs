@@ -2,14 +2,17 @@
 
 mod account;
 mod admin;
+mod audit;
 mod data;
 pub mod history;
 mod home;
 mod lang;
 mod legal;
 pub mod map;
+mod moderation;
 mod oidc;
 mod pitch;
+mod propose;
 pub mod records;
 mod relations;
 pub mod search;
@@ -49,6 +52,21 @@ pub fn routes() -> Router<AppState> {
             post(signup::submit).merge(get(signup::page)),
         )
         .route("/compte", get(account::page))
+        .route("/compte/propositions/{id}/retirer", post(account::withdraw))
+        .route(
+            "/proposer/{kind}",
+            post(propose::new_submit).merge(get(propose::new_page)),
+        )
+        .route("/moderation", get(moderation::queue))
+        .route("/moderation/{id}", get(moderation::item))
+        .route("/moderation/{id}/accepter", post(moderation::accept))
+        .route("/moderation/{id}/refuser", post(moderation::refuse))
+        .route(
+            "/moderation/{id}/modifier",
+            post(moderation::edit_accept).merge(get(moderation::edit)),
+        )
+        .route("/admin/journal", get(audit::page))
+        .route("/admin/journal.csv", get(audit::export))
         .route("/admin/comptes", get(admin::page))
         .route("/admin/comptes/{id}/role", post(admin::role))
         .route("/admin/comptes/{id}/desactiver", post(admin::disable))
@@ -59,6 +77,15 @@ pub fn routes() -> Router<AppState> {
         .route("/{kind}", get(records::list))
         .route("/{kind}/{id}", get(records::show))
         .route("/{kind}/{id}/historique", get(history::page))
+        .route("/{kind}/{id}/historique/restaurer", post(history::restore))
+        .route(
+            "/{kind}/{id}/proposer",
+            post(propose::edit_submit).merge(get(propose::edit_page)),
+        )
+        .route(
+            "/{kind}/{id}/signaler",
+            post(propose::report_submit).merge(get(propose::report_form)),
+        )
 }
 
 /// Renders a template as an HTML response.

@@ -332,6 +332,9 @@ struct RecordPage {
     sections: Vec<ListSection>,
     api_url: String,
     history_url: String,
+    /// "Propose a correction", "report a problem" and, for an actor,
+    /// "add a place" and "add a relation".
+    contribute: Vec<crate::views::Link>,
 }
 
 /// An outside link, shown as a link only for web and mail addresses.
@@ -834,6 +837,30 @@ pub async fn show(
         sections,
         api_url: format!("/api/v1/{}/{enc}", kind_path(kind)),
         history_url: format!("/{}/{enc}/historique", kind_path(kind)),
+        contribute: contribute_links(t, kind, &enc),
     };
     render(&page)
+}
+
+/// The ways to contribute a record's page offers.
+fn contribute_links(t: Tr, kind: EntityKind, enc: &str) -> Vec<crate::views::Link> {
+    use crate::views::Link;
+    let base = format!("/{}/{enc}", kind_path(kind));
+    let mut out = vec![
+        Link::new(format!("{base}/proposer"), t.s("record.propose")),
+        Link::new(format!("{base}/signaler"), t.s("record.report")),
+    ];
+    if kind == EntityKind::Actor {
+        out.push(Link::new(
+            format!("/proposer/places?actor={enc}"),
+            t.s("record.add_place"),
+        ));
+    }
+    if kind != EntityKind::Territory {
+        out.push(Link::new(
+            format!("/proposer/relations?subject={enc}"),
+            t.s("record.add_relation"),
+        ));
+    }
+    out
 }

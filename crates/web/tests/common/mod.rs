@@ -1,3 +1,4 @@
 //! Helpers shared by the web crate's test binaries.
 
 pub mod browser;
+pub mod web;
