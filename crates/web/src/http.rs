@@ -271,11 +271,11 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     }
     let api = path.starts_with("/api/");
     if !res.headers().contains_key(header::CACHE_CONTROL) {
-        let cc = if api {
-            "public, max-age=60"
-        } else {
-            "no-cache"
-        };
+        // Both are kept by browsers and proxies but asked again each time
+        // (a 304 from the answer's validator when nothing changed): the
+        // registry changes under contributions, and a decision shows at
+        // once — to the moderator who made it as to everyone.
+        let cc = if api { "public, no-cache" } else { "no-cache" };
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(cc));
     }

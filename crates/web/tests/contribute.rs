@@ -155,8 +155,17 @@ async fn an_actor_with_its_place_goes_public_only_once_a_moderator_accepts() {
     assert_eq!(places, 1, "the place was not accepted with its actor");
     let page = camille.get(&f.app, &format!("/actors/{actor}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    let geo = camille.get(&f.app, "/api/v1/places.geojson").await;
-    assert!(geo.body.contains("La Ressourcerie Numérique"));
+    let geo = camille
+        .get(
+            &f.app,
+            "/api/v1/places.geojson?territory=territory:demo:commune:96001",
+        )
+        .await;
+    assert!(
+        geo.body.contains("La Ressourcerie Numérique"),
+        "{}",
+        geo.body
+    );
     let search = camille.get(&f.app, "/search?q=ressourcerie").await;
     assert!(search.body.contains("La Ressourcerie Numérique"));
     let account = camille.get(&f.app, "/compte").await;
@@ -476,7 +485,7 @@ async fn reports_and_anonymous_proposals_follow_the_configuration() {
         &path,
         &[
             ("reason", "closed"),
-            ("email", "voisin@exemple.fr"),
+            ("proposer_email", "voisin@exemple.fr"),
             ("comment", "Fermé depuis mars."),
         ],
     )

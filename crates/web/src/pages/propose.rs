@@ -340,7 +340,7 @@ fn problem_list(t: Tr, sets: &[Fieldset], errors: &[FieldError]) -> Vec<Problem>
             .iter()
             .flat_map(|s| &s.fields)
             .any(|f| owns(f.name, &e.field));
-        if !shown && e.field != "comment" && e.field != "email" {
+        if !shown && e.field != "comment" && e.field != "proposer_email" {
             out.push(Problem {
                 href: "#proposal-form".into(),
                 label: e.field.clone(),
@@ -461,7 +461,7 @@ async fn form_page(
         comment_error: pick("comment"),
         anonymous,
         email: shown.email,
-        email_error: pick("email"),
+        email_error: pick("proposer_email"),
     };
     let mut res = render(&page)?;
     *res.status_mut() = status;
@@ -584,7 +584,7 @@ fn split(pairs: Vec<(String, String)>) -> (Values, String, String, Option<u32>) 
     for (k, v) in pairs {
         match k.as_str() {
             "comment" => comment = v,
-            "email" => email = v.trim().to_string(),
+            "proposer_email" => email = v.trim().to_string(),
             "base" => base = v.trim().parse().ok(),
             _ => values.push((k, v)),
         }
@@ -740,7 +740,7 @@ pub async fn new_submit(
     }
     if anonymous && archipel_domain::check_email(&email).is_err() {
         errors.push(FieldError {
-            field: "email".into(),
+            field: "proposer_email".into(),
             reason: t.s("propose.email_needed").into(),
         });
     }
@@ -881,7 +881,7 @@ pub async fn edit_submit(
         record_form::build_partly(kind, e.id().clone(), Some(&e), &values, at);
     if anonymous && archipel_domain::check_email(&email).is_err() {
         errors.push(FieldError {
-            field: "email".into(),
+            field: "proposer_email".into(),
             reason: t.s("propose.email_needed").into(),
         });
     }
@@ -1069,7 +1069,7 @@ pub async fn report_submit(
     }
     if anonymous && archipel_domain::check_email(&email).is_err() {
         problems.push(Problem {
-            href: "#f-email".into(),
+            href: "#f-proposer-email".into(),
             label: t.s("propose.email").into(),
             reason: t.s("propose.email_needed").into(),
         });
