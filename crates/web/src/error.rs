@@ -74,9 +74,49 @@ impl Error {
 
 impl From<archipel_store::StoreError> for Error {
     fn from(e: archipel_store::StoreError) -> Error {
-        Error::internal_from(&e)
+        match &e {
+            archipel_store::StoreError::Busy { .. } => Error::busy(&e),
+            _ => Error::internal_from(&e),
+        }
     }
 }
+
+impl Error {
+    /// The registry is held by another writer (an import) longer than a
+    /// write waits: nothing was written, try again shortly (503,
+    /// `Retry-After`).
+    pub fn busy(e: &archipel_store::StoreError) -> Error {
+        let holder = match e {
+            archipel_store::StoreError::Busy { holder, .. } => holder.as_str(),
+            _ => "another writer",
+        };
+        // The registry's path stays in the server's log.
+        tracing::warn!("{e}");
+        let mut out = Error::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the registry is busy ({holder}): nothing was written; try again in a moment"),
+        );
+        out.retry_after = Some(BUSY_RETRY);
+        out
+    }
+
+    /// The error for a failed contribution or decision that is not the
+    /// visitor's to fix: busy (503) or internal (500).
+    pub fn of_contribution(e: &archipel_jobs::contribute::ContributionError) -> Error {
+        use archipel_jobs::contribute::ContributionError as C;
+        use archipel_store::proposals::ProposalError as P;
+        use archipel_store::StoreError as S;
+        match e {
+            C::Store(s @ S::Busy { .. }) | C::Proposal(P::Store(s @ S::Busy { .. })) => {
+                Error::busy(s)
+            }
+            _ => Error::internal_from(e),
+        }
+    }
+}
+
+/// Seconds a writer told the registry is busy waits before trying again.
+const BUSY_RETRY: u64 = 5;
 
 impl From<archipel_store::accounts::AccountError> for Error {
     fn from(e: archipel_store::accounts::AccountError) -> Error {
@@ -86,7 +126,10 @@ impl From<archipel_store::accounts::AccountError> for Error {
 
 impl From<archipel_store::proposals::ProposalError> for Error {
     fn from(e: archipel_store::proposals::ProposalError) -> Error {
-        Error::internal_from(&e)
+        match e {
+            archipel_store::proposals::ProposalError::Store(s) => s.into(),
+            other => Error::internal_from(&other),
+        }
     }
 }
 
@@ -125,11 +168,12 @@ impl IntoResponse for Error {
 impl Error {
     fn response(self) -> Response {
         // Internal details stay in the log.
-        let shown = if self.status.is_server_error() {
-            "internal error".to_string()
-        } else {
-            self.message.clone()
-        };
+        let shown =
+            if self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE {
+                "internal error".to_string()
+            } else {
+                self.message.clone()
+            };
         match self.audience {
             Audience::Api => {
                 let body = serde_json::json!({
@@ -145,6 +189,7 @@ impl Error {
                     StatusCode::BAD_REQUEST => t.s("error.bad_request"),
                     StatusCode::FORBIDDEN => t.s("error.forbidden"),
                     StatusCode::TOO_MANY_REQUESTS => t.s("error.too_many"),
+                    StatusCode::SERVICE_UNAVAILABLE => t.s("error.busy"),
                     s if s.is_server_error() => t.s("error.internal"),
                     _ => t.s("error.other"),
                 };

@@ -423,6 +423,16 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The field of `kind`'s form at `path` (`identifiers.siret`), when the
+/// form shows it; a point's path (`location`) gives its latitude's field.
+pub fn field_at(kind: EntityKind, path: &str) -> Option<Field> {
+    let lat = format!("{path}.lat");
+    fields(kind)
+        .iter()
+        .find(|f| f.name == path || f.name == lat)
+        .copied()
+}
+
 /// The field of `kind` named `name`.
 fn field(kind: EntityKind, name: &str) -> Field {
     fields(kind)

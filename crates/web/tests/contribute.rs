@@ -730,3 +730,57 @@ async fn a_proposal_on_a_record_an_import_changed_shows_what_changed_since() {
     let queue = dominique.get(&f.app, "/moderation").await;
     assert!(queue.body.contains("fiche modifiée depuis"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposal_while_an_import_holds_the_registry_says_so_and_loses_nothing() {
+    let f = demo_fixture_with(|_| {});
+    let (mut camille, _) = two_people(&f).await;
+    let form = camille.get(&f.app, "/proposer/commons").await;
+    let csrf = form.csrf();
+    // An import holds the registry longer than a web write waits.
+    let db = f.db.clone();
+    let (held, hold) = std::sync::mpsc::channel();
+    let import = std::thread::spawn(move || {
+        let mut store = archipel_store::Store::open(&db).unwrap();
+        store
+            .write("long-import", "csv", Some("lieux.csv"), |_| {
+                held.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_secs(12));
+                Ok::<(), archipel_store::StoreError>(())
+            })
+            .unwrap();
+    });
+    hold.recv().unwrap();
+    let r = camille
+        .post(
+            &f.app,
+            "/proposer/commons",
+            &[
+                ("csrf", &csrf),
+                ("name", "Pendant l'import"),
+                ("kind", "software"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(r.headers.get("retry-after").is_some());
+    assert!(r.body.contains("busy"), "{}", r.body);
+    assert!(
+        !r.body.contains(f.dir.path().to_str().unwrap()),
+        "the path shows"
+    );
+    import.join().unwrap();
+    // Once it is done, the same form goes through.
+    let r = camille
+        .post(
+            &f.app,
+            "/proposer/commons",
+            &[
+                ("csrf", &csrf),
+                ("name", "Pendant l'import"),
+                ("kind", "software"),
+            ],
+        )
+        .await;
+    proposal_of(&r);
+}

@@ -205,6 +205,6 @@ pub async fn withdraw(
         )) => Err(
             Error::new(axum::http::StatusCode::CONFLICT, t.s("moderation.decided")).in_lang(lang),
         ),
-        Err(e) => Err(Error::internal_from(&e).in_lang(lang)),
+        Err(e) => Err(Error::of_contribution(&e).in_lang(lang)),
     }
 }

@@ -33,6 +33,9 @@ pub struct VersionRow {
 }
 
 pub struct ChangeRow {
+    /// The field's name in the forms, in the page's language (empty when
+    /// no form shows it).
+    pub label: String,
     pub field: String,
     pub before: String,
     pub after: String,
@@ -74,7 +77,12 @@ pub fn action_label(t: Tr, action: &str) -> &'static str {
     }
 }
 
-fn rows(t: Tr, versions: &[VersionView]) -> Vec<VersionRow> {
+fn rows(
+    content: &archipel_content::Content,
+    t: Tr,
+    kind: archipel_domain::EntityKind,
+    versions: &[VersionView],
+) -> Vec<VersionRow> {
     versions
         .iter()
         .map(|v| VersionRow {
@@ -88,19 +96,59 @@ fn rows(t: Tr, versions: &[VersionView]) -> Vec<VersionRow> {
                 None => v.source.clone(),
             },
             removed: v.removed,
-            changes: change_rows(&v.changes),
+            changes: labelled_rows(content, t, kind, &v.changes),
         })
         .collect()
 }
 
-/// A difference as the pages show it, field by field.
-pub fn change_rows(changes: &[FieldChange]) -> Vec<ChangeRow> {
+/// A difference of a record of `kind` for people: each field named as the
+/// forms name it, vocabulary keys as their labels (`association` →
+/// "Association"), in the page's language.
+pub fn labelled_rows(
+    content: &archipel_content::Content,
+    t: Tr,
+    kind: archipel_domain::EntityKind,
+    changes: &[FieldChange],
+) -> Vec<ChangeRow> {
+    use crate::record_form::{field_at, Input};
+    let value = |input: Option<Input>, v: &Option<serde_json::Value>| -> String {
+        let term = |vocab: &str, key: &str| content.label(vocab, key, t.lang);
+        match (input, v) {
+            (Some(Input::Vocab(vocab)), Some(serde_json::Value::String(k))) => term(vocab, k),
+            (Some(Input::Many(vocab)), Some(serde_json::Value::Array(keys))) => keys
+                .iter()
+                .map(|k| match k {
+                    serde_json::Value::String(k) => term(vocab, k),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            (Some(Input::Nature), Some(serde_json::Value::String(n))) => match n.as_str() {
+                "person" => t.s("field.nature_person").to_string(),
+                _ => t.s("field.nature_organisation").to_string(),
+            },
+            (Some(Input::Lines), Some(serde_json::Value::Array(items))) => items
+                .iter()
+                .map(|i| match i {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => shown(v),
+        }
+    };
     changes
         .iter()
-        .map(|c| ChangeRow {
-            field: c.field.clone(),
-            before: shown(&c.before),
-            after: shown(&c.after),
+        .map(|c| {
+            let f = field_at(kind, &c.field);
+            let input = f.map(|f| f.input);
+            ChangeRow {
+                label: f.map(|f| t.s(f.label).to_string()).unwrap_or_default(),
+                field: c.field.clone(),
+                before: value(input, &c.before),
+                after: value(input, &c.after),
+            }
         })
         .collect()
 }
@@ -137,7 +185,7 @@ pub async fn page(
         name,
         record_href: record_url(id.as_str()),
         api_url: format!("/api/v1/history/{}", crate::params::encode(id.as_str())),
-        versions: rows(t, &versions),
+        versions: rows(&state.content, t, id.kind(), &versions),
         restore_action: if moderator {
             format!("{}/historique/restaurer", record_url(id.as_str()))
         } else {

@@ -10,7 +10,7 @@
 //! each one transaction (record, history, proposal, audit).
 
 use super::account::to_sign_in;
-use super::history::{change_rows, ChangeRow};
+use super::history::{labelled_rows, ChangeRow};
 use super::records::kind_of_path;
 use super::render;
 use super::signin::see_other;
@@ -352,6 +352,9 @@ async fn item_page(
         return Err(Error::not_found(format!("no proposal {id}")).in_lang(t.lang));
     };
     let p = &r.proposal;
+    let record_kind = EntityId::parse(&p.record)
+        .map(|id| id.kind())
+        .unwrap_or(EntityKind::Relation);
     let title = format!("{} {} : {}", t.s("moderation.proposal"), p.id, name_of(&r));
     let link = |pid: &str, name: &str, why: String| Link {
         href: record_url(pid),
@@ -382,8 +385,8 @@ async fn item_page(
         at: p.created_at.clone(),
         comment: p.comment.clone().unwrap_or_default(),
         stale: r.stale && r.current.is_some(),
-        changes: change_rows(&r.changes),
-        changed_since: change_rows(&r.changed_since),
+        changes: labelled_rows(&state.content, t, record_kind, &r.changes),
+        changed_since: labelled_rows(&state.content, t, record_kind, &r.changed_since),
         duplicates: r
             .duplicates
             .iter()
@@ -531,7 +534,7 @@ async fn decide(
                 )
                 .await
             }
-            None => Err(Error::internal_from(&e).in_lang(lang)),
+            None => Err(Error::of_contribution(&e).in_lang(lang)),
         },
     }
 }
@@ -746,7 +749,7 @@ pub async fn edit_accept(
                 )
                 .await
             }
-            None => Err(Error::internal_from(&e).in_lang(lang)),
+            None => Err(Error::of_contribution(&e).in_lang(lang)),
         },
     }
 }

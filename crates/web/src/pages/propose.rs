@@ -648,7 +648,7 @@ async fn file(state: &AppState, sub: Submission, more: Vec<Entity>) -> Result<Se
                 Err(ContributionError::AnonymousNotAllowed) => Err(Error::forbidden(
                     "proposals without an account are not accepted here",
                 )),
-                Err(e) => Err(Error::internal_from(&e)),
+                Err(e) => Err(Error::of_contribution(&e)),
             },
         )
         .await
