@@ -1,9 +1,10 @@
 //! `archipel history` and `archipel proposals` end to end on real
 //! temporary registries: versions newest first, a restore as a new
 //! version, the queue's filters, decisions by a moderator only, and a
-//! process killed (SIGKILL) in the middle of a run of decisions leaving
-//! every record and its history as before or after each decision, never
-//! between.
+//! process killed (SIGKILL) in the middle of a run of decisions — the
+//! command line's or `archipel serve`'s, decisions taken on the web —
+//! leaving every record and its history as before or after each
+//! decision, never between.
 
 mod common;
 
@@ -504,4 +505,130 @@ fn a_moderator_makes_an_agent_with_the_actors_siret_its_referent() {
         ok(&db, &["referent", "list", "agent@asso.fr"]).trim(),
         actor
     );
+}
+
+/// The cookies an answer sets, as `name=value` pairs.
+fn set_cookies(answer: &str) -> Vec<String> {
+    answer
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("set-cookie")
+                .then(|| v.trim().split(';').next().unwrap_or("").to_string())
+        })
+        .filter(|c| !c.ends_with('='))
+        .collect()
+}
+
+/// The anti-forgery field of the first form of a page.
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no form in {page}"))
+        .to_string()
+}
+
+/// A moderator signed in to `server`: their cookies and form token.
+fn moderator_session(server: &archipel_testkit::Server) -> (String, String) {
+    let page = server.get("/connexion");
+    let mut cookies = set_cookies(&page).join("; ");
+    let form = format!(
+        "csrf={}&email=web-modo%40exemple.fr&password=une+phrase+de+passe+assez+longue&next=%2Fcompte",
+        csrf_of(&page)
+    );
+    let answer = server
+        .request("POST", "/connexion", &cookies, Some(&form))
+        .expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    cookies = set_cookies(&answer).join("; ");
+    let account = server
+        .request("GET", "/compte", &cookies, None)
+        .expect("an answer");
+    (cookies.clone(), csrf_of(&account))
+}
+
+#[test]
+fn a_server_killed_during_decisions_on_the_web_leaves_records_and_histories_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let contributor = registry(&db);
+    let mut proposals = Vec::new();
+    {
+        let mut store = Store::open(&db).unwrap();
+        let content = Content::embedded().unwrap();
+        let hash = archipel_accounts::password::hash("une phrase de passe assez longue").unwrap();
+        store
+            .create_account(
+                &NewAccount {
+                    email: Some("web-modo@exemple.fr"),
+                    password_hash: Some(&hash),
+                    display_name: "Modération",
+                    role: "moderator",
+                },
+                &Audit::new(chrono::Utc::now(), None, serde_json::Value::Null),
+            )
+            .unwrap();
+        let records: Vec<Entity> = store
+            .list(archipel_domain::EntityKind::Actor)
+            .unwrap()
+            .into_iter()
+            .chain(store.list(archipel_domain::EntityKind::Place).unwrap())
+            .collect();
+        for (i, before) in records.into_iter().enumerate() {
+            let proposed = renamed(&store, before.id().as_str(), &format!("Nom proposé n°{i}"));
+            let id = propose(&mut store, &content, contributor, proposed.clone());
+            proposals.push((id, before, proposed));
+        }
+    }
+    assert!(proposals.len() > 30, "{}", proposals.len());
+    let ids: Vec<String> = proposals.iter().map(|(id, _, _)| id.to_string()).collect();
+    for round in 1..=3 {
+        let mut server = archipel_testkit::Server::start(common::command(
+            &db,
+            &["serve", "--addr", "127.0.0.1:0", "--tiles", "none"],
+        ));
+        let (cookies, csrf) = moderator_session(&server);
+        let (before, _) = check_counts(&db, &ids);
+        // Decisions one after another, as fast as the server takes them,
+        // from another thread; the server is killed after a few.
+        let server_ref = &server;
+        let target = before + 3;
+        std::thread::scope(|scope| {
+            let decisions = scope.spawn(|| {
+                for id in &ids {
+                    let form = format!("csrf={csrf}&message=");
+                    let path = format!("/moderation/{id}/accepter");
+                    if server_ref.request("POST", &path, &cookies, Some(&form)).is_none() {
+                        break;
+                    }
+                }
+            });
+            loop {
+                let (accepted, _) = check_counts(&db, &ids);
+                if accepted >= target.min(ids.len()) || decisions.is_finished() {
+                    break;
+                }
+                std::thread::yield_now();
+            }
+            // The thread holds only a shared reference: kill through the
+            // process id so the server dies while it may be mid-decision.
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &server_ref.pid().to_string()])
+                .status();
+            let _ = decisions.join();
+        });
+        server.kill();
+        let (accepted, pending) = check_consistent(&db, &proposals);
+        assert!(accepted >= before, "round {round}: decisions were lost");
+        assert_eq!(accepted + pending, proposals.len());
+    }
+    let (accepted, _) = check_consistent(&db, &proposals);
+    assert!(accepted >= 9, "{accepted} decisions in three rounds");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
 }

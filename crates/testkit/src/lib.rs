@@ -183,17 +183,47 @@ impl Server {
 
     /// The whole answer (status line, headers, body) to `GET path`.
     pub fn get(&self, path: &str) -> String {
+        self.request("GET", path, "", None).expect("an answer")
+    }
+
+    /// The whole answer to `METHOD path` with the `Cookie` header
+    /// `cookies` (empty: none) and, for a form, its fields
+    /// (`application/x-www-form-urlencoded`, given encoded). `None` when
+    /// the server is gone (killed) before answering.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        cookies: &str,
+        form: Option<&str>,
+    ) -> Option<String> {
         use std::io::{Read, Write};
-        let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        let mut s = std::net::TcpStream::connect(&self.addr).ok()?;
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
             self.addr
-        )
-        .expect("send the request");
+        );
+        if !cookies.is_empty() {
+            head.push_str(&format!("Cookie: {cookies}\r\n"));
+        }
+        if let Some(body) = form {
+            head.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        head.push_str(form.unwrap_or(""));
+        s.write_all(head.as_bytes()).ok()?;
         let mut answer = String::new();
-        s.read_to_string(&mut answer).expect("read the answer");
-        answer
+        s.read_to_string(&mut answer).ok()?;
+        (!answer.is_empty()).then_some(answer)
+    }
+
+    /// Kills the server at once (SIGKILL: no chance to finish anything).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
