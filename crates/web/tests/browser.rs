@@ -962,3 +962,69 @@ async fn hash_moves_from(c: &Client, before: &Value) -> bool {
     }
     false
 }
+
+/// Finer outlines an operator provides (`tiles.outlines`; TopoJSON here,
+/// quantized, a line and a polygon in a collection) are drawn over the
+/// countries' on every map, fetched from Archipel itself: still no
+/// request to another host, and no error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_outlines_are_drawn_over_the_countries() {
+    const TOPOLOGY: &str = r#"{"type": "Topology",
+      "transform": {"scale": [0.001, 0.001], "translate": [2.0, 45.6]},
+      "objects": {"coast": {"type": "GeometryCollection", "geometries": [
+        {"type": "LineString", "arcs": [0]},
+        {"type": "Polygon", "arcs": [[1]]}]}},
+      "arcs": [[[0, 0], [50, 80], [30, -20]],
+               [[10, 10], [20, 0], [0, 20], [-20, 0], [0, -20]]]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cote.topojson");
+    std::fs::write(&file, TOPOLOGY).unwrap();
+    let outlines = archipel_web::Outlines::load(&file).unwrap();
+    let b = Browser::start(move |c| c.outlines = Some(outlines)).await;
+    let c = &b.c;
+    let mut problems = Vec::new();
+    for path in [
+        "/map",
+        "/places/place:demo:mediatheque-lucioles",
+        "/embed/map",
+    ] {
+        b.goto(path).await.unwrap();
+        map_ready(c).await;
+        let drawn = c
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("[data-map][data-outlines-ready]"))
+            .await;
+        let state = attr(c, "[data-map]", "data-outlines-ready").await;
+        let count = attr(c, "[data-map]", "data-outlines-count").await;
+        if drawn.is_err() || state.as_deref() != Some("true") || count.as_deref() != Some("2") {
+            problems.push(format!(
+                "{path}: outlines {state:?}, {count:?} drawn (2 expected)"
+            ));
+        }
+        let canvases = count_of(c, ".leaflet-overlay-pane canvas").await.unwrap();
+        if canvases < 2 {
+            problems.push(format!(
+                "{path}: {canvases} canvas (the countries and the outlines)"
+            ));
+        }
+        problems.extend(
+            foreign_requests(c, &b.base)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|u| format!("{path}: requested {u}")),
+        );
+        problems.extend(
+            severe_logs(c)
+                .await
+                .into_iter()
+                .map(|e| format!("{path}: {e}")),
+        );
+    }
+    b.goto("/map#map=13/45.64/2.03").await.unwrap();
+    map_ready(c).await;
+    shot(c, "map-outlines").await;
+    b.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
