@@ -8,7 +8,7 @@
 use archipel_accounts::oidc::{
     AuthMethod, Callback, OidcError, Provider, ProviderConfig, Secret, SecretSource, SigningAlg,
 };
-use archipel_testkit::oidc::OidcProvider;
+use archipel_testkit::oidc::{OidcProvider, STEP_TIMEOUT};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -46,6 +46,8 @@ fn discover(c: ProviderConfig) -> Provider {
 fn log_in(auth_url: &url::Url, login: &str, password: &str) -> Callback {
     let http = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(STEP_TIMEOUT)
+        .connect_timeout(STEP_TIMEOUT)
         .build()
         .unwrap();
     let mut jar: BTreeMap<String, String> = BTreeMap::new();
@@ -78,7 +80,10 @@ fn log_in(auth_url: &url::Url, login: &str, password: &str) -> Callback {
                 ),
             None => http.get(url.clone()),
         };
-        let response = request.header("cookie", cookie).send().unwrap();
+        let response = request
+            .header("cookie", cookie)
+            .send()
+            .unwrap_or_else(|e| harness().log.fail(format_args!("{url}: {e}")));
         for set in response.headers().get_all("set-cookie") {
             let set = set.to_str().unwrap();
             let pair = set.split(';').next().unwrap();
@@ -92,7 +97,9 @@ fn log_in(auth_url: &url::Url, login: &str, password: &str) -> Callback {
             url = url.join(&location).unwrap();
             continue;
         }
-        let body = response.text().unwrap();
+        let body = response
+            .text()
+            .unwrap_or_else(|e| harness().log.fail(format_args!("{url}: {e}")));
         assert_eq!(status, 200, "{url}: {body}");
         // The login form: post it to its action.
         let action = body
@@ -185,7 +192,17 @@ fn the_whole_flow_with_rs256_and_a_signed_userinfo() {
     assert_eq!(q["state"], "etat-de-deconnexion");
     assert_eq!(q["post_logout_redirect_uri"], AFTER_LOGOUT);
     // The provider accepts it (its confirmation page).
-    let page = reqwest::blocking::get(out).unwrap();
+    let page = reqwest::blocking::Client::builder()
+        .timeout(STEP_TIMEOUT)
+        .build()
+        .unwrap()
+        .get(out)
+        .send()
+        .unwrap_or_else(|e| {
+            harness()
+                .log
+                .fail(format_args!("the end-session page: {e}"))
+        });
     assert_eq!(page.status(), 200);
 }
 

@@ -108,6 +108,7 @@ struct Server {
 struct Tiles {
     url: Option<Spanned<String>>,
     attribution: Option<Spanned<String>>,
+    outlines: Option<Spanned<String>>,
 }
 
 /// Who publishes the site: the legal pages and the accessibility
@@ -237,6 +238,7 @@ impl ConfigFile {
             "server.data_licence" => self.string(&d.server.data_licence),
             "tiles.url" => self.string(&d.tiles.url),
             "tiles.attribution" => self.string(&d.tiles.attribution),
+            "tiles.outlines" => self.string(&d.tiles.outlines),
             "log.format" => self.string(&d.log.format),
             "log.level" => self.string(&d.log.level),
             "sign_in.signup" => self.string(&d.sign_in.signup),

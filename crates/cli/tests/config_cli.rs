@@ -302,3 +302,93 @@ fn publisher_section_is_read_shown_and_checked() {
         assert!(err.contains(&format!("{f}:2: {what}")), "{err}");
     }
 }
+
+/// `tiles.outlines` names a GeoJSON or TopoJSON file read at start:
+/// shown by `serve --check` with what it is; a file that is not JSON, is
+/// not GeoJSON or TopoJSON, or is over 50 MiB stops the server before it
+/// listens, naming the file and the setting.
+#[test]
+fn outlines_are_read_at_start_and_a_bad_file_stops_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "coast.geojson",
+        r#"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+            "geometry": {"type": "LineString", "coordinates": [[2.0, 45.7], [2.1, 45.8]]}}]}"#,
+    );
+    let file = write(
+        dir.path(),
+        "archipel.toml",
+        "[tiles]\noutlines = \"coast.geojson\"\n",
+    );
+    let s = settings(&archipel(&[], &["--config", &file, "serve", "--check"]));
+    let path = dir.path().join("coast.geojson");
+    assert_eq!(
+        get(&s, "tiles.outlines"),
+        (
+            format!("{} (FeatureCollection, 1 KiB)", path.display()).as_str(),
+            format!("{file}:2").as_str()
+        )
+    );
+    let s = settings(&archipel(&[], &["serve", "--check"]));
+    assert_eq!(get(&s, "tiles.outlines"), ("(none)", "default"));
+
+    let not_json = write(dir.path(), "bad.json", "{\"type\": \"Topology\", ");
+    let not_geo = write(dir.path(), "list.json", "[1, 2, 3]");
+    let large = dir.path().join("large.json");
+    std::fs::File::create(&large)
+        .unwrap()
+        .set_len(archipel_web::MAX_OUTLINES_BYTES + 1)
+        .unwrap();
+    let large = large.to_str().unwrap().to_string();
+    for (bad, why) in [
+        (&not_json, "not valid JSON"),
+        (&not_geo, "expected GeoJSON"),
+        (&large, "larger than the 50 MiB allowed"),
+        (&"/nonexistent/outlines.json".to_string(), "No such file"),
+    ] {
+        let out = archipel(&[], &["serve", "--check", "--tiles-outlines", bad]);
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("--tiles-outlines: tiles.outlines: {bad}: "))
+                && err.contains(why),
+            "{err}"
+        );
+    }
+    // Not only the check: the server itself does not start.
+    let mut server = command(
+        &[("ARCHIPEL_TILES_OUTLINES", &not_json)],
+        &[
+            "--db",
+            dir.path().join("r.db").to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ],
+    )
+    .spawn()
+    .unwrap();
+    let mut ended = None;
+    for _ in 0..600 {
+        if let Some(status) = server.try_wait().unwrap() {
+            ended = Some(status);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let Some(status) = ended else {
+        let _ = server.kill();
+        let _ = server.wait();
+        panic!("the server started with a bad outlines file");
+    };
+    assert_eq!(status.code(), Some(1));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut server.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(
+        err.contains(&format!(
+            "$ARCHIPEL_TILES_OUTLINES: tiles.outlines: {not_json}: not valid JSON"
+        )),
+        "{err}"
+    );
+}

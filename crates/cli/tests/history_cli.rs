@@ -253,11 +253,35 @@ fn proposals_are_listed_filtered_accepted_and_refused() {
         ],
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("accepted already"),
-        "{}",
-        stderr(&out)
+    assert_eq!(
+        stderr(&out).trim_end(),
+        format!("archipel: error: proposal {a} is accepted already"),
+        "said as other errors are, the proposal named once"
     );
+    // An unknown proposal is named once, as `show` and `refuse` say it.
+    let unknown = |args: &[&str]| {
+        let out = run(&db, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        stderr(&out).trim_end().to_string()
+    };
+    let said = "archipel: error: no proposal 999";
+    let by = ["--by", "modo@exemple.fr"];
+    assert_eq!(
+        unknown(&[&["proposals", "accept", "999"][..], &by].concat()),
+        said
+    );
+    assert_eq!(
+        unknown(
+            &[
+                &["proposals", "refuse", "999"][..],
+                &by,
+                &["--message", "Non"]
+            ]
+            .concat()
+        ),
+        said
+    );
+    assert_eq!(unknown(&["proposals", "show", "999"]), said);
 }
 
 /// Every proposal is either pending with its record as it was, or

@@ -475,7 +475,7 @@ fn layout(sheet: &Sheet, fonts: &Fonts) -> Vec<Vec<Op>> {
         let (short, long): (Vec<_>, Vec<_>) = sheet
             .evidence
             .iter()
-            .partition(|e| e.text.chars().count() <= 9);
+            .partition(|e| crate::render::short_figure(e));
         let half = short.len().div_ceil(2);
         for (k, e) in short.iter().enumerate() {
             let (col_block, x) = if k < half {

@@ -334,6 +334,13 @@ pub(crate) fn esc(s: &str) -> String {
     }
 }
 
+/// Whether a figure's value is short enough for the columns of figures
+/// (a number, a licence), or goes on a line of its own (counts by kind):
+/// the PDF and the HTML lay the figures out alike.
+pub(crate) fn short_figure(e: &crate::sheet::Evidence) -> bool {
+    e.text.chars().count() <= 9
+}
+
 /// Only `http(s)` links become links.
 fn safe_url(u: &str) -> Option<&str> {
     let l = u.trim();
@@ -363,6 +370,8 @@ ol.objections > li { margin-bottom: .7rem; break-inside: avoid; }
 .evidence dl { display: grid; grid-template-columns: 1fr auto; gap: .2rem 1rem; margin: 0; }
 .evidence dt { margin: 0; }
 .evidence dd { margin: 0; font-weight: bold; text-align: right; }
+.evidence dt.long, .evidence dd.long { grid-column: 1 / -1; }
+.evidence dd.long { font-weight: normal; text-align: left; margin-bottom: .2rem; }
 .lead { font-size: 9pt; color: #4a5565; margin: .5rem 0 0; }
 .sources { font-size: 8.5pt; color: #4a5565; padding-left: 1.4rem; }
 footer { margin-top: 1.2rem; font-size: 8.5pt; color: #6b7685; border-top: 1px solid #c9d6e2; padding-top: .4rem; }
@@ -443,8 +452,15 @@ pub fn body_html(sheet: &Sheet) -> String {
     } else {
         b.push_str("<dl>\n");
         for e in &sheet.evidence {
+            // A figure goes in the columns of figures; a longer value
+            // (counts by kind) on a line of its own, as in the PDF.
+            let class = if short_figure(e) {
+                ""
+            } else {
+                " class=\"long\""
+            };
             b.push_str(&format!(
-                "<dt data-indicator=\"{}\">{}</dt><dd>{} <span class=\"cite\">[{}]</span></dd>\n",
+                "<dt{class} data-indicator=\"{}\">{}</dt><dd{class}>{} <span class=\"cite\">[{}]</span></dd>\n",
                 esc(e.indicator.as_str()),
                 esc(&e.label),
                 esc(&e.text),

@@ -67,28 +67,42 @@
       return out;
     }
     var features = [];
-    object.geometries.forEach(function (g) {
+    function add(g) {
       var geometry = null;
-      if (g.type === "Polygon") {
+      if (g.type === "GeometryCollection") {
+        (g.geometries || []).forEach(add);
+      } else if (g.type === "Polygon") {
         geometry = { type: "Polygon", coordinates: g.arcs.map(ring) };
       } else if (g.type === "MultiPolygon") {
         geometry = { type: "MultiPolygon", coordinates: g.arcs.map(function (p) { return p.map(ring); }) };
+      } else if (g.type === "LineString") {
+        geometry = { type: "LineString", coordinates: ring(g.arcs) };
+      } else if (g.type === "MultiLineString") {
+        geometry = { type: "MultiLineString", coordinates: g.arcs.map(ring) };
       }
       if (geometry) { features.push({ type: "Feature", properties: {}, geometry: geometry }); }
-    });
+    }
+    add(object);
     return { type: "FeatureCollection", features: features };
   }
 
+  function getJSON(src) {
+    return fetch(src).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.json();
+    });
+  }
+
   /* Without a tile server: the countries' outlines, served by Archipel
-     itself (Natural Earth through world-atlas), drawn under the markers. */
+     itself (Natural Earth through world-atlas), drawn under the markers;
+     then, over them, the finer outlines the operator provides, if any
+     (GeoJSON or TopoJSON, every object of a topology). */
   function baseMap(map, el) {
     var src = el.getAttribute("data-base");
     if (!src) { return; }
-    fetch(src)
-      .then(function (r) {
-        if (!r.ok) { throw new Error("HTTP " + r.status); }
-        return r.json();
-      })
+    var finer = el.getAttribute("data-outlines");
+    var outlines = finer ? getJSON(finer) : null;
+    getJSON(src)
       .then(function (topo) {
         var geo = topoToGeo(topo, topo.objects.countries);
         L.geoJSON(geo, {
@@ -99,7 +113,28 @@
         }).addTo(map);
         el.setAttribute("data-base-ready", "true");
       })
-      .catch(function () { el.setAttribute("data-base-ready", "error"); });
+      .catch(function () { el.setAttribute("data-base-ready", "error"); })
+      .then(function () { return outlines; })
+      .then(function (doc) {
+        if (!doc) { return; }
+        var geo = doc;
+        if (doc.type === "Topology") {
+          var all = [];
+          Object.keys(doc.objects || {}).forEach(function (k) {
+            all = all.concat(topoToGeo(doc, doc.objects[k]).features);
+          });
+          geo = { type: "FeatureCollection", features: all };
+        }
+        var layer = L.geoJSON(geo, {
+          interactive: false,
+          renderer: L.canvas({ padding: 0.2 }),
+          pointToLayer: function () { return L.layerGroup(); },
+          style: { color: "#6f7e8a", weight: 1, fill: false }
+        }).addTo(map);
+        el.setAttribute("data-outlines-count", String(layer.getLayers().length));
+        el.setAttribute("data-outlines-ready", "true");
+      })
+      .catch(function () { el.setAttribute("data-outlines-ready", "error"); });
   }
 
   /* `#map=ZOOM/LAT/LON` in the address, when the page keeps it there. */

@@ -115,3 +115,38 @@ pub async fn favicon() -> Response {
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
+
+/// `/assets/outlines.json`: the finer outlines the operator provides
+/// (`Config::outlines`), read at start; cached like the other assets (a
+/// year with the current `?v=`, else revalidated with the ETag), 404 when
+/// none is configured.
+pub async fn outlines(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let Some(o) = &state.config.outlines else {
+        return crate::Error::not_found("no outlines are configured (tiles.outlines)")
+            .into_response();
+    };
+    let immutable = q.is_some_and(|q| q == format!("v={}", o.version));
+    let cc = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300"
+    };
+    let mime = if o.kind == "Topology" {
+        "application/json"
+    } else {
+        "application/geo+json"
+    };
+    let mut res = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, cc)],
+        o.bytes.clone(),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&o.etag) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}

@@ -196,6 +196,136 @@ impl Tiles {
     }
 }
 
+/// Largest outlines file accepted: 50 MiB (a country's communes at
+/// 1:50,000 simplified, or a coastline at 1:10,000, fit well within it;
+/// more would be slow for every visitor's browser to draw).
+pub const MAX_OUTLINES_BYTES: u64 = 50 << 20;
+
+/// Finer outlines the operator provides (coasts, communes, a
+/// territory's limits): a GeoJSON or TopoJSON file, read and checked
+/// once at start, served at [`Outlines::URL`] and drawn by the map over
+/// the world's countries when no tile server is configured, so that a map
+/// zoomed on a town is not a blank box — still without any request to
+/// another host.
+#[derive(Clone)]
+pub struct Outlines {
+    /// The file, as the operator named it (for messages).
+    pub path: PathBuf,
+    /// Its bytes, as read.
+    pub bytes: axum::body::Bytes,
+    /// `Topology` (TopoJSON) or a GeoJSON type (`FeatureCollection`…).
+    pub kind: String,
+    /// Its validator (`W/"…"`), and the short version pages put in its URL.
+    pub etag: String,
+    pub version: String,
+}
+
+impl std::fmt::Debug for Outlines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outlines")
+            .field("path", &self.path)
+            .field("bytes", &self.bytes.len())
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// The GeoJSON types an outlines file may be (RFC 7946), and TopoJSON's.
+const OUTLINE_TYPES: [&str; 10] = [
+    "Topology",
+    "FeatureCollection",
+    "Feature",
+    "GeometryCollection",
+    "Polygon",
+    "MultiPolygon",
+    "LineString",
+    "MultiLineString",
+    "Point",
+    "MultiPoint",
+];
+
+impl Outlines {
+    /// Where the server serves the file (pages add `?v=VERSION`).
+    pub const URL: &'static str = "/assets/outlines.json";
+
+    /// Reads and checks the file at `path`: a regular file of at most
+    /// [`MAX_OUTLINES_BYTES`], valid JSON whose top-level `type` is
+    /// `Topology` (with `objects` and `arcs`) or a GeoJSON type. The
+    /// error names the file and says what is wrong.
+    pub fn load(path: &std::path::Path) -> Result<Outlines, String> {
+        use std::io::Read;
+        let shown = path.display();
+        let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+        if !meta.is_file() {
+            return Err(format!("{shown}: not a file"));
+        }
+        let too_large = |size: u64| {
+            format!(
+                "{shown}: {} MiB, larger than the {} MiB allowed for outlines; \
+                 simplify it (mapshaper -simplify) or keep only the area the registry covers",
+                size.div_ceil(1 << 20),
+                MAX_OUTLINES_BYTES >> 20
+            )
+        };
+        if meta.len() > MAX_OUTLINES_BYTES {
+            return Err(too_large(meta.len()));
+        }
+        // Read at most one byte more than allowed, should it grow.
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_OUTLINES_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| format!("{shown}: {e}"))?;
+        if bytes.len() as u64 > MAX_OUTLINES_BYTES {
+            return Err(too_large(bytes.len() as u64));
+        }
+        #[derive(serde::Deserialize)]
+        struct Head {
+            #[serde(rename = "type")]
+            kind: Option<String>,
+            objects: Option<serde::de::IgnoredAny>,
+            arcs: Option<serde::de::IgnoredAny>,
+        }
+        serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
+            .map_err(|e| format!("{shown}: not valid JSON (GeoJSON or TopoJSON expected): {e}"))?;
+        let not_geo = |what: &str| {
+            format!(
+                "{shown}: {what}: expected GeoJSON (FeatureCollection, Feature or a geometry) \
+                 or TopoJSON (Topology)"
+            )
+        };
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(not_geo("JSON that is not an object"));
+        }
+        let head: Head = serde_json::from_slice(&bytes).map_err(|e| not_geo(&e.to_string()))?;
+        let kind = head.kind.unwrap_or_default();
+        if !OUTLINE_TYPES.contains(&kind.as_str()) {
+            return Err(not_geo(&format!(
+                "a JSON object whose type is `{}`",
+                escape(&kind)
+            )));
+        }
+        if kind == "Topology" && (head.objects.is_none() || head.arcs.is_none()) {
+            return Err(format!(
+                "{shown}: a TopoJSON Topology without `objects` or `arcs`"
+            ));
+        }
+        let etag = crate::http::etag_of(&bytes);
+        let version = etag.trim_start_matches("W/\"").chars().take(10).collect();
+        Ok(Outlines {
+            path: path.to_path_buf(),
+            bytes: bytes.into(),
+            kind,
+            etag,
+            version,
+        })
+    }
+
+    /// The URL pages give the map, with the file's version.
+    pub fn url(&self) -> String {
+        format!("{}?v={}", Outlines::URL, self.version)
+    }
+}
+
 /// What "now" is for sessions and rate limits: the system's clock, or,
 /// for tests, a time they set and move forward.
 #[derive(Debug, Clone, Default)]
@@ -328,6 +458,9 @@ pub struct Config {
     /// Archipel serves itself, so that no page makes a request to another
     /// host.
     pub tiles: Option<Tiles>,
+    /// Finer outlines the operator provides, drawn over the countries
+    /// when there is no tile server (see [`Outlines`]).
+    pub outlines: Option<Outlines>,
     /// `frame-ancestors` sources allowed to embed `/embed/…` pages
     /// (`*` for any site, or a space-separated list of origins).
     pub frame_ancestors: String,
@@ -361,6 +494,7 @@ impl Config {
             db,
             addr,
             tiles: None,
+            outlines: None,
             frame_ancestors: "*".into(),
             public_url: format!("http://{addr}"),
             static_dir: None,

@@ -53,8 +53,8 @@ mod writer;
 pub use axum::http::header as axum_header;
 pub use config::{
     check_cache_size, check_day, check_frame_ancestors, check_header_name, check_licence_url,
-    check_public_url, check_text, show_size, Clock, Config, Conformance, Publisher, SignInConfig,
-    Tiles, MAX_CACHE_BYTES,
+    check_public_url, check_text, show_size, Clock, Config, Conformance, Outlines, Publisher,
+    SignInConfig, Tiles, MAX_CACHE_BYTES, MAX_OUTLINES_BYTES,
 };
 pub use error::Error;
 pub use i18n::UI_STRINGS;
@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .route("/api/v1/", get(api::meta::index))
         .nest("/api/v1", api::routes())
+        .route(config::Outlines::URL, get(assets::outlines))
         .route("/assets/{*path}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon));
     if let Some(dir) = static_dir {

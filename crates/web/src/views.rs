@@ -208,7 +208,10 @@ pub fn downloads(base: &str, pairs: &[(&'static str, String)]) -> Vec<Link> {
 }
 
 /// A source's name for people: `sources.KEY` of the interface strings
-/// when there is one, else the key the records carry.
+/// when there is one (the demonstration, the SILL, the médiation schema,
+/// Archipel's own files when no source was named at import, and `web`,
+/// the contributions made on the site), else the name the source was
+/// given (`archipel import … --source NAME`), as given.
 pub fn source_name(key: &str, lang: Lang) -> String {
     let k = format!("sources.{key}");
     if crate::i18n::UI_STRINGS.has(&k) {

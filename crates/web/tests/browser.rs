@@ -18,10 +18,6 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-async fn goto(c: &Client, url: &str) -> Result<(), String> {
-    c.goto(url).await.map_err(|e| format!("{url}: {e}"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_in_headless_chromium() {
     let b = Browser::start(|_| {}).await;
@@ -544,50 +540,133 @@ async fn map_keyboard_walk() {
     assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
 }
 
-/// How many pages a PDF has (its page objects).
-fn pdf_pages(pdf: &[u8]) -> usize {
-    let text = String::from_utf8_lossy(pdf);
-    text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
+/// The body of a GET on the test's server (plain HTTP on loopback).
+async fn fetch(url: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Empty<axum::body::Bytes>>();
+    let got = async {
+        let res = client
+            .get(url.parse().unwrap())
+            .await
+            .map_err(|e| e.to_string())?;
+        if !res.status().is_success() {
+            return Err(format!("status {}", res.status()));
+        }
+        let body = res.into_body().collect().await.map_err(|e| e.to_string())?;
+        Ok::<_, String>(body.to_bytes().to_vec())
+    };
+    match tokio::time::timeout(COMMAND_TIMEOUT, got).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) => panic!("{url}: {e}"),
+        Err(_) => panic!("{url}: no answer within {} s", COMMAND_TIMEOUT.as_secs()),
+    }
 }
 
 /// On paper, a record page and an argument sheet leave out the site's
-/// header, footer, map and graph (the sheet on two A4 pages at most —
-/// it took four, the header and form included —, the Métropole's record,
-/// with its twenty-odd relations, on four; it took six); on a phone,
-/// search results come before the facets, the header stays short and the
+/// header, footer, map and graph: the argument sheet prints on as many A4
+/// pages as the PDF Archipel makes of it — one — for every listener, in
+/// both languages, whether the print dialog keeps the page's margins or
+/// WebDriver's; an actor's record with its place prints without the map's
+/// section (an empty box on paper) on two pages at most, the Métropole's,
+/// with its twenty-odd relations, on three at most (it took six, then
+/// four). On a phone, search
+/// results come before the facets, the header stays short and the
 /// navigation folds behind a "Menu" button.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn print_and_phone_layouts() {
     let b = Browser::start(|_| {}).await;
     let c = &b.c;
-    b.goto("/actors/actor:demo:metropole").await.unwrap();
-    map_ready(c).await;
-    b.media("print").await.unwrap();
-    let hidden = js(
-        c,
-        "return ['header.site', 'footer.site', '.map-frame', 'figure.graph', '.crumbs']
-           .filter(s => document.querySelector(s))
-           .map(s => [s, getComputedStyle(document.querySelector(s)).display]);",
-    )
-    .await;
-    for pair in hidden.as_array().unwrap() {
-        assert_eq!(pair[1], "none", "printed: {}", pair[0]);
-    }
-    b.media("").await.unwrap(); // no override: printing uses print styles
-    let pdf = b.print_pdf().await.unwrap();
-    std::fs::write(shots_dir().join("record-print.pdf"), &pdf).unwrap();
-    let record_pages = pdf_pages(&pdf);
+    let mut problems = Vec::new();
 
-    b.goto("/argumentaires?audience=technicien-dsi&territory=territory:demo:commune:96001")
-        .await
-        .unwrap();
-    let pdf = b.print_pdf().await.unwrap();
+    // The sheets: one page each, as the PDF.
+    let personas: Vec<String> = archipel_content::Content::embedded()
+        .unwrap()
+        .pitch()
+        .personas
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    assert!(personas.len() >= 5, "{personas:?}");
+    // Every listener, and one sheet for a commons (its own figures too).
+    let mut sheets: Vec<(String, &str)> = personas.iter().map(|p| (p.clone(), "")).collect();
+    sheets.push(("elu".into(), "&commons=commons:sill:236"));
+    for lang in ["fr", "en"] {
+        for (persona, commons) in &sheets {
+            let query = format!(
+                "audience={persona}&territory=territory:demo:commune:96001{commons}&lang={lang}"
+            );
+            b.goto(&format!("/argumentaires?{query}")).await.unwrap();
+            wait_for(c, ".sheet .objection").await.unwrap();
+            let made = fetch(&format!("{}/argumentaires/sheet.pdf?{query}", b.base)).await;
+            let made = pdf_pages(&made);
+            assert_eq!(made, 1, "Archipel's PDF of {persona} ({lang})");
+            for css_page in [true, false] {
+                let pdf = b.print_pdf(css_page).await.unwrap();
+                let printed = pdf_pages(&pdf);
+                if printed != made {
+                    let name = format!("sheet-print-{persona}-{lang}-{css_page}.pdf");
+                    std::fs::write(shots_dir().join(&name), &pdf).unwrap();
+                    problems.push(format!(
+                        "the sheet for {persona} ({lang}, page margins {}) prints on {printed} \
+                         pages, its PDF on {made}: target/screenshots/{name}",
+                        if css_page {
+                            "of the page"
+                        } else {
+                            "of WebDriver"
+                        }
+                    ));
+                }
+            }
+        }
+    }
+    let pdf = b.print_pdf(true).await.unwrap();
     std::fs::write(shots_dir().join("sheet-print.pdf"), &pdf).unwrap();
-    let sheet_pages = pdf_pages(&pdf);
-    assert!(
-        record_pages <= 4 && sheet_pages <= 2,
-        "printed pages: record {record_pages}, sheet {sheet_pages}"
-    );
+
+    // Records: no site chrome, no map (nor its section's heading), no graph.
+    for (path, name, most) in [
+        (
+            "/actors/actor:demo:centre-social-tilleuls",
+            "record-print",
+            2,
+        ),
+        ("/actors/actor:demo:metropole", "record-print-metropole", 3),
+    ] {
+        b.goto(path).await.unwrap();
+        map_ready(c).await;
+        b.media("print").await.unwrap();
+        let hidden = js(
+            c,
+            "return ['header.site', 'footer.site', '.map-frame', 'figure.graph', '.crumbs',
+                     'section[aria-labelledby=where-h]', 'details.map-list']
+               .filter(s => document.querySelector(s))
+               .map(s => [s, getComputedStyle(document.querySelector(s)).display]);",
+        )
+        .await;
+        assert!(
+            hidden
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p[0] == "section[aria-labelledby=where-h]"),
+            "{path} has a map section: {hidden}"
+        );
+        for pair in hidden.as_array().unwrap() {
+            if pair[1] != "none" {
+                problems.push(format!("{path}: printed: {}", pair[0]));
+            }
+        }
+        b.media("").await.unwrap(); // no override: printing uses print styles
+        for css_page in [true, false] {
+            let pdf = b.print_pdf(css_page).await.unwrap();
+            let pages = pdf_pages(&pdf);
+            std::fs::write(shots_dir().join(format!("{name}-{css_page}.pdf")), &pdf).unwrap();
+            if pages > most {
+                problems.push(format!("{path} prints on {pages} pages (at most {most})"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 
     b.width(PHONE).await.unwrap();
     b.goto("/search?q=mediatheque").await.unwrap();
@@ -882,4 +961,70 @@ async fn hash_moves_from(c: &Client, before: &Value) -> bool {
         }
     }
     false
+}
+
+/// Finer outlines an operator provides (`tiles.outlines`; TopoJSON here,
+/// quantized, a line and a polygon in a collection) are drawn over the
+/// countries' on every map, fetched from Archipel itself: still no
+/// request to another host, and no error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_outlines_are_drawn_over_the_countries() {
+    const TOPOLOGY: &str = r#"{"type": "Topology",
+      "transform": {"scale": [0.001, 0.001], "translate": [2.0, 45.6]},
+      "objects": {"coast": {"type": "GeometryCollection", "geometries": [
+        {"type": "LineString", "arcs": [0]},
+        {"type": "Polygon", "arcs": [[1]]}]}},
+      "arcs": [[[0, 0], [50, 80], [30, -20]],
+               [[10, 10], [20, 0], [0, 20], [-20, 0], [0, -20]]]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cote.topojson");
+    std::fs::write(&file, TOPOLOGY).unwrap();
+    let outlines = archipel_web::Outlines::load(&file).unwrap();
+    let b = Browser::start(move |c| c.outlines = Some(outlines)).await;
+    let c = &b.c;
+    let mut problems = Vec::new();
+    for path in [
+        "/map",
+        "/places/place:demo:mediatheque-lucioles",
+        "/embed/map",
+    ] {
+        b.goto(path).await.unwrap();
+        map_ready(c).await;
+        let drawn = c
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("[data-map][data-outlines-ready]"))
+            .await;
+        let state = attr(c, "[data-map]", "data-outlines-ready").await;
+        let count = attr(c, "[data-map]", "data-outlines-count").await;
+        if drawn.is_err() || state.as_deref() != Some("true") || count.as_deref() != Some("2") {
+            problems.push(format!(
+                "{path}: outlines {state:?}, {count:?} drawn (2 expected)"
+            ));
+        }
+        let canvases = count_of(c, ".leaflet-overlay-pane canvas").await.unwrap();
+        if canvases < 2 {
+            problems.push(format!(
+                "{path}: {canvases} canvas (the countries and the outlines)"
+            ));
+        }
+        problems.extend(
+            foreign_requests(c, &b.base)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|u| format!("{path}: requested {u}")),
+        );
+        problems.extend(
+            severe_logs(c)
+                .await
+                .into_iter()
+                .map(|e| format!("{path}: {e}")),
+        );
+    }
+    b.goto("/map#map=13/45.64/2.03").await.unwrap();
+    map_ready(c).await;
+    shot(c, "map-outlines").await;
+    b.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -6,7 +6,7 @@
 use archipel_accounts::oidc::{ProviderConfig, SecretSource};
 use archipel_content::Content;
 use archipel_store::Store;
-use archipel_testkit::oidc::OidcProvider;
+use archipel_testkit::oidc::{OidcProvider, ProviderLog, STEP_TIMEOUT};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -19,9 +19,14 @@ use tower::ServiceExt;
 const REDIRECT: &str = "http://127.0.0.1:9/connexion/oidc/test/retour";
 const AFTER_LOGOUT: &str = "http://127.0.0.1:9/deconnexion/fin";
 
+/// The test's browser on Archipel's pages: a cookie jar, and the
+/// provider's log, so that a request that does not end (a provider that
+/// stopped answering Archipel's calls) fails the test, with what the
+/// provider said, after [`STEP_TIMEOUT`].
 #[derive(Default, Clone)]
 struct Browser {
     jar: BTreeMap<String, String>,
+    log: ProviderLog,
 }
 
 struct Res {
@@ -37,7 +42,12 @@ impl Browser {
             req.headers_mut()
                 .insert(header::COOKIE, c.join("; ").parse().unwrap());
         }
-        let res = app.clone().oneshot(req).await.unwrap();
+        let what = format!("{} {}", req.method(), req.uri());
+        let res = self
+            .log
+            .within(&what, app.clone().oneshot(req))
+            .await
+            .unwrap();
         for set in res.headers().get_all(header::SET_COOKIE) {
             let set = set.to_str().unwrap();
             let (k, v) = set.split(';').next().unwrap().split_once('=').unwrap();
@@ -53,7 +63,12 @@ impl Browser {
             .get(header::LOCATION)
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let bytes = self
+            .log
+            .within(&what, res.into_body().collect())
+            .await
+            .unwrap()
+            .to_bytes();
         Res {
             status,
             location,
@@ -69,18 +84,21 @@ impl Browser {
 
 /// The provider's pages without JavaScript: follows its redirects with
 /// its cookies, posts its login form, and returns the URL it sends the
-/// browser back to (on [`REDIRECT`]).
-fn at_provider(start: &str, login: &str, password: &str) -> String {
+/// browser back to (on [`REDIRECT`]). Every call lasts at most
+/// [`STEP_TIMEOUT`]; a failure says which call and why.
+fn at_provider(start: &str, login: &str, password: &str) -> Result<String, String> {
     let http = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(STEP_TIMEOUT)
+        .connect_timeout(STEP_TIMEOUT)
         .build()
-        .unwrap();
+        .map_err(|e| format!("an HTTP client: {e}"))?;
     let mut jar: BTreeMap<String, String> = BTreeMap::new();
-    let mut url = url::Url::parse(start).unwrap();
+    let mut url = url::Url::parse(start).map_err(|e| format!("{start}: {e}"))?;
     let mut form = false;
     for _ in 0..20 {
         if url.as_str().starts_with(REDIRECT) {
-            return url.to_string();
+            return Ok(url.to_string());
         }
         let cookie: Vec<String> = jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let request = if form {
@@ -94,7 +112,10 @@ fn at_provider(start: &str, login: &str, password: &str) -> String {
         } else {
             http.get(url.clone())
         };
-        let response = request.header("cookie", cookie.join("; ")).send().unwrap();
+        let response = request
+            .header("cookie", cookie.join("; "))
+            .send()
+            .map_err(|e| format!("{url}: {}", archipel_domain::error_chain(&e)))?;
         for set in response.headers().get_all("set-cookie") {
             let pair = set.to_str().unwrap().split(';').next().unwrap();
             if let Some((k, v)) = pair.split_once('=') {
@@ -106,22 +127,33 @@ fn at_provider(start: &str, login: &str, password: &str) -> String {
             url = url.join(&location).unwrap();
             continue;
         }
-        let body = response.text().unwrap();
+        let body = response
+            .text()
+            .map_err(|e| format!("{url}: {}", archipel_domain::error_chain(&e)))?;
         let action = body
             .split("action=\"")
             .nth(1)
             .and_then(|r| r.split('"').next())
-            .unwrap_or_else(|| panic!("{url}: no form in {body}"));
+            .ok_or_else(|| format!("{url}: no form in {body}"))?;
         url = url.join(action).unwrap();
         form = true;
     }
-    panic!("too many redirects from {start}");
+    Err(format!("too many redirects from {start}"))
 }
 
-async fn provider_leg(start: String) -> String {
-    tokio::task::spawn_blocking(move || at_provider(&start, "agent-1", "mot de passe de test 1"))
-        .await
-        .unwrap()
+/// The provider's leg of a sign-in, on a blocking thread; bounded twice
+/// (each call by the client, the whole by [`ProviderLog::within`]), so
+/// that a provider that stops answering fails the test with what it
+/// wrote on its standard error.
+async fn provider_leg(log: &ProviderLog, start: String) -> String {
+    let leg = tokio::task::spawn_blocking(move || {
+        at_provider(&start, "agent-1", "mot de passe de test 1")
+    });
+    match log.within("the provider's login pages", leg).await {
+        Ok(Ok(url)) => url,
+        Ok(Err(e)) => log.fail(format_args!("the provider's login pages: {e}")),
+        Err(e) => log.fail(format_args!("the provider's login pages: {e}")),
+    }
 }
 
 /// The path and query of the URL the provider sent the browser back to.
@@ -155,7 +187,10 @@ async fn sign_in_and_out_through_a_real_provider() {
     let app = archipel_web::router(state);
 
     // The sign-in page has the provider's button.
-    let mut b = Browser::default();
+    let mut b = Browser {
+        log: provider.log.clone(),
+        ..Browser::default()
+    };
     let page = b.get(&app, "/connexion?next=/map").await;
     assert!(
         page.body
@@ -181,8 +216,11 @@ async fn sign_in_and_out_through_a_real_provider() {
         .collect();
     assert!(q["state"].len() >= 32 && q["nonce"].len() >= 32);
     assert_eq!(q["code_challenge_method"], "S256");
-    let back = provider_leg(start.location).await;
-    let mut victim = Browser::default();
+    let back = provider_leg(&provider.log, start.location).await;
+    let mut victim = Browser {
+        log: provider.log.clone(),
+        ..Browser::default()
+    };
     victim.get(&app, "/connexion").await;
     let r = victim.get(&app, &local(&back)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -192,7 +230,7 @@ async fn sign_in_and_out_through_a_real_provider() {
 
     // The whole flow.
     let start = b.get(&app, "/connexion/oidc/test?next=/map").await;
-    let back = provider_leg(start.location).await;
+    let back = provider_leg(&provider.log, start.location).await;
     let r = b.get(&app, &local(&back)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location, "/map");
@@ -248,7 +286,7 @@ async fn sign_in_and_out_through_a_real_provider() {
 
     // Signing in again finds the same account.
     let start = b.get(&app, "/connexion/oidc/test").await;
-    let back = provider_leg(start.location).await;
+    let back = provider_leg(&provider.log, start.location).await;
     assert_eq!(
         b.get(&app, &local(&back)).await.status,
         StatusCode::SEE_OTHER

@@ -205,7 +205,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
                     Ok(applied) => println!("proposal {id}: accepted (batch {})", applied.batch),
                     Err(e) => {
                         failed = true;
-                        crate::output::esay(format!("archipel: proposal {id}: {e}"));
+                        crate::output::esay(decision_failed(id, &e));
                     }
                 }
             }
@@ -227,6 +227,27 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             println!("proposal {id}: refused");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A decision that failed, said as `main` says every other error
+/// (`archipel: error: ` and the error's chain), naming the proposal once:
+/// the store's errors about the proposal itself name it already ("no
+/// proposal 999", "proposal 5 is accepted already"), the others ("the
+/// record is invalid: …") get it in front.
+fn decision_failed(id: i64, e: &contribute::ContributionError) -> String {
+    use archipel_store::proposals::ProposalError as P;
+    use contribute::ContributionError as C;
+    let chain = archipel_domain::error_chain(e);
+    let named = matches!(
+        e,
+        C::NotYours(_)
+            | C::Proposal(P::NoSuchProposal(_) | P::Decided { .. } | P::OtherRecord { .. })
+    );
+    if named {
+        format!("archipel: error: {chain}")
+    } else {
+        format!("archipel: error: proposal {id}: {chain}")
     }
 }
 

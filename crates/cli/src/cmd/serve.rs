@@ -54,6 +54,13 @@ pub struct Args {
     /// OpenStreetMap contributors].
     #[arg(long)]
     tiles_attribution: Option<String>,
+    /// A GeoJSON or TopoJSON file of finer outlines (coasts, communes)
+    /// that the map draws over the country outlines when there is no
+    /// tile server, served by Archipel at /assets/outlines.json; at most
+    /// 50 MiB [env: ARCHIPEL_TILES_OUTLINES; file: tiles.outlines;
+    /// default: none].
+    #[arg(long, value_name = "FILE")]
+    tiles_outlines: Option<PathBuf>,
     /// Log format: `text` or `json` (one JSON object per line) [env:
     /// ARCHIPEL_LOG_FORMAT; file: log.format; default: text].
     #[arg(long)]
@@ -115,6 +122,11 @@ const TILES_ATTRIBUTION: Key = Key {
     file: "tiles.attribution",
     flag: "--tiles-attribution",
     env: "ARCHIPEL_TILES_ATTRIBUTION",
+};
+const TILES_OUTLINES: Key = Key {
+    file: "tiles.outlines",
+    flag: "--tiles-outlines",
+    env: "ARCHIPEL_TILES_OUTLINES",
 };
 const LOG_FORMAT: Key = Key {
     file: "log.format",
@@ -291,6 +303,26 @@ fn resolve(g: &Global, args: Args) -> anyhow::Result<Settings> {
         String::clone,
     )?;
     config.tiles = url.map(|url| archipel_web::Tiles { url, attribution });
+    match choose_path(&TILES_OUTLINES, args.tiles_outlines, g.file.as_ref())? {
+        Some((path, o)) => {
+            let outlines =
+                archipel_web::Outlines::load(&path).map_err(|e| TILES_OUTLINES.error(&o, e))?;
+            r.shown.push((
+                TILES_OUTLINES.file,
+                format!(
+                    "{} ({}, {} KiB)",
+                    path.display(),
+                    outlines.kind,
+                    outlines.bytes.len().div_ceil(1024)
+                ),
+                o,
+            ));
+            config.outlines = Some(outlines);
+        }
+        None => r
+            .shown
+            .push((TILES_OUTLINES.file, "(none)".into(), Origin::Default)),
+    }
     let mut text = |key: &Key| {
         r.setting(
             key,

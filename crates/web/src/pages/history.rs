@@ -11,7 +11,7 @@ use super::render;
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
 use crate::state::AppState;
-use crate::views::{day, kind_label, record_url, Layout};
+use crate::views::{day, kind_label, record_url, source_name, Layout};
 use archipel_domain::{EntityId, FieldChange};
 use archipel_jobs::history::{self, RecentChange, VersionView};
 use askama::Template;
@@ -92,8 +92,8 @@ fn rows(
             who: v.by.clone().unwrap_or_default(),
             how: action_label(t, &v.action),
             source: match &v.file {
-                Some(f) => format!("{} ({f})", v.source),
-                None => v.source.clone(),
+                Some(f) => format!("{} ({f})", source_name(&v.source, t.lang)),
+                None => source_name(&v.source, t.lang),
             },
             removed: v.removed,
             changes: labelled_rows(content, t, kind, &v.changes),
@@ -296,8 +296,16 @@ pub fn change_title(t: Tr, c: &RecentChange) -> String {
         None => {
             let b = &c.batch;
             let what = match &b.file {
-                Some(f) => format!("{} {} ({f})", action_label(t, &b.action), b.source),
-                None => format!("{} {}", action_label(t, &b.action), b.source),
+                Some(f) => format!(
+                    "{} {} ({f})",
+                    action_label(t, &b.action),
+                    source_name(&b.source, t.lang)
+                ),
+                None => format!(
+                    "{} {}",
+                    action_label(t, &b.action),
+                    source_name(&b.source, t.lang)
+                ),
             };
             format!(
                 "{what} : {} {}, {} {}, {} {}",

@@ -164,6 +164,9 @@ pub struct MapView {
     /// The base map Archipel serves (countries' outlines, TopoJSON) when
     /// no tile server is configured; empty otherwise.
     pub base: String,
+    /// The finer outlines the operator provides, drawn over the base
+    /// (`/assets/outlines.json?v=…`); empty when none, or with tiles.
+    pub outlines: String,
     pub fit: &'static str,
     /// Whether the map keeps its position and zoom in the address
     /// (`#map=ZOOM/LAT/LON`): the map page and the embedded map.
@@ -186,6 +189,10 @@ impl MapView {
                 crate::assets::url("vendor/world-atlas/countries-50m.json")
             } else {
                 String::new()
+            },
+            outlines: match (&state.config.tiles, &state.config.outlines) {
+                (None, Some(o)) => o.url(),
+                _ => String::new(),
             },
             attribution,
             fit: "auto",

@@ -727,7 +727,11 @@ pub async fn show(
             Some(n) => format!("{f}:{n}"),
             None => f.to_string(),
         }),
-        date: prov.source_date.map(|d| d.to_string()),
+        // The source's own date; a contribution's is when it was made.
+        date: prov.source_date.map(|d| d.to_string()).or_else(|| {
+            (&*prov.source == archipel_jobs::contribute::WEB_SOURCE)
+                .then(|| day(&prov.updated_at.to_rfc3339()))
+        }),
         created: day(&prov.created_at.to_rfc3339()),
         updated: day(&prov.updated_at.to_rfc3339()),
     };

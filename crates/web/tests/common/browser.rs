@@ -85,6 +85,29 @@ pub fn serve_on(listener: tokio::net::TcpListener, config: archipel_web::Config)
     });
 }
 
+/// How long a WebDriver session may take to start (chromedriver starting
+/// Chromium). Far more than it needs on a loaded machine: only a browser
+/// that hangs reaches it.
+pub const SESSION_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How long a page may take to load, or a script to end, in the browser
+/// (the WebDriver timeouts), and — a little more — how long the test
+/// waits for chromedriver to answer a navigation at all.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Opens `url` in the browser: fails if the page has not loaded within
+/// [`COMMAND_TIMEOUT`] (the browser's page-load timeout), or if
+/// chromedriver itself does not answer shortly after.
+pub async fn goto(c: &Client, url: &str) -> Result<(), String> {
+    match tokio::time::timeout(COMMAND_TIMEOUT + Duration::from_secs(30), c.goto(url)).await {
+        Ok(r) => r.map_err(|e| format!("{url}: {e}")),
+        Err(_) => Err(format!(
+            "{url}: chromedriver did not answer within {} s",
+            (COMMAND_TIMEOUT + Duration::from_secs(30)).as_secs()
+        )),
+    }
+}
+
 /// The window's width by default (CSS pixels).
 pub const DESKTOP: u32 = 1280;
 /// The narrowest width pages must reflow to (WCAG 1.4.10, RGAA 10.11).
@@ -123,15 +146,18 @@ impl Browser {
             );
         };
         let port = free_port();
+        let profile = tempfile::tempdir().unwrap();
+        // chromedriver's own log, shown when a session cannot be had.
+        let log_path = profile.path().join("chromedriver.log");
         let driver = Driver(
             Command::new(&driver_bin)
                 .arg(format!("--port={port}"))
+                .arg(format!("--log-path={}", log_path.display()))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("start chromedriver"),
         );
-        let profile = tempfile::tempdir().unwrap();
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -149,20 +175,49 @@ impl Browser {
         );
         caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         let webdriver = format!("http://127.0.0.1:{port}");
+        // chromedriver refuses connections until it listens (tried again
+        // every 200 ms, 100 times); a session that does not start (a
+        // browser that hangs at start) fails after SESSION_TIMEOUT, with
+        // chromedriver's log.
         let mut client = None;
+        let mut last = String::new();
         for _ in 0..100 {
             let mut b =
                 ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
             b.capabilities(caps.clone());
-            match b.connect(&webdriver).await {
-                Ok(c) => {
+            match tokio::time::timeout(SESSION_TIMEOUT, b.connect(&webdriver)).await {
+                Ok(Ok(c)) => {
                     client = Some(c);
                     break;
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+                Ok(Err(e)) => {
+                    last = e.to_string();
+                    tokio::time::sleep(Duration::from_millis(200)).await
+                }
+                Err(_) => {
+                    last = format!("no session within {} s", SESSION_TIMEOUT.as_secs());
+                    break;
+                }
             }
         }
-        let c = client.expect("a WebDriver session with headless Chromium");
+        let Some(c) = client else {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            panic!(
+                "no WebDriver session with headless Chromium ({last}); chromedriver's log ends:\n{}",
+                tail.join("\n")
+            );
+        };
+        // A page that does not finish loading, or a script that does
+        // not end, fails its command instead of holding the test.
+        c.update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(COMMAND_TIMEOUT),
+            Some(COMMAND_TIMEOUT),
+            Some(Duration::ZERO),
+        ))
+        .await
+        .expect("WebDriver timeouts");
         Browser {
             c,
             base,
@@ -174,8 +229,7 @@ impl Browser {
 
     /// Opens `path` (`/search?q=x`) on the server.
     pub async fn goto(&self, path: &str) -> Result<(), String> {
-        let url = format!("{}{path}", self.base);
-        self.c.goto(&url).await.map_err(|e| format!("{url}: {e}"))
+        goto(&self.c, &format!("{}{path}", self.base)).await
     }
 
     /// Makes the page `width` CSS pixels wide (the viewport, not the
@@ -206,26 +260,54 @@ impl Browser {
         Ok(())
     }
 
-    /// The page printed to PDF (A4) by the browser, as bytes.
-    pub async fn print_pdf(&self) -> Result<Vec<u8>, String> {
-        let v = self
-            .c
-            .issue_cmd(Cdp {
-                cmd: "Page.printToPDF",
-                params: json!({ "paperWidth": 8.27, "paperHeight": 11.69 }),
-            })
-            .await
+    /// The page as the browser prints it on A4 paper, through WebDriver's
+    /// "Print Page" (`POST /session/{id}/print`, W3C WebDriver 2), as PDF
+    /// bytes. With `css_page` the page's own `@page` size and margins are
+    /// used, as a person's print dialog does; without, WebDriver's
+    /// defaults (1 cm margins, shrunk to fit the width).
+    pub async fn print_pdf(&self, css_page: bool) -> Result<Vec<u8>, String> {
+        use fantoccini::wd::{PrintConfiguration, PrintSize};
+        let config = PrintConfiguration::builder()
+            .size(PrintSize::A4)
+            .shrink_to_fit(!css_page)
+            .build()
             .map_err(|e| format!("print: {e}"))?;
-        v["data"]
-            .as_str()
-            .and_then(decode_base64)
-            .ok_or_else(|| "print: no PDF".to_string())
+        self.c
+            .print(config)
+            .await
+            .map_err(|e| format!("print: {e}"))
     }
 
     /// Ends the browser session (chromedriver stops when dropped).
     pub async fn close(self) {
         let _ = self.c.clone().close().await;
     }
+}
+
+/// How many pages a PDF has, as poppler's `pdfinfo` reads it.
+pub fn pdf_pages(pdf: &[u8]) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("printed.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new("pdfinfo")
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "pdfinfo: {e}: the print tests count pages with poppler's pdfinfo: \
+             apt-get install poppler-utils (scripts/test.sh does)"
+            )
+        });
+    let info = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "pdfinfo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("pdfinfo gave no page count: {info}"))
 }
 
 /// `POST /session/{id}/goog/cdp/execute`: a DevTools command (chromedriver).
