@@ -51,7 +51,7 @@ declare -A urls=(
   [search]="http://$addr/api/v1/search?q=mediatheque+saint+etienne"
 )
 reads() { "$bin/examples/loadgen" "${urls[$1]}" 10000000 4 "$SECS"; }
-field() { echo "$1" | sed -E "s/.*\"$2\":([0-9.]+).*/\1/"; }
+field() { echo "$1" | sed -E "s/.*\"$2\": ?([0-9.]+).*/\1/"; }
 declare -A rps p99
 echo "registry: $N records; $ROUNDS rounds of ${SECS}s per line; writes at $RATE/s"
 echo

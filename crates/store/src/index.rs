@@ -95,6 +95,16 @@ pub(crate) struct Found {
 
 pub(crate) struct Index {
     stamp: Vec<u8>,
+    /// The last batch the index holds the writes of, and when it started
+    /// (to know it is the same registry's batch).
+    mark: Option<(i64, String)>,
+    /// Record number of each record id: the full build's, and what the
+    /// updates since changed (`None`: removed).
+    doc_of: Arc<FxHashMap<Box<str>, u32>>,
+    doc_of_since: FxHashMap<Box<str>, Option<u32>>,
+    /// Record numbers no word points at any more (records changed or
+    /// removed since the full build).
+    dead: usize,
     /// Words, sorted by bytes, packed into one string.
     text: String,
     ends: Vec<u32>,
@@ -270,6 +280,10 @@ impl Index {
     }
 
     fn build(conn: &Connection, stamp: Vec<u8>) -> Result<Index> {
+        // The mark first: a write between it and the rows read below is
+        // applied again by the next update, which does no harm.
+        let mark = last_batch(conn)?;
+        let mut doc_of: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut all: Vec<Vec<u32>> = Vec::new();
         let mut name: Vec<Vec<u32>> = Vec::new();
@@ -277,11 +291,12 @@ impl Index {
         let mut kinds = Vec::new();
         let mut name_len = Vec::new();
         let mut stmt =
-            conn.prepare("SELECT rowid, kind, name, search FROM entity ORDER BY rowid")?;
+            conn.prepare("SELECT rowid, kind, name, search, id FROM entity ORDER BY rowid")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let doc = u32::try_from(rowids.len()).map_err(|_| too_large())?;
             rowids.push(r.get::<_, i64>(0)?);
+            doc_of.insert(r.get_ref(4)?.as_str().unwrap_or("").into(), doc);
             kinds.push(kind_code(r.get_ref(1)?.as_str().unwrap_or("")));
             let n = r.get_ref(2)?.as_str().unwrap_or("");
             name_len.push(u16::try_from(n.chars().count()).unwrap_or(u16::MAX));
@@ -309,6 +324,10 @@ impl Index {
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut index = Index {
             stamp,
+            mark,
+            doc_of: Arc::new(doc_of),
+            doc_of_since: FxHashMap::default(),
+            dead: 0,
             text: String::new(),
             ends: Vec::with_capacity(terms.len()),
             all: Postings::default(),
@@ -330,6 +349,207 @@ impl Index {
         }
         Ok(index)
     }
+}
+
+/// Most records an update applies; beyond, the index is built again.
+const MAX_UPDATE: usize = 4096;
+
+impl Index {
+    /// The record number of record `id`, if the index holds it.
+    fn doc_of(&self, id: &str) -> Option<u32> {
+        match self.doc_of_since.get(id) {
+            Some(d) => *d,
+            None => self.doc_of.get(id).copied(),
+        }
+    }
+
+    /// This index with the writes made since it was built applied: the
+    /// records the batches since its mark name are read again (their
+    /// former record numbers dropped from every word, their current state
+    /// added under new numbers). `None` when that cannot be known or is
+    /// not worth it — a batch of more records than it lists (an import),
+    /// another registry's batches (a restored backup), too many records
+    /// changed or dropped since the full build: then the index is built
+    /// again. The cost is one pass over the postings, not over the
+    /// registry's text.
+    fn updated(&self, conn: &Connection, stamp: Vec<u8>) -> Result<Option<Index>> {
+        let Some((mark, started)) = &self.mark else {
+            return Ok(None);
+        };
+        let same: Option<String> = conn
+            .prepare_cached("SELECT started_at FROM batch WHERE rowid = ?1")?
+            .query_row([mark], |r| r.get(0))
+            .optional()?;
+        if same.as_ref() != Some(started) {
+            return Ok(None);
+        }
+        let mut stmt = conn.prepare_cached(
+            "SELECT rowid, started_at, records FROM batch WHERE rowid > ?1 ORDER BY rowid",
+        )?;
+        let mut rows = stmt.query([mark])?;
+        let mut changed: Vec<String> = Vec::new();
+        let mut new_mark = None;
+        while let Some(r) = rows.next()? {
+            let Some(records) = r.get::<_, Option<String>>(2)? else {
+                return Ok(None);
+            };
+            let Ok(ids) = serde_json::from_str::<Vec<String>>(&records) else {
+                return Ok(None);
+            };
+            changed.extend(ids);
+            new_mark = Some((r.get::<_, i64>(0)?, r.get::<_, String>(1)?));
+        }
+        // The full-text index changed with no batch to say why.
+        let Some(new_mark) = new_mark else {
+            return Ok(None);
+        };
+        changed.sort_unstable();
+        changed.dedup();
+        if changed.len() + self.doc_of_since.len() > MAX_UPDATE
+            || (self.dead + changed.len()) * 4 > self.rowids.len().max(MAX_UPDATE)
+        {
+            return Ok(None);
+        }
+        let mut rowids = self.rowids.clone();
+        let mut kinds = self.kinds.clone();
+        let mut name_len = self.name_len.clone();
+        let mut doc_of_since = self.doc_of_since.clone();
+        let mut gone: Vec<u32> = Vec::new();
+        // The words of the records as they are now, under new numbers.
+        let mut added: std::collections::BTreeMap<String, (Vec<u32>, Vec<u32>)> =
+            std::collections::BTreeMap::new();
+        let mut read =
+            conn.prepare_cached("SELECT rowid, kind, name, search FROM entity WHERE id = ?1")?;
+        for id in &changed {
+            let old = self.doc_of(id);
+            if let Some(d) = old {
+                gone.push(d);
+            }
+            let row = read
+                .query_row([id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
+                })
+                .optional()?;
+            let now = match row {
+                None => None,
+                Some((rowid, kind, name, search)) => {
+                    let doc = u32::try_from(rowids.len()).map_err(|_| too_large())?;
+                    rowids.push(rowid);
+                    kinds.push(kind_code(&kind));
+                    name_len.push(u16::try_from(name.chars().count()).unwrap_or(u16::MAX));
+                    let mut add = |w: &str, in_name: bool| {
+                        let (all, names) = added.entry(w.to_string()).or_default();
+                        if all.last() != Some(&doc) {
+                            all.push(doc);
+                        }
+                        if in_name && names.last() != Some(&doc) {
+                            names.push(doc);
+                        }
+                    };
+                    each_word(&name, |w| add(w, true));
+                    each_word(search.as_deref().unwrap_or(""), |w| add(w, false));
+                    Some(doc)
+                }
+            };
+            if old.is_some() || now.is_some() {
+                doc_of_since.insert(id.as_str().into(), now);
+            }
+        }
+        let mut is_gone = vec![false; self.rowids.len()];
+        for &d in &gone {
+            is_gone[d as usize] = true;
+        }
+        let mut index = Index {
+            stamp,
+            mark: Some(new_mark),
+            doc_of: self.doc_of.clone(),
+            doc_of_since,
+            dead: self.dead + gone.len(),
+            text: String::with_capacity(self.text.len()),
+            ends: Vec::with_capacity(self.ends.len()),
+            all: Postings::default(),
+            name: Postings::default(),
+            rowids,
+            kinds,
+            name_len,
+        };
+        index.all.docs.reserve(self.all.docs.len());
+        index.name.docs.reserve(self.name.docs.len());
+        // The old words and the new, merged in order.
+        let mut new_words = added.into_iter().peekable();
+        let mut old = 0;
+        let empty: (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+        loop {
+            let old_term = (old < self.len()).then(|| self.term(old));
+            let next_new = new_words.peek().map(|(w, _)| w.as_str());
+            let (term, from_old, from_new) = match (old_term, next_new) {
+                (None, None) => break,
+                (Some(o), Some(n)) if n < o => {
+                    let (w, lists) = new_words.next().unwrap_or_default();
+                    (w, None, Some(lists))
+                }
+                (Some(o), Some(n)) if n == o => {
+                    let (w, lists) = new_words.next().unwrap_or_default();
+                    old += 1;
+                    (w, Some(old - 1), Some(lists))
+                }
+                (Some(o), _) => {
+                    old += 1;
+                    (o.to_string(), Some(old - 1), None)
+                }
+                (None, Some(_)) => {
+                    let (w, lists) = new_words.next().unwrap_or_default();
+                    (w, None, Some(lists))
+                }
+            };
+            let lists = from_new.as_ref().unwrap_or(&empty);
+            let start_all = index.all.docs.len();
+            let start_name = index.name.docs.len();
+            if let Some(t) = from_old {
+                index
+                    .all
+                    .docs
+                    .extend(self.all.list(t).iter().filter(|&&d| !is_gone[d as usize]));
+                index
+                    .name
+                    .docs
+                    .extend(self.name.list(t).iter().filter(|&&d| !is_gone[d as usize]));
+            }
+            index.all.docs.extend_from_slice(&lists.0);
+            index.name.docs.extend_from_slice(&lists.1);
+            if index.all.docs.len() == start_all {
+                // No record holds the word any more.
+                index.name.docs.truncate(start_name);
+                continue;
+            }
+            index.text.push_str(&term);
+            index
+                .ends
+                .push(u32::try_from(index.text.len()).map_err(|_| too_large())?);
+            index
+                .all
+                .ends
+                .push(u32::try_from(index.all.docs.len()).map_err(|_| too_large())?);
+            index
+                .name
+                .ends
+                .push(u32::try_from(index.name.docs.len()).map_err(|_| too_large())?);
+        }
+        Ok(Some(index))
+    }
+}
+
+/// The registry's last batch and when it started.
+fn last_batch(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT rowid, started_at FROM batch ORDER BY rowid DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
 fn too_large() -> crate::StoreError {
@@ -437,12 +657,156 @@ pub(crate) fn current(
     }
     let mut shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
     let map = shared.get_or_insert_with(HashMap::new);
-    if let Some(i) = map.get(path).filter(|i| i.stamp == now) {
+    let known = map.get(path).cloned();
+    if let Some(i) = known.as_ref().filter(|i| i.stamp == now) {
         return Ok(i.clone());
     }
-    let fresh = Arc::new(Index::build(conn, now)?);
+    // The writes since the last index, applied to it when they can be
+    // (an edit, a decision: milliseconds); else a full build.
+    let updated = match &known {
+        Some(old) => old.updated(conn, now.clone())?,
+        None => None,
+    };
+    let fresh = Arc::new(match updated {
+        Some(i) => i,
+        None => Index::build(conn, now)?,
+    });
     map.insert(path.to_path_buf(), fresh.clone());
     Ok(fresh)
+}
+
+#[cfg(test)]
+mod update_tests {
+    use super::{current, Index};
+    use crate::Store;
+    use archipel_domain::{Actor, Entity, EntityKind};
+    use archipel_testkit::records::{actor, id};
+    use std::sync::Arc;
+
+    fn named(local: &str, name: &str, description: &str) -> Entity {
+        Entity::Actor(Actor {
+            description: Some(description.into()),
+            ..actor(local, name)
+        })
+    }
+
+    /// What a search finds, as row ids, best first.
+    fn found(i: &Index, text: &str, kind: Option<EntityKind>) -> Vec<i64> {
+        let words: Vec<String> = super::words(text);
+        let f = i.find_all(&words, kind);
+        let mut page = i.page(&f, 0, 1000);
+        // Records changed since the full build rank by their new number:
+        // compare the sets, and the names-first order by group.
+        page.sort_unstable();
+        page
+    }
+
+    #[test]
+    fn edits_applied_to_the_index_find_what_a_full_build_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let mut store = Store::open(&path).unwrap();
+        // More records than one batch lists: the first index is a full
+        // build.
+        store
+            .write("test", "json", None, |w| {
+                for i in 0..200 {
+                    w.upsert(&named(
+                        &format!("a{i}"),
+                        &format!("Fablab numéro {i}"),
+                        "atelier de réparation",
+                    ))?;
+                }
+                Ok::<(), crate::StoreError>(())
+            })
+            .unwrap();
+        let first = current(&store.conn, &path, None).unwrap();
+        // Small batches: a rename, a new record, a removal, a new word.
+        store
+            .write("web", "web", None, |w| {
+                w.upsert(&named(
+                    "a1",
+                    "Ressourcerie des Lilas",
+                    "réemploi d'ordinateurs",
+                ))?;
+                w.upsert(&named(
+                    "new",
+                    "Café réparation",
+                    "atelier numérique zythologie",
+                ))?;
+                w.remove(&id(EntityKind::Actor, "a2"))?;
+                Ok::<(), crate::StoreError>(())
+            })
+            .unwrap();
+        store
+            .write("web", "web", None, |w| {
+                w.upsert(&named(
+                    "a3",
+                    "Fablab numéro 3",
+                    "atelier de réparation et couture",
+                ))?;
+                Ok::<(), crate::StoreError>(())
+            })
+            .unwrap();
+        let now = super::stamp(&store.conn).unwrap();
+        let updated = first
+            .updated(&store.conn, now.clone())
+            .unwrap()
+            .expect("two small batches are applied, not rebuilt");
+        let full = Index::build(&store.conn, now).unwrap();
+        for q in [
+            "fablab",
+            "ressourcerie",
+            "lilas",
+            "numero 2",
+            "reparation",
+            "couture",
+            "zythologie",
+            "cafe",
+            "atelier",
+            "reemploi",
+            "f",
+            "numero",
+        ] {
+            assert_eq!(found(&updated, q, None), found(&full, q, None), "{q}");
+            assert_eq!(
+                found(&updated, q, Some(EntityKind::Actor)),
+                found(&full, q, Some(EntityKind::Actor)),
+                "{q}"
+            );
+        }
+        assert!(found(&updated, "lilas", None).len() == 1);
+        assert!(found(&updated, "numero 2", None).iter().all(|r| {
+            store
+                .conn
+                .query_row("SELECT id FROM entity WHERE rowid = ?1", [r], |row| {
+                    row.get::<_, String>(0)
+                })
+                .is_ok_and(|id| id != "actor:test:a2")
+        }));
+        // The dictionary holds the new word and lost none still used.
+        assert_eq!(updated.expand("zytho").len(), 1);
+        assert_eq!(updated.len(), full.len());
+        // Through `current`, an edit is applied rather than rebuilt.
+        let held = Arc::new(updated);
+        let again = current(&store.conn, &path, Some(held.clone())).unwrap();
+        assert!(Arc::ptr_eq(&again, &held) || again.stamp == held.stamp);
+        // A large batch (no list of its records) makes a full build.
+        store
+            .write("test", "json", None, |w| {
+                for i in 0..100 {
+                    w.upsert(&named(
+                        &format!("b{i}"),
+                        &format!("Tiers-lieu {i}"),
+                        "coworking",
+                    ))?;
+                }
+                Ok::<(), crate::StoreError>(())
+            })
+            .unwrap();
+        let now = super::stamp(&store.conn).unwrap();
+        assert!(held.updated(&store.conn, now).unwrap().is_none());
+    }
 }
 
 #[cfg(test)]
