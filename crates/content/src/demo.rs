@@ -139,6 +139,9 @@ fn parse_item(
                     code,
                     parent,
                     fictional,
+                    department: None,
+                    population: None,
+                    postcodes: Vec::new(),
                     provenance,
                 })
             })

@@ -185,7 +185,7 @@ impl<'e> EntityRow<'e> {
             Entity::Territory(t) => (
                 EntityKind::Territory,
                 Some(t.level.as_str()),
-                None,
+                t.department.as_ref(),
                 t.parent.as_ref(),
                 None,
             ),
@@ -627,6 +627,7 @@ impl<'a> Writer<'a> {
             if let Some((id, by_territory)) = child {
                 let kind = EntityId::parse(&id).map(|i| i.kind()).ok();
                 let field = match (by_territory, kind) {
+                    (true, Some(EntityKind::Territory)) => "department",
                     (true, _) => "territory",
                     (false, Some(EntityKind::Territory)) => "parent",
                     (false, _) => "actor",

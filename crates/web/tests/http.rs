@@ -1430,6 +1430,9 @@ async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
                     code,
                     parent: Some(parent.clone()),
                     fictional: true,
+                    department: None,
+                    population: None,
+                    postcodes: Vec::new(),
                     provenance: Provenance::new("test", chrono::Utc::now()),
                 }))?;
             }
