@@ -262,3 +262,91 @@ fn a_mediation_row_attaches_to_the_official_commune() {
         assert_eq!((s.places, s.actors), (2, 2), "{id}");
     }
 }
+
+#[test]
+fn official_territories_go_through_json_and_csv_and_come_back() {
+    use archipel_jobs::export::{self, Export};
+    let (_dir, mut store, content) = registry();
+    let d = territories::official().unwrap();
+    load(&mut store, &content, &d.find("epci:242900314").unwrap());
+    let dump = |store: &Store, what| {
+        let mut out = Vec::new();
+        export::write(store, what, &mut out).unwrap();
+        out
+    };
+    let json = dump(&store, Export::Json);
+    let csv = dump(&store, Export::Csv(EntityKind::Territory));
+    let text = String::from_utf8(csv.clone()).unwrap();
+    assert!(text.lines().next().unwrap().contains(",department,population,postcodes,"), "{text}");
+    assert!(text.contains("territory:insee:departement:29,"), "{text}");
+    for (format, bytes) in [(Format::Json, &json), (Format::Csv, &csv)] {
+        let (_d, mut copy, content) = registry();
+        let report = import::run(
+            &mut copy,
+            ImportRequest {
+                format,
+                bytes,
+                context: ImportContext::new("dump", "dump", &content),
+                skip_invalid: false,
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        let brest = territory(&copy, "territory:insee:commune:29019");
+        assert_eq!(brest, territory(&store, "territory:insee:commune:29019"));
+        assert_eq!(dump(&copy, Export::Json), json, "{format:?}");
+    }
+}
+
+#[test]
+fn communes_of_earlier_mediation_imports_give_way_to_the_official_ones() {
+    let (_dir, mut store, content) = registry();
+    let t0 = archipel_testkit::records::t0();
+    let old = EntityId::parse("territory:insee:commune-29019").unwrap();
+    let place = EntityId::parse("place:mediation:lieu-1").unwrap();
+    store
+        .write("mediation", "mediation", None, |w| {
+            w.upsert(&Entity::Territory(Territory {
+                id: old.clone(),
+                name: "Brest".into(),
+                level: "commune".into(),
+                code: "29019".into(),
+                parent: None,
+                department: None,
+                population: None,
+                postcodes: Vec::new(),
+                fictional: false,
+                provenance: archipel_domain::Provenance::new("mediation", t0),
+            }))?;
+            w.upsert(&Entity::Place(archipel_domain::Place {
+                id: place.clone(),
+                name: "Médiathèque".into(),
+                actor: None,
+                description: None,
+                address: Default::default(),
+                insee_code: Some("29019".into()),
+                location: None,
+                territory: Some(old.clone()),
+                phone: None,
+                emails: Vec::new(),
+                websites: Vec::new(),
+                details: Default::default(),
+                provenance: archipel_domain::Provenance::new("mediation", t0),
+            }))?;
+            Ok(())
+        })
+        .unwrap();
+    let report = load(&mut store, &content, &Scope::Commune("29019".into()));
+    assert_eq!((report.replaced, report.moved), (1, 1));
+    assert!(store.get(&old).unwrap().is_none());
+    match store.get(&place).unwrap() {
+        Some(Entity::Place(p)) => {
+            assert_eq!(p.territory.unwrap().as_str(), "territory:insee:commune:29019")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(scope_count(&store, "territory:insee:epci:242900314").places, 1);
+    // Its last state is kept.
+    assert!(!store.history(&old).unwrap().is_empty());
+}

@@ -104,6 +104,8 @@ pub fn say(g: &Global, r: &TerritoriesReport, json: bool) -> anyhow::Result<()> 
             "departements": r.departements,
             "epci": r.epci,
             "communes": r.communes,
+            "replaced": r.replaced,
+            "moved": r.moved,
             "inserted": r.written.inserted,
             "updated": r.written.updated,
             "unchanged": r.written.unchanged,
@@ -121,6 +123,12 @@ pub fn say(g: &Global, r: &TerritoriesReport, json: bool) -> anyhow::Result<()> 
             r.written.updated,
             r.written.unchanged
         );
+        if r.replaced > 0 {
+            println!(
+                "{} commune(s) of earlier médiation imports replaced by the official ones; {} actor(s) and place(s) moved to them",
+                r.replaced, r.moved
+            );
+        }
     }
     Ok(())
 }
