@@ -18,7 +18,12 @@ fn init_prepares_a_commune_or_an_epci_with_its_hierarchy() {
     let v = json(&db, &["init", "--territory", "29019", "--json"]);
     let t = &v["territories"];
     assert_eq!(
-        (t["regions"].as_u64(), t["departements"].as_u64(), t["epci"].as_u64(), t["communes"].as_u64()),
+        (
+            t["regions"].as_u64(),
+            t["departements"].as_u64(),
+            t["epci"].as_u64(),
+            t["communes"].as_u64()
+        ),
         (Some(1), Some(1), Some(1), Some(1)),
         "{v}"
     );
@@ -42,7 +47,9 @@ fn init_prepares_a_commune_or_an_epci_with_its_hierarchy() {
         assert_eq!(out.status.code(), Some(1), "{code}");
         assert!(!db.exists(), "{code}: {}", stderr(&out));
     }
-    assert!(stderr(&run(&db, &["init", "--territory", "53"])).contains("region:53 or departement:53"));
+    assert!(
+        stderr(&run(&db, &["init", "--territory", "53"])).contains("region:53 or departement:53")
+    );
 }
 
 #[test]
@@ -54,7 +61,10 @@ fn import_a_region_only() {
     assert_eq!(v["departements"], 4, "{v}");
     let communes = v["communes"].as_u64().unwrap();
     assert!((1_150..1_300).contains(&communes), "{v}");
-    assert_eq!(v["inserted"].as_u64().unwrap(), 1 + 4 + v["epci"].as_u64().unwrap() + communes);
+    assert_eq!(
+        v["inserted"].as_u64().unwrap(),
+        1 + 4 + v["epci"].as_u64().unwrap() + communes
+    );
     // Again: nothing changes.
     let again = json(&db, &["territories", "import", "--region", "53", "--json"]);
     assert_eq!(again["inserted"], 0, "{again}");

@@ -131,6 +131,7 @@ fn parse_item(
             let code = f.req_str("code", "code");
             let parent = read_id(&mut f, "parent", &[EntityKind::Territory], &mut extra);
             let fictional = f.bool("fictional").unwrap_or(false);
+            let population = f.count("population");
             id.map(|id| {
                 Entity::Territory(Territory {
                     id,
@@ -140,7 +141,7 @@ fn parse_item(
                     parent,
                     fictional,
                     department: None,
-                    population: None,
+                    population,
                     postcodes: Vec::new(),
                     provenance,
                 })

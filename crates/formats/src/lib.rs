@@ -40,8 +40,8 @@ pub mod native;
 mod read;
 pub mod sill;
 pub mod spreadsheet;
-pub mod territories;
 mod table_schema;
+pub mod territories;
 
 pub use read::MAX_RECORD_BYTES;
 pub(crate) use read::{csv_reader, each_record, strip_bom};

@@ -126,6 +126,10 @@ pub struct OtherCode {
     pub kind: String,
 }
 
+/// A commune's row: code, name, department, EPCI SIREN or empty,
+/// population, postcodes.
+type RawCommune = (String, String, String, String, Option<u64>, Vec<String>);
+
 /// The file as written by `scripts/territories-data.py`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -135,7 +139,7 @@ struct Raw {
     regions: Vec<(String, String)>,
     departements: Vec<(String, String, String)>,
     epci: Vec<(String, String, String, String, Option<u64>)>,
-    communes: Vec<(String, String, String, String, Option<u64>, Vec<String>)>,
+    communes: Vec<RawCommune>,
     others: Vec<(String, String, String, String)>,
 }
 
@@ -379,7 +383,9 @@ impl Divisions {
 
     /// The department with this code.
     pub fn departement(&self, code: &str) -> Option<&Departement> {
-        self.departement_at.get(code).map(|&i| &self.departements[i])
+        self.departement_at
+            .get(code)
+            .map(|&i| &self.departements[i])
     }
 
     /// The EPCI with this SIREN.
@@ -569,13 +575,21 @@ impl Divisions {
             })
         };
         let mut out = Vec::with_capacity(regions.len() + deps.len() + epci.len() + communes.len());
-        for r in self.regions.iter().filter(|r| regions.contains(r.code.as_str())) {
+        for r in self
+            .regions
+            .iter()
+            .filter(|r| regions.contains(r.code.as_str()))
+        {
             out.extend(make("region", &r.code, &r.name).map(|t| Territory {
                 population: reg_pop.get(r.code.as_str()).copied(),
                 ..t
             }));
         }
-        for d in self.departements.iter().filter(|d| deps.contains(d.code.as_str())) {
+        for d in self
+            .departements
+            .iter()
+            .filter(|d| deps.contains(d.code.as_str()))
+        {
             out.extend(make("departement", &d.code, &d.name).map(|t| Territory {
                 parent: id("region", &d.region),
                 population: dep_pop.get(d.code.as_str()).copied(),
@@ -638,10 +652,7 @@ impl Communes {
                     .map(str::to_string)
             })
             .collect();
-        Communes {
-            divisions,
-            present,
-        }
+        Communes { divisions, present }
     }
 
     /// Whether the registry holds no official commune.

@@ -24,9 +24,9 @@ use archipel_domain::{Entity, EntityId, EntityKind, TextKind};
 use archipel_formats::{
     flat, mediation, native, sill, territories, ImportContext, Parsed, Problem, Rejects, Sink,
 };
-use std::sync::Arc;
 use archipel_store::{prepare, Prepared, Store, StoreError, WriteSummary};
 use std::sync::mpsc::{channel, sync_channel};
+use std::sync::Arc;
 
 /// The formats a file may be imported from (with the `clap` feature, the
 /// values of a command-line argument, documented as below).

@@ -18,7 +18,11 @@ fn registry() -> (tempfile::TempDir, Store, Content) {
     (dir, store, Content::embedded().unwrap())
 }
 
-fn load(store: &mut Store, content: &Content, scope: &Scope) -> archipel_jobs::territories::TerritoriesReport {
+fn load(
+    store: &mut Store,
+    content: &Content,
+    scope: &Scope,
+) -> archipel_jobs::territories::TerritoriesReport {
     let d = territories::official().unwrap();
     let mut last = None;
     let report =
@@ -113,7 +117,10 @@ fn every_commune_loads_with_its_hierarchy() {
     // An EPCI over two departments: its communes count in their own
     // department, not in the one the EPCI hangs under.
     let redon = territory(&store, "territory:insee:epci:243500741");
-    assert_eq!(redon.parent.as_ref().unwrap().as_str(), "territory:insee:departement:35");
+    assert_eq!(
+        redon.parent.as_ref().unwrap().as_str(),
+        "territory:insee:departement:35"
+    );
     let of = |dep: &str| d.communes.iter().filter(|c| c.departement == dep).count() as u64;
     let epci_in = |dep: &str| {
         let mut set: Vec<&str> = d
@@ -132,7 +139,10 @@ fn every_commune_loads_with_its_hierarchy() {
     let loire_atlantique = scope_count(&store, "territory:insee:departement:44");
     assert_eq!(loire_atlantique.territories, 1 + of("44") + epci_in("44"));
     let whole = scope_count(&store, "territory:insee:epci:243500741");
-    let members = d.communes.iter().filter(|c| c.epci.as_deref() == Some("243500741"));
+    let members = d
+        .communes
+        .iter()
+        .filter(|c| c.epci.as_deref() == Some("243500741"));
     assert_eq!(whole.territories, 1 + members.count() as u64);
 
     // Loading again changes nothing.
@@ -171,9 +181,10 @@ fn a_region_loads_only_its_own() {
         let t = territory(&store, &id);
         assert!(deps.contains(&t.parent.unwrap().to_string()), "{id}");
     }
-    assert_eq!(scope_count(&store, "territory:insee:region:53").territories, {
-        (1 + 4 + expected + ids(&store, "epci").len()) as u64
-    });
+    assert_eq!(
+        scope_count(&store, "territory:insee:region:53").territories,
+        { (1 + 4 + expected + ids(&store, "epci").len()) as u64 }
+    );
     // A code that is both a region and a department must say which.
     assert!(matches!(
         d.find("53"),
@@ -192,16 +203,26 @@ fn a_commune_or_an_epci_brings_its_whole_hierarchy() {
     load(&mut store, &content, &scope);
     assert_eq!(ids(&store, "commune"), ["territory:insee:commune:29019"]);
     assert_eq!(ids(&store, "epci"), ["territory:insee:epci:242900314"]);
-    assert_eq!(ids(&store, "departement"), ["territory:insee:departement:29"]);
+    assert_eq!(
+        ids(&store, "departement"),
+        ["territory:insee:departement:29"]
+    );
     assert_eq!(ids(&store, "region"), ["territory:insee:region:53"]);
 
     let (_dir2, mut store, content) = registry();
     let scope = d.find("242900314").unwrap();
     load(&mut store, &content, &scope);
     let communes = ids(&store, "commune");
-    assert_eq!(communes.len(), 8, "Brest Métropole's eight communes: {communes:?}");
+    assert_eq!(
+        communes.len(),
+        8,
+        "Brest Métropole's eight communes: {communes:?}"
+    );
     assert!(communes.contains(&"territory:insee:commune:29019".to_string()));
-    assert_eq!(ids(&store, "departement"), ["territory:insee:departement:29"]);
+    assert_eq!(
+        ids(&store, "departement"),
+        ["territory:insee:departement:29"]
+    );
     assert_eq!(ids(&store, "region"), ["territory:insee:region:53"]);
 }
 
@@ -257,7 +278,12 @@ fn a_mediation_row_attaches_to_the_official_commune() {
     assert!(paris.parent.is_none());
 
     // Counted in Brest Métropole's and Finistère's figures, not Paris's.
-    for id in [brest, "territory:insee:epci:242900314", "territory:insee:departement:29", "territory:insee:region:53"] {
+    for id in [
+        brest,
+        "territory:insee:epci:242900314",
+        "territory:insee:departement:29",
+        "territory:insee:region:53",
+    ] {
         let s = scope_count(&store, id);
         assert_eq!((s.places, s.actors), (2, 2), "{id}");
     }
@@ -277,7 +303,13 @@ fn official_territories_go_through_json_and_csv_and_come_back() {
     let json = dump(&store, Export::Json);
     let csv = dump(&store, Export::Csv(EntityKind::Territory));
     let text = String::from_utf8(csv.clone()).unwrap();
-    assert!(text.lines().next().unwrap().contains(",department,population,postcodes,"), "{text}");
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains(",department,population,postcodes,"),
+        "{text}"
+    );
     assert!(text.contains("territory:insee:departement:29,"), "{text}");
     for (format, bytes) in [(Format::Json, &json), (Format::Csv, &csv)] {
         let (_d, mut copy, content) = registry();
@@ -342,11 +374,17 @@ fn communes_of_earlier_mediation_imports_give_way_to_the_official_ones() {
     assert!(store.get(&old).unwrap().is_none());
     match store.get(&place).unwrap() {
         Some(Entity::Place(p)) => {
-            assert_eq!(p.territory.unwrap().as_str(), "territory:insee:commune:29019")
+            assert_eq!(
+                p.territory.unwrap().as_str(),
+                "territory:insee:commune:29019"
+            )
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(scope_count(&store, "territory:insee:epci:242900314").places, 1);
+    assert_eq!(
+        scope_count(&store, "territory:insee:epci:242900314").places,
+        1
+    );
     // Its last state is kept.
     assert!(!store.history(&old).unwrap().is_empty());
 }

@@ -198,7 +198,9 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id FROM entity WHERE kind = ?1 AND subkind = ?2 AND source = ?3 ORDER BY id",
         )?;
-        let rows = stmt.query_map(rusqlite::params![kind.as_str(), subkind, source], |r| r.get(0))?;
+        let rows = stmt.query_map(rusqlite::params![kind.as_str(), subkind, source], |r| {
+            r.get(0)
+        })?;
         Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
     }
 

@@ -1824,13 +1824,21 @@ async fn a_territory_page_shows_its_population_and_figures_per_10000() {
                 "fr",
                 archipel_content::Lang::Fr.number(pop),
                 format!("{},{}", tenths / 10, tenths % 10),
-                ["Population", "Acteurs pour 10\u{202f}000 habitants", "Lieux pour 10\u{202f}000 habitants"],
+                [
+                    "Population",
+                    "Acteurs pour 10\u{202f}000 habitants",
+                    "Lieux pour 10\u{202f}000 habitants",
+                ],
             ),
             (
                 "en",
                 archipel_content::Lang::En.number(pop),
                 format!("{}.{}", tenths / 10, tenths % 10),
-                ["Population", "Actors per 10,000 inhabitants", "Places per 10,000 inhabitants"],
+                [
+                    "Population",
+                    "Actors per 10,000 inhabitants",
+                    "Places per 10,000 inhabitants",
+                ],
             ),
         ] {
             let uri = format!("/territories/{}?lang={lang}", id.replace(':', "%3A"));
@@ -1838,17 +1846,53 @@ async fn a_territory_page_shows_its_population_and_figures_per_10000() {
             ok_html(&r, &uri);
             let fact = |label: &str| -> String {
                 let start = format!("<dt>{label}</dt>");
-                let at = r.body.find(&start).unwrap_or_else(|| panic!("{uri}: no {label}"));
+                let at = r
+                    .body
+                    .find(&start)
+                    .unwrap_or_else(|| panic!("{uri}: no {label}"));
                 let dd = &r.body[at + start.len()..];
                 dd.split("</dd>").next().unwrap().to_string()
             };
-            assert!(fact(labels[0]).contains(&number), "{uri}: {}", fact(labels[0]));
-            assert!(fact(labels[1]).contains(&per), "{uri}: {} ≠ {per}", fact(labels[1]));
+            assert!(
+                fact(labels[0]).contains(&number),
+                "{uri}: {}",
+                fact(labels[0])
+            );
+            assert!(
+                fact(labels[1]).contains(&per),
+                "{uri}: {} ≠ {per}",
+                fact(labels[1])
+            );
             assert!(fact(labels[2]).contains(&per), "{uri}: {}", fact(labels[2]));
         }
     }
-    // The demonstration's territories have no population: no such figure.
+    // The demonstration's figures, from its (made-up) population; a
+    // territory whose population is unknown has none.
     let r = get(&fx.app, "/territories/territory%3Ademo%3Aepci%3A960000008").await;
     ok_html(&r, "demo epci");
+    assert!(r.body.contains("168\u{202f}810"), "demo population");
+    assert!(r.body.contains("pour 10\u{202f}000 habitants"));
+    let mut store = Store::open(&fx.db).unwrap();
+    store
+        .write("test", "test", None, |w| {
+            w.upsert(&Entity::Territory(Territory {
+                id: EntityId::parse("territory:test:commune:96999").unwrap(),
+                name: "Sans population".into(),
+                level: "commune".into(),
+                code: "96999".into(),
+                parent: None,
+                department: None,
+                population: None,
+                postcodes: Vec::new(),
+                fictional: true,
+                provenance: Provenance::new("test", chrono::Utc::now()),
+            }))?;
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let r = get(&fx.app, "/territories/territory%3Atest%3Acommune%3A96999").await;
+    ok_html(&r, "no population");
+    assert!(!r.body.contains("<dt>Population</dt>"));
     assert!(!r.body.contains("pour 10\u{202f}000 habitants"));
 }

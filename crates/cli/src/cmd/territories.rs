@@ -39,7 +39,9 @@ struct ImportArgs {
 }
 
 /// The divisions file: the one built in, or `file`.
-fn divisions(file: Option<&std::path::Path>) -> anyhow::Result<std::borrow::Cow<'static, Divisions>> {
+fn divisions(
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<std::borrow::Cow<'static, Divisions>> {
     Ok(match file {
         None => std::borrow::Cow::Borrowed(territories::official()?),
         Some(path) => {

@@ -502,10 +502,7 @@ fn facts_of(state: &AppState, t: Tr, e: &Entity, names: &HashMap<String, Summary
             if let Some(n) = tr.population {
                 f.text("fact.population", Some(&t.number(n)));
             }
-            f.text(
-                "fact.postcodes",
-                Some(tr.postcodes.join(", ")).as_deref(),
-            );
+            f.text("fact.postcodes", Some(tr.postcodes.join(", ")).as_deref());
             if tr.fictional {
                 f.text("fact.fictional", Some(t.s("fact.yes")));
             }
