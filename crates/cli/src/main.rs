@@ -42,6 +42,9 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Import a file: médiation numérique schema, SILL, Archipel JSON or CSV.
     Import(cmd::import::Args),
+    /// The official territories (regions, departments, EPCI, communes with
+    /// population and postcodes): `territories import [--region CODE]`.
+    Territories(cmd::territories::Args),
     /// Export the registry: médiation schema, GeoJSON, Archipel JSON or CSV.
     Export(cmd::export::Args),
     /// Full-text search over names and descriptions (accents ignored).
@@ -107,6 +110,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(a) => cmd::init::run(g, a),
         Command::Demo(a) => cmd::demo::run(g, a),
+        Command::Territories(a) => cmd::territories::run(g, a),
         Command::Import(a) => cmd::import::run(g, a),
         Command::Export(a) => cmd::export::run(g, a),
         Command::Search(a) => cmd::search::run(g, a),

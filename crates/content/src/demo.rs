@@ -131,6 +131,7 @@ fn parse_item(
             let code = f.req_str("code", "code");
             let parent = read_id(&mut f, "parent", &[EntityKind::Territory], &mut extra);
             let fictional = f.bool("fictional").unwrap_or(false);
+            let population = f.count("population");
             id.map(|id| {
                 Entity::Territory(Territory {
                     id,
@@ -139,6 +140,9 @@ fn parse_item(
                     code,
                     parent,
                     fictional,
+                    department: None,
+                    population,
+                    postcodes: Vec::new(),
                     provenance,
                 })
             })

@@ -53,3 +53,13 @@ pub const ACCOUNT_ROLES: (&str, &str) = file!("accounts/roles.toml");
 /// Common passwords refused by `archipel-accounts` (one a line, NFKC and
 /// lowercase; provenance in `content/accounts/README.md`).
 pub const COMMON_PASSWORDS: (&str, &str) = file!("accounts/common-passwords.txt");
+
+/// The official French administrative divisions (regions, departments,
+/// EPCI, communes with population and postcodes), derived from the npm
+/// package `@etalab/decoupage-administratif` as gzip-compressed JSON
+/// (`archipel-formats`' `territories` reads it; provenance, licence and
+/// how it is made in `content/territories/README.md`).
+pub const TERRITORIES: (&str, &[u8]) = (
+    "territories/divisions.json.gz",
+    include_bytes!("../../../content/territories/divisions.json.gz"),
+);

@@ -145,6 +145,21 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A whole number, zero or more.
+    pub fn count(&mut self, key: &str) -> Option<u64> {
+        match self.get(key)? {
+            Value::Integer(i) if *i >= 0 => Some(*i as u64),
+            other => {
+                let t = type_name(other);
+                self.bad(
+                    key,
+                    format!("expected a whole number, zero or more, found {t}"),
+                );
+                None
+            }
+        }
+    }
+
     pub fn float(&mut self, key: &str) -> Option<f64> {
         match self.get(key)? {
             Value::Float(x) => Some(*x),

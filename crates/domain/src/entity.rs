@@ -146,6 +146,19 @@ pub struct Territory {
     /// The territory one level up (commune → EPCI → department → region).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<EntityId>,
+    /// The department a commune lies in when its parent is not that
+    /// department (its EPCI, which may span several departments): the
+    /// second way up, which figures of a department or a region follow
+    /// (`store::scope`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<EntityId>,
+    /// Population (INSEE's municipal population; for a department or a
+    /// region, the sum of its communes').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<u64>,
+    /// A commune's postcodes (La Poste), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub postcodes: Vec<String>,
     /// True for the fictional demonstration territory and anything made up.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fictional: bool,
@@ -415,7 +428,10 @@ impl Entity {
     /// ends). The store checks they exist.
     pub fn references(&self) -> Vec<(&'static str, &EntityId)> {
         let (a, b) = match self {
-            Entity::Territory(t) => (t.parent.as_ref().map(|x| ("parent", x)), None),
+            Entity::Territory(t) => (
+                t.parent.as_ref().map(|x| ("parent", x)),
+                t.department.as_ref().map(|x| ("department", x)),
+            ),
             Entity::Actor(a) => (a.territory.as_ref().map(|x| ("territory", x)), None),
             Entity::Place(p) => (
                 p.actor.as_ref().map(|x| ("actor", x)),

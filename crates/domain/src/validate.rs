@@ -405,6 +405,9 @@ pub fn value_problems(e: &Entity) -> Vec<(String, String)> {
             f.text("name", &t.name, TextKind::Line);
             f.text("level", &t.level, TextKind::Line);
             f.text("code", &t.code, TextKind::Line);
+            for code in &t.postcodes {
+                f.checked("postcodes", code, check_postcode);
+            }
         }
         Entity::Actor(a) => {
             f.text("name", &a.name, TextKind::Line);

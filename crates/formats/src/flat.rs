@@ -46,6 +46,9 @@ const TERRITORY: &[Col] = &[
     col("level", &["level"], Cell::Text),
     col("code", &["code"], Cell::Text),
     col("parent", &["parent"], Cell::Text),
+    col("department", &["department"], Cell::Text),
+    col("population", &["population"], Cell::Integer),
+    col("postcodes", &["postcodes"], Cell::List),
     col("fictional", &["fictional"], Cell::Bool),
 ];
 

@@ -41,6 +41,7 @@ mod read;
 pub mod sill;
 pub mod spreadsheet;
 mod table_schema;
+pub mod territories;
 
 pub use read::MAX_RECORD_BYTES;
 pub(crate) use read::{csv_reader, each_record, strip_bom};
@@ -219,6 +220,9 @@ pub struct ImportContext<'a> {
     /// Creation and change time for new records.
     pub now: DateTime<Utc>,
     pub content: &'a Content,
+    /// The official communes the registry holds, when it holds them:
+    /// places and actors are attached to them (`territories::Communes`).
+    pub communes: Option<std::sync::Arc<territories::Communes>>,
 }
 
 impl<'a> ImportContext<'a> {
@@ -232,6 +236,7 @@ impl<'a> ImportContext<'a> {
             source: source.into(),
             now: Utc::now().trunc_subsecs(0),
             content,
+            communes: None,
         }
     }
 

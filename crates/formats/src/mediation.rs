@@ -4,8 +4,11 @@
 //! Each row becomes a [`Place`] and the [`Actor`] that runs it. The actor is
 //! identified by the row's `pivot` (SIRET, RNA or RIDET), so that several
 //! places run by one organisation (the libraries of a city) point at one
-//! actor. The commune of the row becomes a territory when the registry does
-//! not know it yet. Columns without a place in the common model are kept
+//! actor. Both are attached to the row's commune: the official commune
+//! when the registry holds the official divisions
+//! (`ImportContext::communes`: by INSEE code, else postcode and city name),
+//! else the commune of the row's INSEE code, which becomes a territory
+//! when the registry does not know it yet. Columns without a place in the common model are kept
 //! verbatim in the place's `details`, so that [`export`] gives back every
 //! field of an imported file.
 //!
@@ -134,9 +137,10 @@ fn opt(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// The territory id of a commune by INSEE code.
+/// The territory id of a commune by INSEE code (the official commune's:
+/// `territory:insee:commune:29019`).
 pub fn commune_id(code: &str) -> Result<EntityId, IdError> {
-    EntityId::new(EntityKind::Territory, "insee", &format!("commune-{code}"))
+    crate::territories::territory_id("commune", code)
 }
 
 /// Reads a médiation CSV file.
@@ -339,11 +343,19 @@ fn build(
 
     let mut provenance = ctx.provenance(line);
     provenance.source_date = parse_date(get("date_maj")).ok();
-    let territory = match opt(get("code_insee")) {
-        Some(code) => Some(
+    let official = ctx.communes.as_ref().and_then(|c| {
+        c.resolve(
+            opt(get("code_insee")).as_deref(),
+            opt(get("code_postal")).as_deref(),
+            opt(get("commune")).as_deref(),
+        )
+    });
+    let territory = match (&official, opt(get("code_insee"))) {
+        (Some(id), _) => Some(id.clone()),
+        (None, Some(code)) => Some(
             commune_id(&code).map_err(|e| vec![ctx.problem(line, "code_insee", e.to_string())])?,
         ),
-        None => None,
+        (None, None) => None,
     };
 
     // Collected in one go: the map is built from the sorted pairs instead
@@ -358,7 +370,7 @@ fn build(
         .collect();
 
     let mut out = Vec::with_capacity(3);
-    if let (Some(tid), Some(code)) = (&territory, opt(get("code_insee"))) {
+    if let (Some(tid), Some(code), None) = (&territory, opt(get("code_insee")), &official) {
         if !seen.contains(tid) {
             out.push(Entity::Territory(Territory {
                 id: tid.clone(),
@@ -367,6 +379,9 @@ fn build(
                 code,
                 parent: None,
                 fictional: false,
+                department: None,
+                population: None,
+                postcodes: Vec::new(),
                 provenance: provenance.clone(),
             }));
         }

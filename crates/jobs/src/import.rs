@@ -22,10 +22,11 @@
 use crate::Progress;
 use archipel_domain::{Entity, EntityId, EntityKind, TextKind};
 use archipel_formats::{
-    flat, mediation, native, sill, ImportContext, Parsed, Problem, Rejects, Sink,
+    flat, mediation, native, sill, territories, ImportContext, Parsed, Problem, Rejects, Sink,
 };
 use archipel_store::{prepare, Prepared, Store, StoreError, WriteSummary};
 use std::sync::mpsc::{channel, sync_channel};
+use std::sync::Arc;
 
 /// The formats a file may be imported from (with the `clap` feature, the
 /// values of a command-line argument, documented as below).
@@ -161,6 +162,10 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
+    /// The official divisions built into the program cannot be read (a
+    /// build defect).
+    #[error("the official divisions cannot be read; nothing was imported")]
+    Divisions(#[source] territories::DivisionsError),
     #[error("{file}: the parser stopped unexpectedly; nothing was imported")]
     ParserCrashed { file: String },
     /// The registry could not be written (busy, a reference to a record
@@ -205,10 +210,20 @@ pub fn run(
     let ImportRequest {
         format,
         bytes,
-        context: ctx,
+        context: mut ctx,
         skip_invalid,
     } = request;
     check(&ctx)?;
+    if format == Format::Mediation && ctx.communes.is_none() {
+        ctx.communes = official_communes(store).map_err(|e| match e {
+            Official::Store(source) => ImportError::Write {
+                file: ctx.file.to_string(),
+                problems: Vec::new(),
+                source,
+            },
+            Official::Divisions(e) => ImportError::Divisions(e),
+        })?;
+    }
     let file: &str = &ctx.file;
     let started = std::time::Instant::now();
     let expected = expected_records(bytes);
@@ -330,6 +345,24 @@ pub fn run(
         written,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+enum Official {
+    Store(StoreError),
+    Divisions(territories::DivisionsError),
+}
+
+/// The official communes the registry holds, if any: places and actors
+/// read from a file are attached to them.
+fn official_communes(store: &Store) -> Result<Option<Arc<territories::Communes>>, Official> {
+    let ids = store
+        .ids_of(EntityKind::Territory, "commune", territories::SOURCE)
+        .map_err(Official::Store)?;
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let divisions = territories::official().map_err(Official::Divisions)?;
+    Ok(Some(Arc::new(territories::Communes::new(divisions, ids))))
 }
 
 /// Whether nothing may be written: the file could not be read through, or

@@ -25,6 +25,7 @@ pub mod demo;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod territories;
 
 /// Who carries out a decision (accepting or refusing a proposal,
 /// restoring a version), through what and when.

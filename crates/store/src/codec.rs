@@ -9,7 +9,7 @@
 //! Members held by columns, by kind (all kinds: `type`, `id`, `name` and,
 //! in `provenance`, `source`, `created_at`, `updated_at`):
 //! actor `territory`, `location`; place `territory`, `actor`, `location`;
-//! territory `parent`. SQL that reads `data` (`json_extract`) must read
+//! territory `parent`, `department` (in the `territory` column). SQL that reads `data` (`json_extract`) must read
 //! those from the columns.
 
 use crate::{Result, StoreError};
@@ -30,7 +30,7 @@ fn held_by_columns(e: &Entity) -> &'static [&'static str] {
     match e {
         Entity::Actor(_) => &["territory", "location"],
         Entity::Place(_) => &["territory", "actor", "location"],
-        Entity::Territory(_) => &["parent"],
+        Entity::Territory(_) => &["parent", "department"],
         Entity::Commons(_) | Entity::Relation(_) => &[],
     }
 }
@@ -106,7 +106,10 @@ pub(crate) fn entity_from_row(r: &rusqlite::Row<'_>, at: usize) -> Result<Entity
                 put("territory", territory);
                 put("actor", owner);
             }
-            "territory" => put("parent", owner),
+            "territory" => {
+                put("parent", owner);
+                put("department", territory);
+            }
             _ => {}
         }
         if let (Some(lat), Some(lon)) = point {

@@ -241,7 +241,7 @@ impl Store {
                AND (?4 IS NULL OR created_at < ?4) AND (?5 IS NULL OR created_at >= ?5)
                AND (?6 IS NULL OR account = ?6) AND (?7 IS NULL OR record = ?7)
              ORDER BY created_at, id LIMIT ?8",
-            crate::scope::TREE.replace("?1", "?3")
+            crate::scope::tree("?3")
         ))?;
         let rows = stmt.query_map(
             params![

@@ -216,9 +216,10 @@ fn add_filter(sql: &mut Sql, f: &Filter, skip: Skip) {
     if skip != Skip::Territory {
         if let Some(t) = &f.territory {
             let p = sql.param(t.as_str().to_string());
+            let tree = crate::scope::tree(&p);
             sql.push(format!(
-                "(e.territory IN (WITH RECURSIVE tree(id) AS (SELECT {p} UNION SELECT c.id FROM entity c JOIN tree ON c.owner = tree.id AND c.kind = 'territory') SELECT id FROM tree)
-                  OR (e.kind = 'territory' AND e.owner IN (WITH RECURSIVE tree(id) AS (SELECT {p} UNION SELECT c.id FROM entity c JOIN tree ON c.owner = tree.id AND c.kind = 'territory') SELECT id FROM tree)))"
+                "(e.territory IN ({tree} SELECT id FROM tree)
+                  OR (e.kind = 'territory' AND e.id IN ({tree} SELECT id FROM tree WHERE id <> {p})))"
             ));
         }
     }

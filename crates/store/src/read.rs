@@ -191,6 +191,30 @@ impl Store {
             .collect())
     }
 
+    /// Identifiers of the records of `kind` with this sub-kind (actor
+    /// kind, commons kind, territory level) whose provenance is `source`,
+    /// in id order: the official communes a registry holds, for one.
+    pub fn ids_of(&self, kind: EntityKind, subkind: &str, source: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM entity WHERE kind = ?1 AND subkind = ?2 AND source = ?3 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![kind.as_str(), subkind, source], |r| {
+            r.get(0)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+    }
+
+    /// Identifiers of the records of `kind` that begin with `prefix`, in
+    /// id order (`territory:insee:commune-`: the communes earlier
+    /// médiation imports made).
+    pub fn ids_with_prefix(&self, kind: EntityKind, prefix: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM entity WHERE kind = ?1 AND substr(id, 1, length(?2)) = ?2 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![kind.as_str(), prefix], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+    }
+
     /// Records that point at `id` through their territory or owner column
     /// (places an actor runs, communes of an EPCI, actors of a territory).
     pub fn dependents_of(&self, id: &EntityId) -> Result<Vec<Entity>> {

@@ -102,7 +102,28 @@ impl ScopeStats {
 }
 
 /// The territories in scope, as a CTE named `tree` over parameter `?1`.
-pub(crate) const TREE: &str = "WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT c.id FROM entity c JOIN tree ON c.owner = tree.id AND c.kind = 'territory')";
+pub(crate) const TREE: &str = "WITH RECURSIVE tree(id) AS (SELECT ?1 \
+     UNION SELECT c.id FROM tree JOIN entity t ON t.id = tree.id \
+       JOIN entity c ON c.owner = tree.id AND c.kind = 'territory' \
+       WHERE c.territory IS NULL OR c.territory = t.owner OR tree.id = ?1 \
+     UNION SELECT c.id FROM tree JOIN entity c ON c.territory = tree.id AND c.kind = 'territory')";
+
+/// [`TREE`] over the parameter `param` (`?3`), for queries with other
+/// parameters before it.
+///
+/// A territory's scope is itself and what lies below it. Two links lead
+/// down: `parent` (the `owner` column: region → department → EPCI →
+/// commune) and a commune's `department` (the `territory` column of a
+/// territory's row), set when its parent is its EPCI. An EPCI may span
+/// departments and hangs under one (its seat's), so going down through
+/// an EPCI keeps only the communes of that department — unless the walk
+/// started at the EPCI, which takes in all its communes; the communes of
+/// a department whose EPCI hangs elsewhere come in through their
+/// `department` link. Records without a `department` (the demonstration,
+/// hand-made territories) follow `parent` alone, as before.
+pub(crate) fn tree(param: &str) -> String {
+    TREE.replace("?1", param)
+}
 
 fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)

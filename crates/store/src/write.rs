@@ -185,7 +185,7 @@ impl<'e> EntityRow<'e> {
             Entity::Territory(t) => (
                 EntityKind::Territory,
                 Some(t.level.as_str()),
-                None,
+                t.department.as_ref(),
                 t.parent.as_ref(),
                 None,
             ),
@@ -303,7 +303,12 @@ fn search_text(e: &Entity) -> String {
                 part(&mut out, l);
             }
         }
-        Entity::Territory(t) => part(&mut out, &t.code),
+        Entity::Territory(t) => {
+            part(&mut out, &t.code);
+            for p in &t.postcodes {
+                part(&mut out, p);
+            }
+        }
         Entity::Actor(a) => {
             for (_, v) in a.identifiers.pairs() {
                 part(&mut out, v);
@@ -627,6 +632,7 @@ impl<'a> Writer<'a> {
             if let Some((id, by_territory)) = child {
                 let kind = EntityId::parse(&id).map(|i| i.kind()).ok();
                 let field = match (by_territory, kind) {
+                    (true, Some(EntityKind::Territory)) => "department",
                     (true, _) => "territory",
                     (false, Some(EntityKind::Territory)) => "parent",
                     (false, _) => "actor",
@@ -943,7 +949,10 @@ mod tests {
                 parts.extend(c.categories.iter().cloned());
                 parts.extend(c.license.clone());
             }
-            Entity::Territory(t) => parts.push(t.code.clone()),
+            Entity::Territory(t) => {
+                parts.push(t.code.clone());
+                parts.extend(t.postcodes.iter().cloned());
+            }
             Entity::Actor(a) => {
                 parts.extend(a.identifiers.pairs().iter().map(|(_, v)| v.to_string()));
             }
@@ -973,6 +982,8 @@ mod tests {
                 "kind": "dataset"}),
             serde_json::json!({"type": "territory", "id": "territory:t:f", "name": "F",
                 "level": "commune", "code": "29019"}),
+            serde_json::json!({"type": "territory", "id": "territory:t:f2", "name": "F2",
+                "level": "commune", "code": "75056", "postcodes": ["75001", "75002"]}),
             serde_json::json!({"type": "actor", "id": "actor:t:g", "name": "G",
                 "nature": "organisation", "identifiers": {"siret": "21290019700010",
                 "wikidata": "Q12193"}}),

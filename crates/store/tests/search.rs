@@ -14,6 +14,9 @@ fn territory() -> Entity {
         code: "200000000".into(),
         parent: None,
         fictional: true,
+        department: None,
+        population: None,
+        postcodes: Vec::new(),
         provenance: Provenance::new("test", t0()),
     })
 }
@@ -302,6 +305,9 @@ fn varied() -> Vec<Entity> {
             code: "00000".into(),
             parent: parent.map(tid),
             fictional: true,
+            department: None,
+            population: None,
+            postcodes: Vec::new(),
             provenance: Provenance::new("test", t0()),
         })
     };

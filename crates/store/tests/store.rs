@@ -187,6 +187,9 @@ fn records_read_back_whole_from_columns_and_data() {
         code: "53".into(),
         parent: None,
         fictional: false,
+        department: None,
+        population: None,
+        postcodes: Vec::new(),
         provenance: prov(2),
     });
     let commune = Entity::Territory(Territory {
@@ -196,6 +199,9 @@ fn records_read_back_whole_from_columns_and_data() {
         code: "29019".into(),
         parent: Some(region.id().clone()),
         fictional: true,
+        department: None,
+        population: None,
+        postcodes: Vec::new(),
         provenance: prov(3),
     });
     let mut runner = actor("asso", "Les \"Petits\" Débrouillards", Some("Ateliers"));
@@ -390,6 +396,9 @@ fn removing_a_record_still_pointed_at_rejects_the_batch() {
         code: "53".into(),
         parent: None,
         fictional: false,
+        department: None,
+        population: None,
+        postcodes: Vec::new(),
         provenance: Provenance::new("test", t0()),
     });
     let mut commune = region.clone();

@@ -90,6 +90,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         code: "99".into(),
         parent: None,
         fictional: true,
+        department: None,
+        population: None,
+        postcodes: Vec::new(),
         provenance: prov(),
     }));
     let mut communes = Vec::new();
@@ -102,6 +105,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             code: format!("9{d}"),
             parent: Some(region.clone()),
             fictional: true,
+            department: None,
+            population: None,
+            postcodes: Vec::new(),
             provenance: prov(),
         }));
         for c in 0..10 {
@@ -124,6 +130,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 code: format!("9{d}{c:03}"),
                 parent: Some(dep.clone()),
                 fictional: true,
+                department: None,
+                population: None,
+                postcodes: Vec::new(),
                 provenance: prov(),
             }));
             communes.push(id);

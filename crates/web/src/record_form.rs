@@ -640,6 +640,9 @@ pub fn build_partly(
                     code: String::new(),
                     parent: None,
                     fictional: false,
+                    department: None,
+                    population: None,
+                    postcodes: Vec::new(),
                     provenance,
                 },
             };

@@ -1430,6 +1430,9 @@ async fn argument_form_groups_territories_by_level_and_keeps_the_one_asked() {
                     code,
                     parent: Some(parent.clone()),
                     fictional: true,
+                    department: None,
+                    population: None,
+                    postcodes: Vec::new(),
                     provenance: Provenance::new("test", chrono::Utc::now()),
                 }))?;
             }
@@ -1773,4 +1776,123 @@ async fn answers_too_large_to_keep_hold_memory_only_within_a_budget() {
     assert_eq!(first.len() + rest.len(), size);
     let health = json(&get(&fx.app, "/health").await);
     assert_eq!(health["answers_in_flight"]["held_bytes"], 0, "{health}");
+}
+
+/// Finistère's official divisions and two médiation places in Brest, in
+/// the fixture's registry.
+fn with_finistere(fx: &Fixture) {
+    let content = Content::embedded().unwrap();
+    let mut store = Store::open(&fx.db).unwrap();
+    let d = archipel_formats::territories::official().unwrap();
+    let scope = d.find("departement:29").unwrap();
+    archipel_jobs::territories::import(&mut store, &content, d, &scope, &mut |_| {}).unwrap();
+    let rows: String = (0..2).map(archipel_testkit::mediation::row).collect();
+    let csv = format!("{}\n{rows}", archipel_testkit::mediation::HEADER);
+    let report = archipel_jobs::import::run(
+        &mut store,
+        archipel_jobs::import::ImportRequest {
+            format: archipel_jobs::import::Format::Mediation,
+            bytes: csv.as_bytes(),
+            context: archipel_formats::ImportContext::new("lieux.csv", "mediation", &content),
+            skip_invalid: false,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(report.written.is_some(), "{:?}", report.problems);
+}
+
+#[tokio::test]
+async fn a_territory_page_shows_its_population_and_figures_per_10000() {
+    let fx = fixture();
+    with_finistere(&fx);
+    let store = Store::open_read_only(&fx.db).unwrap();
+    for (id, level) in [
+        ("territory:insee:epci:242900314", "epci"),
+        ("territory:insee:departement:29", "departement"),
+        ("territory:insee:commune:29019", "commune"),
+    ] {
+        let Some(Entity::Territory(t)) = store.get(&EntityId::parse(id).unwrap()).unwrap() else {
+            panic!("{id}")
+        };
+        assert_eq!(t.level, level);
+        let pop = t.population.unwrap();
+        // Two places, run by two operators, all in Brest.
+        let tenths = (2.0 * 100_000.0 / pop as f64).round() as u64;
+        for (lang, number, per, labels) in [
+            (
+                "fr",
+                archipel_content::Lang::Fr.number(pop),
+                format!("{},{}", tenths / 10, tenths % 10),
+                [
+                    "Population",
+                    "Acteurs pour 10\u{202f}000 habitants",
+                    "Lieux pour 10\u{202f}000 habitants",
+                ],
+            ),
+            (
+                "en",
+                archipel_content::Lang::En.number(pop),
+                format!("{}.{}", tenths / 10, tenths % 10),
+                [
+                    "Population",
+                    "Actors per 10,000 inhabitants",
+                    "Places per 10,000 inhabitants",
+                ],
+            ),
+        ] {
+            let uri = format!("/territories/{}?lang={lang}", id.replace(':', "%3A"));
+            let r = get(&fx.app, &uri).await;
+            ok_html(&r, &uri);
+            let fact = |label: &str| -> String {
+                let start = format!("<dt>{label}</dt>");
+                let at = r
+                    .body
+                    .find(&start)
+                    .unwrap_or_else(|| panic!("{uri}: no {label}"));
+                let dd = &r.body[at + start.len()..];
+                dd.split("</dd>").next().unwrap().to_string()
+            };
+            assert!(
+                fact(labels[0]).contains(&number),
+                "{uri}: {}",
+                fact(labels[0])
+            );
+            assert!(
+                fact(labels[1]).contains(&per),
+                "{uri}: {} ≠ {per}",
+                fact(labels[1])
+            );
+            assert!(fact(labels[2]).contains(&per), "{uri}: {}", fact(labels[2]));
+        }
+    }
+    // The demonstration's figures, from its (made-up) population; a
+    // territory whose population is unknown has none.
+    let r = get(&fx.app, "/territories/territory%3Ademo%3Aepci%3A960000008").await;
+    ok_html(&r, "demo epci");
+    assert!(r.body.contains("168\u{202f}810"), "demo population");
+    assert!(r.body.contains("pour 10\u{202f}000 habitants"));
+    let mut store = Store::open(&fx.db).unwrap();
+    store
+        .write("test", "test", None, |w| {
+            w.upsert(&Entity::Territory(Territory {
+                id: EntityId::parse("territory:test:commune:96999").unwrap(),
+                name: "Sans population".into(),
+                level: "commune".into(),
+                code: "96999".into(),
+                parent: None,
+                department: None,
+                population: None,
+                postcodes: Vec::new(),
+                fictional: true,
+                provenance: Provenance::new("test", chrono::Utc::now()),
+            }))?;
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let r = get(&fx.app, "/territories/territory%3Atest%3Acommune%3A96999").await;
+    ok_html(&r, "no population");
+    assert!(!r.body.contains("<dt>Population</dt>"));
+    assert!(!r.body.contains("pour 10\u{202f}000 habitants"));
 }

@@ -498,6 +498,11 @@ fn facts_of(state: &AppState, t: Tr, e: &Entity, names: &HashMap<String, Summary
             );
             f.text("fact.code", Some(tr.code.as_str()));
             f.record("fact.parent", tr.parent.as_ref());
+            f.record("fact.department", tr.department.as_ref());
+            if let Some(n) = tr.population {
+                f.text("fact.population", Some(&t.number(n)));
+            }
+            f.text("fact.postcodes", Some(tr.postcodes.join(", ")).as_deref());
             if tr.fictional {
                 f.text("fact.fictional", Some(t.s("fact.yes")));
             }
@@ -627,6 +632,17 @@ fn load(s: &archipel_store::Store, id: &EntityId) -> Result<Option<Loaded>, Erro
     }))
 }
 
+/// `n` for 10,000 inhabitants of `population`, with one decimal (a comma
+/// in French).
+fn per_10k(n: u64, population: u64, lang: archipel_content::Lang) -> String {
+    let tenths = (n as f64 * 100_000.0 / population as f64).round() as u64;
+    let sep = match lang {
+        archipel_content::Lang::Fr => ",",
+        archipel_content::Lang::En => ".",
+    };
+    format!("{}{sep}{}", lang.number(tenths / 10), tenths % 10)
+}
+
 fn section(title: &str, total: u64, items: Vec<Link>, more: Option<Link>) -> Option<ListSection> {
     (total > 0).then(|| ListSection {
         title: title.to_string(),
@@ -656,7 +672,22 @@ pub async fn show(
         return Err(missing());
     };
     let e = &l.entity;
-    let facts = facts_of(&state, t, e, &l.names);
+    let mut facts = facts_of(&state, t, e, &l.names);
+    if let Entity::Territory(tr) = e {
+        // Figures of the territory and everything below it, for 10,000
+        // inhabitants, when its population is known.
+        if let Some(pop) = tr.population.filter(|p| *p > 0) {
+            for (key, n) in [
+                ("fact.actors_per_10k", l.actors.total),
+                ("fact.places_per_10k", l.places.total),
+            ] {
+                facts.push(Fact {
+                    label: t.s(key).to_string(),
+                    values: vec![Link::text(per_10k(n, pop, lang))],
+                });
+            }
+        }
+    }
     let details = match e {
         Entity::Place(p) => Some(&p.details),
         Entity::Commons(c) => Some(&c.details),
