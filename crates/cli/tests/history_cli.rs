@@ -600,7 +600,10 @@ fn a_server_killed_during_decisions_on_the_web_leaves_records_and_histories_cons
                 for id in &ids {
                     let form = format!("csrf={csrf}&message=");
                     let path = format!("/moderation/{id}/accepter");
-                    if server_ref.request("POST", &path, &cookies, Some(&form)).is_none() {
+                    if server_ref
+                        .request("POST", &path, &cookies, Some(&form))
+                        .is_none()
+                    {
                         break;
                     }
                 }

@@ -32,6 +32,9 @@
 //! assert_eq!(parsed.entities.len(), 2);
 //! ```
 
+pub mod chatons;
+pub mod comptoir;
+pub mod dcat;
 pub mod flat;
 pub mod geojson;
 pub mod licence;

@@ -22,7 +22,8 @@
 use crate::Progress;
 use archipel_domain::{Entity, EntityId, EntityKind, TextKind};
 use archipel_formats::{
-    flat, mediation, native, sill, ImportContext, Parsed, Problem, Rejects, Sink,
+    chatons, comptoir, dcat, flat, mediation, native, sill, ImportContext, Parsed, Problem,
+    Rejects, Sink,
 };
 use archipel_store::{prepare, Prepared, Store, StoreError, WriteSummary};
 use std::sync::mpsc::{channel, sync_channel};
@@ -40,6 +41,15 @@ pub enum Format {
     Json,
     /// Archipel's CSV, one entity kind per file.
     Csv,
+    /// Comptoir du Libre export, version 1 (JSON): software, users,
+    /// service providers.
+    Comptoir,
+    /// DCAT catalogue in JSON-LD (data.gouv.fr, udata): datasets and
+    /// their publishers.
+    Dcat,
+    /// ChatonsInfos `.properties` files (a file, or a folder's files):
+    /// CHATONS hosts and the software of their services.
+    Chatons,
 }
 
 impl Format {
@@ -51,6 +61,9 @@ impl Format {
             Format::Sill => "sill",
             Format::Json => "json",
             Format::Csv => "csv",
+            Format::Comptoir => "comptoir",
+            Format::Dcat => "dcat",
+            Format::Chatons => "chatons",
         }
     }
 
@@ -60,6 +73,9 @@ impl Format {
             Format::Sill => sill::parse_to(bytes, ctx, Some(sink)),
             Format::Json => native::parse_to(bytes, ctx, Some(sink)),
             Format::Csv => flat::parse_to(bytes, ctx, Some(sink)),
+            Format::Comptoir => comptoir::parse_to(bytes, ctx, Some(sink)),
+            Format::Dcat => dcat::parse_to(bytes, ctx, Some(sink)),
+            Format::Chatons => chatons::parse_to(bytes, ctx, Some(sink)),
         }
     }
 
@@ -227,6 +243,21 @@ pub fn run(
         // The writer will roll back anyway: it need not receive more.
         halt_on_problem: !skip_invalid,
     };
+    // The Comptoir's software may already be in the registry from
+    // another source (the SILL): found here, updated there.
+    let known = if format == Format::Comptoir {
+        Some(
+            crate::catalogue_link::Known::read(store, &ctx.source).map_err(|source| {
+                ImportError::Write {
+                    file: file.to_string(),
+                    problems: Vec::new(),
+                    source,
+                }
+            })?,
+        )
+    } else {
+        None
+    };
     let ctx = &ctx;
     let mut parsed: Option<Parsed> = None;
     let written = std::thread::scope(|scope| {
@@ -240,7 +271,12 @@ pub fn run(
             .map_err(cannot)?;
         thread("encode")
             .spawn_scoped(scope, move || {
+                let mut matcher = known.as_ref().map(crate::catalogue_link::Matcher::new);
                 for chunk in parsed_rx {
+                    let chunk: Vec<Entity> = match &mut matcher {
+                        Some(m) => chunk.into_iter().map(|e| m.reconcile(e)).collect(),
+                        None => chunk,
+                    };
                     let mut out = spare_rx.try_recv().unwrap_or_default();
                     out.reserve(chunk.len());
                     let prepared = chunk
