@@ -223,3 +223,56 @@ fn chatons_folder_import() {
     assert_eq!(one["records"], 1);
     assert_eq!(one["unchanged"], 1, "{one}");
 }
+
+#[test]
+fn geojson_with_a_mapping_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let out = json(
+        &db,
+        &[
+            "import",
+            "geojson",
+            &sample("gogocarto-export.geojson"),
+            "--mapping",
+            &sample("gogocarto-mapping.toml"),
+            "--source",
+            "gogocarto",
+            "--json",
+        ],
+    );
+    assert_eq!(out["records"], 5);
+    assert_eq!(out["inserted"], 10, "{out}");
+    let a = show(&db, "actor:gogocarto:Tb5r");
+    assert_eq!(a["record"]["kind"], "cooperative");
+    assert_eq!(a["record"]["provenance"]["source"], "gogocarto");
+    // No mapping: refused before anything is read or written.
+    let out = run(
+        &db,
+        &["import", "geojson", &sample("gogocarto-export.geojson")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("needs --mapping"), "{}", stderr(&out));
+    // A mapping naming an unknown kind: said with its line, nothing done.
+    let bad = write(
+        dir.path(),
+        "m.toml",
+        "id = \"id\"\nname = \"name\"\n[kinds]\n\"Fablab\" = \"licorne\"\n",
+    );
+    let out = run(
+        &db,
+        &[
+            "import",
+            "geojson",
+            &sample("gogocarto-export.geojson"),
+            "--mapping",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("m.toml:4: kinds.Fablab: `licorne` is not a key"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -375,3 +375,93 @@ fn chatonsinfos_bad_values_are_located() {
         ["chatonsinfos/libre-service.eu/pad.libre-service.eu.properties:10: service.status.level: `BROKEN` is not one of ON, OK, MAINTENANCE, DOWN, OFF, DRAFT"]
     );
 }
+
+fn gogocarto_mapping(c: &Content) -> archipel_formats::geojson::Mapping {
+    let text = String::from_utf8(sample("gogocarto-mapping.toml")).unwrap();
+    archipel_formats::geojson::Mapping::parse(&text, "map.toml", c).expect("mapping")
+}
+
+#[test]
+fn gogocarto_export_through_a_mapping() {
+    use archipel_formats::geojson;
+    let c = content();
+    let ctx = ImportContext::new("carte.geojson", "gogocarto", &c);
+    let m = gogocarto_mapping(&c);
+    let p = geojson::parse_to(&sample("gogocarto-export.geojson"), &ctx, &m, None);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    assert_eq!((p.records, p.rejected), (5, 0));
+    // Each element: an actor and the place it runs.
+    assert_eq!(p.entities.len(), 10);
+    let Entity::Actor(a) = get(&p, "actor:gogocarto:Gv8e") else {
+        panic!()
+    };
+    assert_eq!(a.name, "La Fabrique du Loch");
+    assert_eq!(a.kind.as_deref(), Some("tiers_lieu"));
+    assert_eq!(a.typology, ["opportunity_space_organiser"]);
+    let loc = a.location.expect("location");
+    assert_eq!((loc.lat, loc.lon), (47.668, -2.983));
+    let Entity::Place(pl) = get(&p, "place:gogocarto:Gv8e") else {
+        panic!()
+    };
+    assert_eq!(pl.address.postcode.as_deref(), Some("56400"));
+    assert_eq!(pl.address.city.as_deref(), Some("Auray"));
+    assert_eq!(
+        pl.actor.as_ref().map(|x| x.as_str()),
+        Some("actor:gogocarto:Gv8e")
+    );
+    // A category no table knows is kept; no kind found: the default.
+    let Entity::Place(rc) = get(&p, "place:gogocarto:Hk2P") else {
+        panic!()
+    };
+    assert!(rc.details.is_empty());
+    let Entity::Actor(rca) = get(&p, "actor:gogocarto:Hk2P") else {
+        panic!()
+    };
+    assert_eq!(rca.kind.as_deref(), Some("association"));
+    let Entity::Place(ress) = get(&p, "place:gogocarto:Mz7q") else {
+        panic!()
+    };
+    assert_eq!(ress.details["categories"], "Ressourcerie");
+}
+
+#[test]
+fn gogocarto_bad_mapping_and_bad_features() {
+    use archipel_formats::geojson::{self, Mapping};
+    let c = content();
+    let bad = "id = \"id\"\nname = \"name\"\n\n[kinds]\n\"Tiers-lieu\" = \"licorne\"\n";
+    let errors = Mapping::parse(bad, "map.toml", &c).unwrap_err();
+    assert_eq!(
+        errors,
+        ["map.toml:5: kinds.Tiers-lieu: `licorne` is not a key of the actor_kinds vocabulary"]
+    );
+    let unknown = "id = \"id\"\nname = \"name\"\nnom = \"x\"\n";
+    let errors = Mapping::parse(unknown, "map.toml", &c).unwrap_err();
+    assert!(
+        errors[0].starts_with("map.toml:3: unknown field `nom`"),
+        "{errors:?}"
+    );
+    let m = gogocarto_mapping(&c);
+    let ctx = ImportContext::new("carte.geojson", "gogocarto", &c);
+    let features = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","geometry":{"type":"Point","coordinates":[-2.9,47.6]},"properties":{"id":"a1","name":"Bon"}},
+{"type":"Feature","geometry":null,"properties":{"id":"a2","name":"Sans point"}},
+{"type":"Feature","geometry":{"type":"Point","coordinates":[-2.9,47.6]},"properties":{"id":"a3","name":"Mau\u001bvais"}}
+]}"#;
+    let p = geojson::parse_to(features.as_bytes(), &ctx, &m, None);
+    let shown: Vec<String> = p.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(p.rejected, 2, "{shown:?}");
+    assert!(
+        shown.contains(
+            &"carte.geojson:3: features[1].geometry: expected a Point with [longitude, latitude]"
+                .to_string()
+        ),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.starts_with("carte.geojson:4: features[2].properties.name: ")),
+        "{shown:?}"
+    );
+    assert!(geojson::parse_to(b"{\"type\":\"Feature\"}", &ctx, &m, None).stopped);
+}

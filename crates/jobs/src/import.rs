@@ -22,8 +22,8 @@
 use crate::Progress;
 use archipel_domain::{Entity, EntityId, EntityKind, TextKind};
 use archipel_formats::{
-    chatons, comptoir, dcat, flat, mediation, native, sill, ImportContext, Parsed, Problem,
-    Rejects, Sink,
+    chatons, comptoir, dcat, flat, geojson, mediation, native, sill, ImportContext, Parsed,
+    Problem, Rejects, Sink,
 };
 use archipel_store::{prepare, Prepared, Store, StoreError, WriteSummary};
 use std::sync::mpsc::{channel, sync_channel};
@@ -50,6 +50,9 @@ pub enum Format {
     /// ChatonsInfos `.properties` files (a file, or a folder's files):
     /// CHATONS hosts and the software of their services.
     Chatons,
+    /// GeoJSON points (a GoGoCarto export…) read through a mapping file
+    /// (`--mapping`).
+    Geojson,
 }
 
 impl Format {
@@ -64,10 +67,17 @@ impl Format {
             Format::Comptoir => "comptoir",
             Format::Dcat => "dcat",
             Format::Chatons => "chatons",
+            Format::Geojson => "geojson",
         }
     }
 
-    fn parse_to(self, bytes: &[u8], ctx: &ImportContext<'_>, sink: Sink) -> Parsed {
+    fn parse_to(
+        self,
+        bytes: &[u8],
+        ctx: &ImportContext<'_>,
+        mapping: Option<&geojson::Mapping>,
+        sink: Sink,
+    ) -> Parsed {
         match self {
             Format::Mediation => mediation::parse_to(bytes, ctx, Some(sink)),
             Format::Sill => sill::parse_to(bytes, ctx, Some(sink)),
@@ -76,6 +86,20 @@ impl Format {
             Format::Comptoir => comptoir::parse_to(bytes, ctx, Some(sink)),
             Format::Dcat => dcat::parse_to(bytes, ctx, Some(sink)),
             Format::Chatons => chatons::parse_to(bytes, ctx, Some(sink)),
+            Format::Geojson => match mapping {
+                Some(m) => geojson::parse_to(bytes, ctx, m, Some(sink)),
+                None => {
+                    let mut p = Parsed::default();
+                    p.problems.push(Problem {
+                        file: ctx.file.to_string(),
+                        line: 0,
+                        field: String::new(),
+                        reason: "a GeoJSON import needs a mapping file (--mapping MAP.toml)".into(),
+                    });
+                    p.stopped = true;
+                    p
+                }
+            },
         }
     }
 
@@ -101,6 +125,9 @@ pub struct ImportRequest<'a> {
     /// Write the valid records and set the invalid ones aside, instead of
     /// writing nothing when one record is invalid.
     pub skip_invalid: bool,
+    /// How a GeoJSON file's properties become records ([`Format::Geojson`]
+    /// only; `None` for the other formats).
+    pub mapping: Option<&'a geojson::Mapping>,
 }
 
 /// Checks what an import's context names before anything is read or
@@ -223,6 +250,7 @@ pub fn run(
         bytes,
         context: ctx,
         skip_invalid,
+        mapping,
     } = request;
     check(&ctx)?;
     let file: &str = &ctx.file;
@@ -267,7 +295,7 @@ pub fn run(
             source,
         };
         let parser = thread("parse")
-            .spawn_scoped(scope, move || format.parse_to(bytes, ctx, sink))
+            .spawn_scoped(scope, move || format.parse_to(bytes, ctx, mapping, sink))
             .map_err(cannot)?;
         thread("encode")
             .spawn_scoped(scope, move || {

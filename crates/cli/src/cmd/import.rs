@@ -28,6 +28,11 @@ pub struct Args {
     /// same records instead of duplicating them.
     #[arg(long)]
     source: Option<String>,
+    /// For `geojson`: the TOML file saying which property gives the id,
+    /// the name, the kind, the address and the categories, and how kinds
+    /// and categories translate into Archipel's vocabularies.
+    #[arg(long, value_name = "MAP.toml")]
+    mapping: Option<PathBuf>,
     /// Print a machine-readable summary.
     #[arg(long)]
     json: bool,
@@ -143,12 +148,39 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         read_bounded(&args.file, args.max_size * 1024 * 1024, &shown)?
     };
+    let mapping = match (&args.mapping, format) {
+        (Some(path), Format::Geojson) => {
+            let shown_map = path.display().to_string();
+            let bytes = read_bounded(path, 1024 * 1024, &shown_map)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("{shown_map}: not UTF-8 text"))?;
+            match archipel_formats::geojson::Mapping::parse(&text, &shown_map, &content) {
+                Ok(m) => Some(m),
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{e}");
+                    }
+                    anyhow::bail!(
+                        "{shown_map}: the mapping file cannot be used; nothing was imported"
+                    );
+                }
+            }
+        }
+        (None, Format::Geojson) => {
+            anyhow::bail!(
+                "{shown}: a GeoJSON import needs --mapping MAP.toml (see `archipel import --help`)"
+            )
+        }
+        (Some(_), _) => anyhow::bail!("--mapping is for the geojson format only"),
+        (None, _) => None,
+    };
     let mut store = g.store()?;
     let request = ImportRequest {
         format,
         bytes: &bytes,
         context,
         skip_invalid: args.skip_invalid,
+        mapping: mapping.as_ref(),
     };
     let pb = crate::output::progress(0, &shown, args.json);
     let result = import::run(&mut store, request, &mut |p| {
