@@ -317,15 +317,14 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
     let mut actor_ids: HashMap<usize, EntityId> = HashMap::new();
     let mut entities: Vec<(usize, Entity)> = Vec::new();
     // Federations and organisations first.
-    for i in 0..files.len() {
-        let class = files[i].class();
+    for (i, f) in files.iter_mut().enumerate() {
+        let class = f.class();
         let is_fed = class == "federation";
         let is_org = class == "organization" || class == "organisation";
-        if !(is_fed || is_org) || !files[i].problems.is_empty() {
+        if !(is_fed || is_org) || !f.problems.is_empty() {
             continue;
         }
         let prefix = if is_fed { "federation" } else { "organization" };
-        let f = &mut files[i];
         let name_key = format!("{prefix}.name");
         let Some(name) = f.get(&name_key).map(str::to_string) else {
             f.problem(&name_key, "required value is missing");
@@ -413,18 +412,17 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
     // Services.
     let mut software: HashMap<EntityId, ()> = HashMap::new();
     let mut hosts: BTreeMap<EntityId, usize> = BTreeMap::new();
-    for i in 0..files.len() {
-        if files[i].class() != "service" || !files[i].problems.is_empty() {
+    for (i, f) in files.iter_mut().enumerate() {
+        if f.class() != "service" || !f.problems.is_empty() {
             continue;
         }
-        let stem = files[i].stem();
+        let stem = f.stem();
         let org = listed_by
             .get(&stem)
             .copied()
             .filter(|o| orgs.contains(o))
             .or_else(|| (orgs.len() == 1).then(|| orgs[0]));
         let org_id = org.and_then(|o| actor_ids.get(&o)).cloned();
-        let f = &mut files[i];
         let Some(org_id) = org_id else {
             f.problem(
                 "file.class",
@@ -517,7 +515,7 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
                 }),
             ));
         }
-        let mut note = format!("{service}");
+        let mut note = service.clone();
         if let Some(u) = &urls[2] {
             note.push_str(&format!(" ({u})"));
         }

@@ -509,7 +509,7 @@ fn dataset<'v>(
     let mut categories: Vec<String> = Vec::new();
     for prop in [format!("{DCAT}keyword"), format!("{DCAT}theme")] {
         for v in values(m, terms, &prop) {
-            let Some(s) = literal(&[v]).filter(|_| !v.get("@id").is_some()) else {
+            let Some(s) = literal(&[v]).filter(|_| v.get("@id").is_none()) else {
                 continue;
             };
             if s.starts_with("http://") || s.starts_with("https://") {

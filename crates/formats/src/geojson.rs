@@ -116,6 +116,7 @@ pub fn export(entities: &[Entity], out: &mut dyn std::io::Write) -> Result<(), E
 /// kind = "categories"           # its value(s) looked up in [kinds]
 /// category = "categories"       # its value(s) looked up in [typology]
 /// default_kind = "association"  # when no value of `kind` is in [kinds]
+/// date = "updatedAt"            # the source's date of the facts (provenance)
 ///
 /// [kinds]                       # source value → actor_kinds key
 /// "Tiers-lieu" = "tiers_lieu"
@@ -155,6 +156,8 @@ pub struct Mapping {
     #[serde(default)]
     pub default_kind: Option<String>,
     #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
     pub kinds: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub typology: std::collections::BTreeMap<String, String>,
@@ -177,10 +180,7 @@ impl Mapping {
             )]
         })?;
         let mut errors = Vec::new();
-        let find = |needle: &str| {
-            text.find(&format!("\"{needle}\""))
-                .map_or(1, |o| line_of(o))
-        };
+        let find = |needle: &str| text.find(&format!("\"{needle}\"")).map_or(1, &line_of);
         let mut check = |vocab: &str, table: &str, key: &str, value: &str| {
             if !content.has_term(vocab, value) {
                 errors.push(format!(
@@ -402,7 +402,12 @@ fn feature_records(
             format!("{} cannot be an identifier", echo(&id)),
         )]);
     };
-    let provenance = ctx.provenance(line);
+    let mut provenance = ctx.provenance(line);
+    provenance.source_date = m
+        .date
+        .as_deref()
+        .and_then(|p| texts(at_path(&props, p)).into_iter().next())
+        .and_then(|d| crate::comptoir::date_prefix(&d));
     let mut out = vec![Entity::Actor(Actor {
         id: aid.clone(),
         name: name.clone(),

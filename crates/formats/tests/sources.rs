@@ -26,7 +26,7 @@ fn ids(p: &Parsed) -> Vec<String> {
     p.entities.iter().map(|e| e.id().to_string()).collect()
 }
 
-fn relations<'p>(p: &'p Parsed, kind: &str) -> Vec<(String, String, Option<String>)> {
+fn relations(p: &Parsed, kind: &str) -> Vec<(String, String, Option<String>)> {
     p.entities
         .iter()
         .filter_map(|e| match e {
@@ -398,6 +398,10 @@ fn gogocarto_export_through_a_mapping() {
     assert_eq!(a.name, "La Fabrique du Loch");
     assert_eq!(a.kind.as_deref(), Some("tiers_lieu"));
     assert_eq!(a.typology, ["opportunity_space_organiser"]);
+    assert_eq!(
+        a.provenance.source_date.map(|d| d.to_string()).as_deref(),
+        Some("2024-05-02")
+    );
     let loc = a.location.expect("location");
     assert_eq!((loc.lat, loc.lon), (47.668, -2.983));
     let Entity::Place(pl) = get(&p, "place:gogocarto:Gv8e") else {
