@@ -410,6 +410,7 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
         }
     }
     // Services.
+    let org_names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
     let mut software: HashMap<EntityId, ()> = HashMap::new();
     let mut hosts: BTreeMap<EntityId, usize> = BTreeMap::new();
     for (i, f) in files.iter_mut().enumerate() {
@@ -424,10 +425,16 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
             .or_else(|| (orgs.len() == 1).then(|| orgs[0]));
         let org_id = org.and_then(|o| actor_ids.get(&o)).cloned();
         let Some(org_id) = org_id else {
-            f.problem(
-                "file.class",
-                "no organisation file lists this service (subs.… = …/FILE.properties)",
-            );
+            let reason = match org {
+                Some(o) => format!(
+                    "the organisation file that lists this service ({}) has problems",
+                    org_names[o]
+                ),
+                None => {
+                    "no organisation file lists this service (subs.… = …/FILE.properties)".into()
+                }
+            };
+            f.problem("file.class", reason);
             continue;
         };
         let Some(sw) = f.get("software.name").map(str::to_string) else {
@@ -586,10 +593,17 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
         }
     }
     let bad: Vec<bool> = files.iter().map(|f| !f.problems.is_empty()).collect();
+    // The file each record comes from: a relation to a record of a
+    // rejected file goes with it.
+    let made_by: HashMap<EntityId, usize> = entities
+        .iter()
+        .filter(|(_, e)| !matches!(e, Entity::Relation(_)))
+        .map(|(i, e)| (e.id().clone(), *i))
+        .collect();
+    let rejected = |id: &EntityId| made_by.get(id).is_some_and(|&i| bad[i]);
     for (i, e) in entities {
-        // A relation to a record of a rejected file goes with it.
         let refs_bad = match &e {
-            Entity::Relation(r) => entities_bad(&r.subject, &r.object, &actor_ids, &bad),
+            Entity::Relation(r) => rejected(&r.subject) || rejected(&r.object),
             _ => false,
         };
         if !bad[i] && !refs_bad {
@@ -600,15 +614,4 @@ pub fn parse_to(bytes: &[u8], ctx: &ImportContext<'_>, sink: Option<crate::Sink>
         parsed.stop(ctx.problem(0, "", "no ChatonsInfos file (.properties) to read"));
     }
     parsed.finish()
-}
-
-fn entities_bad(
-    subject: &EntityId,
-    object: &EntityId,
-    actors: &HashMap<usize, EntityId>,
-    bad: &[bool],
-) -> bool {
-    actors
-        .iter()
-        .any(|(i, id)| (id == subject || id == object) && bad[*i])
 }

@@ -469,3 +469,32 @@ fn gogocarto_bad_mapping_and_bad_features() {
     );
     assert!(geojson::parse_to(b"{\"type\":\"Feature\"}", &ctx, &m, None).stopped);
 }
+
+#[test]
+fn chatonsinfos_rejected_organisation_takes_its_relations() {
+    let c = content();
+    let ctx = ImportContext::new("chatonsinfos", "chatons", &c);
+    let mut files = tree();
+    // Chapril's organisation file has a bad address: its file is set
+    // aside, and so is its pad's, which says why.
+    let org = String::from_utf8(files[4].1.clone()).unwrap();
+    files[4].1 = org
+        .replace("contact@chapril.org", "contact at chapril")
+        .into_bytes();
+    let p = chatons::parse(&chatons::bundle(&files), &ctx);
+    assert_eq!(p.rejected, 2, "{:?}", p.problems);
+    assert_eq!(
+        p.problems[1].to_string(),
+        "chatonsinfos/chapril.org/pad.chapril.org.properties:2: file.class: the organisation file that lists this service (chatonsinfos/chapril.org/chapril.org.properties) has problems"
+    );
+    assert!(!ids(&p).iter().any(|i| i == "actor:chatons:chapril-org"));
+    let hosts = relations(&p, "hosts");
+    assert!(
+        hosts
+            .iter()
+            .all(|(s, _, _)| s != "actor:chatons:chapril-org"),
+        "{hosts:?}"
+    );
+    // Libre-service.eu still hosts Etherpad: the commons is there.
+    get(&p, "commons:chatons:software-etherpad");
+}
