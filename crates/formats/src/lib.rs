@@ -4,7 +4,10 @@
 //! Each format lives in its own module: [`mediation`] (the national schema
 //! "lieux de médiation numérique"), [`sill`] (the interministerial free
 //! software catalogue, JSON or CSV), [`native`] (Archipel's own lossless
-//! JSON), [`flat`] (one CSV per entity kind) and [`geojson`].
+//! JSON), [`flat`] (one CSV per entity kind) and [`geojson`] (export, and
+//! import through a mapping file), and the field's other sources:
+//! [`comptoir`] (the Comptoir du Libre's export), [`dcat`] (DCAT
+//! catalogues in JSON-LD) and [`chatons`] (ChatonsInfos files).
 //!
 //! A parser reads a whole file and returns a [`Parsed`]: the valid records,
 //! every problem found as `FILE:LINE: field: reason`, and the raw bytes of
@@ -32,6 +35,9 @@
 //! assert_eq!(parsed.entities.len(), 2);
 //! ```
 
+pub mod chatons;
+pub mod comptoir;
+pub mod dcat;
 pub mod flat;
 pub mod geojson;
 pub mod licence;

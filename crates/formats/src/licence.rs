@@ -52,6 +52,72 @@ pub fn normalise(raw: &str) -> Option<String> {
     }
 }
 
+/// Like [`normalise`], and also licence *names* ("GNU GPL v3", "Licence
+/// Ouverte / Open Licence version 2.0", "Open Data Commons Open Database
+/// License (ODbL)", read by `archipel-license` with the aliases of
+/// `content/licenses/aliases.toml`) and the licence *links* data
+/// catalogues write instead of a name ([`from_url`]). For the Comptoir du
+/// Libre's, DCAT's and ChatonsInfos' free-text licences.
+pub fn normalise_any(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    if t.starts_with("http://") || t.starts_with("https://") {
+        return from_url(t);
+    }
+    normalise(t).or_else(|| archipel_license::declared_expression(t))
+}
+
+/// The SPDX id of a licence link: an SPDX licence page
+/// (`https://spdx.org/licenses/etalab-2.0.html`), or the address a data
+/// catalogue gives for a licence that has one (data.gouv.fr's list: the
+/// Licence Ouverte 2.0, Open Data Commons, Creative Commons). The
+/// Licence Ouverte 1.0 (`fr-lo`) has no SPDX id: unknown.
+pub fn from_url(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = lower
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches("www.")
+        .trim_end_matches('/');
+    if let Some(id) = rest.strip_prefix("spdx.org/licenses/") {
+        let id = id.trim_end_matches(".html").trim_end_matches(".json");
+        return canonical_id(id);
+    }
+    const LINKS: &[(&str, &str)] = &[
+        ("etalab.gouv.fr/licence-ouverte-open-licence", "etalab-2.0"),
+        (
+            "etalab.gouv.fr/wp-content/uploads/2017/04/etalab-licence-ouverte-v2.0",
+            "etalab-2.0",
+        ),
+        ("opendatacommons.org/licenses/odbl", "ODbL-1.0"),
+        ("opendatacommons.org/licenses/by", "ODC-By-1.0"),
+        ("opendatacommons.org/licenses/pddl", "PDDL-1.0"),
+        ("creativecommons.org/publicdomain/zero/1.0", "CC0-1.0"),
+        ("creativecommons.org/licenses/by/4.0", "CC-BY-4.0"),
+        ("creativecommons.org/licenses/by-sa/4.0", "CC-BY-SA-4.0"),
+        ("opendefinition.org/licenses/cc-by-sa", "CC-BY-SA-4.0"),
+        ("opendefinition.org/licenses/cc-by", "CC-BY-4.0"),
+        ("opendefinition.org/licenses/cc-zero", "CC0-1.0"),
+        ("gnu.org/licenses/agpl-3.0", "AGPL-3.0-only"),
+        ("gnu.org/licenses/gpl-3.0", "GPL-3.0-only"),
+        ("gnu.org/licenses/lgpl-3.0", "LGPL-3.0-only"),
+        ("apache.org/licenses/license-2.0", "Apache-2.0"),
+        ("opensource.org/licenses/mit", "MIT"),
+        ("mozilla.org/mpl/2.0", "MPL-2.0"),
+    ];
+    LINKS
+        .iter()
+        .find(|(prefix, _)| rest.starts_with(prefix))
+        .map(|(_, id)| id.to_string())
+}
+
+/// An SPDX id whatever its case (`odbl-1.0` → `ODbL-1.0`).
+fn canonical_id(id: &str) -> Option<String> {
+    spdx::identifiers::LICENSES
+        .iter()
+        .find(|l| l.name.eq_ignore_ascii_case(id))
+        .and_then(|l| parse(l.name))
+}
+
 fn parse(s: &str) -> Option<String> {
     let e = Expression::parse_mode(s, ParseMode::LAX).ok()?;
     Some(canonical(&e))
@@ -154,6 +220,39 @@ mod tests {
         assert_eq!(n("CECILL-B").as_deref(), Some("CECILL-B"));
         assert_eq!(n("N/A"), None);
         assert_eq!(n(""), None);
+        assert_eq!(n("Licence maison"), None);
+    }
+
+    #[test]
+    fn names_and_links() {
+        use super::normalise_any as n;
+        assert_eq!(n("GNU GPL v3").as_deref(), Some("GPL-3.0-only"));
+        assert_eq!(n("AGPLv3").as_deref(), Some("AGPL-3.0-only"));
+        assert_eq!(
+            n("Licence Ouverte / Open Licence version 2.0").as_deref(),
+            Some("etalab-2.0")
+        );
+        assert_eq!(
+            n("Open Data Commons Open Database License (ODbL)").as_deref(),
+            Some("ODbL-1.0")
+        );
+        assert_eq!(
+            n("https://www.etalab.gouv.fr/licence-ouverte-open-licence").as_deref(),
+            Some("etalab-2.0")
+        );
+        assert_eq!(
+            n("http://opendatacommons.org/licenses/odbl/summary/").as_deref(),
+            Some("ODbL-1.0")
+        );
+        assert_eq!(
+            n("https://spdx.org/licenses/etalab-2.0.html").as_deref(),
+            Some("etalab-2.0")
+        );
+        // The Licence Ouverte 1.0 has no SPDX id.
+        assert_eq!(
+            n("http://www.data.gouv.fr/Licence-Ouverte-Open-Licence"),
+            None
+        );
         assert_eq!(n("Licence maison"), None);
     }
 }

@@ -22,7 +22,8 @@
 use crate::Progress;
 use archipel_domain::{Entity, EntityId, EntityKind, TextKind};
 use archipel_formats::{
-    flat, mediation, native, sill, territories, ImportContext, Parsed, Problem, Rejects, Sink,
+    chatons, comptoir, dcat, flat, geojson, mediation, native, sill, territories, ImportContext,
+    Parsed, Problem, Rejects, Sink,
 };
 use archipel_store::{prepare, Prepared, Store, StoreError, WriteSummary};
 use std::sync::mpsc::{channel, sync_channel};
@@ -41,6 +42,18 @@ pub enum Format {
     Json,
     /// Archipel's CSV, one entity kind per file.
     Csv,
+    /// Comptoir du Libre export, version 1 (JSON): software, users,
+    /// service providers.
+    Comptoir,
+    /// DCAT catalogue in JSON-LD (data.gouv.fr, udata): datasets and
+    /// their publishers.
+    Dcat,
+    /// ChatonsInfos `.properties` files (a file, or a folder's files):
+    /// CHATONS hosts and the software of their services.
+    Chatons,
+    /// GeoJSON points (a GoGoCarto export…) read through a mapping file
+    /// (`--mapping`).
+    Geojson,
 }
 
 impl Format {
@@ -52,15 +65,42 @@ impl Format {
             Format::Sill => "sill",
             Format::Json => "json",
             Format::Csv => "csv",
+            Format::Comptoir => "comptoir",
+            Format::Dcat => "dcat",
+            Format::Chatons => "chatons",
+            Format::Geojson => "geojson",
         }
     }
 
-    fn parse_to(self, bytes: &[u8], ctx: &ImportContext<'_>, sink: Sink) -> Parsed {
+    fn parse_to(
+        self,
+        bytes: &[u8],
+        ctx: &ImportContext<'_>,
+        mapping: Option<&geojson::Mapping>,
+        sink: Sink,
+    ) -> Parsed {
         match self {
             Format::Mediation => mediation::parse_to(bytes, ctx, Some(sink)),
             Format::Sill => sill::parse_to(bytes, ctx, Some(sink)),
             Format::Json => native::parse_to(bytes, ctx, Some(sink)),
             Format::Csv => flat::parse_to(bytes, ctx, Some(sink)),
+            Format::Comptoir => comptoir::parse_to(bytes, ctx, Some(sink)),
+            Format::Dcat => dcat::parse_to(bytes, ctx, Some(sink)),
+            Format::Chatons => chatons::parse_to(bytes, ctx, Some(sink)),
+            Format::Geojson => match mapping {
+                Some(m) => geojson::parse_to(bytes, ctx, m, Some(sink)),
+                None => {
+                    let mut p = Parsed::default();
+                    p.problems.push(Problem {
+                        file: ctx.file.to_string(),
+                        line: 0,
+                        field: String::new(),
+                        reason: "a GeoJSON import needs a mapping file (--mapping MAP.toml)".into(),
+                    });
+                    p.stopped = true;
+                    p
+                }
+            },
         }
     }
 
@@ -86,6 +126,9 @@ pub struct ImportRequest<'a> {
     /// Write the valid records and set the invalid ones aside, instead of
     /// writing nothing when one record is invalid.
     pub skip_invalid: bool,
+    /// How a GeoJSON file's properties become records ([`Format::Geojson`]
+    /// only; `None` for the other formats).
+    pub mapping: Option<&'a geojson::Mapping>,
 }
 
 /// Checks what an import's context names before anything is read or
@@ -212,6 +255,7 @@ pub fn run(
         bytes,
         context: mut ctx,
         skip_invalid,
+        mapping,
     } = request;
     check(&ctx)?;
     if format == Format::Mediation && ctx.communes.is_none() {
@@ -242,6 +286,21 @@ pub fn run(
         // The writer will roll back anyway: it need not receive more.
         halt_on_problem: !skip_invalid,
     };
+    // The Comptoir's software may already be in the registry from
+    // another source (the SILL): found here, updated there.
+    let known = if format == Format::Comptoir {
+        Some(
+            crate::catalogue_link::Known::read(store, &ctx.source).map_err(|source| {
+                ImportError::Write {
+                    file: file.to_string(),
+                    problems: Vec::new(),
+                    source,
+                }
+            })?,
+        )
+    } else {
+        None
+    };
     let ctx = &ctx;
     let mut parsed: Option<Parsed> = None;
     let written = std::thread::scope(|scope| {
@@ -251,11 +310,16 @@ pub fn run(
             source,
         };
         let parser = thread("parse")
-            .spawn_scoped(scope, move || format.parse_to(bytes, ctx, sink))
+            .spawn_scoped(scope, move || format.parse_to(bytes, ctx, mapping, sink))
             .map_err(cannot)?;
         thread("encode")
             .spawn_scoped(scope, move || {
+                let mut matcher = known.as_ref().map(crate::catalogue_link::Matcher::new);
                 for chunk in parsed_rx {
+                    let chunk: Vec<Entity> = match &mut matcher {
+                        Some(m) => chunk.into_iter().map(|e| m.reconcile(e)).collect(),
+                        None => chunk,
+                    };
                     let mut out = spare_rx.try_recv().unwrap_or_default();
                     out.reserve(chunk.len());
                     let prepared = chunk

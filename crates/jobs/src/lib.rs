@@ -20,6 +20,7 @@
 //!   and referents; [`history`]: records' versions, the latest changes
 //!   and restoring a version.
 
+pub mod catalogue_link;
 pub mod contribute;
 pub mod demo;
 pub mod export;

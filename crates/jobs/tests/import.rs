@@ -55,6 +55,7 @@ fn import(
         bytes,
         context: ImportContext::new("lieux.csv", format.name(), content),
         skip_invalid,
+        mapping: None,
     };
     import::run(store, request, &mut |_| {})
 }
@@ -276,6 +277,7 @@ fn names_are_checked_first() {
             bytes: &bytes,
             context: ImportContext::new(name, source, &content),
             skip_invalid: false,
+            mapping: None,
         };
         assert!(import::check(&request.context).is_err());
         let err = import::run(&mut store, request, &mut |_| {}).unwrap_err();

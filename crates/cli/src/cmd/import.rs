@@ -13,7 +13,8 @@ pub struct Args {
     /// Format of the file.
     #[arg(value_enum)]
     format: Format,
-    /// The file to import.
+    /// The file to import (for `chatons`, a file or a folder of
+    /// `.properties` files).
     file: PathBuf,
     /// Import the valid records and set the invalid ones aside in a
     /// rejects file, instead of rejecting the whole file.
@@ -27,6 +28,11 @@ pub struct Args {
     /// same records instead of duplicating them.
     #[arg(long)]
     source: Option<String>,
+    /// For `geojson`: the TOML file saying which property gives the id,
+    /// the name, the kind, the address and the categories, and how kinds
+    /// and categories translate into Archipel's vocabularies.
+    #[arg(long, value_name = "MAP.toml")]
+    mapping: Option<PathBuf>,
     /// Print a machine-readable summary.
     #[arg(long)]
     json: bool,
@@ -78,6 +84,55 @@ fn read_bounded(path: &std::path::Path, max: u64, shown: &str) -> anyhow::Result
     Ok(bytes)
 }
 
+/// Folders below the one given that a ChatonsInfos import walks into.
+const MAX_DEPTH: usize = 8;
+/// `.properties` files a ChatonsInfos folder may hold.
+const MAX_FILES: usize = 10_000;
+
+/// Reads the `.properties` files of a folder and its subfolders (sorted,
+/// symbolic links not followed, at most `MAX_FILES` files and `max`
+/// bytes in all) as one bundle for the ChatonsInfos parser.
+fn read_folder(dir: &std::path::Path, max: u64, shown: &str) -> anyhow::Result<Vec<u8>> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), 0usize)];
+    while let Some((d, depth)) = stack.pop() {
+        let entries = std::fs::read_dir(&d)
+            .with_context(|| format!("{}: cannot read the folder", d.display()))?;
+        for entry in entries {
+            let entry =
+                entry.with_context(|| format!("{}: cannot read the folder", d.display()))?;
+            let kind = entry
+                .file_type()
+                .with_context(|| format!("{}: cannot read", entry.path().display()))?;
+            let path = entry.path();
+            if kind.is_dir() && depth < MAX_DEPTH {
+                stack.push((path, depth + 1));
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "properties") {
+                found.push(path);
+                if found.len() > MAX_FILES {
+                    anyhow::bail!("{shown}: more than {MAX_FILES} .properties files");
+                }
+            }
+        }
+    }
+    found.sort();
+    let mut files = Vec::with_capacity(found.len());
+    let mut total = 0u64;
+    for path in found {
+        let name = path.display().to_string();
+        let left = max.saturating_sub(total).max(1);
+        let bytes = read_bounded(&path, left, &name).map_err(|e| {
+            e.context(format!(
+                "{shown}: the folder's files are larger than the limit of {} MiB",
+                max / (1024 * 1024)
+            ))
+        })?;
+        total += bytes.len() as u64;
+        files.push((name, bytes));
+    }
+    Ok(archipel_formats::chatons::bundle(&files))
+}
+
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     let shown = args.file.display().to_string();
@@ -88,13 +143,44 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| format.name().to_string());
     let context = ImportContext::new(shown.clone(), source.clone(), &content);
     import::check(&context)?;
-    let bytes = read_bounded(&args.file, args.max_size * 1024 * 1024, &shown)?;
+    let bytes = if format == Format::Chatons && args.file.is_dir() {
+        read_folder(&args.file, args.max_size * 1024 * 1024, &shown)?
+    } else {
+        read_bounded(&args.file, args.max_size * 1024 * 1024, &shown)?
+    };
+    let mapping = match (&args.mapping, format) {
+        (Some(path), Format::Geojson) => {
+            let shown_map = path.display().to_string();
+            let bytes = read_bounded(path, 1024 * 1024, &shown_map)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("{shown_map}: not UTF-8 text"))?;
+            match archipel_formats::geojson::Mapping::parse(&text, &shown_map, &content) {
+                Ok(m) => Some(m),
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{e}");
+                    }
+                    anyhow::bail!(
+                        "{shown_map}: the mapping file cannot be used; nothing was imported"
+                    );
+                }
+            }
+        }
+        (None, Format::Geojson) => {
+            anyhow::bail!(
+                "{shown}: a GeoJSON import needs --mapping MAP.toml (see `archipel import --help`)"
+            )
+        }
+        (Some(_), _) => anyhow::bail!("--mapping is for the geojson format only"),
+        (None, _) => None,
+    };
     let mut store = g.store()?;
     let request = ImportRequest {
         format,
         bytes: &bytes,
         context,
         skip_invalid: args.skip_invalid,
+        mapping: mapping.as_ref(),
     };
     let pb = crate::output::progress(0, &shown, args.json);
     let result = import::run(&mut store, request, &mut |p| {
