@@ -45,6 +45,9 @@ enum Command {
     /// The official territories (regions, departments, EPCI, communes with
     /// population and postcodes): `territories import [--region CODE]`.
     Territories(cmd::territories::Args),
+    /// Harvest the publiccode.yml files of a list of repositories (https://
+    /// URLs or local paths): commons, organisations, assessments.
+    Harvest(cmd::harvest::Args),
     /// Export the registry: médiation schema, GeoJSON, Archipel JSON or CSV.
     Export(cmd::export::Args),
     /// Full-text search over names and descriptions (accents ignored).
@@ -112,6 +115,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(g, a),
         Command::Territories(a) => cmd::territories::run(g, a),
         Command::Import(a) => cmd::import::run(g, a),
+        Command::Harvest(a) => cmd::harvest::run(g, a),
         Command::Export(a) => cmd::export::run(g, a),
         Command::Search(a) => cmd::search::run(g, a),
         Command::Show(a) => cmd::show::run(g, a),

@@ -31,6 +31,10 @@ pub const WEB_UI: (&str, &str) = file!("ui/strings.toml");
 /// E-mail domain → organisation and actor kind.
 pub const AFFILIATIONS: (&str, &str) = file!("affiliations/domains.toml");
 
+/// What `archipel harvest` makes of the organisations a publiccode.yml
+/// names (relation types and governance roles; `archipel-jobs`).
+pub const PUBLICCODE_MAPPING: (&str, &str) = file!("mappings/publiccode.toml");
+
 /// The French list of licences for administrations (CRPA D323-2-1).
 pub const LICENCES_CRPA: (&str, &str) = file!("licenses/crpa-d323-2-1.toml");
 

@@ -19,11 +19,13 @@
 //! - [`contribute`]: proposals on any kind of record, their moderation
 //!   and referents; [`history`]: records' versions, the latest changes
 //!   and restoring a version.
+//! - [`harvest::run`]: publiccode.yml files of a list of repositories.
 
 pub mod catalogue_link;
 pub mod contribute;
 pub mod demo;
 pub mod export;
+pub mod harvest;
 pub mod history;
 pub mod import;
 pub mod territories;

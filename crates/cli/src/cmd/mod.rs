@@ -5,6 +5,7 @@ pub mod assess;
 pub mod backup;
 pub mod demo;
 pub mod export;
+pub mod harvest;
 pub mod history;
 pub mod import;
 pub mod init;
