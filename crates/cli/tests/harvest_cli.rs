@@ -29,7 +29,11 @@ fn repo(dir: &Path, name: &str, publiccode: Option<&str>) -> PathBuf {
     let p = dir.join(name);
     std::fs::create_dir_all(&p).unwrap();
     git(&p, AUTHOR, &["init", "-q", "-b", "main"]);
-    write(&p, "README.md", &format!("# {name}\n\n## Installation\n\n`make`\n"));
+    write(
+        &p,
+        "README.md",
+        &format!("# {name}\n\n## Installation\n\n`make`\n"),
+    );
     if let Some(text) = publiccode {
         write(&p, "publiccode.yml", &text.replace(CASE_URL, &url_of(name)));
     }
@@ -49,7 +53,10 @@ fn list(dir: &Path, lines: &[String]) -> PathBuf {
 }
 
 fn harvest(db: &Path, list: &Path) -> Value {
-    json(db, &["harvest", list.to_str().unwrap(), "--json", "--jobs", "2"])
+    json(
+        db,
+        &["harvest", list.to_str().unwrap(), "--json", "--jobs", "2"],
+    )
 }
 
 /// The summary line of the repository whose list line ends with `name`.
@@ -155,7 +162,10 @@ fn harvest_creates_then_skips_what_did_not_move_and_reads_what_did() {
         ),
         "{contacts}"
     );
-    assert!(r["publiccode"].as_str().unwrap().contains("mainCopyrightOwner"));
+    assert!(r["publiccode"]
+        .as_str()
+        .unwrap()
+        .contains("mainCopyrightOwner"));
     assert_eq!(r["provenance"]["source"], "publiccode");
     assert_eq!(r["provenance"]["file"], full.display().to_string());
     assert_eq!(r["provenance"]["source_date"], "2017-04-15");
@@ -166,9 +176,24 @@ fn harvest_creates_then_skips_what_did_not_move_and_reads_what_did() {
     assert_eq!(
         relations(&shown),
         [
-            (contractor.into(), "governance_role".into(), "contributeur".into(), "2019-01-01".into()),
-            (contractor.into(), "maintains".into(), String::new(), "2019-01-01".into()),
-            (pcm.into(), "governance_role".into(), "operateur".into(), String::new()),
+            (
+                contractor.into(),
+                "governance_role".into(),
+                "contributeur".into(),
+                "2019-01-01".into()
+            ),
+            (
+                contractor.into(),
+                "maintains".into(),
+                String::new(),
+                "2019-01-01".into()
+            ),
+            (
+                pcm.into(),
+                "governance_role".into(),
+                "operateur".into(),
+                String::new()
+            ),
             (pcm.into(), "publishes".into(), String::new(), String::new()),
         ]
         .map(|(a, b, c, d): (String, String, String, String)| (a, b, c, d))
@@ -186,10 +211,18 @@ fn harvest_creates_then_skips_what_did_not_move_and_reads_what_did() {
         relations(&show(&db, &commons_id("funded"))),
         [
             (funder.into(), "funds".into(), String::new(), String::new()),
-            (funder.into(), "governance_role".into(), "sponsor".into(), String::new()),
+            (
+                funder.into(),
+                "governance_role".into(),
+                "sponsor".into(),
+                String::new()
+            ),
         ]
     );
-    assert_eq!(show(&db, funder)["record"]["website"], "http://example.org/my-organisation");
+    assert_eq!(
+        show(&db, funder)["record"]["website"],
+        "http://example.org/my-organisation"
+    );
 
     // The invalid file: reported with its finding, nothing written.
     let bad = entry(&out, "invalid");
@@ -199,10 +232,15 @@ fn harvest_creates_then_skips_what_did_not_move_and_reads_what_did() {
         reason.starts_with("publiccode.yml:13:5: error: categories[0]: "),
         "{reason}"
     );
-    assert!(!run(&db, &["show", &commons_id("invalid"), "--json"]).status.success());
+    assert!(!run(&db, &["show", &commons_id("invalid"), "--json"])
+        .status
+        .success());
     let none_entry = entry(&out, "none");
     assert_eq!(none_entry["status"], "invalid");
-    assert_eq!(none_entry["reason"], "no publiccode.yml at the root of HEAD");
+    assert_eq!(
+        none_entry["reason"],
+        "no publiccode.yml at the root of HEAD"
+    );
 
     // Assessments saved as `archipel assess --save` does.
     assert_eq!(count(&db, "assessment"), 2);
@@ -216,7 +254,11 @@ fn harvest_creates_then_skips_what_did_not_move_and_reads_what_did() {
         .unwrap();
     assert_eq!(target, full.display().to_string());
     let report: Value = serde_json::from_str(&report).unwrap();
-    assert_eq!(report["publiccode"]["present"], true, "{:#}", report["publiccode"]);
+    assert_eq!(
+        report["publiccode"]["present"], true,
+        "{:#}",
+        report["publiccode"]
+    );
     drop(c);
 
     // Nothing moved: nothing is read, nothing written.
@@ -348,7 +390,10 @@ fn hostile_and_refused_lines_say_where() {
         let found = found.unwrap_or_else(|| panic!("no line {line} in {err}"));
         assert!(found.contains(why), "line {line}: {found}");
     }
-    assert!(!err.contains('\u{1b}'), "the escape is not echoed raw: {err:?}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "the escape is not echoed raw: {err:?}"
+    );
     // The usable line is harvested all the same.
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["created"], 1, "{report:#}");
@@ -379,7 +424,9 @@ fn a_commons_already_in_the_registry_is_updated_not_doubled() {
     let e = entry(&out, "known");
     assert_eq!(e["status"], "updated", "{out:#}");
     assert_eq!(e["commons"], "commons:sill:900");
-    assert!(!run(&db, &["show", &commons_id("known"), "--json"]).status.success());
+    assert!(!run(&db, &["show", &commons_id("known"), "--json"])
+        .status
+        .success());
     let shown = show(&db, "commons:sill:900");
     let r = &shown["record"];
     assert_eq!(r["name"], "Méduse", "the SILL's name stays");

@@ -150,7 +150,10 @@ impl Mapping {
                         return Err(format!("{at}: a `{}` relation needs a role of {v}", l.kind))
                     }
                     (None, Some(r)) => {
-                        return Err(format!("{at}: a `{}` relation takes no role (`{r}`)", l.kind))
+                        return Err(format!(
+                            "{at}: a `{}` relation takes no role (`{r}`)",
+                            l.kind
+                        ))
                     }
                     _ => {}
                 }
@@ -213,7 +216,9 @@ pub fn read_list(bytes: &[u8], file: &str, base: &Path) -> (Vec<ListEntry>, Vec<
         };
         // Tabs are kept for the trim below; every other control or
         // invisible character is refused (the domain's rule for a line).
-        if let Err(why) = archipel_domain::check_text(&text.replace('\t', " "), archipel_domain::TextKind::Line) {
+        if let Err(why) =
+            archipel_domain::check_text(&text.replace('\t', " "), archipel_domain::TextKind::Line)
+        {
             refuse(why);
             continue;
         }
@@ -469,19 +474,34 @@ pub enum HarvestError {
     /// The registry cannot be read.
     #[error("reading the registry's commons")]
     Store(#[source] StoreError),
+    /// The content, the mapping or the assessment's settings.
+    #[error("{0}")]
+    Setup(String),
     /// A worker thread could not be started.
     #[error("starting a worker thread")]
     Thread(#[source] std::io::Error),
 }
 
+/// What reading a repository takes: made once, by the first repository
+/// that needs reading (a harvest where nothing moved makes none of it).
+pub struct Tools {
+    /// The vocabularies records are checked against.
+    pub content: Content,
+    pub mapping: Mapping,
+    /// The assessment's settings.
+    pub assess: archipel_assess::Options,
+}
+
+/// Makes the [`Tools`]; its error stops the harvest.
+pub type MakeTools<'a> = dyn Fn() -> Result<Tools, String> + Sync + 'a;
+
 /// What [`run`] needs.
 pub struct HarvestRequest<'a> {
     pub entries: Vec<ListEntry>,
-    pub content: &'a Content,
-    pub mapping: &'a Mapping,
-    /// The assessment's settings; its `cache_dir` and `clone` limits are
-    /// also those of the clones.
-    pub assess: &'a archipel_assess::Options,
+    pub tools: &'a MakeTools<'a>,
+    /// Where `https://` repositories are cloned, and the clones' limits.
+    pub cache_dir: PathBuf,
+    pub clone: archipel_history::CloneOptions,
     /// Worker threads (at least one).
     pub jobs: usize,
     /// Read every repository, even those whose `HEAD` did not move.
@@ -492,8 +512,25 @@ pub struct HarvestRequest<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// The tools, made on first use and shared by the threads.
+struct Lazy<'r, 'a> {
+    req: &'r HarvestRequest<'a>,
+    cell: std::sync::OnceLock<Result<Tools, String>>,
+}
+
+impl Lazy<'_, '_> {
+    fn get(&self) -> Result<&Tools, String> {
+        self.cell
+            .get_or_init(|| (self.req.tools)())
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
 /// What a worker found.
 enum Found {
+    /// The tools could not be made.
+    Fatal(String),
     /// `HEAD` did not move since the state's harvest.
     Skip { head: String, done: Done },
     Invalid {
@@ -547,7 +584,11 @@ pub fn run(
     let (tx, rx) = sync_channel::<(usize, Found)>(jobs * 2);
     let mut reports: Vec<Option<RepoReport>> = vec![None; req.entries.len()];
     let entries = &req.entries;
-    let (heads, next, req_ref) = (&heads, &next, &req);
+    let lazy = Lazy {
+        req: &req,
+        cell: std::sync::OnceLock::new(),
+    };
+    let (heads, next, req_ref) = (&heads, &next, &lazy);
     let mut index: Option<HashMap<String, EntityId>> = None;
     std::thread::scope(|scope| -> Result<(), HarvestError> {
         for n in 0..jobs {
@@ -584,14 +625,15 @@ pub fn run(
 }
 
 /// A worker's part: everything but the registry.
-fn examine(entry: &ListEntry, done: Option<&Done>, req: &HarvestRequest<'_>) -> Found {
+fn examine(entry: &ListEntry, done: Option<&Done>, lazy: &Lazy<'_, '_>) -> Found {
+    let req = lazy.req;
     let failed = |head: Option<String>, reason: String| Found::Failed { head, reason };
     let path = match &entry.target {
         Target::Local(p) => p.clone(),
         Target::Https(url) => {
-            let mut options = req.assess.clone.clone();
+            let mut options = req.clone.clone();
             options.refresh = req.refresh;
-            match archipel_history::clone_https(url, &req.assess.cache_dir, &options) {
+            match archipel_history::clone_https(url, &req.cache_dir, &options) {
                 Ok(c) => c.path,
                 Err(e) => return failed(None, error_chain(&e)),
             }
@@ -632,7 +674,9 @@ fn examine(entry: &ListEntry, done: Option<&Done>, req: &HarvestRequest<'_>) -> 
             Err(archipel_history::Error::TooLarge { size, .. }) => {
                 return Found::Invalid {
                     head: head_some,
-                    reason: format!("{name}: {size} bytes, more than the {limit} a publiccode.yml may have"),
+                    reason: format!(
+                        "{name}: {size} bytes, more than the {limit} a publiccode.yml may have"
+                    ),
                     findings: Vec::new(),
                 }
             }
@@ -665,7 +709,11 @@ fn examine(entry: &ListEntry, done: Option<&Done>, req: &HarvestRequest<'_>) -> 
         };
     };
     let text = String::from_utf8(bytes).ok();
-    let parts = match records(entry, &pc, text, req) {
+    let tools = match lazy.get() {
+        Ok(t) => t,
+        Err(e) => return Found::Fatal(e),
+    };
+    let parts = match records(entry, &pc, text, tools, req.now) {
         Ok(p) => p,
         Err(reason) => {
             return Found::Invalid {
@@ -678,7 +726,7 @@ fn examine(entry: &ListEntry, done: Option<&Done>, req: &HarvestRequest<'_>) -> 
     let Some(target) = path.to_str() else {
         return failed(head_some, format!("{}: not a UTF-8 path", path.display()));
     };
-    let assessment = match archipel_assess::assess(target, req.assess) {
+    let assessment = match archipel_assess::assess(target, &tools.assess) {
         Ok(a) => a,
         Err(e) => return failed(head_some, format!("assessment: {}", error_chain(&e))),
     };
@@ -718,12 +766,16 @@ fn records(
     entry: &ListEntry,
     pc: &PublicCode,
     text: Option<String>,
-    req: &HarvestRequest<'_>,
+    tools: &Tools,
+    now: DateTime<Utc>,
 ) -> Result<Parts, String> {
     let url = pc.url.clone().ok_or("url: missing")?;
     let local = slug(&normalised_repository(&url));
     if local.is_empty() {
-        return Err(format!("url: {} names no repository", archipel_domain::echo(&url)));
+        return Err(format!(
+            "url: {} names no repository",
+            archipel_domain::echo(&url)
+        ));
     }
     let id = EntityId::new(EntityKind::Commons, SOURCE, &local).map_err(|e| e.to_string())?;
     let provenance = Provenance {
@@ -732,7 +784,7 @@ fn records(
             .release_date
             .as_deref()
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-        ..Provenance::new(SOURCE, req.now)
+        ..Provenance::new(SOURCE, now)
     };
     let desc = description(pc);
     let name = desc
@@ -772,9 +824,8 @@ fn records(
                 .join("\n")
         }),
     );
-    let publiccode = text.filter(|t| {
-        archipel_domain::check_text(t, archipel_domain::TextKind::Document).is_ok()
-    });
+    let publiccode = text
+        .filter(|t| archipel_domain::check_text(t, archipel_domain::TextKind::Document).is_ok());
     let commons = Commons {
         id,
         name,
@@ -814,7 +865,9 @@ fn records(
         };
         let id = EntityId::new(EntityKind::Actor, SOURCE, &local).map_err(|e| e.to_string())?;
         let mut identifiers = Identifiers::default();
-        let mut site = website.cloned().filter(|u| archipel_domain::check_url(u).is_ok());
+        let mut site = website
+            .cloned()
+            .filter(|u| archipel_domain::check_url(u).is_ok());
         if let Some(u) = uri {
             if archipel_domain::check_url(u).is_ok() {
                 site = site.or(Some(u.clone()));
@@ -822,7 +875,11 @@ fn records(
                 identifiers.other = Some(u.clone());
             }
         }
-        let kind = req.mapping.parties.get(party).and_then(|p| p.actor_kind.clone());
+        let kind = tools
+            .mapping
+            .parties
+            .get(party)
+            .and_then(|p| p.actor_kind.clone());
         actors.push((
             Actor {
                 id,
@@ -844,10 +901,24 @@ fn records(
         Ok(())
     };
     if let Some(o) = &pc.organisation {
-        actor("organisation", o.name.as_ref(), o.uri.as_ref(), None, None, None)?;
+        actor(
+            "organisation",
+            o.name.as_ref(),
+            o.uri.as_ref(),
+            None,
+            None,
+            None,
+        )?;
     }
     for f in &pc.funded_by {
-        actor("fundedBy", f.name.as_ref(), f.uri.as_ref(), None, None, None)?;
+        actor(
+            "fundedBy",
+            f.name.as_ref(),
+            f.uri.as_ref(),
+            None,
+            None,
+            None,
+        )?;
     }
     if let Some(m) = maintenance {
         for c in &m.contractors {
@@ -890,7 +961,7 @@ fn write(
     index: &mut Option<HashMap<String, EntityId>>,
     entry: &ListEntry,
     found: Found,
-    req: &HarvestRequest<'_>,
+    lazy: &Lazy<'_, '_>,
 ) -> Result<RepoReport, HarvestError> {
     let mut report = RepoReport {
         line: entry.line,
@@ -904,12 +975,16 @@ fn write(
         assessment: None,
     };
     match found {
+        Found::Fatal(reason) => return Err(HarvestError::Setup(reason)),
         Found::Skip { head, done } => {
             report.head = Some(head);
             report.status = Status::Unchanged;
             report.commons = done.commons;
             report.reason = Some(match done.reason {
-                Some(r) => format!("HEAD did not move since it was found {}: {r}", done.status.as_str()),
+                Some(r) => format!(
+                    "HEAD did not move since it was found {}: {r}",
+                    done.status.as_str()
+                ),
                 None => "HEAD did not move since the last harvest".into(),
             });
         }
@@ -952,7 +1027,8 @@ fn write(
                     target: String::new(),
                 })
             })?;
-            match write_one(store, idx, entry, *harvest, req) {
+            let tools = lazy.get().map_err(HarvestError::Setup)?;
+            match write_one(store, idx, entry, *harvest, tools) {
                 Ok((status, commons, assessment)) => {
                     report.status = status;
                     report.commons = Some(commons.to_string());
@@ -1059,15 +1135,14 @@ fn write_one(
     index: &mut HashMap<String, EntityId>,
     entry: &ListEntry,
     h: Harvested,
-    req: &HarvestRequest<'_>,
+    tools: &Tools,
 ) -> Result<(Status, EntityId, i64), WriteFailure> {
     let Harvested {
-        parts:
-            Parts {
-                commons: new,
-                urls,
-                actors,
-            },
+        parts: Parts {
+            commons: new,
+            urls,
+            actors,
+        },
         assessment,
         ..
     } = h;
@@ -1086,7 +1161,7 @@ fn write_one(
     let mut records = vec![Entity::Commons(commons)];
     let mut relation_ids = HashSet::new();
     for (actor, party, until) in actors {
-        let Some(p) = req.mapping.parties.get(party) else {
+        let Some(p) = tools.mapping.parties.get(party) else {
             continue;
         };
         for link in &p.relations {
@@ -1112,7 +1187,7 @@ fn write_one(
         }
     }
     for e in &records {
-        if let Some((field, why)) = req.content.check_entity(e).into_iter().next() {
+        if let Some((field, why)) = tools.content.check_entity(e).into_iter().next() {
             return Err(WriteFailure::Invalid(format!("{}: {field}: {why}", e.id())));
         }
     }
@@ -1179,7 +1254,10 @@ git@example.org:a/b.git\nhttps://example.org/a/b\nfile:///tmp/x\n/abs/\x1b[31m\n
         let (entries, problems) = read_list(text, "LIST", base);
         assert_eq!(entries.len(), 2, "{entries:?}");
         assert_eq!(entries[0].line, 3);
-        assert_eq!(entries[0].target, Target::Https("https://example.org/a/b.git".into()));
+        assert_eq!(
+            entries[0].target,
+            Target::Https("https://example.org/a/b.git".into())
+        );
         assert_eq!(entries[1].target, Target::Local(base.join("repos/c")));
         let lines: Vec<&str> = problems
             .iter()
@@ -1198,7 +1276,10 @@ git@example.org:a/b.git\nhttps://example.org/a/b\nfile:///tmp/x\n/abs/\x1b[31m\n
     fn the_builtin_mapping_is_valid() {
         let content = Content::embedded().expect("content");
         let m = Mapping::builtin(&content).expect("mapping");
-        assert!(m.parties["fundedBy"].relations.iter().any(|l| l.kind == "funds"));
+        assert!(m.parties["fundedBy"]
+            .relations
+            .iter()
+            .any(|l| l.kind == "funds"));
         let bad = "source = \"x\"\n[[party]]\nkey = \"organisation\"\nrelations = [{ type = \"governance_role\" }]\n";
         let e = Mapping::parse(bad, "m.toml", &content).unwrap_err();
         assert!(e.contains("needs a role"), "{e}");

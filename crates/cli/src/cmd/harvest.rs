@@ -60,26 +60,37 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     for p in &problems {
         crate::output::esay(p);
     }
-    let content = g.content()?;
-    let mapping = match g
-        .content
-        .as_ref()
-        .map(|d| d.join("mappings").join("publiccode.toml"))
-        .filter(|p| p.is_file())
-    {
-        Some(p) => {
-            let text = std::fs::read_to_string(&p)
-                .with_context(|| format!("reading {}", p.display()))?;
-            Mapping::parse(&text, &p.display().to_string(), &content)
-        }
-        None => Mapping::builtin(&content),
-    }
-    .map_err(|e| anyhow::anyhow!("content is invalid:\n{e}"))?;
     let now = chrono::Utc::now();
-    let mut options = archipel_assess::Options::new(now)?;
-    if let Some(d) = &args.cache_dir {
-        options.cache_dir = d.clone();
-    }
+    let cache_dir = args
+        .cache_dir
+        .clone()
+        .unwrap_or_else(archipel_assess::default_cache_dir);
+    // Made by the first repository that needs reading: a harvest where no
+    // HEAD moved loads neither the content nor the grids.
+    let make_tools = || -> Result<harvest::Tools, String> {
+        let content = g.content().map_err(|e| format!("{e:#}"))?;
+        let mapping = match g
+            .content
+            .as_ref()
+            .map(|d| d.join("mappings").join("publiccode.toml"))
+            .filter(|p| p.is_file())
+        {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| format!("reading {}: {e}", p.display()))?;
+                Mapping::parse(&text, &p.display().to_string(), &content)
+            }
+            None => Mapping::builtin(&content),
+        }
+        .map_err(|e| format!("content is invalid:\n{e}"))?;
+        let mut assess = archipel_assess::Options::new(now).map_err(|e| format!("{e:#}"))?;
+        assess.cache_dir = cache_dir.clone();
+        Ok(harvest::Tools {
+            content,
+            mapping,
+            assess,
+        })
+    };
     let state_path = args.state.clone().unwrap_or_else(|| {
         let mut p = g.db.clone().into_os_string();
         p.push(".harvest");
@@ -100,9 +111,9 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         &mut state,
         HarvestRequest {
             entries,
-            content: &content,
-            mapping: &mapping,
-            assess: &options,
+            tools: &make_tools,
+            cache_dir: cache_dir.clone(),
+            clone: archipel_assess::CloneOptions::default(),
             jobs,
             force: args.force,
             refresh: args.refresh,
@@ -170,9 +181,16 @@ fn print_table(report: &harvest::HarvestReport) {
         .max()
         .unwrap_or(10)
         .clamp(10, 60);
-    println!("{:<width$}  {:<12}  {:<9}  REASON", "REPOSITORY", "HEAD", "STATUS");
+    println!(
+        "{:<width$}  {:<12}  {:<9}  REASON",
+        "REPOSITORY", "HEAD", "STATUS"
+    );
     for r in &report.repositories {
-        let head = r.head.as_deref().map(|h| &h[..h.len().min(12)]).unwrap_or("-");
+        let head = r
+            .head
+            .as_deref()
+            .map(|h| &h[..h.len().min(12)])
+            .unwrap_or("-");
         let reason = r
             .reason
             .clone()
