@@ -56,7 +56,7 @@ def stream(i, commits, files, authors, publiccode):
 
 
 def main():
-    target = sys.argv[1]
+    target = os.path.abspath(sys.argv[1])
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     os.makedirs(target, exist_ok=True)
     valid, funded, invalid = (

@@ -328,6 +328,9 @@ fn a_harvest_interrupted_goes_on_where_it_stopped() {
     assert_eq!(text.lines().count(), 2, "{text}");
     text.push_str("{\"key\":\"/somewhere\",\"he");
     std::fs::write(&state, text).unwrap();
+    // Branches packed meanwhile: HEAD is found in packed-refs.
+    git(&repos[0], AUTHOR, &["pack-refs", "--all"]);
+    assert!(!repos[0].join(".git/refs/heads/main").exists());
     let all = list(dir.path(), &paths);
     let out = harvest(&db, &all);
     assert_eq!(entry(&out, "one")["status"], "unchanged", "{out:#}");
@@ -441,4 +444,41 @@ fn a_commons_already_in_the_registry_is_updated_not_doubled() {
         2
     );
     assert_eq!(count(&db, "assessment"), 1);
+}
+
+#[test]
+fn a_funder_the_file_no_longer_names_loses_its_relations() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let funded = repo(
+        dir.path(),
+        "funded",
+        Some(&case("valid/valid_with_fundedBy.yml")),
+    );
+    let l = list(dir.path(), &[funded.display().to_string()]);
+    harvest(&db, &l);
+    let id = commons_id("funded");
+    assert_eq!(relations(&show(&db, &id)).len(), 2);
+    let text = std::fs::read_to_string(funded.join("publiccode.yml")).unwrap();
+    let start = text.find("fundedBy:").expect("fundedBy");
+    let end = start + text[start..].find("\n\n").expect("a blank line after");
+    commit_file(
+        &funded,
+        "publiccode.yml",
+        &format!("{}{}", &text[..start], &text[end + 2..]),
+    );
+    let out = harvest(&db, &l);
+    assert_eq!(entry(&out, "funded")["status"], "updated", "{out:#}");
+    assert!(relations(&show(&db, &id)).is_empty());
+    // The actor stays: other commons may name it.
+    assert!(run(
+        &db,
+        &[
+            "show",
+            "actor:publiccode:http-example-org-my-organisation",
+            "--json"
+        ]
+    )
+    .status
+    .success());
 }

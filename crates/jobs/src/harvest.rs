@@ -642,6 +642,17 @@ fn examine(entry: &ListEntry, done: Option<&Done>, lazy: &Lazy<'_, '_>) -> Found
     if !path.exists() {
         return failed(None, format!("{}: no such folder", path.display()));
     }
+    // The state's commit, read from the files alone: most repositories of
+    // a harvest run again have not moved, and opening each with gitoxide
+    // costs ten times more.
+    if let (Some(d), Some(head)) = (done, quick_head(&path)) {
+        if d.head == head {
+            return Found::Skip {
+                head,
+                done: d.clone(),
+            };
+        }
+    }
     let repo = match archipel_history::Repo::open(&path) {
         Ok(r) => r,
         Err(e) => return failed(None, error_chain(&e)),
@@ -738,6 +749,56 @@ fn examine(entry: &ListEntry, done: Option<&Done>, lazy: &Lazy<'_, '_>) -> Found
             assessment,
         }),
     }
+}
+
+/// The commit `HEAD` points to, read from the repository's files when
+/// they are the plain kind (a `.git` folder or a bare repository, `HEAD`
+/// naming a branch whose ref is loose or in `packed-refs`, or a commit);
+/// `None` for anything else (a `.git` file, reftable…), which
+/// [`archipel_history::Repo`] then reads. Only a match with the state is
+/// trusted: what differs is read again through gitoxide.
+fn quick_head(path: &Path) -> Option<String> {
+    let dot_git = path.join(".git");
+    let git_dir = if dot_git.is_dir() {
+        dot_git
+    } else if path.join("objects").is_dir() {
+        path.to_path_buf()
+    } else {
+        return None;
+    };
+    let small = |p: &Path| -> Option<String> {
+        let f = std::fs::File::open(p).ok()?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::Read::take(f, 4096), &mut text).ok()?;
+        Some(text)
+    };
+    let is_id = |s: &str| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let head = small(&git_dir.join("HEAD"))?;
+    let head = head.trim();
+    if is_id(head) {
+        return Some(head.to_ascii_lowercase());
+    }
+    let name = head.strip_prefix("ref: ")?.trim();
+    if !name.starts_with("refs/")
+        || name
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..")
+    {
+        return None;
+    }
+    if let Some(loose) = small(&git_dir.join(name)) {
+        let id = loose.trim();
+        return is_id(id).then(|| id.to_ascii_lowercase());
+    }
+    // `packed-refs` of a large repository can be long: read it only up
+    // to a bound.
+    let f = std::fs::File::open(git_dir.join("packed-refs")).ok()?;
+    let mut packed = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(f, 16 << 20), &mut packed).ok()?;
+    packed.lines().find_map(|l| {
+        let (id, r) = l.split_once(' ')?;
+        (r == name && is_id(id)).then(|| id.to_ascii_lowercase())
+    })
 }
 
 /// The description in the language to show: French, then English, then
