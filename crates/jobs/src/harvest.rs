@@ -608,12 +608,10 @@ pub fn run(
                 .map_err(HarvestError::Thread)?;
         }
         drop(tx);
-        let mut done = 0u64;
-        for (i, found) in rx {
+        for (done, (i, found)) in (1u64..).zip(rx) {
             let entry = &entries[i];
             let report = write(store, state, &mut index, entry, found, req_ref)?;
             reports[i] = Some(report);
-            done += 1;
             progress(Progress { done, total });
         }
         Ok(())
