@@ -501,10 +501,19 @@ pub async fn axe(c: &Client) -> Result<Vec<String>, String> {
 pub async fn page_rules(c: &Client) -> Result<Vec<String>, String> {
     // A key pressed puts the browser in keyboard mode: focus moved by a
     // script then shows as it does for keyboard users (`:focus-visible`).
-    c.active_element()
+    // A window resized without a reload has lost the system focus
+    // (`document.hasFocus()` false, so nothing matches `:focus-visible`):
+    // switching to it gives it back, as a person's click on the window
+    // would. Then Tab through the Actions API, as a keyboard does.
+    let window = c.window().await.map_err(|e| format!("window: {e}"))?;
+    c.switch_to_window(window)
         .await
-        .map_err(|e| format!("active element: {e}"))?
-        .send_keys("\u{E004}")
+        .map_err(|e| format!("switch to window: {e}"))?;
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let tab = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: '\u{E004}' })
+        .then(KeyAction::Up { value: '\u{E004}' });
+    c.perform_actions(tab)
         .await
         .map_err(|e| format!("Tab: {e}"))?;
     let v = c
