@@ -58,6 +58,7 @@ mod query;
 mod read;
 mod scope;
 mod search;
+mod support;
 mod write;
 
 pub use assessment::{NewAssessment, SavedAssessment};
@@ -70,6 +71,7 @@ pub use query::{
 pub use read::{Count, Stats};
 pub use scope::{ActorGroup, GroupCount, LinkCount, LinkGroup, ScopeQuery, ScopeStats};
 pub use search::{SearchHit, SearchQuery, SearchResults};
+pub use support::ActionQuery;
 pub use write::{prepare, Change, Outcome, Prepared, WriteSummary, Writer};
 
 use rusqlite::Connection;

@@ -60,11 +60,11 @@ fn open() -> (tempfile::TempDir, Store) {
 #[test]
 fn migrations_and_wal() {
     let (dir, store) = open();
-    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.schema_version().unwrap(), 8);
     drop(store);
     // Reopening applies nothing new and keeps the version.
     let store = Store::open(&dir.path().join("t.db")).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.schema_version().unwrap(), 8);
     assert!(dir.path().join("t.db-wal").exists() || dir.path().join("t.db").exists());
 }
 
