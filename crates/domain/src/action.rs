@@ -195,7 +195,10 @@ pub fn parse_euros(s: &str) -> Result<Cents, String> {
     if s.contains(',') {
         return Err(format!(
             "{shown} uses a decimal comma; write the amount with a point, such as {}",
-            crate::echo(&s.replace([' ', '\u{a0}', '\u{202f}'], "").replacen(',', ".", 1))
+            crate::echo(
+                &s.replace([' ', '\u{a0}', '\u{202f}'], "")
+                    .replacen(',', ".", 1)
+            )
         ));
     }
     if s.contains([' ', '\u{a0}', '\u{202f}']) {
@@ -525,7 +528,10 @@ pub fn action_problems(a: &Action) -> Vec<(String, String)> {
                 }
             }
             if g.amount_cents < 0 {
-                out.push(("amount_cents".into(), "an amount may not be negative".into()));
+                out.push((
+                    "amount_cents".into(),
+                    "an amount may not be negative".into(),
+                ));
             }
             if g.payment_until.is_some_and(|u| u < g.payment_from) {
                 out.push((
@@ -582,7 +588,10 @@ mod tests {
         assert_eq!(parse_euros("15000.5"), Ok(1_500_050));
         assert_eq!(parse_euros("0.07"), Ok(7));
         let e = parse_euros("1500,50").unwrap_err();
-        assert!(e.contains("decimal comma") && e.contains("`1500.50`"), "{e}");
+        assert!(
+            e.contains("decimal comma") && e.contains("`1500.50`"),
+            "{e}"
+        );
         assert!(parse_euros("1 500").unwrap_err().contains("thousands"));
         assert!(parse_euros("1.005").unwrap_err().contains("two decimals"));
         assert!(parse_euros("-3").is_err());
@@ -598,7 +607,9 @@ mod tests {
         for ok in ["1", "1.0", "0.5", "0.01", "0.333333", "0.10"] {
             assert_eq!(Share::parse(ok).map(|s| s.0), Ok(ok.to_string()), "{ok}");
         }
-        for bad in ["0", "0.009", "1.5", "2", "0,5", "50", ".5", "0.5.", "-0.5", "1."] {
+        for bad in [
+            "0", "0.009", "1.5", "2", "0,5", "50", ".5", "0.5.", "-0.5", "1.",
+        ] {
             assert!(Share::parse(bad).is_err(), "{bad}");
         }
         let third = Share::parse("0.333333").unwrap();

@@ -44,6 +44,7 @@ pub mod licence;
 pub mod mediation;
 pub mod native;
 mod read;
+pub mod scdl;
 pub mod sill;
 pub mod spreadsheet;
 mod table_schema;
