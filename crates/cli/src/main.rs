@@ -81,6 +81,9 @@ enum Command {
     /// Referents: an agent whose SIRET is an actor's edits it without
     /// moderation (made by a moderator).
     Referent(cmd::referent::Args),
+    /// Public action: the calls for projects and grants recorded
+    /// (`support list`, `support show ID`).
+    Support(cmd::support::Args),
 }
 
 /// Lets a closed pipe end the process quietly, as in any Unix filter
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
         Command::History(a) => cmd::history::run(g, a),
         Command::Proposals(a) => cmd::proposals::run(g, a),
         Command::Referent(a) => cmd::referent::run(g, a),
+        Command::Support(a) => cmd::support::run(g, a),
     };
     match result {
         Ok(code) => code,

@@ -26,6 +26,7 @@ pub mod demo;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod support;
 pub mod territories;
 
 /// Who carries out a decision (accepting or refusing a proposal,

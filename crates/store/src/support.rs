@@ -114,14 +114,20 @@ impl Writer<'_> {
         data.map(|d| decode(id.as_str(), &d)).transpose()
     }
 
-    /// The actors the registry holds by SIRET (the first by id when
-    /// several share one), to attach a grant's giver and beneficiary to.
-    pub fn actors_by_siret(&self) -> Result<HashMap<String, EntityId>> {
+    /// The actors the registry holds by one of their identifiers
+    /// (`siret`, `rna`: a key of `Identifiers`; the first actor by id when
+    /// several share a value), to attach a grant's giver and beneficiary
+    /// to. One pass over the actors.
+    pub fn actors_by_identifier(&self, key: &str) -> Result<HashMap<String, EntityId>> {
+        if !key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return Err(StoreError::database(format!("no identifier named {key}")));
+        }
         let mut stmt = self.tx().prepare(
-            "SELECT json_extract(data, '$.identifiers.siret') AS siret, min(id) FROM entity
-             WHERE kind = 'actor' AND siret IS NOT NULL GROUP BY siret",
+            "SELECT json_extract(data, ?1) AS value, min(id) FROM entity
+             WHERE kind = 'actor' AND value IS NOT NULL GROUP BY value",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let path = format!("$.identifiers.{key}");
+        let rows = stmt.query_map([path], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = HashMap::new();
         for row in rows {
             let (siret, id) = row?;

@@ -18,6 +18,7 @@ pub mod search;
 pub mod serve;
 pub mod show;
 pub mod stats;
+pub mod support;
 pub mod territories;
 pub mod user;
 
