@@ -127,7 +127,9 @@ impl Writer<'_> {
              WHERE kind = 'actor' AND value IS NOT NULL GROUP BY value",
         )?;
         let path = format!("$.identifiers.{key}");
-        let rows = stmt.query_map([path], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = stmt.query_map([path], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         let mut out = HashMap::new();
         for row in rows {
             let (siret, id) = row?;

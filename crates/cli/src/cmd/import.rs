@@ -51,7 +51,11 @@ const DEFAULT_MAX_MIB: u64 = 256;
 /// Reads at most `max` bytes of `path`; a larger file is an error that
 /// says so without reading it all (a regular file is measured first, and
 /// anything else is read no further than one byte past the limit).
-pub(crate) fn read_bounded(path: &std::path::Path, max: u64, shown: &str) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_bounded(
+    path: &std::path::Path,
+    max: u64,
+    shown: &str,
+) -> anyhow::Result<Vec<u8>> {
     use std::io::Read;
     let too_large = || {
         anyhow::anyhow!(

@@ -37,12 +37,10 @@ impl clap::ValueEnum for ImportFormat {
     fn to_possible_value(&self) -> Option<PossibleValue> {
         match self {
             ImportFormat::Registry(f) => f.to_possible_value(),
-            ImportFormat::ScdlSubventions => Some(
-                PossibleValue::new("scdl-subventions").help(
-                    "SCDL « subventions » 2.1.1 (CSV): grants, with their attribuants and \
+            ImportFormat::ScdlSubventions => Some(PossibleValue::new("scdl-subventions").help(
+                "SCDL « subventions » 2.1.1 (CSV): grants, with their attribuants and \
                      beneficiaries (matched to actors by SIRET or RNA, else created)",
-                ),
-            ),
+            )),
         }
     }
 }
@@ -155,7 +153,9 @@ pub fn export_scdl(
         return Ok(ExitCode::from(2));
     };
     if let Err(e) = archipel_domain::check_siret(siret) {
-        esay(format!("archipel export scdl-subventions: --attribuant: {e}"));
+        esay(format!(
+            "archipel export scdl-subventions: --attribuant: {e}"
+        ));
         return Ok(ExitCode::from(2));
     }
     let store = g.read_store()?;
