@@ -330,7 +330,7 @@ fn schema_2_registry_is_migrated() {
         .unwrap();
     }
     let mut store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.schema_version().unwrap(), 8);
     fts_consistent(&path);
     let a = actor("bib", "Médiathèque des Capucins", Some("Lecture publique"));
     assert_eq!(store.get(a.id()).unwrap(), Some(a.clone()));
