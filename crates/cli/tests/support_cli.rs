@@ -272,3 +272,90 @@ fn a_file_over_the_limit_is_refused_before_it_is_read() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("/nonexistent/file.csv: cannot read"));
 }
+
+#[test]
+fn calls_are_imported_and_grants_point_at_the_call_they_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let out = json(
+        &db,
+        &[
+            "import",
+            "scdl-subventions",
+            &sample("subventions-valid.csv"),
+            "--json",
+        ],
+    );
+    assert_eq!(out["inserted"], 5);
+    let out = json(
+        &db,
+        &[
+            "import",
+            "dispositifs",
+            &sample("dispositifs.csv"),
+            "--json",
+        ],
+    );
+    assert_eq!(out["format"], "dispositifs");
+    assert_eq!(out["inserted"], 2);
+    // The town, made by the grants' import, runs both calls (its SIREN).
+    assert_eq!(out["actors_matched"], 1);
+    let calls = json(&db, &["support", "list", "--kind", "call", "--json"]);
+    let calls = calls["records"].as_array().unwrap();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0]["id"], "call:dispositifs:AAP-COMMUNS-2025");
+    assert_eq!(calls[0]["non_competitive"], true);
+    assert_eq!(calls[0]["budget_cents"], 6_000_000);
+    assert_eq!(calls[0]["giver"], "actor:scdl-subventions:21290019700006");
+    assert_eq!(calls[0]["eligible"][1], "Entreprises privées");
+    assert_eq!(
+        calls[0]["details"]["thematique_aide"],
+        "Numérique > Communs numériques"
+    );
+    assert_eq!(calls[1]["non_competitive"], false);
+    assert_eq!(calls[1]["budget_cents"], 2_500_050);
+    // Grants imported after their call point at it.
+    let again = json(
+        &db,
+        &[
+            "import",
+            "scdl-subventions",
+            &sample("subventions-valid.csv"),
+            "--json",
+        ],
+    );
+    assert_eq!(again["updated"], 3, "the three grants of AAP-COMMUNS-2025");
+    let linked: Vec<_> = records(&db)
+        .into_iter()
+        .filter(|r| r["call"] == "call:dispositifs:AAP-COMMUNS-2025")
+        .collect();
+    assert_eq!(linked.len(), 3);
+    let text = ok(&db, &["support", "list"]);
+    assert!(
+        text.contains("Soutenir les communs numériques du territoire (non-competitive)"),
+        "{text}"
+    );
+
+    // A date written DD/MM/YYYY is named with its line; nothing written.
+    let bad = std::fs::read_to_string(sample("dispositifs.csv"))
+        .unwrap()
+        .replace("2025-05-01", "01/05/2025")
+        .replace("AAP-", "AAP2-");
+    let file = write(dir.path(), "bad.csv", &bad);
+    let out = run(&db, &["import", "dispositifs", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "bad.csv:3: date_ouverture: `01/05/2025` is not a date of the form YYYY-MM-DD"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        json(&db, &["support", "list", "--kind", "call", "--json"])["records"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -38,6 +38,7 @@
 pub mod chatons;
 pub mod comptoir;
 pub mod dcat;
+pub mod dispositif;
 pub mod flat;
 pub mod geojson;
 pub mod licence;

@@ -15,13 +15,13 @@
 
 use crate::export::{to_file, ExportError};
 use archipel_domain::{Action, ActionKind, Entity, EntityId};
-use archipel_formats::{scdl, ImportContext, Problem, Rejects};
+use archipel_formats::{dispositif, scdl, ImportContext, Problem, Rejects};
 use archipel_store::{ActionQuery, Store, StoreError, WriteSummary};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
-/// What an SCDL import did.
+/// What an SCDL or « dispositif d'aide » import did.
 #[derive(Debug)]
 pub struct ScdlReport {
     /// Data rows read, valid or not.
@@ -32,8 +32,8 @@ pub struct ScdlReport {
     pub rejects: Rejects,
     /// The file itself could not be used.
     pub stopped: bool,
-    /// Grants written (`None`: nothing was written).
-    pub grants: Option<WriteSummary>,
+    /// Records written — grants, calls — (`None`: nothing was written).
+    pub written: Option<WriteSummary>,
     /// Actors created for attribuants and beneficiaries the registry did
     /// not hold.
     pub actors_created: usize,
@@ -63,7 +63,7 @@ pub fn import_scdl(
         problems: p.problems,
         rejects: p.rejects,
         stopped: p.stopped,
-        grants: None,
+        written: None,
         actors_created: 0,
         actors_matched: 0,
     };
@@ -73,6 +73,22 @@ pub fn import_scdl(
     if abort {
         return Ok(report);
     }
+    // A grant's `dispositifAide` names a call by its `id_aide`: the
+    // registry's call with that local id, when there is one (import the
+    // calls first).
+    let mut calls: HashMap<String, archipel_domain::ActionId> = HashMap::new();
+    store.for_each_action::<StoreError>(
+        &ActionQuery {
+            kind: Some(ActionKind::Call),
+            ..ActionQuery::default()
+        },
+        |c| {
+            calls
+                .entry(c.id().local().to_string())
+                .or_insert_with(|| c.id().clone());
+            Ok(())
+        },
+    )?;
     let file = ctx.file.to_string();
     let (counts, summary) = store.write(&ctx.source, scdl::FORMAT, Some(&file), |w| {
         let mut r = Resolver {
@@ -85,6 +101,7 @@ pub fn import_scdl(
             let mut grant = row.grant.clone();
             grant.giver = r.resolve(w, &row.giver)?;
             grant.beneficiary = r.resolve(w, &row.beneficiary)?;
+            grant.call = grant.scheme.as_ref().and_then(|s| calls.get(s)).cloned();
             w.upsert_action(&Action::Grant(grant))?;
         }
         Ok((r.made.len(), r.matched.len()))
@@ -93,10 +110,61 @@ pub fn import_scdl(
     report.actors_matched = counts.1;
     // The summary counts actors created with the grants: the report's
     // counts are the grants'.
-    report.grants = Some(WriteSummary {
+    report.written = Some(WriteSummary {
         inserted: summary.inserted - counts.0 as u64,
         ..summary
     });
+    Ok(report)
+}
+
+/// Imports a « dispositif d'aide » file: each row a call for projects,
+/// attached to the registry's actor with the SIREN of its `porteur_siren`
+/// (its first, when several are given) if there is one. All or nothing,
+/// as [`import_scdl`].
+pub fn import_dispositifs(
+    store: &mut Store,
+    bytes: &[u8],
+    ctx: &ImportContext<'_>,
+    skip_invalid: bool,
+) -> Result<ScdlReport, StoreError> {
+    let parsed = dispositif::parse(bytes, ctx);
+    let p = parsed.parsed;
+    let mut report = ScdlReport {
+        records: p.records,
+        rejected: p.rejected,
+        problems: p.problems,
+        rejects: p.rejects,
+        stopped: p.stopped,
+        written: None,
+        actors_created: 0,
+        actors_matched: 0,
+    };
+    if report.stopped || parsed.calls.is_empty() || (!report.problems.is_empty() && !skip_invalid) {
+        return Ok(report);
+    }
+    let file = ctx.file.to_string();
+    let (matched, summary) = store.write(&ctx.source, dispositif::FORMAT, Some(&file), |w| {
+        let mut by_siren: HashMap<String, EntityId> = HashMap::new();
+        for (siret, id) in w.actors_by_identifier("siret")? {
+            if let Some(siren) = siret.get(..9) {
+                by_siren.entry(siren.to_string()).or_insert(id);
+            }
+        }
+        by_siren.extend(w.actors_by_identifier("siren")?);
+        let mut matched = HashSet::new();
+        for (_, call) in &parsed.calls {
+            let mut call = call.clone();
+            let first = call.giver_siren.split(',').next().unwrap_or("").trim();
+            call.giver = by_siren.get(first).cloned();
+            if let Some(g) = &call.giver {
+                matched.insert(g.clone());
+            }
+            w.upsert_action(&Action::Call(call))?;
+        }
+        Ok(matched.len())
+    })?;
+    report.actors_matched = matched;
+    report.written = Some(summary);
     Ok(report)
 }
 

@@ -140,9 +140,10 @@ fn read_folder(dir: &std::path::Path, max: u64, shown: &str) -> anyhow::Result<V
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let format = match args.format {
         super::support::ImportFormat::Registry(f) => f,
-        super::support::ImportFormat::ScdlSubventions => {
-            return super::support::import_scdl(
+        other => {
+            return super::support::import(
                 g,
+                other,
                 super::support::ImportArgs {
                     file: &args.file,
                     skip_invalid: args.skip_invalid,

@@ -20,6 +20,8 @@ pub enum ImportFormat {
     Registry(Format),
     /// SCDL « subventions » 2.1.1 (CSV): grants.
     ScdlSubventions,
+    /// « Dispositif d'aide » (CSV): calls for projects.
+    Dispositifs,
 }
 
 impl clap::ValueEnum for ImportFormat {
@@ -29,7 +31,7 @@ impl clap::ValueEnum for ImportFormat {
             Format::value_variants()
                 .iter()
                 .map(|f| ImportFormat::Registry(*f))
-                .chain([ImportFormat::ScdlSubventions])
+                .chain([ImportFormat::ScdlSubventions, ImportFormat::Dispositifs])
                 .collect()
         })
     }
@@ -39,13 +41,17 @@ impl clap::ValueEnum for ImportFormat {
             ImportFormat::Registry(f) => f.to_possible_value(),
             ImportFormat::ScdlSubventions => Some(PossibleValue::new("scdl-subventions").help(
                 "SCDL « subventions » 2.1.1 (CSV): grants, with their attribuants and \
-                     beneficiaries (matched to actors by SIRET or RNA, else created)",
+                 beneficiaries (matched to actors by SIRET or RNA, else created)",
+            )),
+            ImportFormat::Dispositifs => Some(PossibleValue::new("dispositifs").help(
+                "« Dispositif d'aide » (CSV): calls for projects, attached to the actor \
+                 with their porteur's SIREN",
             )),
         }
     }
 }
 
-/// What `archipel import scdl-subventions` was given.
+/// What `archipel import scdl-subventions|dispositifs` was given.
 pub struct ImportArgs<'a> {
     pub file: &'a Path,
     pub skip_invalid: bool,
@@ -56,20 +62,29 @@ pub struct ImportArgs<'a> {
     pub max_bytes: u64,
 }
 
-/// `archipel import scdl-subventions FILE`.
-pub fn import_scdl(g: &Global, args: ImportArgs<'_>) -> anyhow::Result<ExitCode> {
+/// `archipel import scdl-subventions|dispositifs FILE`.
+pub fn import(g: &Global, kind: ImportFormat, args: ImportArgs<'_>) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     let shown = args.file.display().to_string();
-    let source = args.source.unwrap_or(archipel_formats::scdl::FORMAT);
+    let format = match kind {
+        ImportFormat::Dispositifs => archipel_formats::dispositif::FORMAT,
+        _ => archipel_formats::scdl::FORMAT,
+    };
+    let source = args.source.unwrap_or(format);
     let ctx = ImportContext::new(shown.clone(), source.to_string(), &content);
     archipel_jobs::import::check(&ctx)?;
     let bytes = super::import::read_bounded(args.file, args.max_bytes, &shown)?;
     let mut store = g.store()?;
-    let report = support::import_scdl(&mut store, &bytes, &ctx, args.skip_invalid)?;
+    let report = match kind {
+        ImportFormat::Dispositifs => {
+            support::import_dispositifs(&mut store, &bytes, &ctx, args.skip_invalid)?
+        }
+        _ => support::import_scdl(&mut store, &bytes, &ctx, args.skip_invalid)?,
+    };
     for p in &report.problems {
         esay(p.to_string());
     }
-    let Some(grants) = report.grants else {
+    let Some(written) = report.written else {
         esay(nothing_imported(&shown, &report, args.skip_invalid));
         return Ok(ExitCode::from(1));
     };
@@ -93,25 +108,25 @@ pub fn import_scdl(g: &Global, args: ImportArgs<'_>) -> anyhow::Result<ExitCode>
     if args.json {
         crate::output::print_json(&serde_json::json!({
             "file": shown,
-            "format": archipel_formats::scdl::FORMAT,
+            "format": format,
             "source": source,
             "records": report.records,
             "rejected": report.rejected,
             "rejects_file": rejects_path.map(|p| p.display().to_string()),
-            "inserted": grants.inserted,
-            "updated": grants.updated,
-            "unchanged": grants.unchanged,
+            "inserted": written.inserted,
+            "updated": written.updated,
+            "unchanged": written.unchanged,
             "actors_created": report.actors_created,
             "actors_matched": report.actors_matched,
         }))?;
     } else {
         say(format!(
-            "{shown}: {} row(s) read, {} new grant(s), {} changed, {} unchanged, {} rejected; \
+            "{shown}: {} row(s) read, {} new, {} changed, {} unchanged, {} rejected; \
              {} actor(s) created, {} found in the registry",
             report.records,
-            grants.inserted,
-            grants.updated,
-            grants.unchanged,
+            written.inserted,
+            written.updated,
+            written.unchanged,
             report.rejected,
             report.actors_created,
             report.actors_matched
@@ -126,7 +141,7 @@ fn nothing_imported(shown: &str, report: &ScdlReport, skip_invalid: bool) -> Str
     if report.stopped {
         format!("{shown}: {n} problem(s) with the file itself; nothing was imported")
     } else if report.records == 0 {
-        format!("{shown}: no grant in the file; nothing was imported")
+        format!("{shown}: no row in the file; nothing was imported")
     } else {
         format!(
             "{shown}: {n} problem(s) in {} of {} row(s); nothing was imported{}",
