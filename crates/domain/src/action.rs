@@ -236,7 +236,7 @@ pub fn parse_euros(s: &str) -> Result<Cents, String> {
 pub fn format_euros(c: Cents) -> String {
     let sign = if c < 0 { "-" } else { "" };
     let c = c.unsigned_abs();
-    if c % 100 == 0 {
+    if c.is_multiple_of(100) {
         format!("{sign}{}", c / 100)
     } else {
         format!("{sign}{}.{:02}", c / 100, c % 100)
