@@ -196,3 +196,92 @@ fn formulas_are_neutralised_and_the_file_stays_valid() {
     );
     assert_eq!(problems(&again), Vec::<String>::new());
 }
+
+mod dispositifs {
+    use archipel_content::Content;
+    use archipel_formats::{dispositif, ImportContext};
+
+    fn read(text: &[u8]) -> dispositif::DispositifParsed {
+        let content = Content::embedded().unwrap();
+        dispositif::parse(text, &ImportContext::new("d.csv", "dispositifs", &content))
+    }
+
+    #[test]
+    fn calls_keep_every_field_and_archipel_columns() {
+        let bytes =
+            std::fs::read(archipel_testkit::testdata("scdl/dispositifs.csv")).expect("sample");
+        let p = read(&bytes);
+        let found: Vec<String> = p.parsed.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(found, Vec::<String>::new());
+        assert_eq!(p.calls.len(), 2);
+        let (line, c) = &p.calls[0];
+        assert_eq!(*line, 2);
+        assert_eq!(c.id.as_str(), "call:dispositifs:AAP-COMMUNS-2025");
+        assert!(c.non_competitive && c.call_for_projects);
+        assert_eq!(c.budget_cents, Some(6_000_000));
+        assert_eq!(c.eligible, ["Associations", "Entreprises privées"]);
+        assert_eq!(
+            c.opens.map(|d| d.to_string()).as_deref(),
+            Some("2025-01-15")
+        );
+        assert_eq!(c.details["recurrence_aide"], "Récurrente");
+        assert_eq!(c.details["types_aides"], "Subvention,Technique");
+        assert!(!c.details.contains_key("archipel_budget"));
+    }
+
+    #[test]
+    fn schema_rules_and_archipel_columns_are_checked() {
+        let bytes =
+            std::fs::read(archipel_testkit::testdata("scdl/dispositifs.csv")).expect("sample");
+        let text = String::from_utf8(bytes).unwrap();
+        for (from, to, want) in [
+            (
+                ",Récurrente,",
+                ",Souvent,",
+                "d.csv:2: recurrence_aide: `Souvent` is not one of the allowed values",
+            ),
+            (
+                ",60000,oui",
+                ",\"60000,00\",oui",
+                "d.csv:2: archipel_budget: `60000,00` uses a decimal comma",
+            ),
+            (
+                ",60000,oui",
+                ",60000,peut-être",
+                "d.csv:2: archipel_non_competitif: `peut-être` is not oui or non",
+            ),
+            (
+                "2025-03-31",
+                "2025-01-01",
+                "d.csv:2: closes: the call closes before it opens",
+            ),
+            (
+                "https://port-lannec.example/communs",
+                "javascript:alert(1)",
+                "d.csv:2: url_descriptif: ",
+            ),
+            (
+                ",212900197,\"Associations,Entreprises",
+                ",2129,\"Associations,Entreprises",
+                "d.csv:2: porteur_siren: ",
+            ),
+        ] {
+            assert!(text.contains(from), "{from}");
+            let p = read(text.replacen(from, to, 1).as_bytes());
+            let found: Vec<String> = p.parsed.problems.iter().map(|p| p.to_string()).collect();
+            assert!(found.iter().any(|f| f.contains(want)), "{want}: {found:?}");
+            assert_eq!(p.calls.len(), 1, "{want}");
+        }
+        let p = read(
+            text.replace("AAP-TIERS-LIEUX-2025", "AAP-COMMUNS-2025")
+                .as_bytes(),
+        );
+        let found: Vec<String> = p.parsed.problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            found[0].contains("d.csv:3: id_aide: `AAP-COMMUNS-2025` is used by line 2"),
+            "{found:?}"
+        );
+        let p = read(text.replace("contact,aap_ami", "contact,autre").as_bytes());
+        assert!(p.parsed.stopped);
+    }
+}
