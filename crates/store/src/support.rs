@@ -200,3 +200,33 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A public action record that points at `target` (an entity a batch
+/// removes), with the field, if any.
+pub(crate) fn pointing_at(
+    tx: &rusqlite::Transaction<'_>,
+    target: &str,
+) -> Result<Option<(String, &'static str)>> {
+    let row: Option<(String, String)> = tx
+        .prepare_cached(
+            "SELECT id, CASE WHEN giver IS ?1 THEN 'giver'
+                             WHEN beneficiary IS ?1 THEN 'beneficiary'
+                             WHEN territory IS ?1 THEN 'territory'
+                             ELSE 'commons' END
+             FROM action
+             WHERE giver = ?1 OR beneficiary = ?1 OR territory = ?1
+                OR EXISTS (SELECT 1 FROM json_each(action.data, '$.commons') WHERE value = ?1)
+             LIMIT 1",
+        )?
+        .query_row([target], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row.map(|(id, field)| {
+        let field = match field.as_str() {
+            "giver" => "giver",
+            "beneficiary" => "beneficiary",
+            "territory" => "territory",
+            _ => "commons",
+        };
+        (id, field)
+    }))
+}

@@ -656,6 +656,13 @@ impl<'a> Writer<'a> {
                     target: target.clone(),
                 });
             }
+            if let Some((id, field)) = crate::support::pointing_at(&self.tx, target)? {
+                return Err(StoreError::Dangling {
+                    id,
+                    field,
+                    target: target.clone(),
+                });
+            }
         }
         Ok(())
     }
