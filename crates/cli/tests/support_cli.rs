@@ -136,6 +136,16 @@ fn beneficiaries_are_the_registry_actors_with_their_siret() {
         dir.path(),
         "actors.json",
         r#"{"format": "archipel", "version": 1, "records": [
+            {"type": "territory", "id": "territory:manual:commune:29999", "name": "Port-Lannec",
+             "level": "commune", "code": "29999",
+             "provenance": {"source": "manual", "created_at": "2026-01-01T00:00:00Z",
+                            "updated_at": "2026-01-01T00:00:00Z"}},
+            {"type": "actor", "id": "actor:manual:town", "name": "Port-Lannec",
+             "nature": "organisation", "kind": "local_government",
+             "identifiers": {"siret": "21290019700006"},
+             "territory": "territory:manual:commune:29999",
+             "provenance": {"source": "manual", "created_at": "2026-01-01T00:00:00Z",
+                            "updated_at": "2026-01-01T00:00:00Z"}},
             {"type": "actor", "id": "actor:manual:libre-ouest", "name": "Libre Ouest",
              "nature": "organisation", "kind": "association",
              "identifiers": {"siret": "81234567800005"},
@@ -152,8 +162,13 @@ fn beneficiaries_are_the_registry_actors_with_their_siret() {
             "--json",
         ],
     );
-    assert_eq!(out["actors_matched"], 1);
-    assert_eq!(out["actors_created"], 4);
+    assert_eq!(out["actors_matched"], 2);
+    assert_eq!(out["actors_created"], 3);
+    // Every grant is the town's, on its territory.
+    for g in records(&db) {
+        assert_eq!(g["giver"], "actor:manual:town");
+        assert_eq!(g["territory"], "territory:manual:commune:29999");
+    }
     let grants: Vec<_> = records(&db)
         .into_iter()
         .filter(|g| g["beneficiary_siret"] == "81234567800005")
@@ -173,7 +188,11 @@ fn beneficiaries_are_the_registry_actors_with_their_siret() {
         "{text}"
     );
     assert!(
-        text.contains("→ giver: Ville de Port-Lannec (actor:scdl-subventions:21290019700006)"),
+        text.contains("→ giver: Port-Lannec (actor:manual:town)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("→ territory: Port-Lannec (territory:manual:commune:29999)"),
         "{text}"
     );
     assert!(text.contains("subventions-valid.csv:"), "{text}");

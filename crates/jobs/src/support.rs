@@ -9,7 +9,8 @@
 //! in one transaction: the attribuant and the beneficiary of each grant are
 //! the registry's actors with the same SIRET (else RNA) when there are
 //! some — those are left as they are —, else new actors made from the
-//! row (once per file); then the grants, pointing at them. The file is
+//! row (once per file); then the grants, pointing at them and on the
+//! attribuant's territory when the registry knows it. The file is
 //! bounded by the caller (`--max-size`); a grants file is small next to
 //! the registry, so it is held whole.
 
@@ -102,6 +103,8 @@ pub fn import_scdl(
             grant.giver = r.resolve(w, &row.giver)?;
             grant.beneficiary = r.resolve(w, &row.beneficiary)?;
             grant.call = grant.scheme.as_ref().and_then(|s| calls.get(s)).cloned();
+            // The grant is the attribuant's action, on its territory.
+            grant.territory = w.territory_of(&grant.giver)?;
             w.upsert_action(&Action::Grant(grant))?;
         }
         Ok((r.made.len(), r.matched.len()))
@@ -156,6 +159,10 @@ pub fn import_dispositifs(
             let mut call = call.clone();
             let first = call.giver_siren.split(',').next().unwrap_or("").trim();
             call.giver = by_siren.get(first).cloned();
+            call.territory = match &call.giver {
+                Some(g) => w.territory_of(g)?,
+                None => None,
+            };
             if let Some(g) = &call.giver {
                 matched.insert(g.clone());
             }

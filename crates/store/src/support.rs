@@ -114,6 +114,16 @@ impl Writer<'_> {
         data.map(|d| decode(id.as_str(), &d)).transpose()
     }
 
+    /// The territory of a stored entity (an actor's, a place's), if any.
+    pub fn territory_of(&self, id: &EntityId) -> Result<Option<EntityId>> {
+        let t: Option<Option<String>> = self
+            .tx()
+            .prepare_cached("SELECT territory FROM entity WHERE id = ?1 AND kind != 'territory'")?
+            .query_row([id.as_str()], |r| r.get(0))
+            .optional()?;
+        Ok(t.flatten().and_then(|t| EntityId::parse(&t).ok()))
+    }
+
     /// The actors the registry holds by one of their identifiers
     /// (`siret`, `rna`: a key of `Identifiers`; the first actor by id when
     /// several share a value), to attach a grant's giver and beneficiary

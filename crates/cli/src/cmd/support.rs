@@ -344,7 +344,8 @@ fn show(g: &Global, a: ShowArgs) -> anyhow::Result<ExitCode> {
                 (_, serde_json::Value::String(s)) => s.clone(),
                 (_, other) => other.to_string(),
             };
-            say(format!("  {k}: {text}"));
+            let label = k.strip_suffix("_cents").unwrap_or(k);
+            say(format!("  {label}: {text}"));
         }
     }
     if let Action::Grant(x) = &record {
