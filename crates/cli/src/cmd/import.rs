@@ -140,6 +140,9 @@ fn read_folder(dir: &std::path::Path, max: u64, shown: &str) -> anyhow::Result<V
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let format = match args.format {
         super::support::ImportFormat::Registry(f) => f,
+        _ if args.mapping.is_some() => {
+            anyhow::bail!("--mapping is for the geojson format only")
+        }
         other => {
             return super::support::import(
                 g,
