@@ -247,7 +247,7 @@ fn compare(x: &Item, y: &Item, opts: &Options) -> Option<Candidate> {
         keys.push("name".into());
     }
     let register = keys.iter().any(|k| k != "name");
-    if !register && !(same_name && near) {
+    if !(register || (same_name && near)) {
         return None;
     }
     // A same-name pair whose register identifiers disagree says it is two
