@@ -50,6 +50,10 @@ pub struct Options {
     pub within_metres: f64,
     /// Most candidate pairs listed (sure and review together).
     pub max_pairs: usize,
+    /// Most pairs of records compared in one search: memory and time
+    /// stay bounded whatever the registry holds ([`Found::truncated`]
+    /// then says the lists were cut).
+    pub max_compared: usize,
 }
 
 impl Default for Options {
@@ -57,6 +61,7 @@ impl Default for Options {
         Options {
             within_metres: 1000.0,
             max_pairs: 10_000,
+            max_compared: 2_000_000,
         }
     }
 }
@@ -311,11 +316,20 @@ pub fn find(store: &Store, opts: &Options) -> Result<Found, StoreError> {
                 .push(i);
         }
     }
+    // Groups in a fixed order, so that a search stopped by the budget
+    // stops at the same place every time.
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_unstable_by(|x, y| x.0.cmp(&y.0));
     let mut pairs: HashSet<(usize, usize)> = HashSet::new();
+    let mut over_budget = false;
     let mut push = |i: usize, j: usize| {
-        pairs.insert((i.min(j), i.max(j)));
+        if pairs.len() < opts.max_compared {
+            pairs.insert((i.min(j), i.max(j)));
+        } else {
+            over_budget = true;
+        }
     };
-    for members in groups.values() {
+    for (_, members) in &groups {
         if members.len() <= GROUP_ALL_PAIRS {
             for (n, &i) in members.iter().enumerate() {
                 for &j in &members[n + 1..] {
@@ -338,7 +352,10 @@ pub fn find(store: &Store, opts: &Options) -> Result<Found, StoreError> {
             }
         }
     }
-    let mut found = Found::default();
+    let mut found = Found {
+        truncated: over_budget,
+        ..Found::default()
+    };
     let mut all: Vec<Candidate> = pairs
         .into_iter()
         .filter_map(|(i, j)| compare(&items[i], &items[j], opts))

@@ -379,6 +379,23 @@ fn generated_sources_precision_and_recall() {
     assert!(near.distance_m.unwrap() < 1000.0);
     assert!(found.review.iter().any(|c| c.same_commune));
 
+    // A bounded search says it was cut, and finds a part of the same.
+    let small = Options {
+        max_compared: 100,
+        ..Options::default()
+    };
+    let cut = duplicates::find(&store, &small).unwrap();
+    assert!(cut.truncated);
+    assert!(cut.sure.len() + cut.review.len() <= 100);
+    assert!(set(&cut.sure).is_subset(&sure));
+    let listed = Options {
+        max_pairs: 10,
+        ..Options::default()
+    };
+    let cut = duplicates::find(&store, &listed).unwrap();
+    assert!(cut.truncated);
+    assert_eq!(cut.sure.len() + cut.review.len(), 10);
+
     // Applying the sure merges makes every sure pair one record and no
     // distinct pair one record.
     let applied = duplicates::apply_sure(&mut store, &Options::default(), &by()).unwrap();
