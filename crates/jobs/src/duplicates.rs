@@ -600,3 +600,144 @@ pub fn separate(
     let audit = Audit::new(by.at, by.account, serde_json::Value::Null);
     Ok(store.separate(a, b, &audit)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archipel_domain::{Actor, Commons, Identifiers, Nature, Provenance};
+
+    fn actor(source: &str, local: &str, ids: Identifiers) -> Entity {
+        Entity::Actor(Actor {
+            id: EntityId::new(EntityKind::Actor, source, local).unwrap(),
+            name: format!("Structure {local}"),
+            nature: Nature::Organisation,
+            kind: None,
+            typology: vec![],
+            description: None,
+            identifiers: ids,
+            website: None,
+            email: None,
+            territory: None,
+            location: None,
+            provenance: Provenance::new(source, chrono::DateTime::UNIX_EPOCH),
+        })
+    }
+
+    fn siret(s: &str) -> Identifiers {
+        Identifiers {
+            siret: Some(s.into()),
+            ..Default::default()
+        }
+    }
+
+    fn siren(s: &str) -> Identifiers {
+        Identifiers {
+            siren: Some(s.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn register_keys_make_sure_pairs_only_across_sources_without_contradiction() {
+        let o = Options::default();
+        // Same SIRET across sources: sure.
+        let c = pair(
+            &actor("a", "1", siret("43493312300029")),
+            &actor("b", "2", siret("43493312300029")),
+            &o,
+        )
+        .unwrap();
+        assert!(c.sure);
+        assert_eq!(c.keys, ["siret", "siren"]);
+        // The same in one source: for review, saying why not sure.
+        let c = pair(
+            &actor("a", "1", siret("43493312300029")),
+            &actor("a", "2", siret("43493312300029")),
+            &o,
+        )
+        .unwrap();
+        assert!(!c.sure);
+        assert_eq!(c.doubts, ["same_source"]);
+        // A SIREN alone meets the SIRET's first nine digits: sure.
+        let c = pair(
+            &actor("a", "1", siret("43493312300029")),
+            &actor("b", "2", siren("434933123")),
+            &o,
+        )
+        .unwrap();
+        assert!(c.sure);
+        assert_eq!(c.keys, ["siren"]);
+        // Two SIRETs of one SIREN: two establishments, not a candidate.
+        assert_eq!(
+            pair(
+                &actor("a", "1", siret("43493312300029")),
+                &actor("b", "2", siret("43493312300037")),
+                &o,
+            ),
+            None
+        );
+        // The same Wikidata item but different RNA numbers: review.
+        let w = |rna: &str| Identifiers {
+            wikidata: Some("Q42".into()),
+            rna: Some(rna.into()),
+            ..Default::default()
+        };
+        let c = pair(
+            &actor("a", "1", w("W291000001")),
+            &actor("b", "2", w("W291000002")),
+            &o,
+        )
+        .unwrap();
+        assert!(!c.sure);
+        assert_eq!(c.doubts, ["conflict:rna"]);
+        // Different kinds never pair.
+        let commons = Entity::Commons(Commons {
+            id: EntityId::new(EntityKind::Commons, "b", "2").unwrap(),
+            name: "Structure 1".into(),
+            kind: "software".into(),
+            description: None,
+            repository_url: None,
+            website_url: None,
+            license: None,
+            publiccode: None,
+            categories: vec![],
+            identifiers: Identifiers {
+                wikidata: Some("Q42".into()),
+                ..Default::default()
+            },
+            details: Default::default(),
+            provenance: Provenance::new("b", chrono::DateTime::UNIX_EPOCH),
+        });
+        assert_eq!(pair(&actor("a", "1", w("W291000001")), &commons, &o), None);
+    }
+
+    #[test]
+    fn the_kept_record_takes_what_it_lacks_and_keeps_what_it_says() {
+        let mut a = actor("a", "1", siret("43493312300029"));
+        let mut b = actor(
+            "b",
+            "2",
+            Identifiers {
+                siret: Some("43493312300037".into()),
+                rna: Some("W291000001".into()),
+                ..Default::default()
+            },
+        );
+        if let (Entity::Actor(x), Entity::Actor(y)) = (&mut a, &mut b) {
+            x.typology = vec!["mediation".into()];
+            y.typology = vec!["contributor".into(), "mediation".into()];
+            y.website = Some("https://b.example".into());
+        }
+        let at = chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(1);
+        let Some(Entity::Actor(m)) = combine(&a, &b, at) else {
+            panic!()
+        };
+        assert_eq!(m.id.as_str(), "actor:a:1");
+        assert_eq!(m.identifiers.siret.as_deref(), Some("43493312300029"));
+        assert_eq!(m.identifiers.rna.as_deref(), Some("W291000001"));
+        assert_eq!(m.typology, ["mediation", "contributor"]);
+        assert_eq!(m.website.as_deref(), Some("https://b.example"));
+        assert_eq!(m.provenance.source.as_ref(), "a");
+        assert_eq!(m.provenance.updated_at, at);
+    }
+}
