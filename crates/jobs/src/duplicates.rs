@@ -28,6 +28,12 @@
 //! an export that gives the file back), and what will be merged can be
 //! listed first (`archipel duplicates` shows the sure pairs too).
 //!
+//! A record a standing merge absorbed that is back — its source was
+//! imported again, which makes it anew and points its relations at it
+//! again — is a sure pair with the record the merge put it into (key
+//! `merged_before`): `--apply-sure` merges it again, whatever made the
+//! first merge.
+//!
 //! The record kept is the older one (created first; the smaller id when
 //! both were created together): the registry keeps the id it has been
 //! citing longest. It takes from the absorbed record what it lacks
@@ -364,6 +370,15 @@ pub fn find(store: &Store, opts: &Options) -> Result<Found, StoreError> {
             !separated.contains(&(x.to_string(), y.to_string()))
         })
         .collect();
+    // A record a standing merge absorbed that is back (its source was
+    // imported again) goes back where the merge put it.
+    for again in reappeared(store, opts)? {
+        all.retain(|c| {
+            archipel_store::merge::ordered(&c.a, &c.b)
+                != archipel_store::merge::ordered(&again.a, &again.b)
+        });
+        all.push(again);
+    }
     all.sort_by(|p, q| (p.kind, &p.a, &p.b).cmp(&(q.kind, &q.a, &q.b)));
     if all.len() > opts.max_pairs {
         all.truncate(opts.max_pairs);
@@ -377,6 +392,52 @@ pub fn find(store: &Store, opts: &Options) -> Result<Found, StoreError> {
         }
     }
     Ok(found)
+}
+
+/// The key of a pair a standing merge already decided.
+const MERGED_BEFORE: &str = "merged_before";
+
+/// Records a standing merge absorbed that exist again, each paired with
+/// the record the merge (and any later one) put it into: sure pairs.
+fn reappeared(store: &Store, opts: &Options) -> Result<Vec<Candidate>, StoreError> {
+    let mut out = Vec::new();
+    for m in store.merges(true)? {
+        let (Ok(absorbed), Ok(kept)) = (EntityId::parse(&m.absorbed), EntityId::parse(&m.kept))
+        else {
+            continue;
+        };
+        let Some(back) = store.get(&absorbed)? else {
+            continue;
+        };
+        let Some(kept) = store.resolve(&kept)? else {
+            continue;
+        };
+        if kept == absorbed || out.iter().any(|c: &Candidate| c.b == m.absorbed) {
+            continue;
+        }
+        let (Some(k), Some(a)) = (
+            store.get(&kept)?.as_ref().and_then(Item::of),
+            Item::of(&back),
+        ) else {
+            continue;
+        };
+        let seen = compare(&k, &a, opts);
+        out.push(Candidate {
+            kind: k.kind.as_str(),
+            a: k.id.to_string(),
+            a_name: k.name.clone(),
+            a_source: k.id.source().to_string(),
+            b: a.id.to_string(),
+            b_name: a.name.clone(),
+            b_source: a.id.source().to_string(),
+            sure: true,
+            keys: vec![MERGED_BEFORE.to_string()],
+            doubts: Vec::new(),
+            same_commune: seen.as_ref().is_some_and(|c| c.same_commune),
+            distance_m: seen.and_then(|c| c.distance_m),
+        });
+    }
+    Ok(out)
 }
 
 fn fill<T>(kept: &mut Option<T>, other: Option<T>) {
@@ -543,6 +604,19 @@ pub fn apply_sure(
         let (Ok(a), Ok(b)) = (EntityId::parse(&c.a), EntityId::parse(&c.b)) else {
             continue;
         };
+        if c.keys == [MERGED_BEFORE] {
+            // A person or an earlier run decided: merged again as before.
+            if store.get(&a)?.is_some() && store.get(&b)?.is_some() {
+                let m = merge(store, &a, &b, "sure", &c.keys, by)?;
+                out.push(Applied {
+                    kept: c.a,
+                    absorbed: c.b,
+                    keys: c.keys,
+                    merge: m.merge,
+                });
+            }
+            continue;
+        }
         let (Some(a), Some(b)) = (store.resolve(&a)?, store.resolve(&b)?) else {
             continue;
         };

@@ -626,3 +626,54 @@ fn separated_pairs_are_not_proposed_again() {
         .iter()
         .any(|e| e.action == "record.separate"));
 }
+
+#[test]
+fn a_reimported_absorbed_record_is_merged_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("r.db")).unwrap();
+    let mut a = actor("alpha", "cafe", "Café de la Gare", t0());
+    let mut b = actor("beta", "cafe", "Cafe de la gare", t0());
+    a.location = Some(GeoPoint {
+        lat: 48.39,
+        lon: -4.49,
+    });
+    b.location = Some(GeoPoint {
+        lat: 48.391,
+        lon: -4.49,
+    });
+    let c = commons("beta", "c", "Cartes", t0());
+    let uses = Entity::Relation(Relation {
+        id: Relation::derive_id("beta", &b.id, "uses", &c.id, None).unwrap(),
+        subject: b.id.clone(),
+        kind: "uses".into(),
+        object: c.id.clone(),
+        role: None,
+        since: None,
+        until: None,
+        note: None,
+        provenance: Provenance::new("beta", t0()),
+    });
+    let beta = vec![Entity::Actor(b.clone()), Entity::Commons(c), uses];
+    load(&mut store, &[Entity::Actor(a.clone())]);
+    load(&mut store, &beta);
+    // A person merges them (same name nearby: never automatic).
+    assert!(
+        duplicates::apply_sure(&mut store, &Options::default(), &by())
+            .unwrap()
+            .is_empty()
+    );
+    duplicates::merge(&mut store, &a.id, &b.id, "review", &["name".into()], &by()).unwrap();
+    // The source is imported again: the café is back with its relation.
+    load(&mut store, &beta);
+    assert!(store.get(&b.id).unwrap().is_some());
+    assert_eq!(store.relations_of(&b.id).unwrap().len(), 1);
+    let found = duplicates::find(&store, &Options::default()).unwrap();
+    assert_eq!(found.sure.len(), 1, "{found:?}");
+    assert_eq!(found.sure[0].keys, ["merged_before"]);
+    assert!(found.review.is_empty());
+    let applied = duplicates::apply_sure(&mut store, &Options::default(), &by()).unwrap();
+    assert_eq!(applied.len(), 1);
+    assert!(store.get(&b.id).unwrap().is_none());
+    assert_eq!(store.relations_of(&a.id).unwrap().len(), 1);
+    assert_eq!(store.resolve(&b.id).unwrap(), Some(a.id.clone()));
+}
