@@ -589,7 +589,8 @@ pub struct Applied {
     pub merge: i64,
 }
 
-/// Merges every sure pair, each in its own transaction. A pair one of
+/// Merges every sure pair (all of them: `max_pairs` bounds listings
+/// only), each in its own transaction. A pair one of
 /// whose records an earlier merge of the run absorbed is merged into
 /// what absorbed it, after checking again that the two records do not
 /// disagree on a register identifier.
@@ -598,7 +599,12 @@ pub fn apply_sure(
     opts: &Options,
     by: &Decider<'_>,
 ) -> Result<Vec<Applied>, MergeError> {
-    let found = find(store, opts)?;
+    // Every sure pair, not only those a listing would show.
+    let all = Options {
+        max_pairs: usize::MAX,
+        ..*opts
+    };
+    let found = find(store, &all)?;
     let mut out = Vec::new();
     for c in found.sure {
         let (Ok(a), Ok(b)) = (EntityId::parse(&c.a), EntityId::parse(&c.b)) else {

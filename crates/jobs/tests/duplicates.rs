@@ -677,3 +677,29 @@ fn a_reimported_absorbed_record_is_merged_again() {
     assert_eq!(store.relations_of(&a.id).unwrap().len(), 1);
     assert_eq!(store.resolve(&b.id).unwrap(), Some(a.id.clone()));
 }
+
+/// The time a search and the sure merges take on 60,000 records (run
+/// with `--ignored`; prints the figures).
+#[test]
+#[ignore]
+fn timing_on_sixty_thousand_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("r.db")).unwrap();
+    let g = generate(20_000, 11);
+    load(&mut store, &g.records);
+    let t = std::time::Instant::now();
+    let found = duplicates::find(&store, &Options::default()).unwrap();
+    let find = t.elapsed();
+    let t = std::time::Instant::now();
+    let applied = duplicates::apply_sure(&mut store, &Options::default(), &by()).unwrap();
+    eprintln!(
+        "{} records: find {:.2?} ({} sure, {} review); {} sure merges in {:.2?}",
+        g.records.len(),
+        find,
+        found.sure.len(),
+        found.review.len(),
+        applied.len(),
+        t.elapsed()
+    );
+    assert_eq!(applied.len(), g.sure.len());
+}
