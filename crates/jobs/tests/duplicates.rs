@@ -528,11 +528,18 @@ fn merge_moves_everything_and_undo_restores_exactly() {
     let log = store.audit_log(10, None).unwrap();
     assert!(log.iter().any(|e| e.action == "record.merge"));
     assert_ne!(export_json(&store), before);
+    let hits = |s: &Store| {
+        s.search(&archipel_store::SearchQuery::text("fablab capucins"))
+            .unwrap()
+            .total
+    };
+    assert_eq!(hits(&store), 1, "the absorbed record is out of search");
 
     // Undo: the registry as it was, exactly.
     let u = duplicates::undo(&mut store, m.merge, &by()).unwrap();
     assert_eq!(u.restored, 5, "{u:?}");
     assert_eq!(export_json(&store), before);
+    assert_eq!(hits(&store), 2, "both found again");
     assert_eq!(store.resolve(&b).unwrap(), Some(b.clone()));
     assert!(store.absorbed_into(&a).unwrap().is_empty());
     assert!(store
