@@ -488,9 +488,27 @@ fn merge_moves_everything_and_undo_restores_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("r.db")).unwrap();
     let (a, b) = small(&mut store);
+    // An agent speaks for the absorbed actor.
+    let audit = archipel_store::accounts::Audit::new(t0(), None, serde_json::Value::Null);
+    let agent = store
+        .create_account(
+            &archipel_store::accounts::NewAccount {
+                email: Some("agent@mairie.example"),
+                password_hash: None,
+                display_name: "Agent",
+                role: "contributor",
+            },
+            &audit,
+        )
+        .unwrap();
+    store.add_referent(agent, &b, &audit).unwrap();
     let before = export_json(&store);
     let m = duplicates::merge(&mut store, &a, &b, "review", &["siren".into()], &by()).unwrap();
-    assert_eq!((m.relations_moved, m.places_moved), (2, 1));
+    assert_eq!(
+        (m.relations_moved, m.places_moved, m.referents_moved),
+        (2, 1, 1)
+    );
+    assert_eq!(store.referent_of(agent).unwrap(), [a.as_str()]);
     // B is gone, its id leads to A; A took what it lacked.
     assert!(store.get(&b).unwrap().is_none());
     assert_eq!(store.resolve(&b).unwrap(), Some(a.clone()));
@@ -540,6 +558,7 @@ fn merge_moves_everything_and_undo_restores_exactly() {
     assert_eq!(u.restored, 5, "{u:?}");
     assert_eq!(export_json(&store), before);
     assert_eq!(hits(&store), 2, "both found again");
+    assert_eq!(store.referent_of(agent).unwrap(), [b.as_str()]);
     assert_eq!(store.resolve(&b).unwrap(), Some(b.clone()));
     assert!(store.absorbed_into(&a).unwrap().is_empty());
     assert!(store

@@ -1,8 +1,8 @@
 -- One record per real-world thing (issue 16): merges of duplicates and
 -- pairs a person said are distinct.
 --
--- A merge moves the absorbed record's relations (and the places it runs)
--- to the kept record, fills what the kept record lacked, and removes the
+-- A merge moves the absorbed record's relations (the places it runs, its
+-- referents) to the kept record, fills what the kept record lacked, and removes the
 -- absorbed record, all in one batch (`batch`, action `merge`). The states
 -- it replaced are the `version` rows that batch replaced, which is what
 -- an undo writes back. The row stays after an undo (`undone_by`), so the
@@ -20,6 +20,10 @@ CREATE TABLE merge (
     -- Why: the keys that matched, as a JSON array (`["siret"]`).
     why             TEXT NOT NULL,
     batch           INTEGER NOT NULL REFERENCES batch(rowid),
+    -- The absorbed actor's referents the merge moved to the kept actor, as
+    -- a JSON array of {account, created_by, created_at, added} (`added`:
+    -- the account was not already the kept actor's referent), for the undo.
+    referents       TEXT NOT NULL DEFAULT '[]',
     account         INTEGER REFERENCES account(id),
     at              TEXT NOT NULL,
     undone_by       INTEGER REFERENCES batch(rowid),

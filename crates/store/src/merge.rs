@@ -2,7 +2,8 @@
 //! and remembering pairs a person said are distinct (migration 0008).
 //!
 //! A merge is one batch (action `merge`, note `merge:ID`): the absorbed
-//! record's relations and the places it runs point at the kept record,
+//! record's relations, the places it runs and its referents (accounts
+//! that speak for it) go to the kept record,
 //! the kept record takes the state the caller made of both (what it
 //! lacked, filled from the absorbed one), and the absorbed record is
 //! removed. Every state the batch replaced is a `version` row replaced by
@@ -104,6 +105,69 @@ pub struct Merged {
     pub relations_moved: u64,
     /// Places whose operator is now the kept record.
     pub places_moved: u64,
+    /// Accounts now referents of the kept actor.
+    pub referents_moved: u64,
+}
+
+/// A referent of the absorbed actor, as the merge moved it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct MovedReferent {
+    account: i64,
+    created_by: Option<i64>,
+    created_at: String,
+    /// Not already a referent of the kept actor: the undo removes it there.
+    added: bool,
+}
+
+/// Moves the absorbed actor's referents to the kept actor.
+fn move_referents(w: &Writer<'_>, kept: &str, absorbed: &str) -> Result<Vec<MovedReferent>> {
+    let rows: Vec<(i64, Option<i64>, String)> = w
+        .tx()
+        .prepare_cached(
+            "SELECT account, created_by, created_at FROM referent WHERE actor = ?1 ORDER BY account",
+        )?
+        .query_map([absorbed], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut moved = Vec::new();
+    for (account, created_by, created_at) in rows {
+        let n = w
+            .tx()
+            .prepare_cached(
+                "INSERT INTO referent (account, actor, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![account, kept, created_by, created_at])?;
+        moved.push(MovedReferent {
+            account,
+            created_by,
+            created_at,
+            added: n > 0,
+        });
+    }
+    w.tx()
+        .prepare_cached("DELETE FROM referent WHERE actor = ?1")?
+        .execute([absorbed])?;
+    Ok(moved)
+}
+
+/// Puts the referents a merge moved back on the absorbed actor.
+fn restore_referents(w: &Writer<'_>, kept: &str, absorbed: &str, json: &str) -> Result<()> {
+    let moved: Vec<MovedReferent> = serde_json::from_str(json)
+        .map_err(|e| StoreError::database_because("reading a merge's referents", e))?;
+    for m in moved {
+        if m.added {
+            w.tx()
+                .prepare_cached("DELETE FROM referent WHERE account = ?1 AND actor = ?2")?
+                .execute(params![m.account, kept])?;
+        }
+        w.tx()
+            .prepare_cached(
+                "INSERT INTO referent (account, actor, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![m.account, absorbed, m.created_by, m.created_at])?;
+    }
+    Ok(())
 }
 
 /// What an undo wrote back.
@@ -119,7 +183,7 @@ pub struct Unmerged {
 const RESOLVE_HOPS: usize = 64;
 
 const MERGE_COLUMNS: &str = "id, kept, absorbed, absorbed_state, how, why, batch, account, at, \
-     undone_by, undone_at";
+     undone_by, undone_at, referents";
 
 fn merge_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MergeRow> {
     Ok(MergeRow {
@@ -134,6 +198,7 @@ fn merge_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MergeRow> {
         at: r.get(8)?,
         undone_by: r.get(9)?,
         undone_at: r.get(10)?,
+        referents: r.get(11)?,
     })
 }
 
@@ -149,6 +214,7 @@ struct MergeRow {
     at: String,
     undone_by: Option<i64>,
     undone_at: Option<String>,
+    referents: String,
 }
 
 impl MergeRow {
@@ -225,14 +291,18 @@ fn log_merge(
     w: &Writer<'_>,
     req: &MergeRequest<'_>,
     absorbed_state: &Entity,
+    referents: &[MovedReferent],
     change: &Change<'_>,
 ) -> Result<i64> {
     let why = serde_json::to_string(req.why)
         .map_err(|e| StoreError::database_because("writing a merge's reasons", e))?;
+    let referents = serde_json::to_string(referents)
+        .map_err(|e| StoreError::database_because("writing a merge's referents", e))?;
     w.tx()
         .prepare_cached(
-            "INSERT INTO merge (kept, absorbed, absorbed_state, how, why, batch, account, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO merge (kept, absorbed, absorbed_state, how, why, batch, account, at,
+             referents)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
         .execute(params![
             req.kept.as_str(),
@@ -243,6 +313,7 @@ fn log_merge(
             w.batch(),
             change.account,
             stamp(change.at),
+            referents,
         ])?;
     Ok(w.tx().last_insert_rowid())
 }
@@ -362,9 +433,10 @@ fn merge_once(
         w.upsert(&Entity::Place(p))?;
         places_moved += 1;
     }
+    let referents = move_referents(w, kept, absorbed)?;
     w.upsert(req.merged)?;
     w.remove(req.absorbed)?;
-    let id = log_merge(w, req, &absorbed_state, change)?;
+    let id = log_merge(w, req, &absorbed_state, &referents, change)?;
     set_note(w, &format!("merge:{id}"))?;
     audit(
         w.tx(),
@@ -374,7 +446,7 @@ fn merge_once(
         serde_json::json!({
             "merge": id, "absorbed": absorbed, "how": req.how, "why": req.why,
             "batch": w.batch(), "relations_moved": relations_moved,
-            "places_moved": places_moved,
+            "places_moved": places_moved, "referents_moved": referents.len(),
         }),
     )?;
     Ok(Merged {
@@ -382,6 +454,7 @@ fn merge_once(
         batch: w.batch(),
         relations_moved,
         places_moved,
+        referents_moved: referents.len() as u64,
     })
 }
 
@@ -447,6 +520,7 @@ impl Store {
                 w.upsert(state)?;
                 restored += 1;
             }
+            restore_referents(w, &row.kept, &row.absorbed, &row.referents)?;
             mark_undone(w, id, &stamp(change.at))?;
             set_note(w, &format!("unmerge:{id}"))?;
             audit(

@@ -193,13 +193,14 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             let m = duplicates::merge(&mut store, &a, &b, "review", &why, &by)
                 .map_err(|e| explain(&store, e))?;
             println!(
-                "merge {}: {} merged into {} ({} relations, {} places moved); \
+                "merge {}: {} merged into {} ({} relations, {} places, {} referents moved); \
                  undo with `archipel duplicates undo {}`",
                 m.merge,
                 term(b.as_str()),
                 term(a.as_str()),
                 m.relations_moved,
                 m.places_moved,
+                m.referents_moved,
                 m.merge
             );
         }
