@@ -18,11 +18,13 @@
 //! - [`demo::load`]: the fictional demonstration territory;
 //! - [`contribute`]: proposals on any kind of record, their moderation
 //!   and referents; [`history`]: records' versions, the latest changes
-//!   and restoring a version.
+//!   and restoring a version; [`duplicates`]: one record per real-world
+//!   thing (candidates, merges and their undoing, separations).
 
 pub mod catalogue_link;
 pub mod contribute;
 pub mod demo;
+pub mod duplicates;
 pub mod export;
 pub mod history;
 pub mod import;

@@ -51,6 +51,7 @@ mod codec;
 mod error;
 mod history;
 mod index;
+pub mod merge;
 mod migrate;
 mod open;
 pub mod proposals;
@@ -64,6 +65,7 @@ mod write;
 pub use assessment::{NewAssessment, SavedAssessment};
 pub use error::{Cause, StoreError};
 pub use history::{BatchInfo, Restored, Version};
+pub use merge::{MergeError, MergeInfo, MergeRequest, Merged, Unmerged};
 pub use open::APP_ID;
 pub use query::{
     BboxQuery, FacetedQuery, Facets, Filter, ListQuery, NameOrder, Page, Sort, Summary,

@@ -1,5 +1,5 @@
 //! Public action records (`archipel_domain::Action`: calls for projects,
-//! grants) in the `action` table (migration 0008), written in the same
+//! grants) in the `action` table (migration 0009), written in the same
 //! batch as the entities they point at and read back whole.
 //!
 //! A record is written by [`Writer::upsert_action`]: unchanged facts leave

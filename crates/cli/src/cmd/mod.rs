@@ -4,6 +4,7 @@
 pub mod assess;
 pub mod backup;
 pub mod demo;
+pub mod duplicates;
 pub mod export;
 pub mod history;
 pub mod import;
