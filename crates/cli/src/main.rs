@@ -84,6 +84,12 @@ enum Command {
     /// Referents: an agent whose SIRET is an actor's edits it without
     /// moderation (made by a moderator).
     Referent(cmd::referent::Args),
+    /// Records that may be one real-world thing (sure and for review);
+    /// merge, separate, undo a merge.
+    Duplicates(cmd::duplicates::Args),
+    /// Public action: the calls for projects and grants recorded
+    /// (`support list`, `support show ID`).
+    Support(cmd::support::Args),
 }
 
 /// Lets a closed pipe end the process quietly, as in any Unix filter
@@ -131,6 +137,8 @@ fn main() -> ExitCode {
         Command::History(a) => cmd::history::run(g, a),
         Command::Proposals(a) => cmd::proposals::run(g, a),
         Command::Referent(a) => cmd::referent::run(g, a),
+        Command::Duplicates(a) => cmd::duplicates::run(g, a),
+        Command::Support(a) => cmd::support::run(g, a),
     };
     match result {
         Ok(code) => code,

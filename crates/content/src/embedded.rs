@@ -47,6 +47,12 @@ pub const LICENCES_ALIASES: (&str, &str) = file!("licenses/aliases.toml");
 /// The national « lieux de médiation numérique » Table Schema.
 pub const MEDIATION_SCHEMA: (&str, &str) = file!("schemas/lieux-mediation-numerique.schema.json");
 
+/// The SCDL « subventions » 2.1.1 Table Schema (grants).
+pub const SCDL_SUBVENTIONS_SCHEMA: (&str, &str) = file!("schemas/scdl-subventions.schema.json");
+
+/// The « dispositif d'aide » Table Schema (calls for projects).
+pub const DISPOSITIF_SCHEMA: (&str, &str) = file!("schemas/dispositif-aide.schema.json");
+
 /// Interface strings of the licence report.
 pub const LICENSE_UI: (&str, &str) = file!("ui/license.toml");
 

@@ -21,12 +21,14 @@
 //! assert_eq!(id.kind(), EntityKind::Place);
 //! ```
 
+mod action;
 mod diff;
 mod entity;
 mod id;
 mod text;
 mod validate;
 
+pub use action::*;
 pub use diff::*;
 pub use entity::*;
 pub use id::{slug, EntityId, EntityKind, IdError};

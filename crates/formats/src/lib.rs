@@ -38,12 +38,14 @@
 pub mod chatons;
 pub mod comptoir;
 pub mod dcat;
+pub mod dispositif;
 pub mod flat;
 pub mod geojson;
 pub mod licence;
 pub mod mediation;
 pub mod native;
 mod read;
+pub mod scdl;
 pub mod sill;
 pub mod spreadsheet;
 mod table_schema;

@@ -18,16 +18,19 @@
 //! - [`demo::load`]: the fictional demonstration territory;
 //! - [`contribute`]: proposals on any kind of record, their moderation
 //!   and referents; [`history`]: records' versions, the latest changes
-//!   and restoring a version.
+//!   and restoring a version; [`duplicates`]: one record per real-world
+//!   thing (candidates, merges and their undoing, separations).
 //! - [`harvest::run`]: publiccode.yml files of a list of repositories.
 
 pub mod catalogue_link;
 pub mod contribute;
 pub mod demo;
+pub mod duplicates;
 pub mod export;
 pub mod harvest;
 pub mod history;
 pub mod import;
+pub mod support;
 pub mod territories;
 
 /// Who carries out a decision (accepting or refusing a proposal,

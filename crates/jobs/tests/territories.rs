@@ -247,6 +247,7 @@ fn a_mediation_row_attaches_to_the_official_commune() {
             bytes: csv.as_bytes(),
             context: ImportContext::new("lieux.csv", "mediation", &content),
             skip_invalid: false,
+            mapping: None,
         },
         &mut |_| {},
     )
@@ -320,6 +321,7 @@ fn official_territories_go_through_json_and_csv_and_come_back() {
                 bytes,
                 context: ImportContext::new("dump", "dump", &content),
                 skip_invalid: false,
+                mapping: None,
             },
             &mut |_| {},
         )

@@ -51,6 +51,7 @@ mod codec;
 mod error;
 mod history;
 mod index;
+pub mod merge;
 mod migrate;
 mod open;
 pub mod proposals;
@@ -58,11 +59,13 @@ mod query;
 mod read;
 mod scope;
 mod search;
+mod support;
 mod write;
 
 pub use assessment::{NewAssessment, SavedAssessment};
 pub use error::{Cause, StoreError};
 pub use history::{BatchInfo, Restored, Version};
+pub use merge::{MergeError, MergeInfo, MergeRequest, Merged, Unmerged};
 pub use open::APP_ID;
 pub use query::{
     BboxQuery, FacetedQuery, Facets, Filter, ListQuery, NameOrder, Page, Sort, Summary,
@@ -70,6 +73,7 @@ pub use query::{
 pub use read::{Count, Stats};
 pub use scope::{ActorGroup, GroupCount, LinkCount, LinkGroup, ScopeQuery, ScopeStats};
 pub use search::{SearchHit, SearchQuery, SearchResults};
+pub use support::ActionQuery;
 pub use write::{prepare, Change, Outcome, Prepared, WriteSummary, Writer};
 
 use rusqlite::Connection;

@@ -19,6 +19,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_kind_check_without_in_list.sql"),
     include_str!("../migrations/0006_accounts.sql"),
     include_str!("../migrations/0007_history.sql"),
+    include_str!("../migrations/0008_duplicates.sql"),
+    include_str!("../migrations/0009_public_action.sql"),
 ];
 
 /// The schema version this program writes and reads.

@@ -441,6 +441,19 @@ impl<'a> Writer<'a> {
         self.batch
     }
 
+    /// Counts a record written beside the entities (a public action
+    /// record, `support`) in the batch's summary and list of changes.
+    pub(crate) fn tally(&mut self, id: &str, outcome: Outcome) {
+        if outcome != Outcome::Unchanged {
+            self.note_changed(id);
+        }
+        match outcome {
+            Outcome::Inserted => self.summary.inserted += 1,
+            Outcome::Updated => self.summary.updated += 1,
+            Outcome::Unchanged => self.summary.unchanged += 1,
+        }
+    }
+
     fn upsert_entity(&mut self, e: &Entity, pre: Option<(&str, &str)>) -> Result<Outcome> {
         // Insert first: on a new record (the common case of an import) this
         // costs one B-tree descent instead of a look-up and an insert.
@@ -637,6 +650,13 @@ impl<'a> Writer<'a> {
                     (false, Some(EntityKind::Territory)) => "parent",
                     (false, _) => "actor",
                 };
+                return Err(StoreError::Dangling {
+                    id,
+                    field,
+                    target: target.clone(),
+                });
+            }
+            if let Some((id, field)) = crate::support::pointing_at(&self.tx, target)? {
                 return Err(StoreError::Dangling {
                     id,
                     field,

@@ -243,6 +243,9 @@ async fn scenario(b: &Browser, problems: &mut Vec<String>) -> Result<(), String>
     sign_in(b, "dominique@exemple.fr").await?;
     b.goto("/moderation").await?;
     check_page(b, "moderation-queue", problems).await;
+    b.goto("/moderation/doublons").await?;
+    check_page(b, "moderation-duplicates", problems).await;
+    b.goto("/moderation").await?;
     let rows = count_of(c, "table.proposals tbody tr").await?;
     if rows < 5 {
         return Err(format!("{rows} proposals in the queue, 5 expected"));

@@ -1795,6 +1795,7 @@ fn with_finistere(fx: &Fixture) {
             bytes: csv.as_bytes(),
             context: archipel_formats::ImportContext::new("lieux.csv", "mediation", &content),
             skip_invalid: false,
+            mapping: None,
         },
         &mut |_| {},
     )

@@ -17,6 +17,9 @@ pub enum Format {
     Json,
     /// One entity kind as CSV (--entity), or every kind into a folder (-o DIR).
     Csv,
+    /// Grants as SCDL « subventions » 2.1.1 (CSV), the file a government
+    /// publishes: those of --attribuant SIRET dated in --year YEAR.
+    ScdlSubventions,
 }
 
 #[derive(clap::Args)]
@@ -31,10 +34,24 @@ pub struct Args {
     /// For `csv`: the entity kind (territory, actor, place, commons, relation).
     #[arg(long)]
     entity: Option<EntityKind>,
+    /// For `scdl-subventions`: the SIRET of the body that gave the grants.
+    #[arg(long, value_name = "SIRET")]
+    attribuant: Option<String>,
+    /// For `scdl-subventions`: the year of the grants' dateConvention.
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1900..=2999))]
+    year: Option<i32>,
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let what = match (args.format, args.entity, &args.output) {
+        (Format::ScdlSubventions, ..) => {
+            return super::support::export_scdl(
+                g,
+                args.attribuant.as_deref(),
+                args.year,
+                args.output.as_deref(),
+            )
+        }
         (Format::Json, ..) => Export::Json,
         (Format::Geojson, ..) => Export::Geojson,
         (Format::Mediation, ..) => Export::Mediation,

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 pub struct Args {
     /// Format of the file.
     #[arg(value_enum)]
-    format: Format,
+    format: super::support::ImportFormat,
     /// The file to import (for `chatons`, a file or a folder of
     /// `.properties` files).
     file: PathBuf,
@@ -51,7 +51,11 @@ const DEFAULT_MAX_MIB: u64 = 256;
 /// Reads at most `max` bytes of `path`; a larger file is an error that
 /// says so without reading it all (a regular file is measured first, and
 /// anything else is read no further than one byte past the limit).
-fn read_bounded(path: &std::path::Path, max: u64, shown: &str) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_bounded(
+    path: &std::path::Path,
+    max: u64,
+    shown: &str,
+) -> anyhow::Result<Vec<u8>> {
     use std::io::Read;
     let too_large = || {
         anyhow::anyhow!(
@@ -134,9 +138,28 @@ fn read_folder(dir: &std::path::Path, max: u64, shown: &str) -> anyhow::Result<V
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
+    let format = match args.format {
+        super::support::ImportFormat::Registry(f) => f,
+        _ if args.mapping.is_some() => {
+            anyhow::bail!("--mapping is for the geojson format only")
+        }
+        other => {
+            return super::support::import(
+                g,
+                other,
+                super::support::ImportArgs {
+                    file: &args.file,
+                    skip_invalid: args.skip_invalid,
+                    rejects: args.rejects.as_deref(),
+                    source: args.source.as_deref(),
+                    json: args.json,
+                    max_bytes: args.max_size * 1024 * 1024,
+                },
+            )
+        }
+    };
     let content = g.content()?;
     let shown = args.file.display().to_string();
-    let format = args.format;
     let source = args
         .source
         .clone()

@@ -4,6 +4,7 @@
 pub mod assess;
 pub mod backup;
 pub mod demo;
+pub mod duplicates;
 pub mod export;
 pub mod harvest;
 pub mod history;
@@ -19,6 +20,7 @@ pub mod search;
 pub mod serve;
 pub mod show;
 pub mod stats;
+pub mod support;
 pub mod territories;
 pub mod user;
 

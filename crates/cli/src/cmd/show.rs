@@ -24,11 +24,21 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let Some(entity) = store.get(&id)? else {
-        esay(format!(
-            "archipel show: no record {id} (try `archipel search`)"
-        ));
-        return Ok(ExitCode::from(1));
+    // An id a merge absorbed leads to the record that absorbed it.
+    let (id, entity) = match store.get(&id)? {
+        Some(e) => (id, e),
+        None => match store.resolve(&id)?.map(|k| store.get(&k).map(|e| (k, e))) {
+            Some(Ok((kept, Some(e)))) => {
+                esay(format!("archipel show: {id} was merged into {kept}"));
+                (kept, e)
+            }
+            _ => {
+                esay(format!(
+                    "archipel show: no record {id} (try `archipel search`)"
+                ));
+                return Ok(ExitCode::from(1));
+            }
+        },
     };
     let relations = store.relations_of(&id)?;
     if args.json {
@@ -68,6 +78,13 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         "  source: {}{at}, recorded {}, changed {}",
         p.source, p.created_at, p.updated_at
     ));
+    for m in store.absorbed_into(&id)? {
+        let p = m.absorbed_state.provenance();
+        say(format!(
+            "  also: {} from {} (merge {}, `archipel duplicates merges`)",
+            m.absorbed, p.source, m.id
+        ));
+    }
     if !relations.is_empty() {
         say("Relations");
         for r in &relations {

@@ -73,6 +73,8 @@ pub fn action_label(t: Tr, action: &str) -> &'static str {
         "proposal" => t.s("history.action_proposal"),
         "referent" => t.s("history.action_referent"),
         "restore" => t.s("history.action_restore"),
+        "merge" => t.s("history.action_merge"),
+        "unmerge" => t.s("history.action_unmerge"),
         _ => t.s("history.action_unknown"),
     }
 }

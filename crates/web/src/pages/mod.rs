@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod audit;
 mod data;
+mod duplicates;
 pub mod history;
 mod home;
 mod lang;
@@ -58,6 +59,9 @@ pub fn routes() -> Router<AppState> {
             post(propose::new_submit).merge(get(propose::new_page)),
         )
         .route("/moderation", get(moderation::queue))
+        .route("/moderation/doublons", get(duplicates::page))
+        .route("/moderation/doublons/fusionner", post(duplicates::merge))
+        .route("/moderation/doublons/distincts", post(duplicates::separate))
         .route("/moderation/{id}", get(moderation::item))
         .route("/moderation/{id}/accepter", post(moderation::accept))
         .route("/moderation/{id}/refuser", post(moderation::refuse))

@@ -108,7 +108,7 @@ pub struct QueueParams {
 }
 
 /// The moderator signed in, or the answer to give instead.
-fn moderator(viewer: &Viewer, here: &str, t: Tr) -> Result<i64, Box<Response>> {
+pub(super) fn moderator(viewer: &Viewer, here: &str, t: Tr) -> Result<i64, Box<Response>> {
     use axum::response::IntoResponse;
     match &viewer.account {
         None => Err(Box::new(to_sign_in(here))),

@@ -652,6 +652,17 @@ fn section(title: &str, total: u64, items: Vec<Link>, more: Option<Link>) -> Opt
     })
 }
 
+/// A 302 to `location` (a local path).
+fn moved_to(location: &str) -> Response {
+    use axum::http::{header, HeaderValue, StatusCode};
+    use axum::response::IntoResponse;
+    let mut res = StatusCode::FOUND.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
 pub async fn show(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
@@ -669,7 +680,18 @@ pub async fn show(
         .await
         .map_err(|e| e.in_lang(lang))?
     else {
-        return Err(missing());
+        // An id a merge absorbed leads to the record that absorbed it
+        // (a temporary redirect: a merge can be undone).
+        let rid = id.clone();
+        let kept = state
+            .pool
+            .read(move |s| Ok(s.resolve(&rid)?))
+            .await
+            .map_err(|e| e.in_lang(lang))?;
+        return match kept {
+            Some(k) if k != id => Ok(moved_to(&crate::views::record_url(k.as_str()))),
+            _ => Err(missing()),
+        };
     };
     let e = &l.entity;
     let mut facts = facts_of(&state, t, e, &l.names);

@@ -501,10 +501,22 @@ pub async fn axe(c: &Client) -> Result<Vec<String>, String> {
 pub async fn page_rules(c: &Client) -> Result<Vec<String>, String> {
     // A key pressed puts the browser in keyboard mode: focus moved by a
     // script then shows as it does for keyboard users (`:focus-visible`).
-    c.active_element()
-        .await
-        .map_err(|e| format!("active element: {e}"))?
-        .send_keys("\u{E004}")
+    // The page must think it has the system focus, or nothing matches
+    // `:focus-visible` (`document.hasFocus()` false): a page whose device
+    // metrics changed without a reload may lose it. DevTools' focus
+    // emulation keeps it, as a visitor's window in front has it. Then Tab
+    // through the Actions API, as a keyboard does.
+    c.issue_cmd(Cdp {
+        cmd: "Emulation.setFocusEmulationEnabled",
+        params: json!({ "enabled": true }),
+    })
+    .await
+    .map_err(|e| format!("focus emulation: {e}"))?;
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let tab = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: '\u{E004}' })
+        .then(KeyAction::Up { value: '\u{E004}' });
+    c.perform_actions(tab)
         .await
         .map_err(|e| format!("Tab: {e}"))?;
     let v = c

@@ -1,0 +1,137 @@
+//! Public action records in the registry: written in the entities' batch,
+//! references checked, unchanged facts left alone, read by kind, giver and
+//! year.
+
+use archipel_domain::*;
+use archipel_store::{ActionQuery, Outcome, Store, StoreError};
+use chrono::{NaiveDate, TimeZone, Utc};
+
+fn actor(local: &str, siret: &str) -> Entity {
+    Entity::Actor(Actor {
+        id: EntityId::new(EntityKind::Actor, "t", local).unwrap(),
+        name: local.into(),
+        nature: Nature::Organisation,
+        kind: None,
+        typology: vec![],
+        description: None,
+        identifiers: Identifiers {
+            siret: Some(siret.into()),
+            ..Identifiers::default()
+        },
+        website: None,
+        email: None,
+        territory: None,
+        location: None,
+        provenance: Provenance::new("t", Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()),
+    })
+}
+
+fn grant(local: &str, day: &str, beneficiary: &str, cents: i64) -> Action {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    Action::Grant(Grant {
+        id: ActionId::new(ActionKind::Grant, "t", local).unwrap(),
+        giver_name: "Ville".into(),
+        giver_siret: "21290019700006".into(),
+        giver: EntityId::new(EntityKind::Actor, "t", "town").unwrap(),
+        date: d(day),
+        decision_reference: None,
+        beneficiary_name: "B".into(),
+        beneficiary_siret: None,
+        beneficiary_rna: None,
+        beneficiary: EntityId::new(EntityKind::Actor, "t", beneficiary).unwrap(),
+        purpose: "Objet".into(),
+        amount_cents: cents,
+        nature: "aide en numéraire".into(),
+        payment_terms: "unique".into(),
+        payment_from: d(day),
+        payment_until: None,
+        rae_id: None,
+        eu_notified: false,
+        share: Share::parse("1").unwrap(),
+        scheme: None,
+        call: None,
+        commons: vec![],
+        territory: None,
+        provenance: Provenance::new("t", Utc::now()),
+    })
+}
+
+#[test]
+fn grants_are_written_with_their_actors_and_read_by_giver_and_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("a.db")).unwrap();
+    let (outcomes, summary) = store
+        .write("t", "test", None, |w| {
+            w.upsert(&actor("town", "21290019700006"))?;
+            w.upsert(&actor("b", "81234567800005"))?;
+            assert_eq!(
+                w.actors_by_identifier("siret")?
+                    .get("81234567800005")
+                    .map(EntityId::as_str),
+                Some("actor:t:b")
+            );
+            Ok(vec![
+                w.upsert_action(&grant("1", "2025-02-01", "b", 100))?,
+                w.upsert_action(&grant("2", "2024-12-31", "b", 250))?,
+            ])
+        })
+        .unwrap();
+    assert_eq!(outcomes, [Outcome::Inserted, Outcome::Inserted]);
+    assert_eq!(summary.inserted, 4);
+    let q = |year| ActionQuery {
+        kind: Some(ActionKind::Grant),
+        giver_siret: Some("21290019700006".into()),
+        year: Some(year),
+    };
+    let in_2025 = store.actions(&q(2025)).unwrap();
+    assert_eq!(in_2025.len(), 1);
+    assert_eq!(in_2025[0].amount_cents(), Some(100));
+    assert_eq!(store.actions(&q(2024)).unwrap().len(), 1);
+    assert_eq!(store.actions(&ActionQuery::default()).unwrap().len(), 2);
+    let other = ActionQuery {
+        giver_siret: Some("81234567800005".into()),
+        ..ActionQuery::default()
+    };
+    assert!(store.actions(&other).unwrap().is_empty());
+
+    // The same facts again: untouched, creation time kept on a change.
+    let id = in_2025[0].id().clone();
+    let created = store.action(&id).unwrap().unwrap().provenance().created_at;
+    let (again, _) = store
+        .write("t", "test", None, |w| {
+            Ok(vec![
+                w.upsert_action(&grant("1", "2025-02-01", "b", 100))?,
+                w.upsert_action(&grant("2", "2024-12-31", "b", 300))?,
+            ])
+        })
+        .unwrap();
+    assert_eq!(again, [Outcome::Unchanged, Outcome::Updated]);
+    assert_eq!(
+        store.action(&id).unwrap().unwrap().provenance().created_at,
+        created
+    );
+}
+
+#[test]
+fn a_grant_pointing_at_a_missing_actor_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("a.db")).unwrap();
+    let err = store
+        .write("t", "test", None, |w| {
+            w.upsert(&actor("town", "21290019700006"))?;
+            w.upsert_action(&grant("1", "2025-02-01", "nobody", 100))
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StoreError::Dangling {
+                field: "beneficiary",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(store.actions(&ActionQuery::default()).unwrap().is_empty());
+    assert_eq!(store.count(EntityKind::Actor).unwrap(), 0);
+}
