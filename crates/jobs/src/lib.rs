@@ -20,13 +20,15 @@
 //!   and referents; [`history`]: records' versions, the latest changes
 //!   and restoring a version; [`duplicates`]: one record per real-world
 //!   thing (candidates, merges and their undoing, separations).
-//! - [`harvest::run`]: publiccode.yml files of a list of repositories.
+//! - `harvest::run` (feature `harvest`): publiccode.yml files of a list
+//!   of repositories.
 
 pub mod catalogue_link;
 pub mod contribute;
 pub mod demo;
 pub mod duplicates;
 pub mod export;
+#[cfg(feature = "harvest")]
 pub mod harvest;
 pub mod history;
 pub mod import;
