@@ -299,6 +299,8 @@ fn harvest_creates_then_skips_what_did_not_move_and_reads_what_did() {
     assert!(table.status.success(), "{}", stderr(&table));
     let text = stdout(&table);
     assert!(text.starts_with("REPOSITORY"), "{text}");
+    // No progress bar when standard error is not a terminal.
+    assert_eq!(stderr(&table), "");
     assert!(text.contains("unchanged  HEAD did not move"), "{text}");
 }
 
@@ -481,4 +483,48 @@ fn a_funder_the_file_no_longer_names_loses_its_relations() {
     )
     .status
     .success());
+}
+
+#[test]
+fn bare_repositories_and_detached_heads() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let source = repo(
+        dir.path(),
+        "bare",
+        Some(&case("valid/valid_with_organisation_with_uri_url.yml")),
+    );
+    let bare = dir.path().join("bare.git");
+    git(
+        dir.path(),
+        AUTHOR,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            source.to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+    );
+    let detached = repo(
+        dir.path(),
+        "detached",
+        Some(&case("valid/valid.minimal.yml")),
+    );
+    git(&detached, AUTHOR, &["checkout", "-q", "--detach"]);
+    let l = list(
+        dir.path(),
+        &[bare.display().to_string(), detached.display().to_string()],
+    );
+    let out = harvest(&db, &l);
+    assert_eq!(out["created"], 2, "{out:#}");
+    let again = harvest(&db, &l);
+    assert_eq!(again["unchanged"], 2, "{again:#}");
+    for r in again["repositories"].as_array().unwrap() {
+        assert_eq!(r["read"], false, "{r:#}");
+        assert_eq!(
+            r["head"],
+            entry(&out, r["repository"].as_str().unwrap())["head"]
+        );
+    }
 }
