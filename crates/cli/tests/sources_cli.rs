@@ -276,3 +276,148 @@ fn geojson_with_a_mapping_file() {
         stderr(&out)
     );
 }
+
+/// Serves the ChatonsInfos sample over plain HTTP on the loopback, each
+/// file at `/HOST/.well-known/chatonsinfos/NAME` (the federation at
+/// `/chatons.properties`), with the samples' `https://www.HOST` links
+/// pointing at this server; `extra` adds or replaces files by path.
+/// Answers requests until the test ends; counts them.
+fn serve_chatons(
+    extra: Vec<(&'static str, String)>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let root = std::path::PathBuf::from(sample("chatonsinfos"));
+    let mut files: std::collections::HashMap<String, String> = Default::default();
+    let fix = |text: String| {
+        text.replace(
+            "https://www.libre-service.eu/",
+            &format!("{base}/libre-service.eu/"),
+        )
+        .replace("https://www.chapril.org/", &format!("{base}/chapril.org/"))
+    };
+    files.insert(
+        "/chatons.properties".into(),
+        fix(std::fs::read_to_string(root.join("chatons.properties")).unwrap()),
+    );
+    for host in ["libre-service.eu", "chapril.org"] {
+        for entry in std::fs::read_dir(root.join(host)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            files.insert(
+                format!("/{host}/.well-known/chatonsinfos/{name}"),
+                fix(std::fs::read_to_string(&path).unwrap()),
+            );
+        }
+    }
+    for (path, text) in extra {
+        files.insert(path.to_string(), fix(text));
+    }
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            // The rest of the request's head.
+            let mut h = String::new();
+            while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+                h.clear();
+            }
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let path = line.split(' ').nth(1).unwrap_or("/").to_string();
+            let answer = match files.get(&path) {
+                Some(body) => format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ),
+                None => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_string(),
+            };
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    (base, hits)
+}
+
+#[test]
+fn chatons_from_a_url_follows_the_subs_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let (base, hits) = serve_chatons(Vec::new());
+    let url = format!("{base}/chatons.properties");
+    let out = json(&db, &["import", "chatons", &url, "--json"]);
+    // The same records as from the folder: the federation, two hosts,
+    // their services' software.
+    assert_eq!(out["records"], 6, "{out}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 6);
+    assert_eq!(
+        show(&db, "actor:chatons:chapril-org")["record"]["kind"],
+        "chatons_host"
+    );
+    let pad = show(&db, "commons:chatons:software-etherpad");
+    assert!(serde_json::to_string(&pad)
+        .unwrap()
+        .contains("actor:chatons:libre-service-eu"));
+}
+
+#[test]
+fn chatons_from_a_url_is_all_or_nothing_and_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    // An organisation listing a service that is not there, and itself.
+    let org = std::fs::read_to_string(
+        std::path::Path::new(&sample("chatonsinfos")).join("chapril.org/chapril.org.properties"),
+    )
+    .unwrap();
+    let broken = format!(
+        "{org}\nsubs.self = https://www.chapril.org/.well-known/chatonsinfos/chapril.org.properties\nsubs.gone = https://www.chapril.org/.well-known/chatonsinfos/gone.properties\n"
+    );
+    let (base, _) = serve_chatons(vec![(
+        "/chapril.org/.well-known/chatonsinfos/chapril.org.properties",
+        broken,
+    )]);
+    let out = run(
+        &db,
+        &["import", "chatons", &format!("{base}/chatons.properties")],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("chapril.org.properties:"), "{err}");
+    assert!(err.contains(": subs:"), "{err}");
+    assert!(err.contains("gone.properties"), "{err}");
+    assert!(err.contains("404"), "{err}");
+    assert!(!exists(&db, "actor:chatons:chapril-org"));
+
+    // Plain HTTP to another machine, a URL with a control character:
+    // refused before any request.
+    let bad_link =
+        "file.class = federation\nfederation.name = X\nsubs.a = http://example.org/a.properties\n";
+    let (base, hits) = serve_chatons(vec![("/bad.properties", bad_link.to_string())]);
+    let out = run(
+        &db,
+        &["import", "chatons", &format!("{base}/bad.properties")],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.properties:3: subs: a plain HTTP URL"),
+        "{err}"
+    );
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let out = run(
+        &db,
+        &["import", "chatons", "https://exa\u{7}mple.org/x.properties"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("control character"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -462,6 +462,38 @@ impl Action {
         v
     }
 
+    /// Makes every reference to `from` (giver, beneficiary, territory, a
+    /// commons supported) point at `to` instead, as a merge of duplicates
+    /// does; says whether anything changed.
+    pub fn repoint(&mut self, from: &EntityId, to: &EntityId) -> bool {
+        fn swap(slot: &mut EntityId, from: &EntityId, to: &EntityId) -> bool {
+            let hit = slot == from;
+            if hit {
+                *slot = to.clone();
+            }
+            hit
+        }
+        let mut changed = false;
+        match self {
+            Action::Call(c) => {
+                for slot in c.giver.iter_mut().chain(c.territory.iter_mut()) {
+                    changed |= swap(slot, from, to);
+                }
+            }
+            Action::Grant(g) => {
+                changed |= swap(&mut g.giver, from, to);
+                changed |= swap(&mut g.beneficiary, from, to);
+                for slot in g.territory.iter_mut().chain(g.commons.iter_mut()) {
+                    changed |= swap(slot, from, to);
+                }
+                // A commons listed twice once both are one record.
+                let mut seen = std::collections::HashSet::new();
+                g.commons.retain(|c| seen.insert(c.clone()));
+            }
+        }
+        changed
+    }
+
     /// Public action records it points at (a grant's call).
     pub fn action_references(&self) -> Vec<(&'static str, &ActionId)> {
         match self {

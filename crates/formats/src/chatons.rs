@@ -21,7 +21,8 @@
 //! Files: UTF-8 (Java's `\uXXXX` escapes are read too), `key = value` or
 //! `key: value`, `#`/`!` comments, a trailing `\` continues a line. Dates
 //! are ISO (`2021-03-20`, or a date-time) or French (`20/03/2021`).
-//! Reading URLs is left to a later version: give the files.
+//! The command line also walks the files from a URL (`subs` lists what a
+//! file points at), bundling what it fetched.
 
 use crate::read::record_too_large;
 use crate::{ImportContext, Parsed, Problem};
@@ -106,6 +107,18 @@ impl File {
         let base = self.name.rsplit(['/', '\\']).next().unwrap_or(&self.name);
         base.strip_suffix(".properties").unwrap_or(base).to_string()
     }
+}
+
+/// The child files a ChatonsInfos file lists (`subs.ID = URL` lines, in
+/// the file's key order), with the line of each: what a walk over URLs
+/// fetches next.
+pub fn subs(name: &str, bytes: &[u8]) -> Vec<(u64, String)> {
+    read_file(name, bytes)
+        .props
+        .into_iter()
+        .filter(|(k, p)| k.starts_with("subs.") && !p.value.trim().is_empty())
+        .map(|(_, p)| (p.line, p.value.trim().to_string()))
+        .collect()
 }
 
 /// Reads the `.properties` text of one file.

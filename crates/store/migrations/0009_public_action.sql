@@ -30,3 +30,8 @@ CREATE INDEX action_giver ON action(giver, day);
 CREATE INDEX action_beneficiary ON action(beneficiary);
 CREATE INDEX action_territory ON action(territory);
 CREATE INDEX action_call ON action(call);
+
+-- A duplicates merge (migration 0008) moves the public action records that
+-- point at the absorbed record onto the kept one; their states before the
+-- merge, as a JSON array of records, for the undo.
+ALTER TABLE merge ADD COLUMN actions TEXT NOT NULL DEFAULT '[]';

@@ -21,7 +21,7 @@ use crate::accounts::{audit, stamp, Audit};
 use crate::codec;
 use crate::write::{Change, Writer};
 use crate::{Result, Store, StoreError};
-use archipel_domain::{Entity, EntityId, EntityKind};
+use archipel_domain::{Action, Entity, EntityId, EntityKind};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -107,6 +107,9 @@ pub struct Merged {
     pub places_moved: u64,
     /// Accounts now referents of the kept actor.
     pub referents_moved: u64,
+    /// Public action records (grants, calls) that now point at the kept
+    /// record.
+    pub actions_moved: u64,
 }
 
 /// A referent of the absorbed actor, as the merge moved it.
@@ -150,6 +153,78 @@ fn move_referents(w: &Writer<'_>, kept: &str, absorbed: &str) -> Result<Vec<Move
     Ok(moved)
 }
 
+/// Makes the public action records that point at the absorbed record
+/// (giver, beneficiary, territory, a commons supported) point at the kept
+/// one; returns their states before, for the undo.
+fn move_actions(
+    w: &mut Writer<'_>,
+    kept: &EntityId,
+    absorbed: &EntityId,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Action>> {
+    // `instr` narrows the rows; the decoded record says exactly.
+    let rows: Vec<(String, String)> = w
+        .tx()
+        .prepare_cached("SELECT id, data FROM action WHERE instr(data, ?1) > 0 ORDER BY id")?
+        .query_map([absorbed.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut before = Vec::new();
+    for (id, data) in rows {
+        let old: Action = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
+            id: id.clone(),
+            source: e.into(),
+        })?;
+        let mut new = old.clone();
+        if new.repoint(absorbed, kept) {
+            new.provenance_mut().updated_at = at;
+            w.upsert_action(&new)?;
+            before.push(old);
+        }
+    }
+    Ok(before)
+}
+
+/// Writes back the public action records a merge moved, after checking
+/// that each still says what the merge left.
+fn restore_actions(w: &mut Writer<'_>, row: &MergeRow) -> std::result::Result<(), MergeError> {
+    let before: Vec<Action> = serde_json::from_str(&row.actions)
+        .map_err(|e| StoreError::database_because("reading a merge's public action records", e))?;
+    let (Ok(kept), Ok(absorbed)) = (EntityId::parse(&row.kept), EntityId::parse(&row.absorbed))
+    else {
+        return Err(StoreError::database(format!("merge {}: unreadable ids", row.id)).into());
+    };
+    for old in &before {
+        let id = old.id().as_str();
+        let data: Option<String> = w
+            .tx()
+            .prepare_cached("SELECT data FROM action WHERE id = ?1")
+            .and_then(|mut st| st.query_row([id], |r| r.get(0)).optional())
+            .map_err(StoreError::from)?;
+        let mut left = old.clone();
+        left.repoint(&absorbed, &kept);
+        let now: Option<Action> = data.and_then(|d| serde_json::from_str(&d).ok());
+        match now {
+            Some(now) if now.same_facts(&left) => {}
+            Some(_) => {
+                return Err(MergeError::ChangedSince {
+                    merge: row.id,
+                    record: id.to_string(),
+                    what: "changed since".to_string(),
+                })
+            }
+            None => {
+                return Err(MergeError::ChangedSince {
+                    merge: row.id,
+                    record: id.to_string(),
+                    what: "it was removed".to_string(),
+                })
+            }
+        }
+        w.upsert_action(old)?;
+    }
+    Ok(())
+}
+
 /// Puts the referents a merge moved back on the absorbed actor.
 fn restore_referents(w: &Writer<'_>, kept: &str, absorbed: &str, json: &str) -> Result<()> {
     let moved: Vec<MovedReferent> = serde_json::from_str(json)
@@ -183,7 +258,7 @@ pub struct Unmerged {
 const RESOLVE_HOPS: usize = 64;
 
 const MERGE_COLUMNS: &str = "id, kept, absorbed, absorbed_state, how, why, batch, account, at, \
-     undone_by, undone_at, referents";
+     undone_by, undone_at, referents, actions";
 
 fn merge_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MergeRow> {
     Ok(MergeRow {
@@ -199,6 +274,7 @@ fn merge_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MergeRow> {
         undone_by: r.get(9)?,
         undone_at: r.get(10)?,
         referents: r.get(11)?,
+        actions: r.get(12)?,
     })
 }
 
@@ -215,6 +291,7 @@ struct MergeRow {
     undone_by: Option<i64>,
     undone_at: Option<String>,
     referents: String,
+    actions: String,
 }
 
 impl MergeRow {
@@ -292,17 +369,20 @@ fn log_merge(
     req: &MergeRequest<'_>,
     absorbed_state: &Entity,
     referents: &[MovedReferent],
+    actions: &[Action],
     change: &Change<'_>,
 ) -> Result<i64> {
     let why = serde_json::to_string(req.why)
         .map_err(|e| StoreError::database_because("writing a merge's reasons", e))?;
     let referents = serde_json::to_string(referents)
         .map_err(|e| StoreError::database_because("writing a merge's referents", e))?;
+    let actions = serde_json::to_string(actions)
+        .map_err(|e| StoreError::database_because("writing a merge's public action records", e))?;
     w.tx()
         .prepare_cached(
             "INSERT INTO merge (kept, absorbed, absorbed_state, how, why, batch, account, at,
-             referents)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             referents, actions)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
         .execute(params![
             req.kept.as_str(),
@@ -314,6 +394,7 @@ fn log_merge(
             change.account,
             stamp(change.at),
             referents,
+            actions,
         ])?;
     Ok(w.tx().last_insert_rowid())
 }
@@ -434,9 +515,10 @@ fn merge_once(
         places_moved += 1;
     }
     let referents = move_referents(w, kept, absorbed)?;
+    let actions = move_actions(w, req.kept, req.absorbed, change.at)?;
     w.upsert(req.merged)?;
     w.remove(req.absorbed)?;
-    let id = log_merge(w, req, &absorbed_state, &referents, change)?;
+    let id = log_merge(w, req, &absorbed_state, &referents, &actions, change)?;
     set_note(w, &format!("merge:{id}"))?;
     audit(
         w.tx(),
@@ -447,6 +529,7 @@ fn merge_once(
             "merge": id, "absorbed": absorbed, "how": req.how, "why": req.why,
             "batch": w.batch(), "relations_moved": relations_moved,
             "places_moved": places_moved, "referents_moved": referents.len(),
+            "actions_moved": actions.len(),
         }),
     )?;
     Ok(Merged {
@@ -455,6 +538,7 @@ fn merge_once(
         relations_moved,
         places_moved,
         referents_moved: referents.len() as u64,
+        actions_moved: actions.len() as u64,
     })
 }
 
@@ -521,6 +605,7 @@ impl Store {
                 restored += 1;
             }
             restore_referents(w, &row.kept, &row.absorbed, &row.referents)?;
+            restore_actions(w, &row)?;
             mark_undone(w, id, &stamp(change.at))?;
             set_note(w, &format!("unmerge:{id}"))?;
             audit(

@@ -135,3 +135,113 @@ fn a_grant_pointing_at_a_missing_actor_writes_nothing() {
     assert!(store.actions(&ActionQuery::default()).unwrap().is_empty());
     assert_eq!(store.count(EntityKind::Actor).unwrap(), 0);
 }
+
+/// A duplicates merge moves the grants of the absorbed actor (as giver
+/// or beneficiary) onto the kept one in its transaction, and its undo
+/// puts them back exactly; an undo refused when a grant changed since.
+#[test]
+fn a_merge_moves_the_grants_of_the_absorbed_actor_and_its_undo_puts_them_back() {
+    use archipel_store::accounts::Audit;
+    use archipel_store::{Change, MergeError, MergeRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("a.db")).unwrap();
+    store
+        .write("t", "test", None, |w| {
+            w.upsert(&actor("town", "21290019700006"))?;
+            w.upsert(&actor("b", "81234567800005"))?;
+            w.upsert(&actor("b2", "81234567800005"))?;
+            w.upsert_action(&grant("1", "2025-02-01", "b2", 100))?;
+            w.upsert_action(&grant("2", "2025-03-01", "b", 200))
+        })
+        .unwrap();
+    let kept = EntityId::parse("actor:t:b").unwrap();
+    let absorbed = EntityId::parse("actor:t:b2").unwrap();
+    let g1 = ActionId::parse("grant:t:1").unwrap();
+    let before = store.action(&g1).unwrap().unwrap();
+    let merged = store.get(&kept).unwrap().unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+    let change = |action| Change {
+        source: "cli",
+        format: "cli",
+        file: None,
+        action,
+        account: None,
+        note: None,
+        at,
+    };
+    let why = vec!["siret".to_string()];
+    let m = store
+        .merge(
+            &MergeRequest {
+                kept: &kept,
+                absorbed: &absorbed,
+                merged: &merged,
+                how: "sure",
+                why: &why,
+            },
+            &change("merge"),
+            &Audit::new(at, None, serde_json::Value::Null),
+        )
+        .unwrap();
+    assert_eq!(m.actions_moved, 1);
+    assert!(store.get(&absorbed).unwrap().is_none());
+    let moved = store.action(&g1).unwrap().unwrap();
+    assert_eq!(moved.beneficiary(), Some(&kept));
+    assert_eq!(
+        store
+            .action(&ActionId::parse("grant:t:2").unwrap())
+            .unwrap()
+            .unwrap()
+            .beneficiary(),
+        Some(&kept)
+    );
+
+    store
+        .undo_merge(
+            m.merge,
+            &change("unmerge"),
+            &Audit::new(at, None, serde_json::Value::Null),
+        )
+        .unwrap();
+    assert!(store.get(&absorbed).unwrap().is_some());
+    assert_eq!(store.action(&g1).unwrap().unwrap(), before);
+
+    // Merged again, then the grant corrected by a later import: the undo
+    // is refused, naming the grant, and changes nothing.
+    let m = store
+        .merge(
+            &MergeRequest {
+                kept: &kept,
+                absorbed: &absorbed,
+                merged: &merged,
+                how: "sure",
+                why: &why,
+            },
+            &change("merge"),
+            &Audit::new(at, None, serde_json::Value::Null),
+        )
+        .unwrap();
+    let mut corrected = store.action(&g1).unwrap().unwrap();
+    if let Action::Grant(g) = &mut corrected {
+        g.amount_cents = 150;
+    }
+    store
+        .write("t", "test", None, |w| w.upsert_action(&corrected))
+        .unwrap();
+    let err = store
+        .undo_merge(
+            m.merge,
+            &change("unmerge"),
+            &Audit::new(at, None, serde_json::Value::Null),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, MergeError::ChangedSince { record, .. } if record == "grant:t:1"),
+        "{err}"
+    );
+    assert!(store.get(&absorbed).unwrap().is_none());
+    assert_eq!(
+        store.action(&g1).unwrap().unwrap().amount_cents(),
+        Some(150)
+    );
+}

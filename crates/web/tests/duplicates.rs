@@ -66,7 +66,9 @@ async fn moderators_merge_or_separate_possible_duplicates() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("2 paires à examiner"), "{}", page.body);
     assert!(page.body.contains("Café de la Gare"));
-    assert!(page.body.contains("name, 111 m"), "{}", page.body);
+    assert!(page.body.contains("même nom, 111 m"), "{}", page.body);
+    let en = dominique.get(&f.app, "/moderation/doublons?lang=en").await;
+    assert!(en.body.contains("same name, 111 m"), "{}", en.body);
     assert!(!page.body.contains(EVIL), "a name reached the page raw");
     assert!(page
         .body

@@ -193,7 +193,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             let m = duplicates::merge(&mut store, &a, &b, "review", &why, &by)
                 .map_err(|e| explain(&store, e))?;
             println!(
-                "merge {}: {} merged into {} ({} relations, {} places, {} referents moved); \
+                "merge {}: {} merged into {} ({} relations, {} places, {} referents, {} grants or calls moved); \
                  undo with `archipel duplicates undo {}`",
                 m.merge,
                 term(b.as_str()),
@@ -201,6 +201,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 m.relations_moved,
                 m.places_moved,
                 m.referents_moved,
+                m.actions_moved,
                 m.merge
             );
         }

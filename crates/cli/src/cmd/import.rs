@@ -13,8 +13,9 @@ pub struct Args {
     /// Format of the file.
     #[arg(value_enum)]
     format: super::support::ImportFormat,
-    /// The file to import (for `chatons`, a file or a folder of
-    /// `.properties` files).
+    /// The file to import (for `chatons`, a file, a folder of
+    /// `.properties` files, or the HTTPS URL of a federation's or an
+    /// organisation's file, whose `subs.` lines are followed).
     file: PathBuf,
     /// Import the valid records and set the invalid ones aside in a
     /// rejects file, instead of rejecting the whole file.
@@ -166,7 +167,13 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| format.name().to_string());
     let context = ImportContext::new(shown.clone(), source.clone(), &content);
     import::check(&context)?;
-    let bytes = if format == Format::Chatons && args.file.is_dir() {
+    let url = args
+        .file
+        .to_str()
+        .filter(|s| super::chatons_urls::is_url(s));
+    let bytes = if let (Format::Chatons, Some(url)) = (format, url) {
+        super::chatons_urls::read(url, args.max_size * 1024 * 1024)?
+    } else if format == Format::Chatons && args.file.is_dir() {
         read_folder(&args.file, args.max_size * 1024 * 1024, &shown)?
     } else {
         read_bounded(&args.file, args.max_size * 1024 * 1024, &shown)?

@@ -3,6 +3,7 @@
 
 pub mod assess;
 pub mod backup;
+mod chatons_urls;
 pub mod demo;
 pub mod duplicates;
 pub mod export;

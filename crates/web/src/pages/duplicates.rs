@@ -66,15 +66,46 @@ pub struct PairForm {
     b: String,
 }
 
-fn why(c: &duplicates::Candidate) -> String {
-    let mut parts = c.keys.clone();
+/// A matching key or a doubt in words (`siret` → "même SIRET"); a key
+/// this page does not know is shown as it is.
+fn key_words(t: Tr, key: &str) -> String {
+    if let Some(k) = key.strip_prefix("conflict:") {
+        let name = match k {
+            "siret" => "SIRET",
+            "siren" => "SIREN",
+            "rna" => "RNA",
+            "wikidata" => "Wikidata",
+            "sill" => "SILL",
+            "comptoir" => "Comptoir du Libre",
+            other => other,
+        };
+        return format!("{} ({name})", t.s("duplicates.doubt_conflict"));
+    }
+    let words = match key {
+        "siret" => t.s("duplicates.key_siret"),
+        "siren" => t.s("duplicates.key_siren"),
+        "rna" => t.s("duplicates.key_rna"),
+        "wikidata" => t.s("duplicates.key_wikidata"),
+        "repository" => t.s("duplicates.key_repository"),
+        "sill" => t.s("duplicates.key_sill"),
+        "comptoir" => t.s("duplicates.key_comptoir"),
+        "name" => t.s("duplicates.key_name"),
+        "merged_before" => t.s("duplicates.key_merged_before"),
+        "same_source" => t.s("duplicates.doubt_same_source"),
+        other => return other.to_string(),
+    };
+    words.to_string()
+}
+
+fn why(t: Tr, c: &duplicates::Candidate) -> String {
+    let mut parts: Vec<String> = c.keys.iter().map(|k| key_words(t, k)).collect();
     if c.same_commune {
-        parts.push("commune".into());
+        parts.push(t.s("duplicates.same_commune").to_string());
     }
     if let Some(d) = c.distance_m {
         parts.push(format!("{d:.0} m"));
     }
-    parts.extend(c.doubts.iter().cloned());
+    parts.extend(c.doubts.iter().map(|d| key_words(t, d)));
     parts.join(", ")
 }
 
@@ -110,7 +141,7 @@ pub async fn page(
             b_name: c.b_name.clone(),
             b_source: c.b_source.clone(),
             sure: c.sure,
-            why: why(c),
+            why: why(t, c),
         })
         .collect();
     let count = format!(
