@@ -248,6 +248,22 @@ impl Pager {
     }
 }
 
+/// An amount in euro cents as the language writes it: `12 000,50 €`
+/// (narrow no-break spaces) in French, `€12,000.50` in English; whole
+/// euros without decimals.
+pub fn euros(lang: Lang, cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let c = cents.unsigned_abs();
+    let whole = lang.number(c / 100);
+    let frac = c % 100;
+    match (lang, frac) {
+        (Lang::Fr, 0) => format!("{sign}{whole}\u{a0}€"),
+        (Lang::Fr, f) => format!("{sign}{whole},{f:02}\u{a0}€"),
+        (Lang::En, 0) => format!("{sign}€{whole}"),
+        (Lang::En, f) => format!("{sign}€{whole}.{f:02}"),
+    }
+}
+
 /// A date-time stored as RFC 3339, shown as a day.
 pub fn day(ts: &str) -> String {
     ts.get(..10).unwrap_or(ts).to_string()
