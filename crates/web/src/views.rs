@@ -326,7 +326,18 @@ pub fn isolate(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::isolate;
+    use super::{euros, isolate};
+    use archipel_content::Lang;
+
+    #[test]
+    fn euros_are_written_the_way_of_each_language() {
+        assert_eq!(euros(Lang::Fr, 1_200_050), "12\u{202f}000,50\u{a0}€");
+        assert_eq!(euros(Lang::Fr, 300_000), "3\u{202f}000\u{a0}€");
+        assert_eq!(euros(Lang::Fr, 5), "0,05\u{a0}€");
+        assert_eq!(euros(Lang::En, 1_200_050), "€12,000.50");
+        assert_eq!(euros(Lang::En, 0), "€0");
+        assert_eq!(euros(Lang::En, -150), "-€1.50");
+    }
 
     #[test]
     fn isolated_text_cannot_leak_its_direction() {

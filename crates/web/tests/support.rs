@@ -247,3 +247,18 @@ async fn the_csv_download_holds_the_grants_of_the_year_in_scdl_columns() {
     let r = b.get(&f.app, "/soutiens.csv").await;
     assert_eq!(r.body.lines().count(), 7);
 }
+
+#[tokio::test]
+async fn an_empty_registry_says_there_is_nothing_yet() {
+    let f = fixture();
+    let mut b = Browser::default();
+    let r = b.get(&f.app, "/soutiens?lang=fr").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Aucune subvention enregistrée"));
+    assert!(r.body.contains("Aucun appel à projets enregistré"));
+    assert!(!r.body.contains("<table"));
+    // The navigation leads here, marked as the current page.
+    assert!(r
+        .body
+        .contains("<a href=\"/soutiens\" aria-current=\"page\">"));
+}
