@@ -216,6 +216,7 @@ async fn a_grant_and_a_call_have_their_pages() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let text = strip(&r.body);
     assert!(text.contains("Budget €60,000"), "{text}");
+    assert!(text.contains("Grants that came from this call, by date of decision"));
     assert!(
         text.contains("Projects not ranked against each other Yes"),
         "{text}"

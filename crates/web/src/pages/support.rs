@@ -82,6 +82,8 @@ struct SupportPage {
     by_commons: Vec<SumRow>,
     calls: Vec<CallRow>,
     grants: Vec<GrantRow>,
+    /// The key of the grants table's caption.
+    grants_caption: &'static str,
     csv_url: String,
 }
 
@@ -277,6 +279,7 @@ pub async fn page(
         by_commons: sum_rows(by_commons),
         calls,
         grants: rows,
+        grants_caption: "support.grants_caption",
         csv_url: format!("/soutiens.csv{}", query_string(&csv_pairs)),
     };
     render(&page)
@@ -349,6 +352,7 @@ struct ItemPage {
     fields: Vec<Field>,
     details: Vec<(String, String)>,
     grants: Vec<GrantRow>,
+    grants_caption: &'static str,
     is_call: bool,
     id: String,
     source: String,
@@ -461,6 +465,7 @@ pub async fn show(
         fields,
         details,
         grants: rows,
+        grants_caption: "support.call_grants_caption",
         is_call: matches!(a, Action::Call(_)),
         id: a.id().to_string(),
         source: crate::views::source_name(&a.provenance().source, lang),
