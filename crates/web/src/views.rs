@@ -248,6 +248,22 @@ impl Pager {
     }
 }
 
+/// An amount in euro cents as the language writes it: `12 000,50 €`
+/// (narrow no-break spaces) in French, `€12,000.50` in English; whole
+/// euros without decimals.
+pub fn euros(lang: Lang, cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let c = cents.unsigned_abs();
+    let whole = lang.number(c / 100);
+    let frac = c % 100;
+    match (lang, frac) {
+        (Lang::Fr, 0) => format!("{sign}{whole}\u{a0}€"),
+        (Lang::Fr, f) => format!("{sign}{whole},{f:02}\u{a0}€"),
+        (Lang::En, 0) => format!("{sign}€{whole}"),
+        (Lang::En, f) => format!("{sign}€{whole}.{f:02}"),
+    }
+}
+
 /// A date-time stored as RFC 3339, shown as a day.
 pub fn day(ts: &str) -> String {
     ts.get(..10).unwrap_or(ts).to_string()
@@ -310,7 +326,18 @@ pub fn isolate(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::isolate;
+    use super::{euros, isolate};
+    use archipel_content::Lang;
+
+    #[test]
+    fn euros_are_written_the_way_of_each_language() {
+        assert_eq!(euros(Lang::Fr, 1_200_050), "12\u{202f}000,50\u{a0}€");
+        assert_eq!(euros(Lang::Fr, 300_000), "3\u{202f}000\u{a0}€");
+        assert_eq!(euros(Lang::Fr, 5), "0,05\u{a0}€");
+        assert_eq!(euros(Lang::En, 1_200_050), "€12,000.50");
+        assert_eq!(euros(Lang::En, 0), "€0");
+        assert_eq!(euros(Lang::En, -150), "-€1.50");
+    }
 
     #[test]
     fn isolated_text_cannot_leak_its_direction() {

@@ -19,6 +19,7 @@ mod relations;
 pub mod search;
 mod signin;
 mod signup;
+mod support;
 
 use crate::csrf::post;
 use crate::error::Error;
@@ -75,6 +76,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/comptes/{id}/role", post(admin::role))
         .route("/admin/comptes/{id}/desactiver", post(admin::disable))
         .route("/relations", get(relations::page))
+        .route("/soutiens", get(support::page))
+        .route("/soutiens.csv", get(support::csv))
+        .route("/soutiens/{id}", get(support::show))
         .route("/accessibilite", get(legal::accessibility))
         .route("/mentions-legales", get(legal::notice))
         .route("/confidentialite", get(legal::privacy))
@@ -135,6 +139,7 @@ static PAGE_PARAMS: LazyLock<Vec<String>> = LazyLock::new(|| {
     v.extend(names_of::<records::ListParams>());
     v.extend(names_of::<pitch::PitchParams>());
     v.extend(names_of::<relations::RelationsParams>());
+    v.extend(names_of::<support::SupportParams>());
     v.sort();
     v.dedup();
     v
@@ -150,7 +155,8 @@ pub fn is_page_param(name: &str) -> bool {
 /// switch or anything that is not a page).
 pub fn cached_page(path: &str) -> bool {
     match path {
-        "/" | "/map" | "/embed/map" | "/search" | "/data" | "/relations" => true,
+        "/" | "/map" | "/embed/map" | "/search" | "/data" | "/relations" | "/soutiens" => true,
+        p if p.starts_with("/soutiens/") => true,
         p => p
             .strip_prefix('/')
             .and_then(|rest| rest.split('/').next())

@@ -27,6 +27,92 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// A call for projects and two grants from it, between actors of the
+/// demonstration territory (which has none of its own), so that the
+/// public action pages have something to show:
+/// `call:test:communs-2025`, `grant:test:g1` (with a commons) and
+/// `grant:test:g2`.
+pub fn add_support(store: &mut Store) {
+    use archipel_domain::{Action, ActionId, ActionKind, Call, EntityId, Grant, Provenance, Share};
+    let now = chrono::DateTime::parse_from_rfc3339("2026-01-05T09:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let id = |s: &str| EntityId::parse(s).unwrap();
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let call_id = ActionId::new(ActionKind::Call, "test", "communs-2025").unwrap();
+    let call = Call {
+        id: call_id.clone(),
+        name: "Soutenir les communs numériques de la métropole".into(),
+        giver_name: "Métropole".into(),
+        giver_siren: "200000000".into(),
+        giver: Some(id("actor:demo:metropole")),
+        description: Some("Chaque projet éligible est soutenu.".into()),
+        eligible: vec!["Associations".into(), "Entreprises privées".into()],
+        eligibility: None,
+        budget_cents: Some(5_000_000),
+        opens: Some(day("2025-01-15")),
+        closes: Some(day("2025-03-31")),
+        call_for_projects: true,
+        non_competitive: true,
+        url: None,
+        territory: Some(id("territory:demo:epci:960000008")),
+        details: Default::default(),
+        provenance: Provenance::new("test", now),
+    };
+    let grant =
+        |local: &str, beneficiary: &str, name: &str, cents: i64, commons: Vec<EntityId>| Grant {
+            id: ActionId::new(ActionKind::Grant, "test", local).unwrap(),
+            giver_name: "Métropole".into(),
+            giver_siret: "20000000000000".into(),
+            giver: id("actor:demo:metropole"),
+            date: day("2025-04-10"),
+            decision_reference: Some("DEL-2025-1".into()),
+            beneficiary_name: name.into(),
+            beneficiary_siret: None,
+            beneficiary_rna: None,
+            beneficiary: id(beneficiary),
+            purpose: format!("Entretien d'un commun numérique par {name}"),
+            amount_cents: cents,
+            nature: "aide en numéraire".into(),
+            payment_terms: "unique".into(),
+            payment_from: day("2025-05-01"),
+            payment_until: None,
+            rae_id: None,
+            eu_notified: false,
+            share: Share::parse("1").unwrap(),
+            scheme: Some("communs-2025".into()),
+            call: Some(call_id.clone()),
+            commons,
+            territory: Some(id("territory:demo:epci:960000008")),
+            provenance: Provenance::new("test", now),
+        };
+    let actions = [
+        Action::Call(call.clone()),
+        Action::Grant(grant(
+            "g1",
+            "actor:demo:numerik-services",
+            "Numérik Services",
+            1_200_050,
+            vec![id("commons:sill:236")],
+        )),
+        Action::Grant(grant(
+            "g2",
+            "actor:demo:centre-social-tilleuls",
+            "Centre social des Tilleuls",
+            300_000,
+            Vec::new(),
+        )),
+    ];
+    store
+        .write("test", "test", None, |w| {
+            for a in &actions {
+                w.upsert_action(a)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
 fn find(names: &[&str]) -> Option<PathBuf> {
     for n in names {
         let p = Path::new(n);
@@ -124,6 +210,7 @@ impl Browser {
         {
             let mut store = Store::open(&db).unwrap();
             archipel_jobs::demo::load(&mut store, &content, &mut |_| {}).unwrap();
+            add_support(&mut store);
         }
         let mut config = archipel_web::Config::new(db);
         configure(&mut config);
