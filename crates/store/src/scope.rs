@@ -106,7 +106,7 @@ pub struct SupportFigures {
     #[serde(skip_serializing_if = "is_zero")]
     pub associations_granted_cents: i64,
     /// Their share of `granted_cents`, in whole percent rounded half up
-    /// (`None` when nothing was granted).
+    /// (`None` when it is zero or nothing was granted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub associations_share_percent: Option<u64>,
     /// Calls for projects.
@@ -458,7 +458,7 @@ impl Store {
             let share = (i128::from(f.associations_granted_cents) * 200
                 + i128::from(f.granted_cents))
                 / (i128::from(f.granted_cents) * 2);
-            f.associations_share_percent = u64::try_from(share).ok();
+            f.associations_share_percent = u64::try_from(share).ok().filter(|p| *p > 0);
         }
         Ok(f)
     }
