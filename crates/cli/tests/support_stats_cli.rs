@@ -53,6 +53,38 @@ fn the_metropole_shows_its_grants_and_calls() {
         "{text}"
     );
 
+    // The argument sheet quotes the same figures.
+    let sheet = json(
+        &db,
+        &[
+            "pitch",
+            "--audience",
+            "association",
+            "--register",
+            "economic",
+            "--territory",
+            METROPOLE,
+            "--json",
+        ],
+    );
+    let evidence = |sheet: &serde_json::Value, i: &str| {
+        sheet["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .find(|e| e["indicator"] == i)
+            .map(|e| e["value"].clone())
+    };
+    let commons = evidence(&sheet, "support_commons").expect("support_commons");
+    assert_eq!(commons["granted_cents"], f["commons_granted_cents"]);
+    assert_eq!(commons["beneficiaries"], f["commons_beneficiaries"]);
+    let share = evidence(&sheet, "support_associations").expect("support_associations");
+    assert_eq!(share["percent"], f["associations_share_percent"]);
+    assert_eq!(
+        evidence(&sheet, "non_competitive_calls"),
+        Some(f["non_competitive_calls"].clone())
+    );
+
     // The region above the metropole counts them too.
     let region = json(&db, &["stats", "--territory", "region:96", "--json"]);
     assert_eq!(region["support"], s["support"]);
@@ -64,6 +96,26 @@ fn the_metropole_shows_its_grants_and_calls() {
         let text = ok(&db, &["stats", "--territory", t]);
         assert!(!text.contains("Public support"), "{t}: {text}");
         assert!(!text.contains("grants"), "{t}: {text}");
+        let sheet = json(
+            &db,
+            &[
+                "pitch",
+                "--audience",
+                "association",
+                "--register",
+                "economic",
+                "--territory",
+                t,
+                "--json",
+            ],
+        );
+        for i in [
+            "support_commons",
+            "support_associations",
+            "non_competitive_calls",
+        ] {
+            assert!(evidence(&sheet, i).is_none(), "{t}: {i}");
+        }
     }
 
     // For one commons: the grants that name it or go to one of its

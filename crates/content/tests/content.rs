@@ -376,7 +376,10 @@ fn the_demo_public_action_loads_and_its_slips_are_named() {
     let actions = c.demo_actions(now);
     // The 2022 call, then its three grants and three others.
     assert_eq!(actions.len(), 7);
-    assert_eq!(actions[0].id().as_str(), "call:demo:communs-en-partage-2022");
+    assert_eq!(
+        actions[0].id().as_str(),
+        "call:demo:communs-en-partage-2022"
+    );
     for a in &actions {
         let p = a.provenance();
         assert_eq!(&*p.source, "demo");
