@@ -192,7 +192,14 @@ fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usiz
                 x.registry_source,
             ))
         }
-        Indicator::NonCompetitiveCalls => count(x.stats.support.non_competitive_calls),
+        Indicator::NonCompetitiveCalls => {
+            let n = x.stats.support.non_competitive_calls;
+            let (value, text, mut brief, source) = count(n)?;
+            if n == 1 {
+                brief = pitch.text("non_competitive_calls_one", x.lang).to_string();
+            }
+            Some((value, text, brief, source))
+        }
         Indicator::CommonsLicence => {
             x.stats.commons.as_ref()?;
             let (l, source) = match x

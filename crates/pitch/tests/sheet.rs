@@ -221,6 +221,7 @@ fn grants_back_the_answers_when_there_are_grants_and_only_then() {
         .figure(Indicator::NonCompetitiveCalls)
         .expect("non-competitive calls");
     assert_eq!(calls.value, serde_json::json!(1));
+    assert_eq!(calls.short, "1 appel à projets non concurrentiel");
     // Shown under the answer about calls for projects.
     let answer = sheet
         .objections
