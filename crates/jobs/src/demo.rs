@@ -16,10 +16,11 @@ pub enum DemoError {
     Store(#[from] StoreError),
 }
 
-/// Writes the demonstration territory into `store`, in one transaction:
-/// records already there are updated or left unchanged, never duplicated.
+/// Writes the demonstration territory into `store`, in one transaction —
+/// its records, then its public action (calls, grants): records already
+/// there are updated or left unchanged, never duplicated.
 /// The records' times are now, to the second. Returns what was written
-/// (its [`WriteSummary::records`] is the number of records).
+/// (its [`WriteSummary::records`] counts the public action records too).
 pub fn load(
     store: &mut Store,
     content: &Content,
