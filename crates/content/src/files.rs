@@ -43,6 +43,7 @@ pub(crate) const EMBEDDED: &[(&str, &str)] = embed!(
     "demo/places.toml",
     "demo/commons.toml",
     "demo/relations.toml",
+    "demo/support.toml",
     "pitch/sources.toml",
     "pitch/personas.toml",
     "pitch/objections.toml",

@@ -44,6 +44,7 @@
 
 mod affiliations;
 mod demo;
+mod demo_support;
 pub mod embedded;
 mod error;
 mod files;
@@ -151,6 +152,7 @@ pub struct Content {
     relation_types: BTreeMap<String, RelationType>,
     mediation: mapping::MediationMapping,
     demo: Vec<demo::DemoRecord>,
+    demo_actions: Vec<archipel_domain::Action>,
     pitch: pitch::Pitch,
 }
 
@@ -173,7 +175,10 @@ impl Content {
         let mut problems: Vec<ContentError> = Vec::new();
         let mut parsed = Vec::new();
         for f in &sources {
-            if pitch::FILES.contains(&f.rel.as_str()) || f.rel == affiliations::FILE {
+            if pitch::FILES.contains(&f.rel.as_str())
+                || f.rel == affiliations::FILE
+                || f.rel == demo_support::FILE
+            {
                 continue; // read in their own formats below
             }
             match reader::parse(f) {
@@ -240,6 +245,20 @@ impl Content {
             };
             demo::read_demo_file(f, raw, &mut p, &mut records);
         }
+        let mut demo_actions = Vec::new();
+        for f in sources.iter().filter(|f| f.rel == demo_support::FILE) {
+            let mut p = error::Problems {
+                file: &f.shown,
+                list: &mut problems,
+            };
+            let actions = demo_support::read(f, &mut p);
+            let ids: std::collections::BTreeSet<String> = records
+                .iter()
+                .map(|r| r.entity.id().as_str().to_string())
+                .collect();
+            demo_support::check_links(&actions, &ids, &mut p);
+            demo_actions.extend(actions);
+        }
         // 4. The argument sheets' knowledge base.
         let pitch = pitch::read(&sources, &vocabularies, &mut problems);
         // 5. The affiliation table's actor kinds.
@@ -252,6 +271,7 @@ impl Content {
             relation_types,
             mediation,
             demo: Vec::new(),
+            demo_actions,
             pitch,
         };
         demo::validate(&content, &records, &mut problems);
@@ -345,6 +365,20 @@ impl Content {
             out.push(e);
         }
         Ok(out)
+    }
+
+    /// The demonstration territory's public action (calls first, then
+    /// grants, in file order), stamped as created and updated at `now`;
+    /// provenance as for [`Content::demo_entities`]. Validated when the
+    /// content was loaded.
+    pub fn demo_actions(&self, now: DateTime<Utc>) -> Vec<archipel_domain::Action> {
+        let mut out = self.demo_actions.clone();
+        for a in &mut out {
+            let p = a.provenance_mut();
+            p.created_at = now;
+            p.updated_at = now;
+        }
+        out
     }
 
     /// Checks an entity before it enters the registry: every value against

@@ -365,3 +365,59 @@ fn the_affiliation_table_names_only_actor_kinds_of_the_vocabulary() {
     let line = text.lines().position(|l| l == "name = \"Inria\"").unwrap() as u64 + 2;
     assert_eq!(e.line, Some(line));
 }
+
+#[test]
+fn the_demo_public_action_loads_and_its_slips_are_named() {
+    let c = load();
+    let now = Utc
+        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .expect("date");
+    let actions = c.demo_actions(now);
+    // The 2022 call, then its three grants and three others.
+    assert_eq!(actions.len(), 7);
+    assert_eq!(
+        actions[0].id().as_str(),
+        "call:demo:communs-en-partage-2022"
+    );
+    for a in &actions {
+        let p = a.provenance();
+        assert_eq!(&*p.source, "demo");
+        assert_eq!(p.file.as_deref(), Some("content/demo/support.toml"));
+        assert!(p.line.is_some());
+        assert_eq!(p.created_at, now);
+    }
+    let from_disk = Content::load_dir(&content_dir()).expect("content dir loads");
+    assert_eq!(from_disk.demo_actions(now), actions);
+
+    // An amount in euros instead of cents, a beneficiary that is no
+    // demonstration record, a call that does not exist.
+    let err = error_after_edit(
+        "demo/support.toml",
+        "amount_cents = 650000",
+        "amount_cents = \"6500,00\"",
+    );
+    assert!(err.file.ends_with("demo/support.toml"), "{err}");
+    assert!(err.line.is_some(), "{err}");
+    assert!(err.to_string().contains("2022-aap-wiki-des-rives"), "{err}");
+    let err = error_after_edit(
+        "demo/support.toml",
+        "beneficiary = \"actor:demo:la-coursive\"",
+        "beneficiary = \"actor:demo:nobody\"",
+    );
+    assert!(
+        err.to_string()
+            .contains("beneficiary: `actor:demo:nobody` is not a demonstration record"),
+        "{err}"
+    );
+    let err = error_after_edit(
+        "demo/support.toml",
+        "call = \"call:demo:communs-en-partage-2022\"",
+        "call = \"call:demo:elsewhere\"",
+    );
+    assert!(
+        err.to_string()
+            .contains("call: `call:demo:elsewhere` is not a demonstration call"),
+        "{err}"
+    );
+}

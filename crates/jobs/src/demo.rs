@@ -16,10 +16,11 @@ pub enum DemoError {
     Store(#[from] StoreError),
 }
 
-/// Writes the demonstration territory into `store`, in one transaction:
-/// records already there are updated or left unchanged, never duplicated.
+/// Writes the demonstration territory into `store`, in one transaction —
+/// its records, then its public action (calls, grants): records already
+/// there are updated or left unchanged, never duplicated.
 /// The records' times are now, to the second. Returns what was written
-/// (its [`WriteSummary::records`] is the number of records).
+/// (its [`WriteSummary::records`] counts the public action records too).
 pub fn load(
     store: &mut Store,
     content: &Content,
@@ -27,7 +28,8 @@ pub fn load(
 ) -> Result<WriteSummary, DemoError> {
     let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
     let entities = content.demo_entities(now)?;
-    let total = entities.len() as u64;
+    let actions = content.demo_actions(now);
+    let total = (entities.len() + actions.len()) as u64;
     let change = Change {
         action: "demo",
         at: now,
@@ -36,6 +38,11 @@ pub fn load(
     let ((), summary) = store.write_change(&change, 0, |w| -> Result<(), StoreError> {
         for (done, e) in (1..).zip(&entities) {
             w.upsert(e)?;
+            progress(Progress { done, total });
+        }
+        // Public action after the records it points at, calls before grants.
+        for (done, a) in (entities.len() as u64 + 1..).zip(&actions) {
+            w.upsert_action(a)?;
             progress(Progress { done, total });
         }
         Ok(())

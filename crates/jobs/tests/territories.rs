@@ -53,6 +53,8 @@ fn scope_count(store: &Store, id: &str) -> archipel_store::ScopeStats {
             commons: None,
             actor_groups: Vec::new(),
             link_groups: Vec::new(),
+            support_relations: Vec::new(),
+            association_kinds: Vec::new(),
         })
         .unwrap()
         .unwrap()

@@ -16,8 +16,18 @@ pub fn scope_query(pitch: &Pitch, territory: &EntityId, commons: Option<&EntityI
         commons: commons.cloned(),
         actor_groups: Vec::new(),
         link_groups: Vec::new(),
+        support_relations: Vec::new(),
+        association_kinds: Vec::new(),
     };
     for d in &pitch.indicators {
+        // A grant goes to commons when its beneficiary holds one of the
+        // relations `commons_contributors` counts.
+        if d.indicator == Indicator::CommonsContributors {
+            q.support_relations = d.relations.clone();
+        }
+        if d.indicator == Indicator::SupportAssociations {
+            q.association_kinds = d.actor_kinds.clone();
+        }
         if d.indicator.counts_actor_kinds() {
             q.actor_groups.push(ActorGroup {
                 name: d.indicator.as_str().to_string(),
@@ -50,6 +60,21 @@ pub(crate) struct Inputs<'a> {
 fn known_licence(l: Option<&str>) -> Option<&str> {
     l.map(str::trim)
         .filter(|l| !l.is_empty() && *l != "NONE" && *l != "NOASSERTION")
+}
+
+/// `template` with each `{name}` replaced by its value.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// Cents as whole euros (rounded half up), written in `lang`.
+fn euros(lang: Lang, cents: i64) -> String {
+    let euros = u64::try_from(cents.saturating_add(50) / 100).unwrap_or(0);
+    lang.number(euros)
 }
 
 /// The value of one indicator, or `None` when it is zero or unknown.
@@ -121,6 +146,59 @@ fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usiz
                 Measure::Relations => g.relations,
             };
             count(n)
+        }
+        Indicator::SupportCommons => {
+            let f = &x.stats.support;
+            if f.commons_granted_cents <= 0 || f.commons_beneficiaries == 0 {
+                return None;
+            }
+            let amount = euros(x.lang, f.commons_granted_cents);
+            let n = x.lang.number(f.commons_beneficiaries);
+            let key = if f.commons_beneficiaries == 1 {
+                "support_commons_brief_one"
+            } else {
+                "support_commons_brief"
+            };
+            let values = [("amount", amount.as_str()), ("n", n.as_str())];
+            Some((
+                json!({
+                    "granted_cents": f.commons_granted_cents,
+                    "grants": f.commons_grants,
+                    "beneficiaries": f.commons_beneficiaries,
+                    "associations": f.commons_associations,
+                }),
+                fill(pitch.text("euros", x.lang), &values),
+                fill(pitch.text(key, x.lang), &values),
+                x.registry_source,
+            ))
+        }
+        Indicator::SupportAssociations => {
+            let f = &x.stats.support;
+            let p = f.associations_share_percent.filter(|p| *p > 0)?;
+            let n = p.to_string();
+            let percent = fill(pitch.text("percent", x.lang), &[("n", n.as_str())]);
+            let brief = fill(
+                pitch.text("support_associations_brief", x.lang),
+                &[("percent", percent.as_str())],
+            );
+            Some((
+                json!({
+                    "percent": p,
+                    "associations_granted_cents": f.associations_granted_cents,
+                    "granted_cents": f.granted_cents,
+                }),
+                percent,
+                brief,
+                x.registry_source,
+            ))
+        }
+        Indicator::NonCompetitiveCalls => {
+            let n = x.stats.support.non_competitive_calls;
+            let (value, text, mut brief, source) = count(n)?;
+            if n == 1 {
+                brief = pitch.text("non_competitive_calls_one", x.lang).to_string();
+            }
+            Some((value, text, brief, source))
         }
         Indicator::CommonsLicence => {
             x.stats.commons.as_ref()?;

@@ -169,3 +169,83 @@ fn names_from_the_registry_are_escaped() {
         serde_json::json!(sheet.commons.as_ref().map(|c| c.name.clone()))
     );
 }
+
+/// The association's sheet, economic register, on the demonstration
+/// territory: the answer about calls for projects and grants.
+fn support_sheet(fx: &common::Fixture, lang: Lang) -> archipel_pitch::Sheet {
+    let t = territory(fx);
+    let req = Request::new("association", t)
+        .register(Register::Economic)
+        .lang(lang);
+    generate(&fx.content, &fx.store, &req).expect("sheet")
+}
+
+#[test]
+fn grants_back_the_answers_when_there_are_grants_and_only_then() {
+    use archipel_content::pitch::Indicator;
+    let support = [
+        Indicator::SupportCommons,
+        Indicator::SupportAssociations,
+        Indicator::NonCompetitiveCalls,
+    ];
+    // Without public action: none of its figures, anywhere.
+    let fx = common::demo();
+    let sheet = support_sheet(&fx, Lang::Fr);
+    for i in support {
+        assert!(sheet.figure(i).is_none(), "{i:?} shown with no grant");
+    }
+    let text = render(&sheet, Format::Text);
+    assert!(!text.contains("accordés"), "{text}");
+
+    // With the demonstration's call and grants: 31,000 € to four
+    // organisations linked to commons (three of them associations), 69 %
+    // of 39,000 € to associations, one non-competitive call.
+    let fx = common::demo_with_support();
+    let sheet = support_sheet(&fx, Lang::Fr);
+    let commons = sheet
+        .figure(Indicator::SupportCommons)
+        .expect("grants to commons");
+    assert_eq!(commons.value["granted_cents"], 3_100_000);
+    assert_eq!(commons.value["beneficiaries"], 4);
+    assert_eq!(commons.value["associations"], 3);
+    assert_eq!(
+        commons.short,
+        "31\u{202f}000\u{a0}€ accordés à 4 structures qui entretiennent des communs ou y contribuent"
+    );
+    let share = sheet
+        .figure(Indicator::SupportAssociations)
+        .expect("share to associations");
+    assert_eq!(share.value["percent"], 69);
+    assert_eq!(share.text, "69\u{a0}%");
+    let calls = sheet
+        .figure(Indicator::NonCompetitiveCalls)
+        .expect("non-competitive calls");
+    assert_eq!(calls.value, serde_json::json!(1));
+    assert_eq!(calls.short, "1 appel à projets non concurrentiel");
+    // Shown under the answer about calls for projects.
+    let answer = sheet
+        .objections
+        .iter()
+        .flat_map(|o| &o.answers)
+        .find(|a| a.argument == "arg-appels-non-competitifs")
+        .expect("the answer");
+    for i in support {
+        assert!(answer.figures.contains(&i), "{i:?}");
+    }
+    let text = render(&sheet, Format::Text);
+    assert!(text.contains("accordés à 4 structures"), "{text}");
+    assert!(text.contains("des montants accordés sont allés à des associations"));
+
+    let en = support_sheet(&fx, Lang::En);
+    let commons = en.figure(Indicator::SupportCommons).expect("in English");
+    assert_eq!(
+        commons.short,
+        "€31,000 granted to 4 organisations that maintain or contribute to commons"
+    );
+    assert_eq!(
+        en.figure(Indicator::SupportAssociations)
+            .expect("share")
+            .short,
+        "69% of the amounts granted went to associations"
+    );
+}

@@ -71,7 +71,9 @@ pub use query::{
     BboxQuery, FacetedQuery, Facets, Filter, ListQuery, NameOrder, Page, Sort, Summary,
 };
 pub use read::{Count, Stats};
-pub use scope::{ActorGroup, GroupCount, LinkCount, LinkGroup, ScopeQuery, ScopeStats};
+pub use scope::{
+    ActorGroup, GroupCount, LinkCount, LinkGroup, ScopeQuery, ScopeStats, SupportFigures,
+};
 pub use search::{SearchHit, SearchQuery, SearchResults};
 pub use support::ActionQuery;
 pub use write::{prepare, Change, Outcome, Prepared, WriteSummary, Writer};

@@ -9,8 +9,8 @@
 
 use crate::query::{summary_row, Summary, SUMMARY_COLS};
 use crate::read::Count;
-use crate::{Result, Store};
-use archipel_domain::EntityId;
+use crate::{Result, Store, StoreError};
+use archipel_domain::{Action, EntityId};
 use rusqlite::types::Value;
 use serde::Serialize;
 
@@ -42,6 +42,14 @@ pub struct ScopeQuery {
     pub commons: Option<EntityId>,
     pub actor_groups: Vec<ActorGroup>,
     pub link_groups: Vec<LinkGroup>,
+    /// Relation types (keys of `relation_types`) that make a grant's
+    /// beneficiary linked to a commons (`maintains`, `contributes_to`):
+    /// see [`SupportFigures`].
+    pub support_relations: Vec<String>,
+    /// Actor kinds (keys of `actor_kinds`) whose beneficiaries are
+    /// associations; a beneficiary with an RNA number (the grant's or its
+    /// actor record's) is one too.
+    pub association_kinds: Vec<String>,
 }
 
 /// Actors in a group.
@@ -59,6 +67,61 @@ pub struct LinkCount {
     pub relations: u64,
     pub commons: u64,
     pub organisations: u64,
+}
+
+fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
+    *n == T::default()
+}
+
+/// What the territory did for commons: its grants and calls for projects.
+///
+/// A grant or call is the territory's when its `territory`, or else its
+/// giver's, is in scope. A grant goes to commons when it names commons it
+/// supports, or when its beneficiary holds a live relation of one of
+/// [`ScopeQuery::support_relations`] to a commons (with
+/// [`ScopeQuery::commons`]: to that commons). Amounts are what each
+/// beneficiary receives (its share of the grant's amount), summed in
+/// cents. Zero figures are left out of the JSON form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SupportFigures {
+    /// Grants given.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub grants: u64,
+    /// What they give in all.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub granted_cents: i64,
+    /// Grants going to commons.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commons_grants: u64,
+    /// What those give.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commons_granted_cents: i64,
+    /// Distinct beneficiaries of those.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commons_beneficiaries: u64,
+    /// Of which associations (see [`ScopeQuery::association_kinds`]).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commons_associations: u64,
+    /// What associations receive, from every grant.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub associations_granted_cents: i64,
+    /// Their share of `granted_cents`, in whole percent rounded half up
+    /// (`None` when it is zero or nothing was granted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub associations_share_percent: Option<u64>,
+    /// Calls for projects.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls: u64,
+    /// Of which non-competitive.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub non_competitive_calls: u64,
+}
+
+impl SupportFigures {
+    /// Whether there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.grants == 0 && self.calls == 0
+    }
 }
 
 /// The figures of a territory's scope.
@@ -88,6 +151,9 @@ pub struct ScopeStats {
     pub relation_kinds: Vec<Count>,
     pub actor_groups: Vec<GroupCount>,
     pub link_groups: Vec<LinkCount>,
+    /// Grants and calls for projects.
+    #[serde(skip_serializing_if = "SupportFigures::is_empty")]
+    pub support: SupportFigures,
 }
 
 impl ScopeStats {
@@ -290,6 +356,8 @@ impl Store {
             });
         }
 
+        let support = self.support_figures(q)?;
+
         Ok(Some(ScopeStats {
             territory,
             code,
@@ -304,6 +372,94 @@ impl Store {
             relation_kinds,
             actor_groups,
             link_groups,
+            support,
         }))
+    }
+
+    /// The grants and calls of `q.territory`'s scope; see
+    /// [`SupportFigures`].
+    fn support_figures(&self, q: &ScopeQuery) -> Result<SupportFigures> {
+        let mut params: Vec<Value> = vec![q.territory.as_str().to_string().into()];
+        let linked = if q.support_relations.is_empty() {
+            "0".to_string()
+        } else {
+            let kinds = marks(2, q.support_relations.len());
+            params.extend(q.support_relations.iter().map(|k| Value::from(k.clone())));
+            let only = match &q.commons {
+                Some(c) => {
+                    params.push(c.as_str().to_string().into());
+                    format!("AND r.object = ?{}", params.len())
+                }
+                None => String::new(),
+            };
+            format!(
+                "EXISTS (SELECT 1 FROM relation r JOIN entity c ON c.id = r.object AND c.kind = 'commons'
+                  WHERE r.subject = a.beneficiary AND r.kind IN ({kinds}) {only}
+                    AND (r.until IS NULL OR r.until >= date('now')))"
+            )
+        };
+        let sql = format!(
+            "{TREE} SELECT a.id, a.data, b.subkind, {linked},
+                    json_extract(b.data, '$.identifiers.rna') IS NOT NULL FROM action a
+             LEFT JOIN entity g ON g.id = a.giver
+             LEFT JOIN entity b ON b.id = a.beneficiary
+             WHERE coalesce(a.territory, g.territory) IN (SELECT id FROM tree)
+             ORDER BY a.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut f = SupportFigures::default();
+        let mut beneficiaries = std::collections::BTreeSet::new();
+        let mut associations = std::collections::BTreeSet::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let data: String = r.get(1)?;
+            let kind: Option<String> = r.get(2)?;
+            let rna: bool = r.get(4)?;
+            let linked: bool = r.get(3)?;
+            let action: Action = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
+                id: id.clone(),
+                source: e.into(),
+            })?;
+            match action {
+                Action::Call(c) => {
+                    f.calls += 1;
+                    f.non_competitive_calls += u64::from(c.non_competitive);
+                }
+                Action::Grant(g) => {
+                    let cents = g.received_cents();
+                    let association = rna
+                        || g.beneficiary_rna.is_some()
+                        || kind.is_some_and(|k| q.association_kinds.contains(&k));
+                    f.grants += 1;
+                    f.granted_cents += cents;
+                    if association {
+                        f.associations_granted_cents += cents;
+                    }
+                    let to_commons = linked
+                        || match &q.commons {
+                            Some(c) => g.commons.contains(c),
+                            None => !g.commons.is_empty(),
+                        };
+                    if to_commons {
+                        f.commons_grants += 1;
+                        f.commons_granted_cents += cents;
+                        beneficiaries.insert(g.beneficiary.clone());
+                        if association {
+                            associations.insert(g.beneficiary.clone());
+                        }
+                    }
+                }
+            }
+        }
+        f.commons_beneficiaries = beneficiaries.len() as u64;
+        f.commons_associations = associations.len() as u64;
+        if f.granted_cents > 0 {
+            let share = (i128::from(f.associations_granted_cents) * 200
+                + i128::from(f.granted_cents))
+                / (i128::from(f.granted_cents) * 2);
+            f.associations_share_percent = u64::try_from(share).ok().filter(|p| *p > 0);
+        }
+        Ok(f)
     }
 }

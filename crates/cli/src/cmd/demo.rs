@@ -37,6 +37,14 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         for c in &stats.entities {
             println!("  {:<10} {}", c.key, c.count);
         }
+        // Public action (grants, calls), which is not among the entities.
+        let actions = store.actions(&archipel_store::ActionQuery::default())?;
+        for kind in archipel_domain::ActionKind::ALL {
+            let n = actions.iter().filter(|a| a.kind() == kind).count();
+            if n > 0 {
+                println!("  {:<10} {n}", kind.as_str());
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

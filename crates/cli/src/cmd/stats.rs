@@ -105,7 +105,50 @@ fn territory(
             g.relations, g.commons, g.organisations, g.name
         ));
     }
+    support(&s.support);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The grants and calls of the territory, zero figures left out.
+fn support(f: &archipel_store::SupportFigures) {
+    if f.is_empty() {
+        return;
+    }
+    let euros = |c: i64| format!("{} €", archipel_domain::format_euros(c));
+    say("Public support");
+    if f.grants > 0 {
+        say(format!(
+            "  {:>7}  grants, {} in all",
+            f.grants,
+            euros(f.granted_cents)
+        ));
+    }
+    if f.commons_grants > 0 {
+        let mut line = format!(
+            "  {:>7}  grants to commons, {} to {} beneficiaries",
+            f.commons_grants,
+            euros(f.commons_granted_cents),
+            f.commons_beneficiaries
+        );
+        if f.commons_associations > 0 {
+            line.push_str(&format!(" ({} associations)", f.commons_associations));
+        }
+        say(line);
+    }
+    if let Some(p) = f.associations_share_percent.filter(|p| *p > 0) {
+        say(format!(
+            "  {:>6}%  of the amount to associations ({})",
+            p,
+            euros(f.associations_granted_cents)
+        ));
+    }
+    if f.calls > 0 {
+        let mut line = format!("  {:>7}  calls for projects", f.calls);
+        if f.non_competitive_calls > 0 {
+            line.push_str(&format!(", {} non-competitive", f.non_competitive_calls));
+        }
+        say(line);
+    }
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {

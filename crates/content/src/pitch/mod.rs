@@ -106,6 +106,9 @@ indicators! {
     CommonsContributors = "commons_contributors",
     CommonsLicence = "commons_licence",
     ContributorDiversity = "contributor_diversity",
+    SupportCommons = "support_commons",
+    SupportAssociations = "support_associations",
+    NonCompetitiveCalls = "non_competitive_calls",
 }
 
 /// What a relation-based indicator counts among the relations of its types
@@ -140,6 +143,13 @@ impl Indicator {
     pub fn counts_actor_kinds(self) -> bool {
         self == Indicator::PublicActors
     }
+
+    /// Whether the indicator's definition names actor kinds: those it
+    /// counts, or (`support_associations`) the kinds of beneficiary that
+    /// are associations.
+    pub fn takes_actor_kinds(self) -> bool {
+        self.counts_actor_kinds() || self == Indicator::SupportAssociations
+    }
 }
 
 /// An indicator's labels and, for the counting ones, what it counts.
@@ -151,7 +161,8 @@ pub struct IndicatorDef {
     /// Brief forms, after a number (« 17 communs utilisés »).
     pub short_fr: String,
     pub short_en: String,
-    /// Actor kinds counted (`public_actors`).
+    /// Actor kinds counted (`public_actors`), or taken for associations
+    /// (`support_associations`).
     pub actor_kinds: Vec<String>,
     /// Relation types counted (relation-based indicators).
     pub relations: Vec<String>,
@@ -347,6 +358,6 @@ mod tests {
         for i in Indicator::ALL {
             assert_eq!(Indicator::parse(i.as_str()), Some(*i));
         }
-        assert_eq!(Indicator::ALL.len(), 13);
+        assert_eq!(Indicator::ALL.len(), 16);
     }
 }

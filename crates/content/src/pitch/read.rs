@@ -371,7 +371,7 @@ fn read_ui(
         require_text(p, &item, line, "en", &d.en);
         require_text(p, &item, line, "short_fr", &d.short_fr);
         require_text(p, &item, line, "short_en", &d.short_en);
-        if i.counts_actor_kinds() {
+        if i.takes_actor_kinds() {
             if d.actor_kinds.is_empty() {
                 p.push(
                     line,

@@ -11,6 +11,23 @@ pub struct Fixture {
     pub content: Content,
 }
 
+/// The demonstration territory with its public action (grants, calls).
+pub fn demo_with_support() -> Fixture {
+    let mut fx = demo();
+    let actions = fx.content.demo_actions(chrono::Utc::now());
+    assert!(!actions.is_empty());
+    fx.store
+        .write("demo", "demo", None, |w| {
+            for a in &actions {
+                w.upsert_action(a)?;
+            }
+            Ok(())
+        })
+        .expect("demo actions written");
+    fx
+}
+
+/// The demonstration territory's records, without its public action.
 pub fn demo() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("registry.db");

@@ -1,0 +1,112 @@
+//! The demonstration territory's public action: calls for projects and
+//! grants read from `content/demo/support.toml`, in the JSON form of
+//! [`archipel_domain::Action`] written as TOML (`[[call]]`, `[[grant]]`,
+//! dates as quoted `YYYY-MM-DD` strings, amounts in cents). Each record
+//! is checked like an imported one ([`archipel_domain::action_problems`]),
+//! and everything it points at must be a demonstration record.
+
+use crate::error::Problems;
+use crate::files::{line_of, SourceFile};
+use crate::DEMO_SOURCE;
+use archipel_domain::{Action, ActionId, Provenance};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use toml::Spanned;
+
+/// The file, relative to the content directory.
+pub(crate) const FILE: &str = "demo/support.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    call: Vec<Spanned<toml::Table>>,
+    #[serde(default)]
+    grant: Vec<Spanned<toml::Table>>,
+}
+
+/// Reads the file; problems name the file, line and record. Calls come
+/// first, so that a grant's call is written before it.
+pub(crate) fn read(f: &SourceFile, p: &mut Problems<'_>) -> Vec<Action> {
+    let raw: Raw = match toml::from_str(&f.text) {
+        Ok(r) => r,
+        Err(e) => {
+            let line = e.span().map(|s| line_of(&f.text, s.start));
+            p.push(line, "", e.message().to_string());
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (kind, items) in [("call", raw.call), ("grant", raw.grant)] {
+        for (i, spanned) in items.into_iter().enumerate() {
+            let line = line_of(&f.text, spanned.span().start);
+            let mut table = spanned.into_inner();
+            let item = match table.get("id").and_then(|v| v.as_str()) {
+                Some(id) => format!("{kind} \"{id}\""),
+                None => format!("{kind} #{}", i + 1),
+            };
+            let prov =
+                Provenance::new(DEMO_SOURCE, DateTime::<Utc>::UNIX_EPOCH).at(f.logical(), line);
+            let prov = match toml::Value::try_from(&prov) {
+                Ok(v) => v,
+                Err(e) => {
+                    p.push(Some(line), &item, e.to_string());
+                    continue;
+                }
+            };
+            if table.contains_key("type") || table.contains_key("provenance") {
+                p.push(
+                    Some(line),
+                    &item,
+                    "`type` and `provenance` are set by the loader",
+                );
+                continue;
+            }
+            table.insert("type".into(), toml::Value::String(kind.into()));
+            table.insert("provenance".into(), prov);
+            match toml::Value::Table(table).try_into::<Action>() {
+                Ok(a) => {
+                    for (field, reason) in archipel_domain::action_problems(&a) {
+                        p.push(Some(line), &item, format!("{field}: {reason}"));
+                    }
+                    out.push(a);
+                }
+                Err(e) => p.push(Some(line), &item, e.message().to_string()),
+            }
+        }
+    }
+    out
+}
+
+/// Checks that every record a demonstration action points at is a
+/// demonstration record (`entities`), that a grant's call is a
+/// demonstration call, and that no id is used twice.
+pub(crate) fn check_links(actions: &[Action], entities: &BTreeSet<String>, p: &mut Problems<'_>) {
+    let mut seen: BTreeSet<&ActionId> = BTreeSet::new();
+    for a in actions {
+        let line = a.provenance().line;
+        let item = format!("{} \"{}\"", a.kind(), a.id());
+        if !seen.insert(a.id()) {
+            p.push(line, &item, "this id is used twice");
+        }
+        for (field, target) in a.references() {
+            if !entities.contains(target.as_str()) {
+                p.push(
+                    line,
+                    &item,
+                    format!("{field}: `{target}` is not a demonstration record"),
+                );
+            }
+        }
+        for (field, target) in a.action_references() {
+            if !actions.iter().any(|c| c.id() == target) {
+                p.push(
+                    line,
+                    &item,
+                    format!("{field}: `{target}` is not a demonstration call"),
+                );
+            }
+        }
+    }
+}
