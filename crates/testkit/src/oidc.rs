@@ -16,6 +16,11 @@ use std::time::Duration;
 /// provider that is stuck reaches it.
 pub const START_TIMEOUT: Duration = Duration::from_secs(90);
 
+/// How long a try at starting the provider waits before it starts it
+/// again, and how many tries in all (see [`OidcProvider::start`]).
+const RETRY_AFTER: Duration = Duration::from_secs(30);
+const START_ATTEMPTS: u32 = 3;
+
 /// How long one exchange with the provider may take, for the tests'
 /// own HTTP clients and for each step of a sign-in that goes through it
 /// (see [`ProviderLog::within`]). A provider answers in milliseconds.
@@ -112,9 +117,28 @@ impl OidcProvider {
             json_string(redirect_uri),
             json_string(post_logout_redirect_uri)
         );
-        let mut node = Command::new("node");
-        node.arg("server.js").arg(options).current_dir(&dir);
-        OidcProvider::run(node, START_TIMEOUT)
+        let node = || {
+            let mut node = Command::new("node");
+            node.arg("server.js").arg(&options).current_dir(&dir);
+            node
+        };
+        // A provider that has not said it listens after RETRY_AFTER is
+        // killed and started once more (seen, rarely, on a loaded
+        // machine: a node process that printed nothing for 90 s while the
+        // next one started in half a second); the last try waits
+        // START_TIMEOUT and fails the test with what the provider said.
+        for attempt in 1..START_ATTEMPTS {
+            let tried = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                OidcProvider::run(node(), RETRY_AFTER)
+            }));
+            match tried {
+                Ok(provider) => return provider,
+                Err(_) => eprintln!(
+                    "the OpenID provider did not start (try {attempt} of {START_ATTEMPTS}): starting it again"
+                ),
+            }
+        }
+        OidcProvider::run(node(), START_TIMEOUT)
     }
 
     /// Runs `command` as the provider: it must print
