@@ -142,7 +142,7 @@ fn the_metropole_shows_its_grants_and_calls() {
 fn a_grant_without_territory_counts_on_its_givers_and_a_maintainer_is_linked() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    let content = dir.path().join("content");
+    let content = dir.path().join("overlay");
     std::fs::create_dir_all(content.join("demo")).unwrap();
     // One grant, no territory, no commons named: the Plateau's community
     // of communes gives it to the group that maintains the Wiki des Rives.
