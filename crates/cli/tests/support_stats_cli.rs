@@ -4,7 +4,7 @@
 //! territory counted on its giver's.
 
 mod common;
-use common::{json, ok, write};
+use common::{json, ok, run, stderr, write};
 
 const METROPOLE: &str = "960000008";
 const PLATEAU: &str = "960000016";
@@ -182,4 +182,28 @@ share = "0.5"
     assert!(f.get("calls").is_none(), "{f}");
     let s = json(&db, &["stats", "--territory", METROPOLE, "--json"]);
     assert!(s.get("support").is_none(), "{s}");
+}
+
+#[test]
+fn an_unknown_territory_lists_the_territories_one_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["demo"]);
+    let out = run(&db, &["stats", "--territory", "territory:demo:nowhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines[0].starts_with("archipel: unknown territory `territory:demo:nowhere`"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("\\u{a}"),
+        "line breaks printed as escapes: {err}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("Villecommune (fictive)")),
+        "{err}"
+    );
+    assert!(lines.len() > 10, "{err}");
 }

@@ -21,8 +21,16 @@ pub struct Args {
     commons: Option<String>,
 }
 
+/// Prints a usage error; a message of several lines (the territories one
+/// may choose from) is printed line by line, each escaped.
 fn usage(message: impl std::fmt::Display) -> ExitCode {
-    esay(format!("archipel: {message}"));
+    for (i, line) in message.to_string().lines().enumerate() {
+        if i == 0 {
+            esay(format!("archipel: {line}"));
+        } else {
+            esay(line);
+        }
+    }
     ExitCode::from(2)
 }
 
