@@ -13,7 +13,7 @@
 //! attaches the call to the registry's actor with that SIREN, if any.
 
 use crate::table_schema::TableSchema;
-use crate::{csv_reader, each_record, ImportContext, Parsed, Problem};
+use crate::{column_index, csv_reader, each_record, ImportContext, Parsed, Problem};
 use archipel_domain::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
@@ -86,27 +86,16 @@ pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> DispositifParsed {
     // Schema fields, then Archipel's two columns.
     let mut names: Vec<&str> = schema.names();
     names.extend([BUDGET, NON_COMPETITIVE]);
-    let mut index: Vec<Option<usize>> = vec![None; names.len()];
-    for (i, h) in headers.iter().enumerate() {
-        let h = h.trim();
-        match names.iter().position(|n| *n == h) {
-            Some(j) if index[j].is_some() => {
-                parsed.stop(ctx.problem(at, h, "column appears twice"))
-            }
-            Some(j) => index[j] = Some(i),
-            None => parsed.stop(ctx.problem(
-                at,
-                h,
-                "unknown column (not in the schema « dispositif d'aide », nor archipel_budget \
-                 or archipel_non_competitif)",
-            )),
-        }
-    }
-    for (j, f) in schema.fields.iter().enumerate() {
-        if f.required && index[j].is_none() {
-            parsed.stop(ctx.problem(at, &f.name, "required column is missing"));
-        }
-    }
+    let index = column_index(
+        &headers,
+        &names,
+        |j| schema.fields.get(j).is_some_and(|f| f.required),
+        "unknown column (not in the schema « dispositif d'aide », nor archipel_budget \
+         or archipel_non_competitif)",
+        at,
+        ctx,
+        &mut parsed,
+    );
     if parsed.stopped {
         return DispositifParsed { parsed, calls };
     }

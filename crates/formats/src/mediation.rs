@@ -20,7 +20,7 @@
 //! them ([`LINKS`], [`ADDRESSES`]).
 
 use crate::table_schema::{TableSchema, UniqueTracker};
-use crate::{csv_reader, each_record, ExportError, ImportContext, Parsed};
+use crate::{column_index, csv_reader, each_record, ExportError, ImportContext, Parsed};
 use archipel_domain::*;
 use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -162,26 +162,15 @@ fn run(bytes: &[u8], ctx: &ImportContext<'_>, mut parsed: Parsed) -> Parsed {
     };
     let at = file.header_line;
     // Column index of each schema field present in the file.
-    let mut index: Vec<Option<usize>> = vec![None; schema.fields.len()];
-    for (i, h) in headers.iter().enumerate() {
-        let h = h.trim();
-        match schema.fields.iter().position(|f| f.name == h) {
-            Some(j) if index[j].is_some() => {
-                parsed.stop(ctx.problem(at, h, "column appears twice"));
-            }
-            Some(j) => index[j] = Some(i),
-            None => parsed.stop(ctx.problem(
-                at,
-                h,
-                "unknown column (not in the schema \"lieux de médiation numérique\")",
-            )),
-        }
-    }
-    for (j, f) in schema.fields.iter().enumerate() {
-        if f.required && index[j].is_none() {
-            parsed.stop(ctx.problem(at, &f.name, "required column is missing"));
-        }
-    }
+    let index = column_index(
+        &headers,
+        &schema.names(),
+        |j| schema.fields[j].required,
+        "unknown column (not in the schema \"lieux de médiation numérique\")",
+        at,
+        ctx,
+        &mut parsed,
+    );
     if parsed.stopped {
         return parsed;
     }

@@ -194,6 +194,38 @@ fn other_separator(header: &[u8]) -> Option<&'static str> {
         .map(|(_, name)| name)
 }
 
+/// The column of each of `names` in a CSV file's header (`None`: not
+/// there). A column named twice, a column not in `names` (`unknown` says
+/// which columns are known) and a missing column `required` says must be
+/// there each stop the import, on the header's line `at`.
+pub(crate) fn column_index(
+    headers: &csv::StringRecord,
+    names: &[&str],
+    required: impl Fn(usize) -> bool,
+    unknown: &str,
+    at: u64,
+    ctx: &ImportContext<'_>,
+    parsed: &mut Parsed,
+) -> Vec<Option<usize>> {
+    let mut index: Vec<Option<usize>> = vec![None; names.len()];
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim();
+        match names.iter().position(|n| *n == h) {
+            Some(j) if index[j].is_some() => {
+                parsed.stop(ctx.problem(at, h, "column appears twice"))
+            }
+            Some(j) => index[j] = Some(i),
+            None => parsed.stop(ctx.problem(at, h, unknown)),
+        }
+    }
+    for (j, name) in names.iter().enumerate() {
+        if required(j) && index[j].is_none() {
+            parsed.stop(ctx.problem(at, name, "required column is missing"));
+        }
+    }
+    index
+}
+
 /// Opens a CSV file and reads its header. An empty file, a header that is
 /// not UTF-8 or is too large, or a header of one column that seems to use
 /// another separator, stops `parsed` with one problem saying so.

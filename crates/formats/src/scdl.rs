@@ -21,7 +21,7 @@
 //! `\n` and there is no byte order mark.
 
 use crate::table_schema::TableSchema;
-use crate::{csv_reader, each_record, ExportError, ImportContext, Parsed, Problem};
+use crate::{column_index, csv_reader, each_record, ExportError, ImportContext, Parsed, Problem};
 use archipel_domain::*;
 use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
@@ -111,26 +111,15 @@ pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> ScdlParsed {
         return ScdlParsed { parsed, grants };
     };
     let at = file.header_line;
-    let mut index: Vec<Option<usize>> = vec![None; schema.fields.len()];
-    for (i, h) in headers.iter().enumerate() {
-        let h = h.trim();
-        match schema.fields.iter().position(|f| f.name == h) {
-            Some(j) if index[j].is_some() => {
-                parsed.stop(ctx.problem(at, h, "column appears twice"))
-            }
-            Some(j) => index[j] = Some(i),
-            None => parsed.stop(ctx.problem(
-                at,
-                h,
-                "unknown column (not in the SCDL schema « subventions » 2.1.1)",
-            )),
-        }
-    }
-    for (j, f) in schema.fields.iter().enumerate() {
-        if f.required && index[j].is_none() {
-            parsed.stop(ctx.problem(at, &f.name, "required column is missing"));
-        }
-    }
+    let index = column_index(
+        &headers,
+        &schema.names(),
+        |j| schema.fields[j].required,
+        "unknown column (not in the SCDL schema « subventions » 2.1.1)",
+        at,
+        ctx,
+        &mut parsed,
+    );
     if parsed.stopped {
         return ScdlParsed { parsed, grants };
     }

@@ -49,6 +49,22 @@ impl ScdlReport {
     }
 }
 
+impl ScdlReport {
+    /// What the parser found, nothing written yet.
+    fn of(p: archipel_formats::Parsed) -> ScdlReport {
+        ScdlReport {
+            records: p.records,
+            rejected: p.rejected,
+            problems: p.problems,
+            rejects: p.rejects,
+            stopped: p.stopped,
+            written: None,
+            actors_created: 0,
+            actors_matched: 0,
+        }
+    }
+}
+
 /// Imports an SCDL subventions file; see the module's documentation.
 pub fn import_scdl(
     store: &mut Store,
@@ -57,17 +73,7 @@ pub fn import_scdl(
     skip_invalid: bool,
 ) -> Result<ScdlReport, StoreError> {
     let parsed = scdl::parse(bytes, ctx);
-    let p = parsed.parsed;
-    let mut report = ScdlReport {
-        records: p.records,
-        rejected: p.rejected,
-        problems: p.problems,
-        rejects: p.rejects,
-        stopped: p.stopped,
-        written: None,
-        actors_created: 0,
-        actors_matched: 0,
-    };
+    let mut report = ScdlReport::of(parsed.parsed);
     let abort = report.stopped
         || parsed.grants.is_empty()
         || (!report.problems.is_empty() && !skip_invalid);
@@ -131,17 +137,7 @@ pub fn import_dispositifs(
     skip_invalid: bool,
 ) -> Result<ScdlReport, StoreError> {
     let parsed = dispositif::parse(bytes, ctx);
-    let p = parsed.parsed;
-    let mut report = ScdlReport {
-        records: p.records,
-        rejected: p.rejected,
-        problems: p.problems,
-        rejects: p.rejects,
-        stopped: p.stopped,
-        written: None,
-        actors_created: 0,
-        actors_matched: 0,
-    };
+    let mut report = ScdlReport::of(parsed.parsed);
     if report.stopped || parsed.calls.is_empty() || (!report.problems.is_empty() && !skip_invalid) {
         return Ok(report);
     }
