@@ -754,14 +754,22 @@ pub async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
         .ok()?
 }
 
-/// The text of the first element `css` matches (panics when none).
+/// The text of the first element `css` matches (panics when none). An
+/// element found on a page that a form's answer then replaces is stale:
+/// it is found again on the new page (for at most 5 s).
 pub async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
+    let mut last = String::new();
+    for _ in 0..50 {
+        match c.find(Locator::Css(css)).await {
+            Ok(e) => match e.text().await {
+                Ok(t) => return t,
+                Err(err) => last = err.to_string(),
+            },
+            Err(err) => last = err.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: {last}")
 }
 
 /// Clicks the first element `css` matches.
