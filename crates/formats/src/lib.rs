@@ -35,6 +35,7 @@
 //! assert_eq!(parsed.entities.len(), 2);
 //! ```
 
+pub mod actions;
 pub mod chatons;
 pub mod comptoir;
 pub mod dcat;
