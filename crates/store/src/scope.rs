@@ -79,7 +79,7 @@ fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
 ///
 /// A record is the territory's when its `territory`, or else its giver's
 /// (the lending, hosting, organising or employing actor's), or else its
-/// call's (an application's), is in scope. A grant goes to commons when it names commons it
+/// call's or its call's giver's (an application's), is in scope. A grant goes to commons when it names commons it
 /// supports, or when its beneficiary holds a live relation of one of
 /// [`ScopeQuery::support_relations`] to a commons (with
 /// [`ScopeQuery::commons`]: to that commons). Amounts are what each
@@ -453,7 +453,9 @@ impl Store {
              LEFT JOIN entity g ON g.id = a.giver
              LEFT JOIN entity b ON b.id = a.beneficiary
              LEFT JOIN action c ON c.id = a.call
-             WHERE coalesce(a.territory, g.territory, c.territory) IN (SELECT id FROM tree)
+             LEFT JOIN entity cg ON cg.id = c.giver
+             WHERE coalesce(a.territory, g.territory, c.territory, cg.territory)
+                   IN (SELECT id FROM tree)
              ORDER BY a.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
