@@ -697,11 +697,7 @@ fn csv_action(
         let text = cellv(j);
         if text.is_empty() {
             if c.required.contains(&kind) {
-                problems.push(ctx.problem(
-                    line,
-                    c.name,
-                    format!("required for a {kind} (`type` {kind})"),
-                ));
+                problems.push(ctx.problem(line, c.name, format!("required when `type` is {kind}")));
             }
             continue;
         }
@@ -709,7 +705,7 @@ fn csv_action(
             problems.push(ctx.problem(
                 line,
                 c.name,
-                format!("not a field of a {kind}; leave it empty"),
+                format!("`type` {kind} has no such field; leave it empty"),
             ));
             continue;
         }
