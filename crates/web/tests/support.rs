@@ -131,18 +131,19 @@ async fn the_page_sums_grants_by_year_kind_commons_and_call() {
     assert!(r.body.contains("/soutiens.csv?year=2025"), "{}", r.body);
 
     // Another year, in the same language: its own answer (the year is in
-    // the answer cache's key).
+    // the answer cache's key). 2024: the sample's 3000 euros and the
+    // demonstration's 6000 + 4000 + 10000 (its Fonds d'amorçage).
     let r = b.get(&f.app, "/soutiens?year=2024&lang=fr").await;
     assert_eq!(
         row(&r.body, "support-by-year", "2024"),
-        "2024 1 3\u{202f}000\u{a0}€"
+        "2024 4 23\u{202f}000\u{a0}€"
     );
     assert!(!r.body.contains("22\u{202f}900,50"));
 
     // Every year, in English.
     let r = b.get(&f.app, "/soutiens?lang=en").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(row(&r.body, "support-by-year", "2024"), "2024 1 €3,000");
+    assert_eq!(row(&r.body, "support-by-year", "2024"), "2024 4 €23,000");
     assert_eq!(row(&r.body, "support-by-year", "2023"), "2023 1 €1,000");
     assert_eq!(
         row(&r.body, "support-calls", "Soutenir les communs"),
