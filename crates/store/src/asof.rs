@@ -622,8 +622,7 @@ pub fn period_ends(
     }
     let mut out = Vec::new();
     let mut day = from;
-    loop {
-        let Some(end) = period.end_of(day) else { break };
+    while let Some(end) = period.end_of(day) {
         if end >= to {
             out.push(to);
             break;
