@@ -607,7 +607,32 @@ fn compare_puts_two_territories_side_by_side() {
         (Some(2), Some(3))
     );
 
+    // The network figures are those of `archipel network`.
+    for (side, code) in [("a", "96001"), ("b", "96002")] {
+        let n = json(&db, &["network", "--territory", code, "--json"]);
+        let f = &today[side]["network"];
+        assert_eq!(f["components"], n["counts"]["components"], "{code}");
+        assert_eq!(
+            f["isolated_actors"].as_u64(),
+            n["isolated_actors"].as_array().map(|a| a.len() as u64),
+            "{code}"
+        );
+        assert_eq!(
+            f["articulation_points"].as_u64(),
+            n["articulation_points"].as_array().map(|a| a.len() as u64),
+            "{code}"
+        );
+        assert_eq!(f["max_core"], n["regulars"]["max_core"], "{code}");
+        assert_eq!(
+            f["core_relations_touching_share"], n["regulars"]["relations_touching_share"],
+            "{code}"
+        );
+    }
+    // c1 today: a1 and a6 use or maintain k1, a1 runs p1: one island.
+    assert_eq!(today["a"]["network"]["components"], 1, "{today:#}");
+
     let text = ok(&db, &["compare", "96001", "96002", "--at", D]);
+    assert!(text.contains("network: articulation points"), "{text}");
     assert!(text.contains("A: Commune Un (96001)"), "{text}");
     let line = text
         .lines()

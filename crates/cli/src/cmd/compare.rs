@@ -33,6 +33,66 @@ struct Side {
     #[serde(skip_serializing_if = "Option::is_none")]
     population: Option<u64>,
     stats: ScopeStats,
+    network: NetworkFigures,
+}
+
+/// The figures of a territory's network (`archipel network`) compared.
+#[derive(Serialize)]
+struct NetworkFigures {
+    /// Connected components, isolated nodes included.
+    components: usize,
+    /// Actors with no relation in the network.
+    isolated_actors: usize,
+    /// Nodes whose removal splits their component.
+    articulation_points: usize,
+    /// The innermost core's k.
+    max_core: usize,
+    /// Nodes in the innermost core.
+    core_nodes: usize,
+    /// Share of the relations with both ends in the innermost core.
+    core_relations_within_share: f64,
+    /// Share of the relations with at least one end in it.
+    core_relations_touching_share: f64,
+}
+
+impl NetworkFigures {
+    fn of(n: &archipel_network::Network) -> NetworkFigures {
+        NetworkFigures {
+            components: n.counts.components,
+            isolated_actors: n.isolated_actors.len(),
+            articulation_points: n.articulation_points.len(),
+            max_core: n.regulars.max_core,
+            core_nodes: n.regulars.core.len(),
+            core_relations_within_share: n.regulars.relations_within_share,
+            core_relations_touching_share: n.regulars.relations_touching_share,
+        }
+    }
+
+    /// As table cells.
+    fn cells(&self) -> Vec<(String, String)> {
+        let pc = |x: f64| format!("{:.1} %", x * 100.0);
+        vec![
+            ("network.components".into(), self.components.to_string()),
+            (
+                "network.isolated_actors".into(),
+                self.isolated_actors.to_string(),
+            ),
+            (
+                "network.articulation_points".into(),
+                self.articulation_points.to_string(),
+            ),
+            ("network.max_core".into(), self.max_core.to_string()),
+            ("network.core_nodes".into(), self.core_nodes.to_string()),
+            (
+                "network.core_relations_within_share".into(),
+                pc(self.core_relations_within_share),
+            ),
+            (
+                "network.core_relations_touching_share".into(),
+                pc(self.core_relations_touching_share),
+            ),
+        ]
+    }
 }
 
 /// One figure of both.
@@ -58,10 +118,6 @@ struct Comparison {
     a: Side,
     b: Side,
     figures: Vec<Row>,
-    /// The network figures of each territory (components, isolated
-    /// actors, articulation points, the innermost core's share): `null`
-    /// until the network of a territory (`archipel-network`) is built in.
-    network: Option<serde_json::Value>,
 }
 
 fn usage(message: impl std::fmt::Display) -> ExitCode {
@@ -89,6 +145,7 @@ fn side(
     key: &str,
     at: Option<&archipel_store::AsOf>,
 ) -> anyhow::Result<Result<Side, String>> {
+    let day = at.map(|r| r.day).unwrap_or_else(super::stats::today);
     let id = match archipel_pitch::resolve_territory(store, Some(key)) {
         Ok(id) => id,
         Err(e) if e.is_usage() => return Ok(Err(e.to_string())),
@@ -108,9 +165,20 @@ fn side(
             },
         ),
     };
-    Ok(match stats {
-        Some(stats) => Ok(Side { population, stats }),
-        None => Err(match at {
+    let network = archipel_network::run(
+        store,
+        content,
+        &id,
+        day,
+        &archipel_network::Options::default(),
+    )?;
+    Ok(match (stats, network) {
+        (Some(stats), Some(n)) => Ok(Side {
+            population,
+            stats,
+            network: NetworkFigures::of(&n),
+        }),
+        _ => Err(match at {
             Some(r) => format!("territory `{key}` is not in the registry on {}", r.day),
             None => format!("unknown territory `{key}`"),
         }),
@@ -161,13 +229,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     if args.json {
-        crate::output::print_json(&Comparison {
-            at,
-            a,
-            b,
-            figures,
-            network: None,
-        })?;
+        crate::output::print_json(&Comparison { at, a, b, figures })?;
         return Ok(ExitCode::SUCCESS);
     }
     let name = |s: &Side| format!("{} ({})", s.stats.territory.name, s.stats.code);
@@ -190,24 +252,30 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     }
     let fmt = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
     let columns: Vec<Vec<(String, String)>> = {
-        let mut cols = vec![cells(&a.stats), cells(&b.stats)];
+        let with_network = |s: &Side| {
+            let mut c = cells(&s.stats);
+            c.extend(s.network.cells());
+            c
+        };
+        let mut cols = vec![with_network(&a), with_network(&b)];
         if per {
-            cols.push(
-                figures
+            let none: Vec<(String, String)> = a
+                .network
+                .cells()
+                .into_iter()
+                .map(|(k, _)| (k, "–".to_string()))
+                .collect();
+            for pick in [|r: &Row| r.a_per_10000, |r: &Row| r.b_per_10000] {
+                let mut col: Vec<(String, String)> = figures
                     .iter()
-                    .map(|r| (r.key.clone(), fmt(r.a_per_10000)))
-                    .collect(),
-            );
-            cols.push(
-                figures
-                    .iter()
-                    .map(|r| (r.key.clone(), fmt(r.b_per_10000)))
-                    .collect(),
-            );
+                    .map(|r| (r.key.clone(), fmt(pick(r))))
+                    .collect();
+                col.extend(none.iter().cloned());
+                cols.push(col);
+            }
         }
         cols
     };
     super::stats::print_table(&content, &header, &columns);
-    say("Network figures: not computed yet (the network of a territory is not built in).");
     Ok(ExitCode::SUCCESS)
 }

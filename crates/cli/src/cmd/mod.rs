@@ -13,6 +13,7 @@ pub mod history;
 pub mod import;
 pub mod init;
 pub mod license;
+pub mod network;
 pub mod pitch;
 pub mod proposals;
 pub mod publiccode;

@@ -72,6 +72,7 @@ pub(crate) fn figure_label(content: &Content, key: &str) -> String {
             .unwrap_or_else(|| k.to_string()),
         Some(("link_groups", rest)) => rest.replacen('.', ": ", 1),
         Some(("support", k)) => format!("support: {}", k.replace('_', " ")),
+        Some(("network", k)) => format!("network: {}", k.replace('_', " ")),
         _ => key.to_string(),
     }
 }
