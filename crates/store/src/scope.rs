@@ -696,6 +696,17 @@ pub(crate) fn stats_at(r: &AsOf, q: &ScopeQuery) -> Option<ScopeStats> {
 
     // Public action: the record's territory, else its giver's on the day.
     let mut support = SupportTally::default();
+    // The actors holding a support relation to a commons (to `q.commons`).
+    let linked: std::collections::HashSet<&str> = r
+        .relations
+        .iter()
+        .filter(|x| {
+            q.support_relations.contains(&x.kind)
+                && is_commons(&x.object)
+                && q.commons.as_ref().is_none_or(|c| c.as_str() == &*x.object)
+        })
+        .map(|x| &*x.subject)
+        .collect();
     for a in &r.actions {
         let territory = a.territory().map(EntityId::as_str).or_else(|| {
             a.giver()
@@ -706,14 +717,7 @@ pub(crate) fn stats_at(r: &AsOf, q: &ScopeQuery) -> Option<ScopeStats> {
             continue;
         }
         let beneficiary = a.beneficiary().and_then(|b| r.entity(b.as_str()));
-        let linked = a.beneficiary().is_some_and(|b| {
-            r.relations.iter().any(|x| {
-                &*x.subject == b.as_str()
-                    && q.support_relations.contains(&x.kind)
-                    && is_commons(&x.object)
-                    && q.commons.as_ref().is_none_or(|c| c.as_str() == &*x.object)
-            })
-        });
+        let linked = a.beneficiary().is_some_and(|b| linked.contains(b.as_str()));
         support.add(
             q,
             a,

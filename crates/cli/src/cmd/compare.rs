@@ -1,7 +1,7 @@
 //! `archipel compare A B`: two territories' figures side by side (those of
 //! `stats --territory`), today or on a day (`--at`), and per 10,000
 //! inhabitants where the population is known.
-use super::stats::{cells, parse_day};
+use super::stats::parse_day;
 use super::Global;
 use crate::output::{esay, say};
 use archipel_content::Content;
@@ -252,12 +252,15 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     }
     let fmt = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
     let columns: Vec<Vec<(String, String)>> = {
-        let with_network = |s: &Side| {
-            let mut c = cells(&s.stats);
+        let column = |pick: fn(&Row) -> i64, s: &Side| {
+            let mut c: Vec<(String, String)> = figures
+                .iter()
+                .map(|r| (r.key.clone(), pick(r).to_string()))
+                .collect();
             c.extend(s.network.cells());
             c
         };
-        let mut cols = vec![with_network(&a), with_network(&b)];
+        let mut cols = vec![column(|r| r.a, &a), column(|r| r.b, &b)];
         if per {
             let none: Vec<(String, String)> = a
                 .network
