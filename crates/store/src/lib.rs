@@ -44,6 +44,7 @@
 //! ```
 
 pub mod accounts;
+mod asof;
 mod assessment;
 pub mod backup;
 mod busy;
@@ -53,6 +54,7 @@ mod history;
 mod index;
 pub mod merge;
 mod migrate;
+mod network;
 mod open;
 pub mod proposals;
 mod query;
@@ -62,10 +64,15 @@ mod search;
 mod support;
 mod write;
 
+pub use asof::{
+    action_days, parse_end, parse_start, period_ends, AsOf, EntityFacts, Period, RelationFacts,
+    Timeline, MAX_POINTS,
+};
 pub use assessment::{NewAssessment, SavedAssessment};
 pub use error::{Cause, StoreError};
 pub use history::{BatchInfo, Restored, Version};
 pub use merge::{MergeError, MergeInfo, MergeRequest, Merged, Unmerged};
+pub use network::{NetGrant, NetItem, NetLink, NetNode};
 pub use open::APP_ID;
 pub use query::{
     BboxQuery, FacetedQuery, Facets, Filter, ListQuery, NameOrder, Page, Sort, Summary,

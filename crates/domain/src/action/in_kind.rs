@@ -68,6 +68,15 @@ impl Hardware {
     pub fn out(&self) -> bool {
         self.transfer == Transfer::Loan && !self.returned
     }
+
+    /// Whether a loan was out on `day`: lent by then, and not yet back (a
+    /// returned loan is back after its `until`; one not returned is out
+    /// until it is, even past its `until`).
+    pub fn out_on(&self, day: NaiveDate) -> bool {
+        self.transfer == Transfer::Loan
+            && self.from <= day
+            && (!self.returned || self.until.is_some_and(|u| u >= day))
+    }
 }
 
 /// Something hosted by one actor on its infrastructure: commons (a
