@@ -61,6 +61,9 @@ enum Command {
     /// The network of a territory: islands, articulation points, bridges,
     /// key people, the circle of regulars, diversity.
     Network(cmd::network::Args),
+    /// Two territories' figures side by side (those of `stats
+    /// --territory`), today or on a day, per 10,000 inhabitants.
+    Compare(cmd::compare::Args),
     /// Read, validate and write publiccode.yml files.
     Publiccode(cmd::publiccode::Args),
     /// Detect the licence of a folder or repository.
@@ -131,6 +134,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(g, a),
         Command::Stats(a) => cmd::stats::run(g, a),
         Command::Network(a) => cmd::network::run(g, a),
+        Command::Compare(a) => cmd::compare::run(g, a),
         Command::Publiccode(a) => cmd::publiccode::run(a),
         Command::License(a) => cmd::license::run(a),
         Command::Assess(a) => cmd::assess::run(g, a),

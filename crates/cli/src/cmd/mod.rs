@@ -4,6 +4,7 @@
 pub mod assess;
 pub mod backup;
 mod chatons_urls;
+pub mod compare;
 pub mod demo;
 pub mod duplicates;
 pub mod export;
