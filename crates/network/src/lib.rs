@@ -60,11 +60,16 @@ pub struct Options {
     pub key_people: usize,
 }
 
+/// Exact betweenness up to this many nodes, by default.
+pub const EXACT_UP_TO: usize = 5_000;
+/// Sources sampled above it, by default.
+pub const SAMPLES: u32 = 256;
+
 impl Default for Options {
     fn default() -> Self {
         Options {
-            exact_up_to: 5_000,
-            samples: 256,
+            exact_up_to: EXACT_UP_TO,
+            samples: SAMPLES as usize,
             seed: 18,
             key_people: 10,
         }

@@ -838,13 +838,13 @@ pub(crate) fn stats_at(r: &AsOf, q: &ScopeQuery) -> Option<ScopeStats> {
         .collect();
     // A record's territory, else its giver's on the day; an application's
     // else its call's (the rule of `support_figures`' SQL).
-    let own = |a: &Action| -> Option<&str> {
+    fn own<'a>(a: &'a Action, r: &'a AsOf) -> Option<&'a str> {
         a.territory().map(EntityId::as_str).or_else(|| {
             a.giver()
                 .and_then(|g| r.entity(g.as_str()))
                 .and_then(|g| g.territory.as_deref())
         })
-    };
+    }
     let calls: std::collections::HashMap<&str, &Action> = r
         .actions
         .iter()
@@ -852,10 +852,10 @@ pub(crate) fn stats_at(r: &AsOf, q: &ScopeQuery) -> Option<ScopeStats> {
         .map(|a| (a.id().as_str(), a.as_ref()))
         .collect();
     for a in &r.actions {
-        let territory = own(a).or_else(|| {
+        let territory = own(a, r).or_else(|| {
             a.call()
                 .and_then(|c| calls.get(c.as_str()))
-                .and_then(|c| own(c))
+                .and_then(|c| own(c, r))
         });
         if !territory.is_some_and(|t| tree.contains(t)) {
             continue;

@@ -16,10 +16,10 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// Exact betweenness up to this many nodes; sampled above.
-    #[arg(long, value_name = "N", default_value_t = Options::default().exact_up_to)]
+    #[arg(long, value_name = "N", default_value_t = archipel_network::EXACT_UP_TO)]
     exact_up_to: usize,
     /// Sources sampled for the betweenness above that size.
-    #[arg(long, value_name = "N", default_value_t = 256,
+    #[arg(long, value_name = "N", default_value_t = archipel_network::SAMPLES,
           value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
     samples: u32,
     /// Seed choosing the sampled sources.
