@@ -174,6 +174,11 @@ pub(crate) const TREE: &str = "WITH RECURSIVE tree(id) AS (SELECT ?1 \
        WHERE c.territory IS NULL OR c.territory = t.owner OR tree.id = ?1 \
      UNION SELECT c.id FROM tree JOIN entity c ON c.territory = tree.id AND c.kind = 'territory')";
 
+/// Whether a public action record (`a`, its giver joined as `g`) is in
+/// the scope `tree` holds: its `territory`, else its giver's. The one rule
+/// of the territory's figures and of `ActionQuery::territory`.
+pub(crate) const ACTION_IN_SCOPE: &str = "coalesce(a.territory, g.territory) IN (SELECT id FROM tree)";
+
 /// [`TREE`] over the parameter `param` (`?3`), for queries with other
 /// parameters before it.
 ///
@@ -403,7 +408,7 @@ impl Store {
                     json_extract(b.data, '$.identifiers.rna') IS NOT NULL FROM action a
              LEFT JOIN entity g ON g.id = a.giver
              LEFT JOIN entity b ON b.id = a.beneficiary
-             WHERE coalesce(a.territory, g.territory) IN (SELECT id FROM tree)
+             WHERE {ACTION_IN_SCOPE}
              ORDER BY a.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;

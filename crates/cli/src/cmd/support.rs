@@ -252,6 +252,7 @@ fn list(g: &Global, a: ListArgs) -> anyhow::Result<ExitCode> {
         kind: a.kind,
         giver_siret: a.attribuant,
         year: a.year,
+        territory: None,
     };
     let records = store.actions(&q)?;
     let totals = support::totals(&store, &q)?;
