@@ -1,17 +1,20 @@
-//! The demonstration territory's public action: calls for projects and
-//! grants read from `content/demo/support.toml`, in the JSON form of
+//! The demonstration territory's public action read from
+//! `content/demo/support.toml`, in the JSON form of
 //! [`archipel_domain::Action`] written as TOML (`[[call]]`, `[[grant]]`,
-//! dates as quoted `YYYY-MM-DD` strings, amounts in cents). Each record
-//! is checked like an imported one ([`archipel_domain::action_problems`]),
-//! and everything it points at must be a demonstration record.
+//! `[[application]]`, `[[hardware]]`, `[[hosting]]`, `[[event]]`,
+//! `[[post]]`; dates as quoted `YYYY-MM-DD` strings, times as `HH:MM:SS`,
+//! amounts in cents). Each record is checked like an imported one
+//! ([`archipel_domain::action_problems`] and the vocabularies), and
+//! everything it points at must be a demonstration record.
 
 use crate::error::Problems;
 use crate::files::{line_of, SourceFile};
+use crate::Vocabulary;
 use crate::DEMO_SOURCE;
 use archipel_domain::{Action, ActionId, Provenance};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 /// The file, relative to the content directory.
@@ -24,10 +27,21 @@ struct Raw {
     call: Vec<Spanned<toml::Table>>,
     #[serde(default)]
     grant: Vec<Spanned<toml::Table>>,
+    #[serde(default)]
+    application: Vec<Spanned<toml::Table>>,
+    #[serde(default)]
+    hardware: Vec<Spanned<toml::Table>>,
+    #[serde(default)]
+    hosting: Vec<Spanned<toml::Table>>,
+    #[serde(default)]
+    event: Vec<Spanned<toml::Table>>,
+    #[serde(default)]
+    post: Vec<Spanned<toml::Table>>,
 }
 
 /// Reads the file; problems name the file, line and record. Calls come
-/// first, so that a grant's call is written before it.
+/// first, then grants, then applications, so that what a record points at
+/// is written before it.
 pub(crate) fn read(f: &SourceFile, p: &mut Problems<'_>) -> Vec<Action> {
     let raw: Raw = match toml::from_str(&f.text) {
         Ok(r) => r,
@@ -38,7 +52,16 @@ pub(crate) fn read(f: &SourceFile, p: &mut Problems<'_>) -> Vec<Action> {
         }
     };
     let mut out = Vec::new();
-    for (kind, items) in [("call", raw.call), ("grant", raw.grant)] {
+    let kinds = [
+        ("call", raw.call),
+        ("grant", raw.grant),
+        ("application", raw.application),
+        ("hardware", raw.hardware),
+        ("hosting", raw.hosting),
+        ("event", raw.event),
+        ("post", raw.post),
+    ];
+    for (kind, items) in kinds {
         for (i, spanned) in items.into_iter().enumerate() {
             let line = line_of(&f.text, spanned.span().start);
             let mut table = spanned.into_inner();
@@ -80,9 +103,15 @@ pub(crate) fn read(f: &SourceFile, p: &mut Problems<'_>) -> Vec<Action> {
 }
 
 /// Checks that every record a demonstration action points at is a
-/// demonstration record (`entities`), that a grant's call is a
-/// demonstration call, and that no id is used twice.
-pub(crate) fn check_links(actions: &[Action], entities: &BTreeSet<String>, p: &mut Problems<'_>) {
+/// demonstration record (`entities`), that a grant's or an application's
+/// call (and an application's grant) is a demonstration record, that
+/// vocabulary keys are known, and that no id is used twice.
+pub(crate) fn check_links(
+    actions: &[Action],
+    entities: &BTreeSet<String>,
+    vocabularies: &BTreeMap<String, Vocabulary>,
+    p: &mut Problems<'_>,
+) {
     let mut seen: BTreeSet<&ActionId> = BTreeSet::new();
     for a in actions {
         let line = a.provenance().line;
@@ -104,9 +133,12 @@ pub(crate) fn check_links(actions: &[Action], entities: &BTreeSet<String>, p: &m
                 p.push(
                     line,
                     &item,
-                    format!("{field}: `{target}` is not a demonstration call"),
+                    format!("{field}: `{target}` is not a demonstration {field}"),
                 );
             }
+        }
+        for (field, reason) in crate::action_vocabulary(vocabularies, a) {
+            p.push(line, &item, format!("{field}: {reason}"));
         }
     }
 }

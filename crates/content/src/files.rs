@@ -37,6 +37,7 @@ pub(crate) const EMBEDDED: &[(&str, &str)] = embed!(
     "vocabularies/relation_types.toml",
     "vocabularies/governance_roles.toml",
     "vocabularies/territory_levels.toml",
+    "vocabularies/event_categories.toml",
     "mappings/mediation-typologie.toml",
     "demo/territories.toml",
     "demo/actors.toml",

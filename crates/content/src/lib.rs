@@ -256,7 +256,7 @@ impl Content {
                 .iter()
                 .map(|r| r.entity.id().as_str().to_string())
                 .collect();
-            demo_support::check_links(&actions, &ids, &mut p);
+            demo_support::check_links(&actions, &ids, &vocabularies, &mut p);
             demo_actions.extend(actions);
         }
         // 4. The argument sheets' knowledge base.
@@ -503,6 +503,49 @@ impl Content {
         }
         out
     }
+
+    /// Checks a public action record before it enters the registry: its
+    /// values (`archipel_domain::action_problems`), then its vocabulary
+    /// keys — an event's category (`event_categories`) and the actor
+    /// kinds (`actor_kinds`) and typology keys (`typology`) of its
+    /// attendance. Returns `(field, reason)` pairs.
+    pub fn check_action(&self, a: &archipel_domain::Action) -> Vec<(String, String)> {
+        let mut out = archipel_domain::action_problems(a);
+        out.extend(action_vocabulary(&self.vocabularies, a));
+        out
+    }
+}
+
+/// The vocabulary keys a public action record uses that `vocabularies`
+/// does not hold (see [`Content::check_action`]).
+pub(crate) fn action_vocabulary(
+    vocabularies: &BTreeMap<String, Vocabulary>,
+    a: &archipel_domain::Action,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let archipel_domain::Action::Event(e) = a {
+        let mut unknown = |field: String, vocab: &str, key: &str| {
+            if vocabularies.get(vocab).and_then(|v| v.term(key)).is_none() {
+                out.push((
+                    field,
+                    format!(
+                        "{} is not a key of the {vocab} vocabulary",
+                        archipel_domain::echo(key)
+                    ),
+                ));
+            }
+        };
+        unknown("category".into(), "event_categories", &e.category);
+        if let Some(at) = &e.attendance {
+            for k in at.by_actor_kind.keys() {
+                unknown(format!("attendance.by_actor_kind.{k}"), "actor_kinds", k);
+            }
+            for k in at.by_typology.keys() {
+                unknown(format!("attendance.by_typology.{k}"), "typology", k);
+            }
+        }
+    }
+    out
 }
 
 fn join_kinds(kinds: &[archipel_domain::EntityKind]) -> String {

@@ -133,6 +133,7 @@ pub(crate) const REQUIRED: &[&str] = &[
     "relation_types",
     "governance_roles",
     "territory_levels",
+    "event_categories",
 ];
 
 const TERM_FIELDS: &[&str] = &["key", "fr", "en", "description_fr", "description_en"];

@@ -36,6 +36,7 @@
 //! assert_eq!(parsed.entities.len(), 2);
 //! ```
 
+pub mod actions;
 pub mod chatons;
 pub mod comptoir;
 pub mod dcat;

@@ -70,7 +70,7 @@ const DATES: &[&str] = &["dateConvention"];
 const PERIOD: &str = "datesPeriodeVersement";
 
 /// A date written `DD/MM/YYYY` (or with `-` or `.`), as `YYYY-MM-DD`.
-fn french_date(v: &str) -> Option<String> {
+pub(crate) fn french_date(v: &str) -> Option<String> {
     let b = v.as_bytes();
     let sep = |c: u8| matches!(c, b'/' | b'-' | b'.');
     let dig = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);

@@ -1,6 +1,8 @@
 //! Public action in and out of the registry: the SCDL « subventions »
 //! import and export (`archipel import scdl-subventions`, `archipel export
-//! scdl-subventions`).
+//! scdl-subventions`), the « dispositif d'aide » import, and Archipel's
+//! own JSON and CSV for every kind (`archipel import actions`, `archipel
+//! export actions|actions-csv`: [`import_actions`], [`export_actions`]).
 //!
 //! [`import_scdl`] parses the whole file first (`archipel_formats::scdl`),
 //! then decides once, as every import does, whether anything may be
@@ -15,14 +17,15 @@
 //! the registry, so it is held whole.
 
 use crate::export::{to_file, ExportError};
-use archipel_domain::{Action, ActionKind, Entity, EntityId};
-use archipel_formats::{dispositif, scdl, ImportContext, Problem, Rejects};
+use archipel_domain::{Action, ActionId, ActionKind, Entity, EntityId};
+use archipel_formats::{actions, dispositif, scdl, ImportContext, Problem, Rejects};
 use archipel_store::{ActionQuery, Store, StoreError, WriteSummary};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
-/// What an SCDL or « dispositif d'aide » import did.
+/// What an import of public action did (SCDL, « dispositif d'aide »,
+/// Archipel's own formats).
 #[derive(Debug)]
 pub struct ScdlReport {
     /// Data rows read, valid or not.
@@ -169,6 +172,197 @@ pub fn import_dispositifs(
     report.actors_matched = matched;
     report.written = Some(summary);
     Ok(report)
+}
+
+/// The order records are written in, so that what one points at is
+/// written before it: calls, grants, applications, then the rest.
+fn rank(k: ActionKind) -> u8 {
+    match k {
+        ActionKind::Call => 0,
+        ActionKind::Grant => 1,
+        ActionKind::Application => 2,
+        _ => 3,
+    }
+}
+
+/// Imports a file of Archipel's own formats for public action (JSON or
+/// CSV, [`archipel_formats::actions`]). All or nothing (or the valid
+/// records with `skip_invalid`), as [`import_scdl`]. Besides each
+/// record's own checks, what it points at must be in the registry — or,
+/// for a call or a grant, in the file —, or it is a problem on its line
+/// naming the field: such a record (and one pointing at it) is set aside
+/// with `skip_invalid`, without a copy in the rejects file. A record
+/// without a territory is on its giver's (lending, hosting, organising,
+/// employing actor's), an application on its call's.
+pub fn import_actions(
+    store: &mut Store,
+    bytes: &[u8],
+    ctx: &ImportContext<'_>,
+    skip_invalid: bool,
+) -> Result<ScdlReport, StoreError> {
+    let parsed = actions::parse(bytes, ctx);
+    let mut report = ScdlReport::of(parsed.parsed);
+    let mut records = parsed.actions;
+    if report.stopped {
+        return Ok(report);
+    }
+    // What the records point at. A record set aside takes those pointing
+    // at it along: loop until nothing more goes.
+    loop {
+        let in_file: HashSet<ActionId> = records.iter().map(|(_, a)| a.id().clone()).collect();
+        let mut dangling: Vec<(usize, Problem)> = Vec::new();
+        for (i, (line, a)) in records.iter().enumerate() {
+            for (field, target) in a.references() {
+                if store.get(target)?.is_none() {
+                    dangling.push((
+                        i,
+                        problem(
+                            ctx,
+                            *line,
+                            field,
+                            format!("no record `{target}` in the registry"),
+                        ),
+                    ));
+                }
+            }
+            for (field, target) in a.action_references() {
+                if !in_file.contains(target) && store.action(target)?.is_none() {
+                    dangling.push((
+                        i,
+                        problem(
+                            ctx,
+                            *line,
+                            field,
+                            format!(
+                                "no {} `{target}` in the registry or in the file",
+                                target.kind()
+                            ),
+                        ),
+                    ));
+                }
+            }
+        }
+        if dangling.is_empty() {
+            break;
+        }
+        let gone: HashSet<usize> = dangling.iter().map(|(i, _)| *i).collect();
+        report.rejected += gone.len();
+        report.problems.extend(dangling.into_iter().map(|(_, p)| p));
+        let mut i = 0;
+        records.retain(|_| {
+            i += 1;
+            !gone.contains(&(i - 1))
+        });
+    }
+    report.problems.sort_by_key(|p| p.line);
+    if records.is_empty() || (!report.problems.is_empty() && !skip_invalid) {
+        return Ok(report);
+    }
+    records.sort_by_key(|(_, a)| rank(a.variant_kind()));
+    let file = ctx.file.to_string();
+    let ((), summary) = store.write(&ctx.source, actions::FORMAT, Some(&file), |w| {
+        for (_, a) in &records {
+            let mut a = a.clone();
+            if a.territory().is_none() {
+                let t = match &a {
+                    Action::Application(x) => match w.action_by_id(&x.call)? {
+                        Some(c) => c.territory().cloned(),
+                        None => None,
+                    },
+                    other => match other.giver() {
+                        Some(g) => w.territory_of(g)?,
+                        None => None,
+                    },
+                };
+                set_territory(&mut a, t);
+            }
+            w.upsert_action(&a)?;
+        }
+        Ok(())
+    })?;
+    report.written = Some(summary);
+    Ok(report)
+}
+
+fn problem(ctx: &ImportContext<'_>, line: u64, field: &str, reason: String) -> Problem {
+    Problem {
+        file: ctx.file.to_string(),
+        line,
+        field: field.to_string(),
+        reason,
+    }
+}
+
+fn set_territory(a: &mut Action, t: Option<EntityId>) {
+    let slot = match a {
+        Action::Call(x) => &mut x.territory,
+        Action::Grant(x) => &mut x.territory,
+        Action::Application(x) => &mut x.territory,
+        Action::Hardware(x) => &mut x.territory,
+        Action::Hosting(x) => &mut x.territory,
+        Action::Event(x) => &mut x.territory,
+        Action::Post(x) => &mut x.territory,
+    };
+    *slot = t;
+}
+
+/// The form of [`export_actions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionsForm {
+    /// Every kind, lossless.
+    Json,
+    /// Applications, hardware, hosting, events and posts.
+    Csv,
+}
+
+/// Writes the public action records `q` selects in Archipel's JSON or CSV
+/// form, from one snapshot; returns how many were written.
+pub fn export_actions(
+    store: &Store,
+    q: &ActionQuery,
+    form: ActionsForm,
+    out: &mut dyn Write,
+) -> Result<usize, ExportError> {
+    let mut n = 0;
+    match form {
+        ActionsForm::Json => {
+            let mut w = actions::JsonWriter::begin(out)?;
+            store.in_snapshot(|s| {
+                s.for_each_action::<ExportError>(q, |a| {
+                    w.record(&a)?;
+                    n += 1;
+                    Ok(())
+                })
+            })?;
+            w.finish()?;
+        }
+        ActionsForm::Csv => {
+            let mut w = actions::CsvWriter::begin(out)?;
+            store.in_snapshot(|s| {
+                s.for_each_action::<ExportError>(q, |a| {
+                    n += usize::from(w.record(&a)?);
+                    Ok(())
+                })
+            })?;
+            w.finish()?;
+        }
+    }
+    Ok(n)
+}
+
+/// [`export_actions`] into the file at `path`, whole or not at all.
+pub fn export_actions_file(
+    store: &Store,
+    q: &ActionQuery,
+    form: ActionsForm,
+    path: &Path,
+) -> Result<usize, ExportError> {
+    let mut n = 0;
+    to_file(path, |out| {
+        n = export_actions(store, q, form, out)?;
+        Ok(())
+    })?;
+    Ok(n)
 }
 
 /// Finds or makes the actors grants point at.

@@ -200,6 +200,100 @@ fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usiz
             }
             Some((value, text, brief, source))
         }
+        Indicator::FirstTimeApplicants => {
+            let f = &x.stats.support;
+            let (_, text, brief, source) = count(f.first_time_applicants)?;
+            Some((
+                json!({
+                    "first_time_applicants": f.first_time_applicants,
+                    "applications": f.applications,
+                    "accepted": f.applications_accepted,
+                }),
+                text,
+                brief,
+                source,
+            ))
+        }
+        Indicator::Trainings => {
+            let f = &x.stats.support;
+            (f.trainings > 0).then_some(())?;
+            let n = x.lang.number(f.trainings);
+            let people = x.lang.number(f.training_attendees);
+            let key = match (f.trainings, f.training_attendees) {
+                (_, 0) => None,
+                (1, _) => Some("trainings_brief_one"),
+                _ => Some("trainings_brief"),
+            };
+            let values = [("n", n.as_str()), ("people", people.as_str())];
+            let text = match key {
+                Some(k) => fill(pitch.text(k, x.lang), &values),
+                None => format!("{n} {short}"),
+            };
+            Some((
+                json!({
+                    "trainings": f.trainings,
+                    "attendees": f.training_attendees,
+                    "agents_trained": f.agents_trained,
+                }),
+                text.clone(),
+                text,
+                x.registry_source,
+            ))
+        }
+        Indicator::AgentsTrained => count(x.stats.support.agents_trained),
+        Indicator::Events => {
+            let f = &x.stats.support;
+            let (_, text, brief, source) = count(f.events)?;
+            Some((
+                json!({"events": f.events, "attendees": f.event_attendees}),
+                text,
+                brief,
+                source,
+            ))
+        }
+        Indicator::HardwareLent => {
+            let f = &x.stats.support;
+            let (_, text, mut brief, source) = count(f.hardware_lent)?;
+            if f.hardware_out > 0 {
+                let out = x.lang.number(f.hardware_out);
+                brief = format!(
+                    "{brief}, {}",
+                    fill(pitch.text("hardware_out", x.lang), &[("n", out.as_str())])
+                );
+            }
+            Some((
+                json!({"lent": f.hardware_lent, "out": f.hardware_out}),
+                text,
+                brief,
+                source,
+            ))
+        }
+        Indicator::CommonsHosted => count(x.stats.support.commons_hosted),
+        Indicator::DedicatedPosts => {
+            let f = &x.stats.support;
+            (f.posts > 0).then_some(())?;
+            let n = x.lang.number(f.posts);
+            let fte = f.posts_fte.clone().unwrap_or_default();
+            let shown = match x.lang {
+                Lang::Fr => fte.replace('.', ","),
+                Lang::En => fte.clone(),
+            };
+            let key = if f.posts == 1 {
+                "dedicated_posts_brief_one"
+            } else {
+                "dedicated_posts_brief"
+            };
+            let brief = fill(
+                pitch.text(key, x.lang),
+                &[("n", n.as_str()), ("fte", shown.as_str())],
+            );
+            Some((
+                json!({"posts": f.posts, "fte": fte}),
+                n,
+                brief,
+                x.registry_source,
+            ))
+        }
         Indicator::CommonsLicence => {
             x.stats.commons.as_ref()?;
             let (l, source) = match x

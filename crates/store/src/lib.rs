@@ -75,7 +75,7 @@ pub use scope::{
     ActorGroup, GroupCount, LinkCount, LinkGroup, ScopeQuery, ScopeStats, SupportFigures,
 };
 pub use search::{SearchHit, SearchQuery, SearchResults};
-pub use support::ActionQuery;
+pub use support::{ActionQuery, ApplicationOutcome, CallApplications};
 pub use write::{prepare, Change, Outcome, Prepared, WriteSummary, Writer};
 
 use rusqlite::Connection;

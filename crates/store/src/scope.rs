@@ -73,10 +73,13 @@ fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
     *n == T::default()
 }
 
-/// What the territory did for commons: its grants and calls for projects.
+/// What the territory did for commons: its grants and calls for projects,
+/// the applications to its calls, hardware lent or given, commons hosted,
+/// trainings and events, dedicated posts.
 ///
-/// A grant or call is the territory's when its `territory`, or else its
-/// giver's, is in scope. A grant goes to commons when it names commons it
+/// A record is the territory's when its `territory`, or else its giver's
+/// (the lending, hosting, organising or employing actor's), or else its
+/// call's or its call's giver's (an application's), is in scope. A grant goes to commons when it names commons it
 /// supports, or when its beneficiary holds a live relation of one of
 /// [`ScopeQuery::support_relations`] to a commons (with
 /// [`ScopeQuery::commons`]: to that commons). Amounts are what each
@@ -115,12 +118,58 @@ pub struct SupportFigures {
     /// Of which non-competitive.
     #[serde(skip_serializing_if = "is_zero")]
     pub non_competitive_calls: u64,
+    /// Applications to calls.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub applications: u64,
+    /// Of which accepted.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub applications_accepted: u64,
+    /// Applicants applying for the first time to the body running the
+    /// call: no earlier application to it, no earlier grant from it
+    /// (`archipel_domain::first_time_applications`, over the whole
+    /// registry), counted by their first application.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub first_time_applicants: u64,
+    /// Trainings (events of category `training`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub trainings: u64,
+    /// People who attended them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub training_attendees: u64,
+    /// Public agents among them (`Attendance::agents`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub agents_trained: u64,
+    /// Other events (workshops, meetups, conferences…).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub events: u64,
+    /// People who attended them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub event_attendees: u64,
+    /// Hardware items lent, in all (the quantities of every loan).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hardware_lent: u64,
+    /// Of which out now (loans not returned).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hardware_out: u64,
+    /// Hardware items given.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hardware_given: u64,
+    /// Distinct commons hosted today (hostings begun and not ended; a
+    /// hosting naming no commons of the registry counts as one).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commons_hosted: u64,
+    /// Posts dedicated to the commons today.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub posts: u64,
+    /// Their full-time equivalents added up, exactly (`1.5`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posts_fte: Option<String>,
 }
 
 impl SupportFigures {
     /// Whether there is nothing to show.
     pub fn is_empty(&self) -> bool {
-        self.grants == 0 && self.calls == 0
+        *self == SupportFigures::default()
     }
 }
 
@@ -151,7 +200,7 @@ pub struct ScopeStats {
     pub relation_kinds: Vec<Count>,
     pub actor_groups: Vec<GroupCount>,
     pub link_groups: Vec<LinkCount>,
-    /// Grants and calls for projects.
+    /// Public action.
     #[serde(skip_serializing_if = "SupportFigures::is_empty")]
     pub support: SupportFigures,
 }
@@ -174,10 +223,17 @@ pub(crate) const TREE: &str = "WITH RECURSIVE tree(id) AS (SELECT ?1 \
        WHERE c.territory IS NULL OR c.territory = t.owner OR tree.id = ?1 \
      UNION SELECT c.id FROM tree JOIN entity c ON c.territory = tree.id AND c.kind = 'territory')";
 
-/// Whether a public action record (`a`, its giver joined as `g`) is in
-/// the scope `tree` holds: its `territory`, else its giver's. The one rule
-/// of the territory's figures and of `ActionQuery::territory`.
-pub(crate) const ACTION_IN_SCOPE: &str = "coalesce(a.territory, g.territory) IN (SELECT id FROM tree)";
+/// What [`ACTION_IN_SCOPE`] needs joined to a public action record `a`
+/// besides its giver (`g`): its call (`c`) and the call's giver (`cg`).
+pub(crate) const ACTION_SCOPE_JOINS: &str =
+    "LEFT JOIN action c ON c.id = a.call LEFT JOIN entity cg ON cg.id = c.giver";
+
+/// Whether a public action record (`a`, its giver joined as `g`, and
+/// [`ACTION_SCOPE_JOINS`]) is in the scope `tree` holds: its `territory`,
+/// else its giver's, else its call's, else the call's giver's. The one
+/// rule of the territory's figures and of `ActionQuery::territory`.
+pub(crate) const ACTION_IN_SCOPE: &str =
+    "coalesce(a.territory, g.territory, c.territory, cg.territory) IN (SELECT id FROM tree)";
 
 /// [`TREE`] over the parameter `param` (`?3`), for queries with other
 /// parameters before it.
@@ -408,6 +464,7 @@ impl Store {
                     json_extract(b.data, '$.identifiers.rna') IS NOT NULL FROM action a
              LEFT JOIN entity g ON g.id = a.giver
              LEFT JOIN entity b ON b.id = a.beneficiary
+             {ACTION_SCOPE_JOINS}
              WHERE {ACTION_IN_SCOPE}
              ORDER BY a.id"
         );
@@ -416,6 +473,12 @@ impl Store {
         let mut f = SupportFigures::default();
         let mut beneficiaries = std::collections::BTreeSet::new();
         let mut associations = std::collections::BTreeSet::new();
+        let mut hosted = std::collections::BTreeSet::new();
+        let mut fte: u64 = 0;
+        let today = chrono::Utc::now().date_naive();
+        // Which applications were first ones: computed once, when the
+        // scope has any.
+        let mut first_times: Option<std::collections::BTreeSet<archipel_domain::ActionId>> = None;
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
             let data: String = r.get(1)?;
@@ -455,8 +518,58 @@ impl Store {
                         }
                     }
                 }
+                Action::Application(x) => {
+                    f.applications += 1;
+                    f.applications_accepted +=
+                        u64::from(x.status == archipel_domain::ApplicationStatus::Accepted);
+                    if first_times.is_none() {
+                        first_times = Some(self.first_time_applications()?);
+                    }
+                    if first_times.as_ref().is_some_and(|s| s.contains(&x.id)) {
+                        f.first_time_applicants += 1;
+                    }
+                }
+                Action::Event(e) => {
+                    let people = e.attendance.as_ref().map_or(0, |a| u64::from(a.total));
+                    if e.is_training() {
+                        f.trainings += 1;
+                        f.training_attendees += people;
+                        f.agents_trained +=
+                            e.attendance.as_ref().map_or(0, |a| u64::from(a.agents()));
+                    } else {
+                        f.events += 1;
+                        f.event_attendees += people;
+                    }
+                }
+                Action::Hardware(h) => match h.transfer {
+                    archipel_domain::Transfer::Loan => {
+                        f.hardware_lent += u64::from(h.quantity);
+                        if h.out() {
+                            f.hardware_out += u64::from(h.quantity);
+                        }
+                    }
+                    archipel_domain::Transfer::Gift => f.hardware_given += u64::from(h.quantity),
+                },
+                Action::Hosting(h) => {
+                    if h.live_on(today) {
+                        // Something hosted that is no commons of the
+                        // registry counts once.
+                        if h.commons.is_empty() {
+                            hosted.insert(h.id.to_string());
+                        }
+                        hosted.extend(h.commons.iter().map(|c| c.as_str().to_string()));
+                    }
+                }
+                Action::Post(p) => {
+                    if p.live_on(today) {
+                        f.posts += 1;
+                        fte += p.fte.thousandths();
+                    }
+                }
             }
         }
+        f.commons_hosted = hosted.len() as u64;
+        f.posts_fte = (fte > 0).then(|| archipel_domain::format_fte(fte));
         f.commons_beneficiaries = beneficiaries.len() as u64;
         f.commons_associations = associations.len() as u64;
         if f.granted_cents > 0 {

@@ -1,19 +1,22 @@
 //! Public action records (`archipel_domain::Action`: calls for projects,
-//! grants) in the `action` table (migration 0009), written in the same
-//! batch as the entities they point at and read back whole.
+//! grants, applications, hardware, hosting, events, posts) in the `action`
+//! table (migrations 0009 and 0010), written in the same batch as the
+//! entities they point at and read back whole.
 //!
 //! A record is written by [`Writer::upsert_action`]: unchanged facts leave
 //! the row alone, an update keeps the creation time, and every record it
-//! points at (giver, beneficiary, territory, commons, call) must exist —
+//! points at (`Action::references`, `Action::action_references`) must exist —
 //! written earlier in the batch or already stored — or the batch fails
 //! naming the record and field. Versions replaced by a re-import are not
 //! kept in `version` yet (the history of entities only).
 
 use crate::write::{ts, Outcome, Writer};
 use crate::{Result, Store, StoreError};
-use archipel_domain::{Action, ActionId, ActionKind, EntityId};
+use archipel_domain::{
+    Action, ActionId, ActionKind, Application, ApplicationStatus, Call, EntityId,
+};
 use rusqlite::{params, OptionalExtension};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Which public action records to read.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +30,31 @@ pub struct ActionQuery {
     /// ([`crate::SupportFigures`]): the record's `territory`, else its
     /// giver's, is this territory or one below it.
     pub territory: Option<EntityId>,
+}
+
+/// A call for projects with the applications made to it
+/// ([`Store::calls_with_applications`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CallApplications {
+    pub call: Call,
+    /// By filing day, then id.
+    pub applications: Vec<ApplicationOutcome>,
+    pub accepted: u64,
+    pub refused: u64,
+    pub withdrawn: u64,
+    /// Not decided yet.
+    pub pending: u64,
+    /// Applications that were their applicant's first.
+    pub first_time: u64,
+    /// The amounts asked for, added up.
+    pub asked_cents: i64,
+}
+
+/// An application and whether it was its applicant's first.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ApplicationOutcome {
+    pub application: Application,
+    pub first_time: bool,
 }
 
 fn decode(id: &str, data: &str) -> Result<Action> {
@@ -74,10 +102,7 @@ impl Writer<'_> {
                 .map_err(|e| StoreError::database_because("encoding a record", e))?;
             let p = record.provenance();
             let day = record.day().map(|d| d.to_string());
-            let call = match &record {
-                Action::Grant(g) => g.call.as_ref().map(ActionId::as_str),
-                Action::Call(_) => None,
-            };
+            let call = record.call().map(ActionId::as_str);
             self.tx()
                 .prepare_cached(
                     "INSERT INTO action (id, kind, name, territory, giver, beneficiary, call,
@@ -109,7 +134,9 @@ impl Writer<'_> {
         Ok(outcome)
     }
 
-    fn action_by_id(&self, id: &ActionId) -> Result<Option<Action>> {
+    /// The public action record with this id (written earlier in this
+    /// batch or already stored), if any.
+    pub fn action_by_id(&self, id: &ActionId) -> Result<Option<Action>> {
         let data: Option<String> = self
             .tx()
             .prepare_cached("SELECT data FROM action WHERE id = ?1")?
@@ -178,18 +205,19 @@ impl Store {
             None => (None, None),
         };
         // The territory's scope only when asked (the walk is not free).
-        let (tree, scoped) = match &q.territory {
+        let (tree, joins, scoped) = match &q.territory {
             Some(_) => (
                 crate::scope::tree("?5"),
+                crate::scope::ACTION_SCOPE_JOINS,
                 format!("AND {}", crate::scope::ACTION_IN_SCOPE),
             ),
-            None => (String::new(), String::new()),
+            None => (String::new(), "", String::new()),
         };
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
                 "{tree} SELECT a.id, a.data FROM action a
-                 LEFT JOIN entity g ON g.id = a.giver
+                 LEFT JOIN entity g ON g.id = a.giver {joins}
                  WHERE (?1 IS NULL OR a.kind = ?1)
                    AND (?2 IS NULL OR a.day >= ?2) AND (?3 IS NULL OR a.day <= ?3)
                    AND (?4 IS NULL OR json_extract(a.data, '$.giver_siret') = ?4)
@@ -217,6 +245,82 @@ impl Store {
         Ok(())
     }
 
+    /// The applications that were their applicant's first contact with
+    /// the body running the call, over the whole registry
+    /// (`archipel_domain::first_time_applications`).
+    pub fn first_time_applications(&self) -> Result<BTreeSet<ActionId>> {
+        let mut all = Vec::new();
+        for kind in [ActionKind::Call, ActionKind::Grant, ActionKind::Application] {
+            self.for_each_action::<StoreError>(
+                &ActionQuery {
+                    kind: Some(kind),
+                    ..ActionQuery::default()
+                },
+                |a| {
+                    all.push(a);
+                    Ok(())
+                },
+            )?;
+        }
+        Ok(archipel_domain::first_time_applications(&all))
+    }
+
+    /// The calls `q` selects (its kind is set to calls), each with the
+    /// applications made to it and what came of them, first-time
+    /// applicants flagged ([`Store::first_time_applications`]); calls by
+    /// opening day, applications by filing day then id.
+    pub fn calls_with_applications(&self, q: &ActionQuery) -> Result<Vec<CallApplications>> {
+        let first = self.first_time_applications()?;
+        let calls = self.actions(&ActionQuery {
+            kind: Some(ActionKind::Call),
+            ..q.clone()
+        })?;
+        let mut by_call: HashMap<ActionId, Vec<Application>> = HashMap::new();
+        self.for_each_action::<StoreError>(
+            &ActionQuery {
+                kind: Some(ActionKind::Application),
+                ..ActionQuery::default()
+            },
+            |a| {
+                if let Action::Application(x) = a {
+                    by_call.entry(x.call.clone()).or_default().push(x);
+                }
+                Ok(())
+            },
+        )?;
+        let mut out = Vec::new();
+        for c in calls {
+            let Action::Call(call) = c else { continue };
+            let mut r = CallApplications {
+                applications: Vec::new(),
+                accepted: 0,
+                refused: 0,
+                withdrawn: 0,
+                pending: 0,
+                first_time: 0,
+                asked_cents: 0,
+                call,
+            };
+            for x in by_call.remove(&r.call.id).unwrap_or_default() {
+                match x.status {
+                    ApplicationStatus::Accepted => r.accepted += 1,
+                    ApplicationStatus::Refused => r.refused += 1,
+                    ApplicationStatus::Withdrawn => r.withdrawn += 1,
+                    ApplicationStatus::Submitted => r.pending += 1,
+                }
+                r.asked_cents += x.amount_asked_cents.unwrap_or(0);
+                let first_time = first.contains(&x.id);
+                r.first_time += u64::from(first_time);
+                r.applications.push(ApplicationOutcome {
+                    application: x,
+                    first_time,
+                });
+            }
+            out.push(r);
+        }
+        Ok(out)
+    }
+
     /// Every public action record `q` selects, in the order of
     /// [`Store::for_each_action`].
     pub fn actions(&self, q: &ActionQuery) -> Result<Vec<Action>> {
@@ -230,31 +334,28 @@ impl Store {
 }
 
 /// A public action record that points at `target` (an entity a batch
-/// removes), with the field, if any.
+/// removes), with the field, if any: the records whose JSON holds the id
+/// as a string, read to find the field among their references (every
+/// kind's, `Action::references`).
 pub(crate) fn pointing_at(
     tx: &rusqlite::Transaction<'_>,
     target: &str,
 ) -> Result<Option<(String, &'static str)>> {
-    let row: Option<(String, String)> = tx
-        .prepare_cached(
-            "SELECT id, CASE WHEN giver IS ?1 THEN 'giver'
-                             WHEN beneficiary IS ?1 THEN 'beneficiary'
-                             WHEN territory IS ?1 THEN 'territory'
-                             ELSE 'commons' END
-             FROM action
-             WHERE giver = ?1 OR beneficiary = ?1 OR territory = ?1
-                OR EXISTS (SELECT 1 FROM json_each(action.data, '$.commons') WHERE value = ?1)
-             LIMIT 1",
-        )?
-        .query_row([target], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    Ok(row.map(|(id, field)| {
-        let field = match field.as_str() {
-            "giver" => "giver",
-            "beneficiary" => "beneficiary",
-            "territory" => "territory",
-            _ => "commons",
-        };
-        (id, field)
-    }))
+    let quoted = format!("\"{target}\"");
+    let mut stmt =
+        tx.prepare_cached("SELECT id, data FROM action WHERE instr(data, ?1) > 0 ORDER BY id")?;
+    let mut rows = stmt.query([quoted])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let data: String = r.get(1)?;
+        let a = decode(&id, &data)?;
+        if let Some((field, _)) = a
+            .references()
+            .into_iter()
+            .find(|(_, x)| x.as_str() == target)
+        {
+            return Ok(Some((id, field)));
+        }
+    }
+    Ok(None)
 }

@@ -20,6 +20,12 @@ pub enum Format {
     /// Grants as SCDL « subventions » 2.1.1 (CSV), the file a government
     /// publishes: those of --attribuant SIRET dated in --year YEAR.
     ScdlSubventions,
+    /// Public action records (every kind, or --kind, --year), Archipel
+    /// JSON, lossless.
+    Actions,
+    /// Public action records as one CSV (applications, hardware, hosting,
+    /// events, posts; --kind, --year).
+    ActionsCsv,
 }
 
 #[derive(clap::Args)]
@@ -37,9 +43,14 @@ pub struct Args {
     /// For `scdl-subventions`: the SIRET of the body that gave the grants.
     #[arg(long, value_name = "SIRET")]
     attribuant: Option<String>,
-    /// For `scdl-subventions`: the year of the grants' dateConvention.
+    /// For `scdl-subventions`: the year of the grants' dateConvention; for
+    /// `actions`: the year of the day each record is filed under.
     #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1900..=2999))]
     year: Option<i32>,
+    /// For `actions` and `actions-csv`: only this kind (call, grant,
+    /// application, hardware, hosting, event, post).
+    #[arg(long)]
+    kind: Option<String>,
 }
 
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
@@ -48,6 +59,15 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             return super::support::export_scdl(
                 g,
                 args.attribuant.as_deref(),
+                args.year,
+                args.output.as_deref(),
+            )
+        }
+        (f @ (Format::Actions | Format::ActionsCsv), ..) => {
+            return super::support::export_actions(
+                g,
+                matches!(f, Format::ActionsCsv),
+                args.kind.as_deref(),
                 args.year,
                 args.output.as_deref(),
             )

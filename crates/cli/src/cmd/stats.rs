@@ -117,7 +117,7 @@ fn territory(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The grants and calls of the territory, zero figures left out.
+/// The public action of the territory, zero figures left out.
 fn support(f: &archipel_store::SupportFigures) {
     if f.is_empty() {
         return;
@@ -154,6 +154,56 @@ fn support(f: &archipel_store::SupportFigures) {
         let mut line = format!("  {:>7}  calls for projects", f.calls);
         if f.non_competitive_calls > 0 {
             line.push_str(&format!(", {} non-competitive", f.non_competitive_calls));
+        }
+        say(line);
+    }
+    if f.applications > 0 {
+        let mut line = format!("  {:>7}  applications to calls", f.applications);
+        if f.applications_accepted > 0 {
+            line.push_str(&format!(", {} accepted", f.applications_accepted));
+        }
+        if f.first_time_applicants > 0 {
+            line.push_str(&format!(
+                ", {} from first-time applicants",
+                f.first_time_applicants
+            ));
+        }
+        say(line);
+    }
+    if f.trainings > 0 {
+        let mut line = format!("  {:>7}  trainings", f.trainings);
+        if f.training_attendees > 0 {
+            line.push_str(&format!(", {} attendees", f.training_attendees));
+        }
+        if f.agents_trained > 0 {
+            line.push_str(&format!(", {} public agents trained", f.agents_trained));
+        }
+        say(line);
+    }
+    if f.events > 0 {
+        let mut line = format!("  {:>7}  other events", f.events);
+        if f.event_attendees > 0 {
+            line.push_str(&format!(", {} attendees", f.event_attendees));
+        }
+        say(line);
+    }
+    if f.hardware_lent > 0 {
+        let mut line = format!("  {:>7}  hardware items lent", f.hardware_lent);
+        if f.hardware_out > 0 {
+            line.push_str(&format!(", {} out now", f.hardware_out));
+        }
+        say(line);
+    }
+    if f.hardware_given > 0 {
+        say(format!("  {:>7}  hardware items given", f.hardware_given));
+    }
+    if f.commons_hosted > 0 {
+        say(format!("  {:>7}  commons hosted", f.commons_hosted));
+    }
+    if f.posts > 0 {
+        let mut line = format!("  {:>7}  dedicated posts", f.posts);
+        if let Some(fte) = &f.posts_fte {
+            line.push_str(&format!(", {fte} full-time equivalent"));
         }
         say(line);
     }

@@ -22,6 +22,8 @@ pub enum ImportFormat {
     ScdlSubventions,
     /// « Dispositif d'aide » (CSV): calls for projects.
     Dispositifs,
+    /// Archipel's own JSON or CSV for public action records.
+    Actions,
 }
 
 impl clap::ValueEnum for ImportFormat {
@@ -31,7 +33,11 @@ impl clap::ValueEnum for ImportFormat {
             Format::value_variants()
                 .iter()
                 .map(|f| ImportFormat::Registry(*f))
-                .chain([ImportFormat::ScdlSubventions, ImportFormat::Dispositifs])
+                .chain([
+                    ImportFormat::ScdlSubventions,
+                    ImportFormat::Dispositifs,
+                    ImportFormat::Actions,
+                ])
                 .collect()
         })
     }
@@ -46,6 +52,11 @@ impl clap::ValueEnum for ImportFormat {
             ImportFormat::Dispositifs => Some(PossibleValue::new("dispositifs").help(
                 "« Dispositif d'aide » (CSV): calls for projects, attached to the actor \
                  with their porteur's SIREN",
+            )),
+            ImportFormat::Actions => Some(PossibleValue::new("actions").help(
+                "Public action records in Archipel's JSON or CSV (applications, hardware, \
+                 hosting, events, posts; calls and grants in JSON), pointing at records of \
+                 the registry",
             )),
         }
     }
@@ -62,12 +73,13 @@ pub struct ImportArgs<'a> {
     pub max_bytes: u64,
 }
 
-/// `archipel import scdl-subventions|dispositifs FILE`.
+/// `archipel import scdl-subventions|dispositifs|actions FILE`.
 pub fn import(g: &Global, kind: ImportFormat, args: ImportArgs<'_>) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     let shown = args.file.display().to_string();
     let format = match kind {
         ImportFormat::Dispositifs => archipel_formats::dispositif::FORMAT,
+        ImportFormat::Actions => archipel_formats::actions::FORMAT,
         _ => archipel_formats::scdl::FORMAT,
     };
     let source = args.source.unwrap_or(format);
@@ -79,6 +91,9 @@ pub fn import(g: &Global, kind: ImportFormat, args: ImportArgs<'_>) -> anyhow::R
         ImportFormat::Dispositifs => {
             support::import_dispositifs(&mut store, &bytes, &ctx, args.skip_invalid)?
         }
+        ImportFormat::Actions => {
+            support::import_actions(&mut store, &bytes, &ctx, args.skip_invalid)?
+        }
         _ => support::import_scdl(&mut store, &bytes, &ctx, args.skip_invalid)?,
     };
     for p in &report.problems {
@@ -88,7 +103,7 @@ pub fn import(g: &Global, kind: ImportFormat, args: ImportArgs<'_>) -> anyhow::R
         esay(nothing_imported(&shown, &report, args.skip_invalid));
         return Ok(ExitCode::from(1));
     };
-    let rejects_path = if report.rejected > 0 {
+    let rejects_path = if !report.rejects.records.is_empty() {
         let path = args.rejects.map(Path::to_path_buf).unwrap_or_else(|| {
             let mut p = args.file.as_os_str().to_owned();
             p.push(".rejects.csv");
@@ -156,6 +171,45 @@ fn nothing_imported(shown: &str, report: &ScdlReport, skip_invalid: bool) -> Str
     }
 }
 
+/// `archipel export actions|actions-csv [--kind KIND] [--year YEAR]`.
+pub fn export_actions(
+    g: &Global,
+    csv: bool,
+    kind: Option<&str>,
+    year: Option<i32>,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let kind = match kind.map(parse_kind).transpose() {
+        Ok(k) => k,
+        Err(e) => {
+            esay(format!("archipel export: --kind: {e}"));
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let form = if csv {
+        support::ActionsForm::Csv
+    } else {
+        support::ActionsForm::Json
+    };
+    let q = ActionQuery {
+        kind,
+        giver_siret: None,
+        year,
+    };
+    let store = g.read_store()?;
+    match output {
+        Some(path) => {
+            support::export_actions_file(&store, &q, form, path)?;
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            support::export_actions(&store, &q, form, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `archipel export scdl-subventions --attribuant SIRET --year YEAR`.
 pub fn export_scdl(
     g: &Global,
@@ -200,7 +254,8 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Command {
-    /// The public action records: calls for projects and grants, by day.
+    /// The public action records (calls, grants, applications, hardware,
+    /// hosting, events, posts), by day.
     List(ListArgs),
     /// One public action record, with what it points at and where it came from.
     Show(ShowArgs),
@@ -208,10 +263,12 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ListArgs {
-    /// Only this kind (call, grant).
+    /// Only this kind (call, grant, application, hardware, hosting, event, post).
     #[arg(long, value_parser = parse_kind)]
     kind: Option<ActionKind>,
-    /// Only records of this year (a grant's dateConvention, a call's opening).
+    /// Only records of this year (the day each is filed under: a grant's
+    /// dateConvention, a call's opening, an application's filing, an
+    /// event's first day…).
     #[arg(long)]
     year: Option<i32>,
     /// Only grants of the body with this SIRET.
@@ -232,7 +289,10 @@ struct ShowArgs {
 }
 
 fn parse_kind(s: &str) -> Result<ActionKind, String> {
-    ActionKind::parse(s).ok_or_else(|| format!("`{s}`: expected call or grant"))
+    ActionKind::parse(s).ok_or_else(|| {
+        let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("`{s}`: expected one of {}", kinds.join(", "))
+    })
 }
 
 fn euros(c: i64) -> String {
@@ -290,17 +350,72 @@ fn list(g: &Global, a: ListArgs) -> anyhow::Result<ExitCode> {
                     ""
                 }
             ),
+            Action::Application(x) => format!(
+                "{day}  {}  {} → {} ({}{}): {}",
+                x.id,
+                x.applicant_name,
+                x.call,
+                x.status.as_str(),
+                x.amount_asked_cents
+                    .map(|c| format!(", {} asked", euros(c)))
+                    .unwrap_or_default(),
+                x.purpose
+            ),
+            Action::Hardware(x) => format!(
+                "{day}  {}  {} × {} ({}{}), {} → {}",
+                x.id,
+                x.quantity,
+                x.items,
+                x.transfer.as_str(),
+                match (x.transfer, x.returned) {
+                    (archipel_domain::Transfer::Loan, true) => ", returned",
+                    (archipel_domain::Transfer::Loan, false) => ", out",
+                    _ => "",
+                },
+                x.giver,
+                x.recipient
+            ),
+            Action::Hosting(x) => format!(
+                "{day}  {}  {} hosted by {}{}",
+                x.id,
+                x.what,
+                x.host,
+                x.until.map(|u| format!(" until {u}")).unwrap_or_default()
+            ),
+            Action::Event(x) => format!(
+                "{day}  {}  [{}] {}{}",
+                x.id,
+                x.category,
+                x.name,
+                x.attendance
+                    .as_ref()
+                    .map(|a| format!(" ({} attendee(s))", a.total))
+                    .unwrap_or_default()
+            ),
+            Action::Post(x) => format!(
+                "{day}  {}  {} ({} FTE) at {}",
+                x.id, x.role, x.fte, x.employer
+            ),
         };
         say(line);
     }
     let grants = totals.get(&ActionKind::Grant).cloned().unwrap_or_default();
     let calls = totals.get(&ActionKind::Call).cloned().unwrap_or_default();
-    say(format!(
+    let mut line = format!(
         "{} grant(s), {} granted; {} call(s)",
         grants.records,
         euros(grants.granted_cents),
         calls.records
-    ));
+    );
+    for k in ActionKind::ALL {
+        if matches!(k, ActionKind::Call | ActionKind::Grant) {
+            continue;
+        }
+        if let Some(t) = totals.get(&k).filter(|t| t.records > 0) {
+            line.push_str(&format!("; {} {k}(s)", t.records));
+        }
+    }
+    say(line);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -339,7 +454,7 @@ fn show(g: &Global, a: ShowArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
             let text = match (k.as_str(), v) {
-                ("amount_cents" | "budget_cents", serde_json::Value::Number(n)) => {
+                (k, serde_json::Value::Number(n)) if k.ends_with("_cents") => {
                     n.as_i64().map(euros).unwrap_or_else(|| n.to_string())
                 }
                 (_, serde_json::Value::String(s)) => s.clone(),

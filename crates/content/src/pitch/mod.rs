@@ -109,6 +109,13 @@ indicators! {
     SupportCommons = "support_commons",
     SupportAssociations = "support_associations",
     NonCompetitiveCalls = "non_competitive_calls",
+    FirstTimeApplicants = "first_time_applicants",
+    Trainings = "trainings",
+    AgentsTrained = "agents_trained",
+    Events = "events",
+    HardwareLent = "hardware_lent",
+    CommonsHosted = "commons_hosted",
+    DedicatedPosts = "dedicated_posts",
 }
 
 /// What a relation-based indicator counts among the relations of its types
@@ -358,6 +365,6 @@ mod tests {
         for i in Indicator::ALL {
             assert_eq!(Indicator::parse(i.as_str()), Some(*i));
         }
-        assert_eq!(Indicator::ALL.len(), 16);
+        assert_eq!(Indicator::ALL.len(), 23);
     }
 }

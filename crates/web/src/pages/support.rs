@@ -143,7 +143,7 @@ pub async fn page(
         .iter()
         .filter_map(|a| match a {
             Action::Grant(g) => Some(g),
-            Action::Call(_) => None,
+            _ => None,
         })
         .collect();
     // The first year each giver gave each beneficiary something.
@@ -394,7 +394,7 @@ pub async fn show(
                         _ => None,
                     })
                     .collect(),
-                Action::Grant(_) => Vec::new(),
+                _ => Vec::new(),
             };
             let mut ids: Vec<&str> = a
                 .references()
@@ -408,7 +408,7 @@ pub async fn show(
                     Some(c) => s.action(c)?.map(|c| c.name().to_string()),
                     None => None,
                 },
-                Action::Call(_) => None,
+                _ => None,
             };
             Ok(Some((a, grants, names, call_name)))
         })
@@ -446,6 +446,13 @@ pub async fn show(
                     .collect(),
             )
         }
+        // The other kinds' pages are the web's next step (branch h/actweb).
+        other => (
+            other.kind().as_str(),
+            other.name().to_string(),
+            None,
+            Vec::new(),
+        ),
     };
     let rows = grants
         .iter()

@@ -1,6 +1,7 @@
 //! Public action: what a territory *does* for its digital commons — calls
-//! for projects, grants, and (next) applications to calls, in-kind support,
-//! trainings and events, dedicated posts.
+//! for projects, grants, applications to calls ([`application`]), in-kind
+//! support (hardware, hosting: [`in_kind`]), trainings and events
+//! ([`event`]), dedicated posts ([`post`]).
 //!
 //! Public action records are not [`crate::Entity`] variants: they point at
 //! entities (the actor that gives, the beneficiary, the commons supported,
@@ -16,11 +17,23 @@
 //! is kept as the decimal text it was given in ([`Share`]), so that it
 //! comes back exactly.
 
-use crate::{check_siret, check_text, check_url, EntityId, IdError, Provenance, TextKind};
+use crate::{
+    check_siret, check_text, check_url, EntityId, EntityKind, IdError, Provenance, TextKind,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+
+pub mod application;
+pub mod event;
+pub mod in_kind;
+pub mod post;
+
+pub use application::{first_time_applications, Application, ApplicationStatus};
+pub use event::{Attendance, Event};
+pub use in_kind::{Hardware, Hosting, Transfer};
+pub use post::{format_fte, Fte, Post};
 
 /// An amount in euro cents.
 pub type Cents = i64;
@@ -33,25 +46,54 @@ pub enum ActionKind {
     Call,
     /// A grant (SCDL « subventions »).
     Grant,
+    /// An application to a call.
+    Application,
+    /// Hardware lent or given.
+    Hardware,
+    /// Commons hosted on someone's infrastructure.
+    Hosting,
+    /// A training or an event.
+    Event,
+    /// A post dedicated to the commons.
+    Post,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 2] = [ActionKind::Call, ActionKind::Grant];
+    pub const ALL: [ActionKind; 7] = [
+        ActionKind::Call,
+        ActionKind::Grant,
+        ActionKind::Application,
+        ActionKind::Hardware,
+        ActionKind::Hosting,
+        ActionKind::Event,
+        ActionKind::Post,
+    ];
 
     /// The prefix of identifiers, the store's `kind` column.
     pub fn as_str(self) -> &'static str {
         match self {
             ActionKind::Call => "call",
             ActionKind::Grant => "grant",
+            ActionKind::Application => "application",
+            ActionKind::Hardware => "hardware",
+            ActionKind::Hosting => "hosting",
+            ActionKind::Event => "event",
+            ActionKind::Post => "post",
         }
     }
 
+    /// A kind by its name, singular or plural (`grant`, `grants`).
     pub fn parse(s: &str) -> Option<ActionKind> {
-        match s {
-            "call" | "calls" => Some(ActionKind::Call),
-            "grant" | "grants" => Some(ActionKind::Grant),
-            _ => None,
-        }
+        let singular = match s {
+            "calls" => "call",
+            "grants" => "grant",
+            "applications" => "application",
+            "hostings" => "hosting",
+            "events" => "event",
+            "posts" => "post",
+            other => other,
+        };
+        Self::ALL.into_iter().find(|k| k.as_str() == singular)
     }
 }
 
@@ -92,10 +134,12 @@ impl ActionId {
     }
 
     pub fn kind(&self) -> ActionKind {
-        match self.0.split(':').next() {
-            Some("call") => ActionKind::Call,
-            _ => ActionKind::Grant,
-        }
+        // Constructed only through `new`, so the prefix is always a kind.
+        self.0
+            .split(':')
+            .next()
+            .and_then(ActionKind::parse)
+            .unwrap_or(ActionKind::Grant)
     }
 
     /// The `LOCAL` part.
@@ -368,79 +412,196 @@ pub struct Call {
 pub enum Action {
     Call(Call),
     Grant(Grant),
+    Application(Application),
+    Hardware(Hardware),
+    Hosting(Hosting),
+    Event(Event),
+    Post(Post),
+}
+
+/// `$f(x)` for whichever record `$a` holds.
+macro_rules! each {
+    ($a:expr, $x:ident => $e:expr) => {
+        match $a {
+            Action::Call($x) => $e,
+            Action::Grant($x) => $e,
+            Action::Application($x) => $e,
+            Action::Hardware($x) => $e,
+            Action::Hosting($x) => $e,
+            Action::Event($x) => $e,
+            Action::Post($x) => $e,
+        }
+    };
 }
 
 impl Action {
     pub fn id(&self) -> &ActionId {
-        match self {
-            Action::Call(x) => &x.id,
-            Action::Grant(x) => &x.id,
-        }
+        each!(self, x => &x.id)
     }
 
     pub fn kind(&self) -> ActionKind {
         self.id().kind()
     }
 
-    /// A human name: a call's name, a grant's purpose.
+    /// The kind of record it is (which [`Action::kind`], read from the
+    /// id, must match: [`action_problems`] checks).
+    pub fn variant_kind(&self) -> ActionKind {
+        match self {
+            Action::Call(_) => ActionKind::Call,
+            Action::Grant(_) => ActionKind::Grant,
+            Action::Application(_) => ActionKind::Application,
+            Action::Hardware(_) => ActionKind::Hardware,
+            Action::Hosting(_) => ActionKind::Hosting,
+            Action::Event(_) => ActionKind::Event,
+            Action::Post(_) => ActionKind::Post,
+        }
+    }
+
+    /// A human name: a call's name, a grant's or an application's
+    /// purpose, hardware's items, what is hosted, an event's name, a
+    /// post's role.
     pub fn name(&self) -> &str {
         match self {
             Action::Call(x) => &x.name,
             Action::Grant(x) => &x.purpose,
+            Action::Application(x) => &x.purpose,
+            Action::Hardware(x) => &x.items,
+            Action::Hosting(x) => &x.what,
+            Action::Event(x) => &x.name,
+            Action::Post(x) => &x.role,
         }
     }
 
     pub fn provenance(&self) -> &Provenance {
-        match self {
-            Action::Call(x) => &x.provenance,
-            Action::Grant(x) => &x.provenance,
-        }
+        each!(self, x => &x.provenance)
     }
 
     pub fn provenance_mut(&mut self) -> &mut Provenance {
-        match self {
-            Action::Call(x) => &mut x.provenance,
-            Action::Grant(x) => &mut x.provenance,
-        }
+        each!(self, x => &mut x.provenance)
     }
 
     pub fn territory(&self) -> Option<&EntityId> {
-        match self {
-            Action::Call(x) => x.territory.as_ref(),
-            Action::Grant(x) => x.territory.as_ref(),
-        }
+        each!(self, x => x.territory.as_ref())
     }
 
     /// The day it is filed under: a grant's `dateConvention`, a call's
-    /// opening.
+    /// opening, the day an application was filed, hardware handed over, a
+    /// hosting or a post began, an event's first day.
     pub fn day(&self) -> Option<NaiveDate> {
         match self {
             Action::Call(x) => x.opens,
             Action::Grant(x) => Some(x.date),
+            Action::Application(x) => Some(x.submitted),
+            Action::Hardware(x) => Some(x.from),
+            Action::Hosting(x) => x.since,
+            Action::Event(x) => Some(x.starts),
+            Action::Post(x) => Some(x.since),
         }
     }
 
-    /// The amount it is about: a grant's whole amount, a call's budget.
+    /// The amount it is about: a grant's whole amount, a call's budget,
+    /// the amount an application asks for, what hardware is worth.
     pub fn amount_cents(&self) -> Option<Cents> {
         match self {
             Action::Call(x) => x.budget_cents,
             Action::Grant(x) => Some(x.amount_cents),
+            Action::Application(x) => x.amount_asked_cents,
+            Action::Hardware(x) => x.value_cents,
+            Action::Hosting(_) | Action::Event(_) | Action::Post(_) => None,
         }
     }
 
-    /// The actor giving (a grant's attribuant, a call's porteur).
+    /// The actor giving: a grant's attribuant, a call's porteur, the
+    /// actor lending or giving hardware, the host, an event's organiser,
+    /// a post's employer.
     pub fn giver(&self) -> Option<&EntityId> {
         match self {
             Action::Call(x) => x.giver.as_ref(),
             Action::Grant(x) => Some(&x.giver),
+            Action::Application(_) => None,
+            Action::Hardware(x) => Some(&x.giver),
+            Action::Hosting(x) => Some(&x.host),
+            Action::Event(x) => Some(&x.organiser),
+            Action::Post(x) => Some(&x.employer),
         }
     }
 
-    /// The actor receiving, if any.
+    /// The actor receiving, if any: a grant's beneficiary, an applicant,
+    /// hardware's recipient, the actor something is hosted for.
     pub fn beneficiary(&self) -> Option<&EntityId> {
         match self {
-            Action::Call(_) => None,
+            Action::Call(_) | Action::Event(_) | Action::Post(_) => None,
             Action::Grant(x) => Some(&x.beneficiary),
+            Action::Application(x) => Some(&x.applicant),
+            Action::Hardware(x) => Some(&x.recipient),
+            Action::Hosting(x) => x.hosted_for.as_ref(),
+        }
+    }
+
+    /// The call it comes from: a grant's, an application's.
+    pub fn call(&self) -> Option<&ActionId> {
+        match self {
+            Action::Grant(x) => x.call.as_ref(),
+            Action::Application(x) => Some(&x.call),
+            _ => None,
+        }
+    }
+
+    /// The commons it is about.
+    pub fn commons(&self) -> &[EntityId] {
+        match self {
+            Action::Call(_) | Action::Hardware(_) | Action::Post(_) => &[],
+            Action::Grant(x) => &x.commons,
+            Action::Application(x) => &x.commons,
+            Action::Hosting(x) => &x.commons,
+            Action::Event(x) => &x.commons,
+        }
+    }
+
+    /// Every entity slot but the territory, with its field name.
+    fn slots_mut(&mut self) -> Vec<(&'static str, &mut EntityId)> {
+        let mut v: Vec<(&'static str, &mut EntityId)> = Vec::new();
+        match self {
+            Action::Call(c) => v.extend(c.giver.as_mut().map(|g| ("giver", g))),
+            Action::Grant(g) => {
+                v.push(("giver", &mut g.giver));
+                v.push(("beneficiary", &mut g.beneficiary));
+                v.extend(g.commons.iter_mut().map(|c| ("commons", c)));
+            }
+            Action::Application(a) => {
+                v.push(("applicant", &mut a.applicant));
+                v.extend(a.commons.iter_mut().map(|c| ("commons", c)));
+            }
+            Action::Hardware(h) => {
+                v.push(("giver", &mut h.giver));
+                v.push(("recipient", &mut h.recipient));
+                v.extend(h.place.as_mut().map(|p| ("place", p)));
+            }
+            Action::Hosting(h) => {
+                v.push(("host", &mut h.host));
+                v.extend(h.hosted_for.as_mut().map(|a| ("hosted_for", a)));
+                v.extend(h.commons.iter_mut().map(|c| ("commons", c)));
+            }
+            Action::Event(e) => {
+                v.push(("organiser", &mut e.organiser));
+                v.extend(e.place.as_mut().map(|p| ("place", p)));
+                v.extend(e.commons.iter_mut().map(|c| ("commons", c)));
+            }
+            Action::Post(p) => {
+                v.push(("employer", &mut p.employer));
+                v.extend(p.funder.as_mut().map(|a| ("funder", a)));
+            }
+        }
+        v
+    }
+
+    fn commons_mut(&mut self) -> Option<&mut Vec<EntityId>> {
+        match self {
+            Action::Call(_) | Action::Hardware(_) | Action::Post(_) => None,
+            Action::Grant(x) => Some(&mut x.commons),
+            Action::Application(x) => Some(&mut x.commons),
+            Action::Hosting(x) => Some(&mut x.commons),
+            Action::Event(x) => Some(&mut x.commons),
         }
     }
 
@@ -458,6 +619,29 @@ impl Action {
                 v.push(("beneficiary", &g.beneficiary));
                 v.extend(g.commons.iter().map(|c| ("commons", c)));
             }
+            Action::Application(a) => {
+                v.push(("applicant", &a.applicant));
+                v.extend(a.commons.iter().map(|c| ("commons", c)));
+            }
+            Action::Hardware(h) => {
+                v.push(("giver", &h.giver));
+                v.push(("recipient", &h.recipient));
+                v.extend(h.place.iter().map(|p| ("place", p)));
+            }
+            Action::Hosting(h) => {
+                v.push(("host", &h.host));
+                v.extend(h.hosted_for.iter().map(|a| ("hosted_for", a)));
+                v.extend(h.commons.iter().map(|c| ("commons", c)));
+            }
+            Action::Event(e) => {
+                v.push(("organiser", &e.organiser));
+                v.extend(e.place.iter().map(|p| ("place", p)));
+                v.extend(e.commons.iter().map(|c| ("commons", c)));
+            }
+            Action::Post(p) => {
+                v.push(("employer", &p.employer));
+                v.extend(p.funder.iter().map(|a| ("funder", a)));
+            }
         }
         v
     }
@@ -474,31 +658,29 @@ impl Action {
             hit
         }
         let mut changed = false;
-        match self {
-            Action::Call(c) => {
-                for slot in c.giver.iter_mut().chain(c.territory.iter_mut()) {
-                    changed |= swap(slot, from, to);
-                }
-            }
-            Action::Grant(g) => {
-                changed |= swap(&mut g.giver, from, to);
-                changed |= swap(&mut g.beneficiary, from, to);
-                for slot in g.territory.iter_mut().chain(g.commons.iter_mut()) {
-                    changed |= swap(slot, from, to);
-                }
-                // A commons listed twice once both are one record.
-                let mut seen = std::collections::HashSet::new();
-                g.commons.retain(|c| seen.insert(c.clone()));
-            }
+        if let Some(t) = each!(self, x => x.territory.as_mut()) {
+            changed |= swap(t, from, to);
+        }
+        for (_, slot) in self.slots_mut() {
+            changed |= swap(slot, from, to);
+        }
+        if let Some(commons) = self.commons_mut() {
+            // A commons listed twice once both are one record.
+            let mut seen = std::collections::HashSet::new();
+            commons.retain(|c| seen.insert(c.clone()));
         }
         changed
     }
 
-    /// Public action records it points at (a grant's call).
+    /// Public action records it points at: a grant's call, an
+    /// application's call and grant.
     pub fn action_references(&self) -> Vec<(&'static str, &ActionId)> {
         match self {
             Action::Grant(g) => g.call.iter().map(|c| ("call", c)).collect(),
-            Action::Call(_) => Vec::new(),
+            Action::Application(a) => std::iter::once(("call", &a.call))
+                .chain(a.grant.iter().map(|g| ("grant", g)))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -602,6 +784,28 @@ pub fn action_problems(a: &Action) -> Vec<(String, String)> {
                 }
             }
         }
+        other => {
+            let mut f = Findings::default();
+            if let Some(t) = other.territory() {
+                f.entity_kind("territory", t, EntityKind::Territory);
+            }
+            match other {
+                Action::Application(x) => application::problems(x, &mut f),
+                Action::Hardware(x) => in_kind::hardware_problems(x, &mut f),
+                Action::Hosting(x) => in_kind::hosting_problems(x, &mut f),
+                Action::Event(x) => event::problems(x, &mut f),
+                Action::Post(x) => post::problems(x, &mut f),
+                Action::Call(_) | Action::Grant(_) => {}
+            }
+            out.extend(f.0);
+        }
+    }
+    let variant = a.variant_kind();
+    if a.id().kind() != variant {
+        out.push((
+            "id".into(),
+            format!("`{}` is not the identifier of a {variant}", a.id()),
+        ));
     }
     let p = a.provenance();
     if let Err(r) = check_text(&p.source, TextKind::Line) {
@@ -610,54 +814,56 @@ pub fn action_problems(a: &Action) -> Vec<(String, String)> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The problems found in a record, as (field, reason) pairs.
+#[derive(Default)]
+struct Findings(Vec<(String, String)>);
 
-    #[test]
-    fn euros_are_read_as_exact_cents() {
-        assert_eq!(parse_euros("15000"), Ok(1_500_000));
-        assert_eq!(parse_euros("15000.5"), Ok(1_500_050));
-        assert_eq!(parse_euros("0.07"), Ok(7));
-        let e = parse_euros("1500,50").unwrap_err();
-        assert!(
-            e.contains("decimal comma") && e.contains("`1500.50`"),
-            "{e}"
-        );
-        assert!(parse_euros("1 500").unwrap_err().contains("thousands"));
-        assert!(parse_euros("1.005").unwrap_err().contains("two decimals"));
-        assert!(parse_euros("-3").is_err());
-        assert!(parse_euros("3.").is_err());
-        assert!(parse_euros("99999999999999").is_err());
-        assert_eq!(format_euros(1_500_000), "15000");
-        assert_eq!(format_euros(1_500_050), "15000.50");
-        assert_eq!(format_euros(7), "0.07");
+impl Findings {
+    fn push(&mut self, field: &str, reason: &str) {
+        self.0.push((field.to_string(), reason.to_string()));
     }
 
-    #[test]
-    fn shares_are_kept_exactly_and_bounded() {
-        for ok in ["1", "1.0", "0.5", "0.01", "0.333333", "0.10"] {
-            assert_eq!(Share::parse(ok).map(|s| s.0), Ok(ok.to_string()), "{ok}");
+    fn text(&mut self, field: &str, v: &str, kind: TextKind) {
+        if let Err(r) = check_text(v, kind) {
+            self.push(field, &r);
         }
-        for bad in [
-            "0", "0.009", "1.5", "2", "0,5", "50", ".5", "0.5.", "-0.5", "1.",
-        ] {
-            assert!(Share::parse(bad).is_err(), "{bad}");
-        }
-        let third = Share::parse("0.333333").unwrap();
-        assert_eq!(third.of(300_000), 100_000);
-        assert_eq!(Share::parse("0.5").unwrap().of(1001), 501);
     }
 
-    #[test]
-    fn action_ids_follow_the_entity_id_rule() {
-        let id = ActionId::new(ActionKind::Grant, "scdl", "2025-001").unwrap();
-        assert_eq!(id.as_str(), "grant:scdl:2025-001");
-        assert_eq!(id.kind(), ActionKind::Grant);
-        assert_eq!(id.local(), "2025-001");
-        assert_eq!(ActionId::parse("grant:scdl:2025-001"), Ok(id));
-        assert!(ActionId::parse("actor:x:y").is_err());
-        assert!(ActionId::parse("grants:x:y").is_err());
-        assert!(ActionId::new(ActionKind::Call, "a b", "y").is_err());
+    fn opt(&mut self, field: &str, v: &Option<String>, kind: TextKind) {
+        if let Some(v) = v {
+            self.text(field, v, kind);
+        }
+    }
+
+    /// A link to a record of the wrong kind (a place where an actor is
+    /// expected).
+    fn entity_kind(&mut self, field: &str, id: &EntityId, kind: EntityKind) {
+        if id.kind() != kind {
+            self.push(field, &format!("`{id}` is not a {kind} record"));
+        }
+    }
+
+    fn action_kind(&mut self, field: &str, id: &ActionId, kind: ActionKind) {
+        if id.kind() != kind {
+            self.push(field, &format!("`{id}` is not a {kind}"));
+        }
+    }
+
+    fn cents(&mut self, field: &str, v: Option<Cents>) {
+        if v.is_some_and(|c| c < 0) {
+            self.push(field, "an amount may not be negative");
+        }
+    }
+
+    /// `until` not before `from`.
+    fn order(&mut self, field: &str, from: Option<NaiveDate>, until: Option<NaiveDate>, why: &str) {
+        if let (Some(a), Some(b)) = (from, until) {
+            if b < a {
+                self.push(field, why);
+            }
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;
