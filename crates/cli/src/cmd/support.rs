@@ -195,6 +195,7 @@ pub fn export_actions(
         kind,
         giver_siret: None,
         year,
+        territory: None,
     };
     let store = g.read_store()?;
     match output {
