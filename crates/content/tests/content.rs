@@ -1,7 +1,7 @@
 //! Loading, validation messages and coverage of the content files.
 
 use archipel_content::{Content, Lang};
-use archipel_domain::{Entity, EntityId, EntityKind, Nature};
+use archipel_domain::{ActionKind, Entity, EntityId, EntityKind, Nature};
 use chrono::{TimeZone, Utc};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -48,6 +48,7 @@ fn embedded_content_loads() {
         "relation_types",
         "governance_roles",
         "territory_levels",
+        "event_categories",
     ] {
         let voc = c.vocabulary(v).unwrap_or_else(|| panic!("vocabulary {v}"));
         assert!(!voc.source.is_empty(), "{v} credits no source");
@@ -374,12 +375,19 @@ fn the_demo_public_action_loads_and_its_slips_are_named() {
         .single()
         .expect("date");
     let actions = c.demo_actions(now);
-    // The 2022 call, then its three grants and three others.
-    assert_eq!(actions.len(), 7);
+    // The two calls, then the ten grants, the twelve applications, and
+    // the rest: four loans or gifts, two hostings, six events, one post.
+    assert_eq!(actions.len(), 37);
     assert_eq!(
         actions[0].id().as_str(),
         "call:demo:communs-en-partage-2022"
     );
+    let kinds: Vec<ActionKind> = actions.iter().map(|a| a.kind()).collect();
+    let first = |k| kinds.iter().position(|x| *x == k).unwrap();
+    assert!(first(ActionKind::Grant) > 1 && first(ActionKind::Application) > 11);
+    for k in ActionKind::ALL {
+        assert!(kinds.contains(&k), "{k}");
+    }
     for a in &actions {
         let p = a.provenance();
         assert_eq!(&*p.source, "demo");
@@ -420,4 +428,32 @@ fn the_demo_public_action_loads_and_its_slips_are_named() {
             .contains("call: `call:demo:elsewhere` is not a demonstration call"),
         "{err}"
     );
+    // The vocabularies of an event: its category, its attendance's actor
+    // kinds and typology.
+    for (from, to, says) in [
+        (
+            "category = \"meetup\"",
+            "category = \"party\"",
+            "category: `party` is not a key of the event_categories vocabulary",
+        ),
+        (
+            "by_actor_kind = { association = 5,",
+            "by_actor_kind = { associations = 5,",
+            "attendance.by_actor_kind.associations: `associations` is not a key of the actor_kinds vocabulary",
+        ),
+        (
+            "by_typology = { public_agent = 7,",
+            "by_typology = { agent = 7,",
+            "attendance.by_typology.agent: `agent` is not a key of the typology vocabulary",
+        ),
+        (
+            "fte = \"1\"",
+            "fte = \"1,0\"",
+            "not a full-time equivalent",
+        ),
+    ] {
+        let err = error_after_edit("demo/support.toml", from, to);
+        assert!(err.to_string().contains(says), "{from}: {err}");
+        assert!(err.line.is_some(), "{err}");
+    }
 }

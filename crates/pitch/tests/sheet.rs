@@ -197,26 +197,26 @@ fn grants_back_the_answers_when_there_are_grants_and_only_then() {
     let text = render(&sheet, Format::Text);
     assert!(!text.contains("accordés"), "{text}");
 
-    // With the demonstration's call and grants: 31,000 € to four
-    // organisations linked to commons (three of them associations), 69 %
-    // of 39,000 € to associations, one non-competitive call.
+    // With the demonstration's calls and grants: 52,000 € to five
+    // organisations linked to commons (four of them associations), 63 %
+    // of 60,000 € to associations, one non-competitive call.
     let fx = common::demo_with_support();
     let sheet = support_sheet(&fx, Lang::Fr);
     let commons = sheet
         .figure(Indicator::SupportCommons)
         .expect("grants to commons");
-    assert_eq!(commons.value["granted_cents"], 3_100_000);
-    assert_eq!(commons.value["beneficiaries"], 4);
-    assert_eq!(commons.value["associations"], 3);
+    assert_eq!(commons.value["granted_cents"], 5_200_000);
+    assert_eq!(commons.value["beneficiaries"], 5);
+    assert_eq!(commons.value["associations"], 4);
     assert_eq!(
         commons.short,
-        "31\u{202f}000\u{a0}€ accordés à 4 structures qui entretiennent des communs ou y contribuent"
+        "52\u{202f}000\u{a0}€ accordés à 5 structures qui entretiennent des communs ou y contribuent"
     );
     let share = sheet
         .figure(Indicator::SupportAssociations)
         .expect("share to associations");
-    assert_eq!(share.value["percent"], 69);
-    assert_eq!(share.text, "69\u{a0}%");
+    assert_eq!(share.value["percent"], 63);
+    assert_eq!(share.text, "63\u{a0}%");
     let calls = sheet
         .figure(Indicator::NonCompetitiveCalls)
         .expect("non-competitive calls");
@@ -233,19 +233,19 @@ fn grants_back_the_answers_when_there_are_grants_and_only_then() {
         assert!(answer.figures.contains(&i), "{i:?}");
     }
     let text = render(&sheet, Format::Text);
-    assert!(text.contains("accordés à 4 structures"), "{text}");
+    assert!(text.contains("accordés à 5 structures"), "{text}");
     assert!(text.contains("des montants accordés sont allés à des associations"));
 
     let en = support_sheet(&fx, Lang::En);
     let commons = en.figure(Indicator::SupportCommons).expect("in English");
     assert_eq!(
         commons.short,
-        "€31,000 granted to 4 organisations that maintain or contribute to commons"
+        "€52,000 granted to 5 organisations that maintain or contribute to commons"
     );
     assert_eq!(
         en.figure(Indicator::SupportAssociations)
             .expect("share")
             .short,
-        "69% of the amounts granted went to associations"
+        "63% of the amounts granted went to associations"
     );
 }

@@ -132,7 +132,8 @@ async fn the_page_sums_grants_by_year_kind_commons_and_call() {
     assert!(r.body.contains("/soutiens.csv?year=2025"), "{}", r.body);
 
     // Another year, in the same language: its own answer (the year is in
-    // the answer cache's key).
+    // the answer cache's key). 2024: the sample's 3000 euros and the
+    // demonstration's 6000 + 4000 + 10000 (its Fonds d'amorçage).
     let r = b.get(&f.app, "/soutiens?year=2024&lang=fr").await;
     assert_eq!(
         row(&r.body, "support-by-year", "2024"),
