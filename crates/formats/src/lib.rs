@@ -7,7 +7,8 @@
 //! JSON), [`flat`] (one CSV per entity kind) and [`geojson`] (export, and
 //! import through a mapping file), and the field's other sources:
 //! [`comptoir`] (the Comptoir du Libre's export), [`dcat`] (DCAT
-//! catalogues in JSON-LD) and [`chatons`] (ChatonsInfos files).
+//! catalogues in JSON-LD) and [`chatons`] (ChatonsInfos files); [`ical`]
+//! writes events as iCalendar.
 //!
 //! A parser reads a whole file and returns a [`Parsed`]: the valid records,
 //! every problem found as `FILE:LINE: field: reason`, and the raw bytes of
@@ -42,6 +43,7 @@ pub mod dcat;
 pub mod dispositif;
 pub mod flat;
 pub mod geojson;
+pub mod ical;
 pub mod licence;
 pub mod mediation;
 pub mod native;

@@ -423,6 +423,7 @@ pub fn export_scdl(
         kind: Some(ActionKind::Grant),
         giver_siret: Some(siret.to_string()),
         year: Some(year),
+        territory: None,
     };
     let mut w = scdl::Writer::begin(out)?;
     let mut n = 0;

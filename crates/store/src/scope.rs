@@ -284,6 +284,18 @@ pub(crate) const TREE: &str = "WITH RECURSIVE tree(id) AS (SELECT ?1 \
        WHERE c.territory IS NULL OR c.territory = t.owner OR tree.id = ?1 \
      UNION SELECT c.id FROM tree JOIN entity c ON c.territory = tree.id AND c.kind = 'territory')";
 
+/// What [`ACTION_IN_SCOPE`] needs joined to a public action record `a`
+/// besides its giver (`g`): its call (`c`) and the call's giver (`cg`).
+pub(crate) const ACTION_SCOPE_JOINS: &str =
+    "LEFT JOIN action c ON c.id = a.call LEFT JOIN entity cg ON cg.id = c.giver";
+
+/// Whether a public action record (`a`, its giver joined as `g`, and
+/// [`ACTION_SCOPE_JOINS`]) is in the scope `tree` holds: its `territory`,
+/// else its giver's, else its call's, else the call's giver's. The one
+/// rule of the territory's figures and of `ActionQuery::territory`.
+pub(crate) const ACTION_IN_SCOPE: &str =
+    "coalesce(a.territory, g.territory, c.territory, cg.territory) IN (SELECT id FROM tree)";
+
 /// [`TREE`] over the parameter `param` (`?3`), for queries with other
 /// parameters before it.
 ///
@@ -513,10 +525,8 @@ impl Store {
                     json_extract(b.data, '$.identifiers.rna') IS NOT NULL FROM action a
              LEFT JOIN entity g ON g.id = a.giver
              LEFT JOIN entity b ON b.id = a.beneficiary
-             LEFT JOIN action c ON c.id = a.call
-             LEFT JOIN entity cg ON cg.id = c.giver
-             WHERE coalesce(a.territory, g.territory, c.territory, cg.territory)
-                   IN (SELECT id FROM tree)
+             {ACTION_SCOPE_JOINS}
+             WHERE {ACTION_IN_SCOPE}
              ORDER BY a.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;

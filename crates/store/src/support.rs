@@ -26,6 +26,10 @@ pub struct ActionQuery {
     pub giver_siret: Option<String>,
     /// Filed under a day of this year (a grant's `dateConvention`).
     pub year: Option<i32>,
+    /// The territory's, by the rule of the territory's figures
+    /// ([`crate::SupportFigures`]): the record's `territory`, else its
+    /// giver's, is this territory or one below it.
+    pub territory: Option<EntityId>,
 }
 
 /// A call for projects with the applications made to it
@@ -200,23 +204,38 @@ impl Store {
             Some(y) => (Some(format!("{y:04}-01-01")), Some(format!("{y:04}-12-31"))),
             None => (None, None),
         };
+        // The territory's scope only when asked (the walk is not free).
+        let (tree, joins, scoped) = match &q.territory {
+            Some(_) => (
+                crate::scope::tree("?5"),
+                crate::scope::ACTION_SCOPE_JOINS,
+                format!("AND {}", crate::scope::ACTION_IN_SCOPE),
+            ),
+            None => (String::new(), "", String::new()),
+        };
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id, data FROM action
-                 WHERE (?1 IS NULL OR kind = ?1)
-                   AND (?2 IS NULL OR day >= ?2) AND (?3 IS NULL OR day <= ?3)
-                   AND (?4 IS NULL OR json_extract(data, '$.giver_siret') = ?4)
-                 ORDER BY day IS NULL, day, id",
-            )
+            .prepare_cached(&format!(
+                "{tree} SELECT a.id, a.data FROM action a
+                 LEFT JOIN entity g ON g.id = a.giver {joins}
+                 WHERE (?1 IS NULL OR a.kind = ?1)
+                   AND (?2 IS NULL OR a.day >= ?2) AND (?3 IS NULL OR a.day <= ?3)
+                   AND (?4 IS NULL OR json_extract(a.data, '$.giver_siret') = ?4)
+                   {scoped}
+                 ORDER BY a.day IS NULL, a.day, a.id"
+            ))
             .map_err(StoreError::from)?;
+        let mut values: Vec<rusqlite::types::Value> = vec![
+            q.kind.map(|k| k.as_str().to_string()).into(),
+            from.into(),
+            to.into(),
+            q.giver_siret.clone().into(),
+        ];
+        if let Some(t) = &q.territory {
+            values.push(t.as_str().to_string().into());
+        }
         let mut rows = stmt
-            .query(params![
-                q.kind.map(ActionKind::as_str),
-                from,
-                to,
-                q.giver_siret
-            ])
+            .query(rusqlite::params_from_iter(values))
             .map_err(StoreError::from)?;
         while let Some(r) = rows.next().map_err(StoreError::from)? {
             let id: String = r.get(0).map_err(StoreError::from)?;

@@ -82,6 +82,7 @@ fn grants_are_written_with_their_actors_and_read_by_giver_and_year() {
         kind: Some(ActionKind::Grant),
         giver_siret: Some("21290019700006".into()),
         year: Some(year),
+        territory: None,
     };
     let in_2025 = store.actions(&q(2025)).unwrap();
     assert_eq!(in_2025.len(), 1);
@@ -244,4 +245,82 @@ fn a_merge_moves_the_grants_of_the_absorbed_actor_and_its_undo_puts_them_back() 
         store.action(&g1).unwrap().unwrap().amount_cents(),
         Some(150)
     );
+}
+
+fn territory(local: &str, level: &str, parent: Option<&str>) -> Entity {
+    Entity::Territory(Territory {
+        id: EntityId::new(EntityKind::Territory, "t", local).unwrap(),
+        name: local.into(),
+        level: level.into(),
+        code: local.into(),
+        parent: parent.map(|p| EntityId::new(EntityKind::Territory, "t", p).unwrap()),
+        fictional: true,
+        department: None,
+        population: None,
+        postcodes: Vec::new(),
+        provenance: Provenance::new("t", Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()),
+    })
+}
+
+#[test]
+fn a_territory_s_records_are_its_own_and_its_giver_s_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("a.db")).unwrap();
+    let tid = |l: &str| EntityId::new(EntityKind::Territory, "t", l).unwrap();
+    store
+        .write("t", "test", None, |w| {
+            w.upsert(&territory("dep", "department", None))?;
+            w.upsert(&territory("town", "commune", Some("dep")))?;
+            w.upsert(&territory("other", "commune", None))?;
+            // The giver lies in the town.
+            let mut town = actor("town", "21290019700006");
+            if let Entity::Actor(a) = &mut town {
+                a.territory = Some(tid("town"));
+            }
+            w.upsert(&town)?;
+            w.upsert(&actor("b", "81234567800005"))?;
+            // Its giver's territory.
+            w.upsert_action(&grant("1", "2025-02-01", "b", 100))?;
+            // Its own territory, elsewhere, wins over its giver's.
+            let mut g = grant("2", "2025-03-01", "b", 200);
+            if let Action::Grant(g) = &mut g {
+                g.territory = Some(tid("other"));
+            }
+            w.upsert_action(&g)?;
+            Ok(())
+        })
+        .unwrap();
+    let ids = |t: &str| -> Vec<String> {
+        store
+            .actions(&ActionQuery {
+                territory: Some(tid(t)),
+                ..ActionQuery::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|a| a.id().local().to_string())
+            .collect()
+    };
+    assert_eq!(ids("dep"), ["1"]);
+    assert_eq!(ids("town"), ["1"]);
+    assert_eq!(ids("other"), ["2"]);
+    assert_eq!(store.actions(&ActionQuery::default()).unwrap().len(), 2);
+    // The same rule as the territory's figures.
+    let figures = |t: &str| {
+        store
+            .scope_stats(&archipel_store::ScopeQuery {
+                territory: tid(t),
+                commons: None,
+                actor_groups: Vec::new(),
+                link_groups: Vec::new(),
+                support_relations: Vec::new(),
+                association_kinds: Vec::new(),
+            })
+            .unwrap()
+            .unwrap()
+            .support
+    };
+    assert_eq!(figures("dep").grants, 1);
+    assert_eq!(figures("dep").granted_cents, 100);
+    assert_eq!(figures("other").granted_cents, 200);
 }

@@ -103,10 +103,12 @@ mod tests {
         assert!(s.len() > 50);
     }
 
-    /// The keys of `s("…")` calls in a text (dotted keys only).
+    /// The keys of `s("…")` calls in a text (dotted keys only), and of
+    /// `push("…", …)` (the fields of a public action record's page).
     fn keys_used(text: &str) -> Vec<String> {
         text.split("s(\"")
             .skip(1)
+            .chain(text.split("push(\"").skip(1))
             .filter_map(|rest| rest.split('"').next())
             .filter(|k| {
                 k.contains('.')

@@ -35,6 +35,17 @@ pub struct Layout {
     pub q: String,
     /// The header's account box.
     pub account: AccountBox,
+    /// Other forms of the page (`<link rel="alternate">` in its head),
+    /// besides the feed of changes every page links to.
+    pub alternates: Vec<Alternate>,
+}
+
+/// A `<link rel="alternate">`: the same content in another format.
+pub struct Alternate {
+    /// Its media type.
+    pub kind: &'static str,
+    pub href: String,
+    pub title: &'static str,
 }
 
 /// What the header says about the visitor.
@@ -88,6 +99,7 @@ impl Layout {
             leaflet_css: Vec::new(),
             scripts: Vec::new(),
             q: String::new(),
+            alternates: Vec::new(),
         }
     }
 

@@ -280,6 +280,25 @@ const PAGE_KINDS: &[(&str, &str)] = &[
     ("/soutiens", "support"),
     ("/soutiens/grant:test:g1", "support-grant"),
     ("/soutiens/call:test:communs-2025", "support-call"),
+    (
+        "/soutiens?territoire=territory:demo:epci:960000008",
+        "support-territory",
+    ),
+    (
+        "/soutiens/call:demo:fonds-amorcage-2024",
+        "support-call-applications",
+    ),
+    (
+        "/soutiens/application:demo:2024-atelier-geodata",
+        "support-application",
+    ),
+    ("/soutiens/event:demo:2023-formation-wiki", "support-event"),
+    (
+        "/soutiens/hardware:demo:2023-portables-coursive",
+        "support-hardware",
+    ),
+    ("/soutiens/hosting:demo:wiki-des-rives", "support-hosting"),
+    ("/soutiens/post:demo:charge-mission-communs", "support-post"),
     ("/accessibilite", "accessibility"),
     ("/mentions-legales", "legal-notice"),
     ("/confidentialite", "privacy"),
@@ -1030,4 +1049,51 @@ async fn operator_outlines_are_drawn_over_the_countries() {
     shot(c, "map-outlines").await;
     b.close().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The territory's figures on `/soutiens`, as the browser shows them, are
+/// those of `archipel stats --territory --json` (`support`): the same
+/// keys, the same values, each shown with a label.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_figures_in_the_browser_are_those_of_stats() {
+    let b = Browser::start(|_| {}).await;
+    let territory = "territory:demo:epci:960000008";
+    let want = {
+        let store = archipel_store::Store::open_read_only(&b.db().expect("a registry")).unwrap();
+        let content = archipel_content::Content::embedded().unwrap();
+        let id: archipel_domain::EntityId = territory.parse().unwrap();
+        let q = archipel_pitch::scope_query(content.pitch(), &id, None);
+        serde_json::to_value(store.scope_stats(&q).unwrap().unwrap()).unwrap()["support"].clone()
+    };
+    let want: Vec<Value> = want
+        .as_object()
+        .expect("figures")
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            json!([k, v])
+        })
+        .collect();
+    assert!(want.len() > 10, "{want:?}");
+    b.goto(&format!("/soutiens?territoire={territory}&lang=en"))
+        .await
+        .unwrap();
+    let shown = js(
+        &b.c,
+        "return [...document.querySelectorAll('[data-figure]')].map(e => \
+           [e.dataset.figure, e.dataset.value, e.innerText.trim(), \
+            e.closest('tr').querySelector('th').innerText.trim()]);",
+    )
+    .await;
+    let shown = shown.as_array().expect("rows").clone();
+    let pairs: Vec<Value> = shown.iter().map(|r| json!([r[0], r[1]])).collect();
+    b.close().await;
+    assert_eq!(pairs, want);
+    for r in &shown {
+        assert!(!r[2].as_str().unwrap_or("").is_empty(), "{r}");
+        assert!(!r[3].as_str().unwrap_or("").is_empty(), "{r}");
+    }
 }

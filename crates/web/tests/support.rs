@@ -121,11 +121,12 @@ async fn the_page_sums_grants_by_year_kind_commons_and_call() {
         "Sorte non renseignée 2 8\u{202f}500,50\u{a0}€"
     );
     assert!(row(&r.body, "support-by-commons", "12\u{202f}000").ends_with("1 12\u{202f}000\u{a0}€"));
-    // The call: three grants, three beneficiaries, two new (Libre Ouest
-    // had a grant from the town in 2024).
+    // The call (non-competitive, no application recorded): three grants,
+    // two new beneficiaries (Libre Ouest had a grant from the town in
+    // 2024).
     assert_eq!(
         row(&r.body, "support-calls", "Soutenir les communs"),
-        "Soutenir les communs numériques du territoire Ville de Port-Lannec 3 20\u{202f}500,50\u{a0}€ 3 2"
+        "Soutenir les communs numériques du territoire sans concurrence Ville de Port-Lannec 0 0 0 0 3 20\u{202f}500,50\u{a0}€ 2"
     );
     // The year is kept by the language switch and the download.
     assert!(r.body.contains("/soutiens.csv?year=2025"), "{}", r.body);
@@ -136,6 +137,7 @@ async fn the_page_sums_grants_by_year_kind_commons_and_call() {
     let r = b.get(&f.app, "/soutiens?year=2024&lang=fr").await;
     assert_eq!(
         row(&r.body, "support-by-year", "2024"),
+        // One of Port-Lannec, three of the demonstration.
         "2024 4 23\u{202f}000\u{a0}€"
     );
     assert!(!r.body.contains("22\u{202f}900,50"));
@@ -147,10 +149,10 @@ async fn the_page_sums_grants_by_year_kind_commons_and_call() {
     assert_eq!(row(&r.body, "support-by-year", "2023"), "2023 1 €1,000");
     assert_eq!(
         row(&r.body, "support-calls", "Soutenir les communs"),
-        "Soutenir les communs numériques du territoire Ville de Port-Lannec 3 €20,500.50 3 2"
+        "Soutenir les communs numériques du territoire non-competitive Ville de Port-Lannec 0 0 0 0 3 €20,500.50 2"
     );
     // A call with no grant yet is listed, with none.
-    assert!(row(&r.body, "support-calls", "Équiper les tiers-lieux").ends_with("0 €0 0 0"));
+    assert!(row(&r.body, "support-calls", "Équiper les tiers-lieux").ends_with("0 €0 0"));
     // The hostile purpose stays text.
     assert!(!r.body.contains(HOSTILE));
     assert!(r.body.contains("&#60;script&#62;"), "{}", r.body);

@@ -195,6 +195,7 @@ pub fn export_actions(
         kind,
         giver_siret: None,
         year,
+        territory: None,
     };
     let store = g.read_store()?;
     match output {
@@ -312,6 +313,7 @@ fn list(g: &Global, a: ListArgs) -> anyhow::Result<ExitCode> {
         kind: a.kind,
         giver_siret: a.attribuant,
         year: a.year,
+        territory: None,
     };
     let records = store.actions(&q)?;
     let totals = support::totals(&store, &q)?;

@@ -20,6 +20,8 @@ pub mod search;
 mod signin;
 mod signup;
 mod support;
+mod support_feed;
+mod support_item;
 
 use crate::csrf::post;
 use crate::error::Error;
@@ -78,7 +80,8 @@ pub fn routes() -> Router<AppState> {
         .route("/relations", get(relations::page))
         .route("/soutiens", get(support::page))
         .route("/soutiens.csv", get(support::csv))
-        .route("/soutiens/{id}", get(support::show))
+        .route("/soutiens/evenements.ics", get(support_feed::feed))
+        .route("/soutiens/{id}", get(support_item::show))
         .route("/accessibilite", get(legal::accessibility))
         .route("/mentions-legales", get(legal::notice))
         .route("/confidentialite", get(legal::privacy))

@@ -220,6 +220,11 @@ impl Browser {
         Browser::open(format!("http://{addr}"), Some(dir)).await
     }
 
+    /// The registry the server of [`Browser::start`] reads.
+    pub fn db(&self) -> Option<PathBuf> {
+        self._dir.as_ref().map(|d| d.path().join("registry.db"))
+    }
+
     /// A browser 1280 px wide on a server already started at `base`
     /// (see [`serve_on`]); `dir` is kept until the browser is dropped.
     pub async fn open(base: String, dir: Option<tempfile::TempDir>) -> Browser {
