@@ -64,6 +64,11 @@ pub const ACCOUNT_ROLES: (&str, &str) = file!("accounts/roles.toml");
 /// lowercase; provenance in `content/accounts/README.md`).
 pub const COMMON_PASSWORDS: (&str, &str) = file!("accounts/common-passwords.txt");
 
+/// Weights of relation types in the weighted variant of a territory's
+/// network (`archipel-network` parses it and checks its keys against the
+/// `relation_types` vocabulary).
+pub const NETWORK_WEIGHTS: (&str, &str) = file!("network/weights.toml");
+
 /// The official French administrative divisions (regions, departments,
 /// EPCI, communes with population and postcodes), derived from the npm
 /// package `@etalab/decoupage-administratif` as gzip-compressed JSON

@@ -53,6 +53,7 @@ mod history;
 mod index;
 pub mod merge;
 mod migrate;
+mod network;
 mod open;
 pub mod proposals;
 mod query;
@@ -66,6 +67,7 @@ pub use assessment::{NewAssessment, SavedAssessment};
 pub use error::{Cause, StoreError};
 pub use history::{BatchInfo, Restored, Version};
 pub use merge::{MergeError, MergeInfo, MergeRequest, Merged, Unmerged};
+pub use network::{NetGrant, NetItem, NetLink, NetNode};
 pub use open::APP_ID;
 pub use query::{
     BboxQuery, FacetedQuery, Facets, Filter, ListQuery, NameOrder, Page, Sort, Summary,
