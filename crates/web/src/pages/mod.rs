@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod audit;
+mod dashboard;
 mod data;
 mod duplicates;
 pub mod history;
@@ -85,6 +86,8 @@ pub fn routes() -> Router<AppState> {
         .route("/{kind}", get(records::list))
         .route("/{kind}/{id}", get(records::show))
         .route("/{kind}/{id}/historique", get(history::page))
+        .route("/{kind}/{id}/tableau-de-bord", get(dashboard::page))
+        .route("/{kind}/{id}/tableau-de-bord/{file}", get(dashboard::file))
         .route("/{kind}/{id}/historique/restaurer", post(history::restore))
         .route(
             "/{kind}/{id}/proposer",
