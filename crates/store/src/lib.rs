@@ -44,6 +44,7 @@
 //! ```
 
 pub mod accounts;
+mod asof;
 mod assessment;
 pub mod backup;
 mod busy;
@@ -63,6 +64,10 @@ mod search;
 mod support;
 mod write;
 
+pub use asof::{
+    action_days, parse_end, parse_start, period_ends, AsOf, EntityFacts, Period, RelationFacts,
+    Timeline, MAX_POINTS,
+};
 pub use assessment::{NewAssessment, SavedAssessment};
 pub use error::{Cause, StoreError};
 pub use history::{BatchInfo, Restored, Version};

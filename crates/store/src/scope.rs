@@ -7,10 +7,11 @@
 //! the relations that have not ended (no `until`, or `until` today or
 //! later) with one end among those records.
 
+use crate::asof::{AsOf, EntityFacts, RelationFacts};
 use crate::query::{summary_row, Summary, SUMMARY_COLS};
 use crate::read::Count;
 use crate::{Result, Store, StoreError};
-use archipel_domain::{Action, EntityId};
+use archipel_domain::{Action, EntityId, EntityKind};
 use rusqlite::types::Value;
 use serde::Serialize;
 
@@ -164,6 +165,66 @@ impl ScopeStats {
     /// The link group called `name`.
     pub fn link_group(&self, name: &str) -> Option<&LinkCount> {
         self.link_groups.iter().find(|g| g.name == name)
+    }
+
+    /// Every figure as a (key, value) pair, in the order of the JSON form,
+    /// for tables that put several of them side by side (series,
+    /// comparisons). Keys: `actors`, `actor_kinds.KEY`, `typology.KEY`,
+    /// `relation_kinds.KEY`, `actor_groups.NAME`,
+    /// `link_groups.NAME.relations` (`.commons`, `.organisations`),
+    /// `support.FIELD` (every field, zeros included;
+    /// `associations_share_percent` only when known).
+    pub fn figures(&self) -> Vec<(String, i64)> {
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let mut out = vec![
+            ("territories".to_string(), n(self.territories)),
+            ("actors".to_string(), n(self.actors)),
+            ("places".to_string(), n(self.places)),
+            ("relations".to_string(), n(self.relations)),
+        ];
+        for (section, counts) in [
+            ("actor_kinds", &self.actor_kinds),
+            ("typology", &self.typology),
+            ("relation_kinds", &self.relation_kinds),
+        ] {
+            out.extend(
+                counts
+                    .iter()
+                    .map(|c| (format!("{section}.{}", c.key), n(c.count))),
+            );
+        }
+        for g in &self.actor_groups {
+            out.push((format!("actor_groups.{}", g.name), n(g.actors)));
+        }
+        for g in &self.link_groups {
+            out.push((format!("link_groups.{}.relations", g.name), n(g.relations)));
+            out.push((format!("link_groups.{}.commons", g.name), n(g.commons)));
+            out.push((
+                format!("link_groups.{}.organisations", g.name),
+                n(g.organisations),
+            ));
+        }
+        let f = &self.support;
+        for (k, v) in [
+            ("grants", n(f.grants)),
+            ("granted_cents", f.granted_cents),
+            ("commons_grants", n(f.commons_grants)),
+            ("commons_granted_cents", f.commons_granted_cents),
+            ("commons_beneficiaries", n(f.commons_beneficiaries)),
+            ("commons_associations", n(f.commons_associations)),
+            ("associations_granted_cents", f.associations_granted_cents),
+        ] {
+            out.push((format!("support.{k}"), v));
+        }
+        if let Some(p) = f.associations_share_percent {
+            out.push(("support.associations_share_percent".into(), n(p)));
+        }
+        out.push(("support.calls".into(), n(f.calls)));
+        out.push((
+            "support.non_competitive_calls".into(),
+            n(f.non_competitive_calls),
+        ));
+        out
     }
 }
 
@@ -408,9 +469,7 @@ impl Store {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-        let mut f = SupportFigures::default();
-        let mut beneficiaries = std::collections::BTreeSet::new();
-        let mut associations = std::collections::BTreeSet::new();
+        let mut t = SupportTally::default();
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
             let data: String = r.get(1)?;
@@ -421,45 +480,276 @@ impl Store {
                 id: id.clone(),
                 source: e.into(),
             })?;
-            match action {
-                Action::Call(c) => {
-                    f.calls += 1;
-                    f.non_competitive_calls += u64::from(c.non_competitive);
+            t.add(q, &action, kind.as_deref(), rna, linked);
+        }
+        Ok(t.finish())
+    }
+}
+
+/// [`SupportFigures`] being added up, one public action record at a time.
+#[derive(Default)]
+struct SupportTally {
+    f: SupportFigures,
+    beneficiaries: std::collections::BTreeSet<EntityId>,
+    associations: std::collections::BTreeSet<EntityId>,
+}
+
+impl SupportTally {
+    /// Counts `action`, whose beneficiary's actor kind is `kind`, which
+    /// has an RNA number (`rna`) and a support relation to commons
+    /// (`linked`).
+    fn add(
+        &mut self,
+        q: &ScopeQuery,
+        action: &Action,
+        kind: Option<&str>,
+        rna: bool,
+        linked: bool,
+    ) {
+        let f = &mut self.f;
+        match action {
+            Action::Call(c) => {
+                f.calls += 1;
+                f.non_competitive_calls += u64::from(c.non_competitive);
+            }
+            Action::Grant(g) => {
+                let cents = g.received_cents();
+                let association = rna
+                    || g.beneficiary_rna.is_some()
+                    || kind.is_some_and(|k| q.association_kinds.iter().any(|a| a == k));
+                f.grants += 1;
+                f.granted_cents += cents;
+                if association {
+                    f.associations_granted_cents += cents;
                 }
-                Action::Grant(g) => {
-                    let cents = g.received_cents();
-                    let association = rna
-                        || g.beneficiary_rna.is_some()
-                        || kind.is_some_and(|k| q.association_kinds.contains(&k));
-                    f.grants += 1;
-                    f.granted_cents += cents;
+                let to_commons = linked
+                    || match &q.commons {
+                        Some(c) => g.commons.contains(c),
+                        None => !g.commons.is_empty(),
+                    };
+                if to_commons {
+                    f.commons_grants += 1;
+                    f.commons_granted_cents += cents;
+                    self.beneficiaries.insert(g.beneficiary.clone());
                     if association {
-                        f.associations_granted_cents += cents;
-                    }
-                    let to_commons = linked
-                        || match &q.commons {
-                            Some(c) => g.commons.contains(c),
-                            None => !g.commons.is_empty(),
-                        };
-                    if to_commons {
-                        f.commons_grants += 1;
-                        f.commons_granted_cents += cents;
-                        beneficiaries.insert(g.beneficiary.clone());
-                        if association {
-                            associations.insert(g.beneficiary.clone());
-                        }
+                        self.associations.insert(g.beneficiary.clone());
                     }
                 }
             }
         }
-        f.commons_beneficiaries = beneficiaries.len() as u64;
-        f.commons_associations = associations.len() as u64;
+    }
+
+    fn finish(self) -> SupportFigures {
+        let mut f = self.f;
+        f.commons_beneficiaries = self.beneficiaries.len() as u64;
+        f.commons_associations = self.associations.len() as u64;
         if f.granted_cents > 0 {
             let share = (i128::from(f.associations_granted_cents) * 200
                 + i128::from(f.granted_cents))
                 / (i128::from(f.granted_cents) * 2);
             f.associations_share_percent = u64::try_from(share).ok().filter(|p| *p > 0);
         }
-        Ok(f)
+        f
     }
+}
+
+/// Counts of keys, by decreasing count then key (the SQL figures' order).
+fn counted<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<Count> {
+    let mut by: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for k in keys {
+        *by.entry(k).or_default() += 1;
+    }
+    let mut out: Vec<Count> = by
+        .into_iter()
+        .map(|(key, count)| Count {
+            key: key.to_string(),
+            count,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    out
+}
+
+/// The territories in scope of `start` in `r` (the walk of [`TREE`]).
+fn tree_at<'a>(r: &'a AsOf, start: &'a str) -> std::collections::HashSet<&'a str> {
+    use std::collections::HashMap;
+    let mut by_parent: HashMap<&str, Vec<&EntityFacts>> = HashMap::new();
+    let mut by_department: HashMap<&str, Vec<&EntityFacts>> = HashMap::new();
+    for t in r.entities.values() {
+        if t.kind != EntityKind::Territory {
+            continue;
+        }
+        if let Some(p) = &t.owner {
+            by_parent.entry(p.as_str()).or_default().push(t);
+        }
+        if let Some(d) = &t.territory {
+            by_department.entry(d.as_str()).or_default().push(t);
+        }
+    }
+    let mut tree = std::collections::HashSet::new();
+    tree.insert(start);
+    let mut todo = vec![start];
+    while let Some(id) = todo.pop() {
+        let Some(node) = r.entity(id) else { continue };
+        for c in by_parent.get(id).into_iter().flatten() {
+            let keep = id == start
+                || c.territory.is_none()
+                || (c.territory.is_some() && c.territory == node.owner);
+            if keep && tree.insert(&c.id) {
+                todo.push(&c.id);
+            }
+        }
+        for c in by_department.get(id).into_iter().flatten() {
+            if tree.insert(&c.id) {
+                todo.push(&c.id);
+            }
+        }
+    }
+    tree
+}
+
+/// [`Store::scope_stats`] on the registry at a date.
+pub(crate) fn stats_at(r: &AsOf, q: &ScopeQuery) -> Option<ScopeStats> {
+    let id = q.territory.as_str();
+    let t = r.entity(id).filter(|t| t.kind == EntityKind::Territory)?;
+    let tree = tree_at(r, id);
+    let in_tree = |e: &EntityFacts| e.territory.as_deref().is_some_and(|t| tree.contains(t));
+    let mut actors: Vec<&EntityFacts> = Vec::new();
+    let mut places = 0u64;
+    for e in r.entities.values() {
+        match e.kind {
+            EntityKind::Actor if in_tree(e) => actors.push(e),
+            EntityKind::Place if in_tree(e) => places += 1,
+            _ => {}
+        }
+    }
+    let scoped = |id: &str| {
+        tree.contains(id)
+            || r.entity(id).is_some_and(|e| {
+                matches!(e.kind, EntityKind::Actor | EntityKind::Place) && in_tree(e)
+            })
+    };
+    let touching: Vec<&RelationFacts> = r
+        .relations
+        .iter()
+        .filter(|x| scoped(&x.subject) || scoped(&x.object))
+        .map(|x| &**x)
+        .collect();
+    let actor_kinds = counted(
+        actors
+            .iter()
+            .map(|a| a.subkind.as_deref().unwrap_or("unset")),
+    );
+    let typology = counted(
+        actors
+            .iter()
+            .flat_map(|a| a.typology.iter().map(String::as_str)),
+    );
+    let relation_kinds = counted(touching.iter().map(|x| x.kind.as_str()));
+    let actor_groups = q
+        .actor_groups
+        .iter()
+        .map(|g| GroupCount {
+            name: g.name.clone(),
+            actors: actors
+                .iter()
+                .filter(|a| a.subkind.as_ref().is_some_and(|k| g.kinds.contains(k)))
+                .count() as u64,
+        })
+        .collect();
+    let actor_in_scope = |id: &str| {
+        r.entity(id)
+            .filter(|a| a.kind == EntityKind::Actor && in_tree(a))
+    };
+    let is_commons = |id: &str| r.entity(id).is_some_and(|c| c.kind == EntityKind::Commons);
+    let link_groups = q
+        .link_groups
+        .iter()
+        .map(|g| {
+            let mut relations = 0u64;
+            let mut commons = std::collections::HashSet::new();
+            let mut organisations = std::collections::HashSet::new();
+            for x in r.relations.iter() {
+                if !g.relations.contains(&x.kind)
+                    || q.commons.as_ref().is_some_and(|c| c.as_str() != &*x.object)
+                    || !is_commons(&x.object)
+                {
+                    continue;
+                }
+                let Some(a) = actor_in_scope(&x.subject) else {
+                    continue;
+                };
+                relations += 1;
+                commons.insert(&*x.object);
+                if !a.person {
+                    organisations.insert(&*x.subject);
+                }
+            }
+            LinkCount {
+                name: g.name.clone(),
+                relations,
+                commons: commons.len() as u64,
+                organisations: organisations.len() as u64,
+            }
+        })
+        .collect();
+
+    // Public action: the record's territory, else its giver's on the day.
+    let mut support = SupportTally::default();
+    // The actors holding a support relation to a commons (to `q.commons`).
+    let linked: std::collections::HashSet<&str> = r
+        .relations
+        .iter()
+        .filter(|x| {
+            q.support_relations.contains(&x.kind)
+                && is_commons(&x.object)
+                && q.commons.as_ref().is_none_or(|c| c.as_str() == &*x.object)
+        })
+        .map(|x| &*x.subject)
+        .collect();
+    for a in &r.actions {
+        let territory = a.territory().map(EntityId::as_str).or_else(|| {
+            a.giver()
+                .and_then(|g| r.entity(g.as_str()))
+                .and_then(|g| g.territory.as_deref())
+        });
+        if !territory.is_some_and(|t| tree.contains(t)) {
+            continue;
+        }
+        let beneficiary = a.beneficiary().and_then(|b| r.entity(b.as_str()));
+        let linked = a.beneficiary().is_some_and(|b| linked.contains(b.as_str()));
+        support.add(
+            q,
+            a,
+            beneficiary.and_then(|b| b.subkind.as_deref()),
+            beneficiary.is_some_and(|b| b.rna),
+            linked,
+        );
+    }
+
+    Some(ScopeStats {
+        territory: Summary {
+            id: t.id.to_string(),
+            kind: "territory".into(),
+            name: t.name.clone(),
+            subkind: t.subkind.clone(),
+            lat: t.location.map(|p| p.lat),
+            lon: t.location.map(|p| p.lon),
+            updated_at: t.updated_at.clone(),
+            excerpt: None,
+        },
+        code: t.code.clone().unwrap_or_default(),
+        fictional: t.fictional,
+        commons: q.commons.as_ref().map(|c| c.as_str().to_string()),
+        territories: tree.len() as u64,
+        actors: actors.len() as u64,
+        places,
+        relations: touching.len() as u64,
+        actor_kinds,
+        typology,
+        relation_kinds,
+        actor_groups,
+        link_groups,
+        support: support.finish(),
+    })
 }

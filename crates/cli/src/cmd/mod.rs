@@ -4,6 +4,7 @@
 pub mod assess;
 pub mod backup;
 mod chatons_urls;
+pub mod compare;
 pub mod demo;
 pub mod duplicates;
 pub mod export;
@@ -12,6 +13,7 @@ pub mod history;
 pub mod import;
 pub mod init;
 pub mod license;
+pub mod network;
 pub mod pitch;
 pub mod proposals;
 pub mod publiccode;

@@ -19,6 +19,122 @@ pub struct Args {
     /// With --territory: count only the links to this commons.
     #[arg(long, value_name = "ID", requires = "territory")]
     commons: Option<String>,
+    /// With --territory: the figures on this day (YYYY-MM-DD), from the
+    /// registry's own dates (see docs/operations.md, "Figures at a date").
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "territory",
+        conflicts_with = "series"
+    )]
+    at: Option<String>,
+    /// With --territory: the figures at the end of every year or month,
+    /// one column each (`yearly` or `monthly`), from --from to --to.
+    #[arg(long, value_name = "PERIOD", requires_all = ["territory", "from"])]
+    series: Option<String>,
+    /// With --series: the first year, month or day (YYYY, YYYY-MM or
+    /// YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "series")]
+    from: Option<String>,
+    /// With --series: the last year, month or day (default: today).
+    #[arg(long, value_name = "DATE", requires = "series")]
+    to: Option<String>,
+}
+
+/// A day the user gives as YYYY-MM-DD.
+pub(crate) fn parse_day(flag: &str, s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|_| s.trim().len() == 10)
+        .ok_or_else(|| format!("{flag}: expected a day as YYYY-MM-DD, not `{s}`"))
+}
+
+/// Today, in UTC (the registry's days are UTC days).
+pub(crate) fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// What a figure key of `ScopeStats::figures` reads as in a table.
+pub(crate) fn figure_label(content: &Content, key: &str) -> String {
+    let vocab = |v: &str, k: &str| {
+        if k == "unset" {
+            k.to_string()
+        } else {
+            content.label(v, k, Lang::Fr)
+        }
+    };
+    match key.split_once('.') {
+        Some(("actor_kinds", k)) => format!("actors: {}", vocab("actor_kinds", k)),
+        Some(("typology", k)) => format!("typology: {}", vocab("typology", k)),
+        Some(("relation_kinds", k)) => format!("relations: {}", vocab("relation_types", k)),
+        Some(("actor_groups", k)) => archipel_content::pitch::Indicator::parse(k)
+            .map(|i| content.pitch().indicator_label(i, Lang::Fr).to_string())
+            .unwrap_or_else(|| k.to_string()),
+        Some(("link_groups", rest)) => rest.replacen('.', ": ", 1),
+        Some(("support", k)) => format!("support: {}", k.replace('_', " ")),
+        Some(("network", k)) => format!("network: {}", k.replace('_', " ")),
+        _ => key.to_string(),
+    }
+}
+
+/// Prints a table: a header row, then one row per figure key (in the order
+/// they first appear), one column per set of figures.
+pub(crate) fn print_table(content: &Content, header: &[String], columns: &[Vec<(String, String)>]) {
+    let mut keys: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for c in columns {
+        for (k, _) in c {
+            if seen.insert(k.as_str()) {
+                keys.push(k);
+            }
+        }
+    }
+    let labels: Vec<String> = keys.iter().map(|k| figure_label(content, k)).collect();
+    let first = labels
+        .iter()
+        .chain(header.first())
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(56);
+    let width = header
+        .iter()
+        .skip(1)
+        .map(|h| h.chars().count())
+        .chain(columns.iter().flatten().map(|(_, v)| v.chars().count()))
+        .max()
+        .unwrap_or(0);
+    let cell = |s: &str, w: usize| format!("{s:>w$}");
+    let mut line = format!(
+        "{:<first$}",
+        header.first().map(String::as_str).unwrap_or("")
+    );
+    for h in header.iter().skip(1) {
+        line.push_str("  ");
+        line.push_str(&cell(h, width));
+    }
+    say(line.trim_end());
+    for (k, label) in keys.iter().zip(&labels) {
+        let mut line = format!("{label:<first$}");
+        for c in columns {
+            let v = c
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("0");
+            line.push_str("  ");
+            line.push_str(&cell(v, width));
+        }
+        say(line);
+    }
+}
+
+/// The figures of a `ScopeStats` as table cells.
+pub(crate) fn cells(s: &archipel_store::ScopeStats) -> Vec<(String, String)> {
+    s.figures()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect()
 }
 
 /// Prints a usage error; a message of several lines (the territories one
@@ -34,13 +150,46 @@ fn usage(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn territory(
-    content: &Content,
-    store: &Store,
-    key: &str,
-    commons: Option<&str>,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
+/// When the figures are asked for.
+enum When {
+    Now,
+    At(chrono::NaiveDate),
+    Series(Vec<chrono::NaiveDate>),
+}
+
+fn when(args: &Args) -> Result<When, String> {
+    if let Some(at) = &args.at {
+        return Ok(When::At(parse_day("--at", at)?));
+    }
+    let Some(period) = &args.series else {
+        return Ok(When::Now);
+    };
+    let period = archipel_store::Period::parse(period)
+        .ok_or_else(|| format!("--series: expected yearly or monthly, not `{period}`"))?;
+    let from = args.from.as_deref().unwrap_or_default();
+    let from = archipel_store::parse_start(from)
+        .ok_or_else(|| format!("--from: expected YYYY, YYYY-MM or YYYY-MM-DD, not `{from}`"))?;
+    let to = match &args.to {
+        Some(t) => archipel_store::parse_end(t)
+            .ok_or_else(|| format!("--to: expected YYYY, YYYY-MM or YYYY-MM-DD, not `{t}`"))?,
+        None => today(),
+    };
+    Ok(When::Series(archipel_store::period_ends(period, from, to)?))
+}
+
+/// One point of a series.
+#[derive(serde::Serialize)]
+struct Point {
+    at: chrono::NaiveDate,
+    stats: archipel_store::ScopeStats,
+}
+
+fn territory(content: &Content, store: &Store, key: &str, args: &Args) -> anyhow::Result<ExitCode> {
+    let (commons, json) = (args.commons.as_deref(), args.json);
+    let when = match when(args) {
+        Ok(w) => w,
+        Err(e) => return Ok(usage(e)),
+    };
     let id = match archipel_pitch::resolve_territory(store, Some(key)) {
         Ok(id) => id,
         Err(e) if e.is_usage() => return Ok(usage(e)),
@@ -55,7 +204,16 @@ fn territory(
         }
     };
     let q = archipel_pitch::scope_query(content.pitch(), &id, commons.as_ref());
-    let Some(s) = store.scope_stats(&q)? else {
+    let mut on = String::new();
+    let s = match when {
+        When::Now => store.scope_stats(&q)?,
+        When::At(day) => {
+            on = format!(", on {day}");
+            store.registry_at(day)?.scope_stats(&q)
+        }
+        When::Series(days) => return series(content, store, key, &q, &days, json),
+    };
+    let Some(s) = s else {
         return Ok(usage(format!("unknown territory `{key}`")));
     };
     if json {
@@ -68,7 +226,7 @@ fn territory(
         Lang::Fr,
     );
     say(format!(
-        "{} ({level} {}) and {} territories below it",
+        "{} ({level} {}) and {} territories below it{on}",
         s.territory.name,
         s.code,
         s.territories.saturating_sub(1)
@@ -114,6 +272,42 @@ fn territory(
         ));
     }
     support(&s.support);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The figures at each day of a series: the registry read once.
+fn series(
+    content: &Content,
+    store: &Store,
+    key: &str,
+    q: &archipel_store::ScopeQuery,
+    days: &[chrono::NaiveDate],
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let timeline = store.timeline()?;
+    let mut points = Vec::with_capacity(days.len());
+    for day in days {
+        let Some(stats) = timeline.at(*day).scope_stats(q) else {
+            return Ok(usage(format!(
+                "territory `{key}` is not in the registry on {day}"
+            )));
+        };
+        points.push(Point { at: *day, stats });
+    }
+    if json {
+        crate::output::print_json(&points)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(p) = points.last() {
+        say(format!(
+            "{} ({}), at the end of each period",
+            p.stats.territory.name, p.stats.code
+        ));
+    }
+    let mut header = vec![String::new()];
+    header.extend(points.iter().map(|p| p.at.to_string()));
+    let columns: Vec<_> = points.iter().map(|p| cells(&p.stats)).collect();
+    print_table(content, &header, &columns);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -163,7 +357,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
     let content = g.content()?;
     let store = g.read_store()?;
     if let Some(key) = &args.territory {
-        return territory(&content, &store, key, args.commons.as_deref(), args.json);
+        return territory(&content, &store, key, &args);
     }
     let s = store.stats()?;
     if args.json {
