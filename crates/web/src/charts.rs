@@ -50,12 +50,16 @@ pub fn number(lang: Lang, v: f64) -> String {
         let s = lang.number(n.abs() as u64);
         return if n < 0.0 { format!("−{s}") } else { s };
     }
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').to_string();
-    match lang {
-        Lang::Fr => s.replace('.', ",").replace('-', "−"),
-        Lang::En => s.replace('-', "−"),
-    }
+    let s = format!("{:.2}", v.abs());
+    let s = s.trim_end_matches('0');
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let int = lang.number(int.parse::<u64>().unwrap_or(0));
+    let sep = match lang {
+        Lang::Fr => ",",
+        Lang::En => ".",
+    };
+    let sign = if v < 0.0 { "−" } else { "" };
+    format!("{sign}{int}{sep}{frac}")
 }
 
 /// One line of a line chart: a name and a value per period (`None` where
@@ -551,6 +555,8 @@ mod tests {
         assert_eq!(number(Lang::Fr, 0.25), "0,25");
         assert_eq!(number(Lang::En, 1234.0), "1,234");
         assert_eq!(number(Lang::Fr, -3.0), "−3");
+        assert_eq!(number(Lang::Fr, 2310.25), "2\u{202f}310,25");
+        assert_eq!(number(Lang::En, -0.5), "−0.5");
         assert_eq!(ticks(0.0), (1.0, 1.0));
         assert_eq!(ticks(7.0), (2.0, 8.0));
         assert_eq!(ticks(1200.0), (500.0, 1500.0));

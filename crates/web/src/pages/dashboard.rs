@@ -111,8 +111,22 @@ pub fn series_days(day: NaiveDate) -> Vec<NaiveDate> {
 
 /// The figures at each of [`series_days`], from the registry at those
 /// days (the same rule as `archipel stats --at`).
-fn series(_s: &Store, _q: &archipel_store::ScopeQuery, _day: NaiveDate) -> Result<Vec<Point>, Error> {
-    Ok(Vec::new())
+fn series(s: &Store, q: &archipel_store::ScopeQuery, day: NaiveDate) -> Result<Vec<Point>, Error> {
+    let timeline = s.timeline()?;
+    let mut out: Vec<Point> = series_days(day)
+        .into_iter()
+        .filter_map(|at| {
+            timeline
+                .at(at)
+                .scope_stats(q)
+                .map(|stats| Point { at, stats })
+        })
+        .collect();
+    // Years before anything was recorded are left out.
+    let empty = |p: &Point| p.stats.actors == 0 && p.stats.places == 0 && p.stats.relations == 0;
+    let first = out.iter().position(|p| !empty(p)).unwrap_or(out.len());
+    out.drain(..first.min(out.len().saturating_sub(1)));
+    Ok(out)
 }
 
 /// The figures of `id` now, from the cache when the registry has not
@@ -126,11 +140,9 @@ pub fn figures_of(
     let rev = state.cache.revision();
     let key = format!("{id}@{day}");
     let content = state.content.clone();
-    let found = state
-        .cache
-        .figure_of("dashboard", &key, &rev, || {
-            compute(s, &content, id, day)?.ok_or(Failed::Missing)
-        });
+    let found = state.cache.figure_of("dashboard", &key, &rev, || {
+        compute(s, &content, id, day)?.ok_or(Failed::Missing)
+    });
     match found {
         Ok(f) => Ok(Some(f)),
         Err(Failed::Missing) => Ok(None),
@@ -187,7 +199,11 @@ pub fn figure_rows(
     };
     count("actors".into(), t.s("kinds.actor").into(), stats.actors);
     count("places".into(), t.s("kinds.place").into(), stats.places);
-    count("relations".into(), t.s("kinds.relation").into(), stats.relations);
+    count(
+        "relations".into(),
+        t.s("kinds.relation").into(),
+        stats.relations,
+    );
     for c in &stats.actor_kinds {
         let label = if c.key == "unset" {
             t.s("dash.kind_unset").to_string()
@@ -203,7 +219,11 @@ pub fn figure_rows(
     let f = &stats.support;
     for (key, label, v) in [
         ("support.grants", "dash.grants", f.grants),
-        ("support.commons_grants", "dash.commons_grants", f.commons_grants),
+        (
+            "support.commons_grants",
+            "dash.commons_grants",
+            f.commons_grants,
+        ),
         ("support.calls", "dash.calls", f.calls),
         (
             "support.non_competitive_calls",
@@ -227,7 +247,11 @@ pub fn figure_rows(
         let c = &n.counts;
         for (key, label, v) in [
             ("network.components", "dash.components", c.components),
-            ("network.isolated_actors", "dash.isolated_actors", n.isolated_actors.len()),
+            (
+                "network.isolated_actors",
+                "dash.isolated_actors",
+                n.isolated_actors.len(),
+            ),
             (
                 "network.articulation_points",
                 "dash.articulation_points",
@@ -235,7 +259,13 @@ pub fn figure_rows(
             ),
             ("network.bridges", "dash.bridges", n.bridges.len()),
         ] {
-            count(key.into(), t.s(label).into(), v as u64);
+            // Shapes of the network, not amounts: none per inhabitant.
+            rows.push(FigureRow {
+                key: key.into(),
+                label: t.s(label).into(),
+                value: v as f64,
+                per_10k: None,
+            });
         }
         let mut share = |key: &str, label: &'static str, v: Option<f64>| {
             if let Some(v) = v {
@@ -248,11 +278,7 @@ pub fn figure_rows(
             }
         };
         let r = &n.regulars;
-        share(
-            "network.max_core",
-            "dash.max_core",
-            Some(r.max_core as f64),
-        );
+        share("network.max_core", "dash.max_core", Some(r.max_core as f64));
         share(
             "network.core_relations_share",
             "dash.core_relations_share",
@@ -322,7 +348,10 @@ pub fn drawing(t: Tr, n: &Network, title: &str) -> Drawing {
         .edges
         .iter()
         .filter_map(|e| {
-            let (a, b) = (*index.get(e.source.as_str())?, *index.get(e.target.as_str())?);
+            let (a, b) = (
+                *index.get(e.source.as_str())?,
+                *index.get(e.target.as_str())?,
+            );
             let (x, y) = if e.source <= e.target {
                 (e.source.as_str(), e.target.as_str())
             } else {
@@ -441,29 +470,47 @@ fn num(lang: Lang, v: f64) -> String {
     }
 }
 
+type Pick = fn(&ScopeStats) -> u64;
+
 /// The evolution charts of a series (one territory, or two side by side:
 /// `other`).
-pub fn evolution(
-    t: Tr,
-    series: &[(&str, &[Point])],
-    id_prefix: &str,
-) -> Vec<(String, Figure)> {
-    let Some((_, first)) = series.first() else {
-        return Vec::new();
-    };
-    if first.is_empty() {
+pub fn evolution(t: Tr, series: &[(&str, &[Point])], id_prefix: &str) -> Vec<(String, Figure)> {
+    // The days of every series, in order; a series without a day has no
+    // value there (a territory that did not exist yet).
+    let mut days: Vec<NaiveDate> = series
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|x| x.at))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    if days.is_empty() {
         return Vec::new();
     }
-    let periods: Vec<String> = first.iter().map(|p| p.at.to_string()).collect();
+    let periods: Vec<String> = days.iter().map(NaiveDate::to_string).collect();
+    let values = |points: &[Point], pick: Pick| -> Vec<Option<f64>> {
+        days.iter()
+            .map(|d| {
+                points
+                    .iter()
+                    .find(|p| p.at == *d)
+                    .map(|p| pick(&p.stats) as f64)
+            })
+            .collect()
+    };
     let mut out = Vec::new();
-    type Pick = fn(&ScopeStats) -> u64;
     let charts: [(&'static str, Vec<(&'static str, Pick)>); 3] = [
         (
             "dash.chart_actors_places",
             vec![("kinds.actor", |s| s.actors), ("kinds.place", |s| s.places)],
         ),
-        ("dash.chart_relations", vec![("kinds.relation", |s| s.relations)]),
-        ("dash.chart_grants", vec![("dash.grants", |s| s.support.grants)]),
+        (
+            "dash.chart_relations",
+            vec![("kinds.relation", |s| s.relations)],
+        ),
+        (
+            "dash.chart_grants",
+            vec![("dash.grants", |s| s.support.grants)],
+        ),
     ];
     for (i, (title, picks)) in charts.iter().enumerate() {
         let mut lines = Vec::new();
@@ -471,7 +518,7 @@ pub fn evolution(
             for (label, pick) in picks {
                 lines.push(Series {
                     name: t.s(label).to_string(),
-                    values: first.iter().map(|p| Some(pick(&p.stats) as f64)).collect(),
+                    values: values(series[0].1, *pick),
                 });
             }
         } else {
@@ -480,7 +527,7 @@ pub fn evolution(
             for (name, points) in series.iter().take(2) {
                 lines.push(Series {
                     name: isolate(name),
-                    values: points.iter().map(|p| Some(pick(&p.stats) as f64)).collect(),
+                    values: values(points, pick),
                 });
             }
         }
@@ -521,16 +568,16 @@ pub async fn page(
     let n = &f.network;
     let figures = figure_rows(&state.content, t, &f.stats, Some(n), f.population);
     let level = state.content.label("territory_levels", &f.level, lang);
-    let mut lead = format!(
-        "{level} · {} {}",
-        t.s("dash.on_day"),
-        f.day
-    );
+    let mut lead = format!("{level} · {} {}", t.s("dash.on_day"), f.day);
     if let Some(p) = f.population {
         lead.push_str(&format!(" · {} {}", t.number(p), t.s("dash.inhabitants")));
     }
     let title = format!("{} · {}", t.s("dash.title"), isolate(&f.name));
-    let drawing = drawing(t, n, &format!("{} {}", t.s("dash.network_of"), isolate(&f.name)));
+    let drawing = drawing(
+        t,
+        n,
+        &format!("{} {}", t.s("dash.network_of"), isolate(&f.name)),
+    );
     let c = &n.counts;
     let net_summary = format!(
         "{} · {} · {} · {}",
@@ -878,7 +925,15 @@ pub fn download(
         )?,
         ("composantes", false) => json_of(&n.components)?,
         ("composantes", true) => csv_of(
-            &["component", "size", "actors", "places", "commons", "actor_kinds", "kind_diversity"],
+            &[
+                "component",
+                "size",
+                "actors",
+                "places",
+                "commons",
+                "actor_kinds",
+                "kind_diversity",
+            ],
             n.components.iter().enumerate().map(|(i, c)| {
                 vec![
                     i.to_string(),
@@ -939,7 +994,8 @@ pub async fn file(
         return Err(nothing().in_lang(lang));
     }
     let f = load(&state, id, lang).await?;
-    let bytes = download(&state.content, t, &f, name, csv)?.ok_or_else(|| nothing().in_lang(lang))?;
+    let bytes =
+        download(&state.content, t, &f, name, csv)?.ok_or_else(|| nothing().in_lang(lang))?;
     let kind = if csv {
         "text/csv; charset=utf-8"
     } else {
@@ -948,7 +1004,8 @@ pub async fn file(
     let fname = format!(
         "{}-{}.{}",
         name,
-        f.key.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-"),
+        f.key
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-"),
         if csv { "csv" } else { "json" }
     );
     Ok((
