@@ -806,9 +806,14 @@ fn json_of(v: &impl Serialize) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// A number for a download: whole numbers without decimals, others as
+/// JSON writes them (the shortest form that reads back the same).
 fn f64s(v: f64) -> String {
-    // As JSON writes it: the shortest form that reads back the same.
-    serde_json::to_string(&v).unwrap_or_default()
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        serde_json::to_string(&v).unwrap_or_default()
+    }
 }
 
 /// The bytes of one download of `f`.

@@ -4,7 +4,7 @@ mod account;
 mod admin;
 mod audit;
 mod compare;
-mod dashboard;
+pub mod dashboard;
 mod data;
 mod duplicates;
 pub mod history;
