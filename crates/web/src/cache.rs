@@ -526,13 +526,14 @@ mod tests {
     fn figures_of_records_are_kept_per_key_and_revision_and_bounded() {
         let cache = Cache::new(PathBuf::from("/nonexistent"), 64 * 1024);
         let runs = std::cell::Cell::new(0);
-        let get = |key: &str, r: u64| {
-            *cache
+        let get = |key: &str, r: u64| -> String {
+            cache
                 .figure_of("f", key, &rev(r), || {
                     runs.set(runs.get() + 1);
                     Ok::<_, ()>(format!("{key}@{r}"))
                 })
                 .unwrap()
+                .to_string()
         };
         assert_eq!(get("a", 1), "a@1");
         assert_eq!(get("a", 1), "a@1");

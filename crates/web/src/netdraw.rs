@@ -131,16 +131,6 @@ pub fn layout(n: usize, edges: &[(usize, usize)]) -> Vec<(f64, f64)> {
     pos
 }
 
-fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(n - 1).collect();
-        out.push('…');
-        out
-    }
-}
-
 /// Which nodes are drawn: all of them up to [`MAX_DRAWN`], else the most
 /// central ones (indexes, in the order given).
 fn chosen(nodes: &[DrawNode]) -> Vec<usize> {
@@ -290,11 +280,16 @@ pub fn draw(
             }
         }
         if n.key || labelled {
+            // On a white ground, so that it reads over edges and nodes;
+            // the whole name (the link's accessible name starts with it).
+            let width = 7.2 * n.name.chars().count() as f64 + 6.0;
             let _ = write!(
                 out,
-                r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle" class="label">{}</text>"#,
+                r#"<rect x="{:.1}" y="{:.1}" width="{width:.1}" height="16" class="label-bg"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" class="label">{}</text>"#,
+                x - width / 2.0,
+                y + r + 2.0,
                 y + r + 14.0,
-                esc(&isolate(&shorten(&n.name, 28)))
+                esc(&name)
             );
         }
         out.push_str("</a>");
@@ -357,8 +352,25 @@ mod tests {
         let label = links[0].attribute("aria-label").unwrap();
         assert!(label.contains("Nœud <0> & \"co\"") && label.ends_with("([actor])"));
         // Shapes by kind; one bridge.
-        assert!(links[1].children().any(|c| c.has_tag_name("rect")));
-        assert!(links[2].children().any(|c| c.has_tag_name("polygon")));
+        let shape = |a: &roxmltree::Node, tag: &str| {
+            a.children().any(|c| {
+                c.has_tag_name(tag) && c.attribute("class").is_some_and(|k| k.contains("shape"))
+            })
+        };
+        assert!(shape(&links[0], "circle"));
+        assert!(shape(&links[1], "rect"));
+        assert!(shape(&links[2], "polygon"));
+        // Small networks are labelled: the whole name, escaped, inside the
+        // link (its accessible name starts with it).
+        let text = links[0]
+            .children()
+            .find(|c| c.has_tag_name("text"))
+            .and_then(|t| t.text())
+            .unwrap();
+        assert!(
+            text.contains("Nœud <0> & \"co\"") && label.contains(text),
+            "{text}"
+        );
         let bridges = root
             .descendants()
             .filter(|n| n.attribute("class") == Some("edge bridge"))
