@@ -62,7 +62,14 @@ struct Inner {
     /// record, the number of points on the map), by name: a fixed, small
     /// set, dropped with the entries when the registry changes.
     figures: HashMap<&'static str, Arc<dyn Any + Send + Sync>>,
+    /// Figures of one record (a territory's dashboard) by name and key,
+    /// most recently used last: at most [`MAX_KEYED`], the least recently
+    /// used leaving first (each may be large: a territory's whole network).
+    keyed: Vec<(&'static str, String, Arc<dyn Any + Send + Sync>)>,
 }
+
+/// Most figures of single records kept at once.
+pub const MAX_KEYED: usize = 4;
 
 pub struct Cache {
     db: PathBuf,
@@ -240,6 +247,51 @@ impl Cache {
         Ok(value)
     }
 
+    /// The figure `name` of the record `key` computed at revision `rev`,
+    /// or computes it with `compute` (on the caller's thread) and keeps
+    /// it; at most [`MAX_KEYED`] such figures are kept. Shared, not
+    /// copied: a territory's network may be large.
+    pub fn figure_of<T, E>(
+        &self,
+        name: &'static str,
+        key: &str,
+        rev: &Revision,
+        compute: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+    {
+        if self.enabled() {
+            let mut inner = self.lock();
+            if inner.revision.as_ref() == Some(rev) {
+                if let Some(i) = inner
+                    .keyed
+                    .iter()
+                    .position(|(n, k, _)| *n == name && k == key)
+                {
+                    let entry = inner.keyed.remove(i);
+                    let found = entry.2.clone().downcast::<T>().ok();
+                    inner.keyed.push(entry);
+                    if let Some(v) = found {
+                        return Ok(v);
+                    }
+                }
+            }
+        }
+        let value = Arc::new(compute()?);
+        if self.enabled() {
+            let mut inner = self.lock();
+            renew(&mut inner, *rev);
+            inner.keyed.retain(|(n, k, _)| !(*n == name && k == key));
+            if inner.keyed.len() >= MAX_KEYED {
+                inner.keyed.remove(0);
+            }
+            let shared: Arc<dyn Any + Send + Sync> = value.clone();
+            inner.keyed.push((name, key.to_string(), shared));
+        }
+        Ok(value)
+    }
+
     /// Bytes (as counted against the budget) and entries held now.
     pub fn held(&self) -> (usize, usize) {
         let inner = self.lock();
@@ -253,6 +305,7 @@ fn renew(inner: &mut Inner, rev: Revision) {
     if inner.revision.as_ref() != Some(&rev) {
         inner.entries.clear();
         inner.figures.clear();
+        inner.keyed.clear();
         inner.bytes = 0;
         inner.revision = Some(rev);
     }
@@ -467,6 +520,37 @@ mod tests {
             cache.put(format!("k{i}"), rev(1), HeaderMap::new(), body.clone());
         }
         assert!(cache.get(&format!("k{oldest_kept}"), &rev(1)).is_some());
+    }
+
+    #[test]
+    fn figures_of_records_are_kept_per_key_and_revision_and_bounded() {
+        let cache = Cache::new(PathBuf::from("/nonexistent"), 64 * 1024);
+        let runs = std::cell::Cell::new(0);
+        let get = |key: &str, r: u64| -> String {
+            cache
+                .figure_of("f", key, &rev(r), || {
+                    runs.set(runs.get() + 1);
+                    Ok::<_, ()>(format!("{key}@{r}"))
+                })
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(get("a", 1), "a@1");
+        assert_eq!(get("a", 1), "a@1");
+        assert_eq!(runs.get(), 1, "computed once");
+        assert_eq!(get("b", 1), "b@1");
+        assert_eq!(runs.get(), 2);
+        assert_eq!(get("a", 2), "a@2", "a new revision computes again");
+        assert_eq!(runs.get(), 3);
+        for k in 0..MAX_KEYED + 2 {
+            get(&format!("k{k}"), 2);
+        }
+        assert_eq!(cache.lock().keyed.len(), MAX_KEYED);
+        let before = runs.get();
+        get(&format!("k{}", MAX_KEYED + 1), 2);
+        assert_eq!(runs.get(), before, "the newest kept");
+        get("a", 2);
+        assert_eq!(runs.get(), before + 1, "the oldest left");
     }
 
     #[test]

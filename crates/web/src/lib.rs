@@ -29,6 +29,7 @@
 pub mod api;
 mod assets;
 mod cache;
+pub mod charts;
 mod config;
 pub mod csrf;
 mod error;
@@ -37,6 +38,7 @@ mod graph;
 mod http;
 mod i18n;
 mod inflight;
+pub mod netdraw;
 mod pages;
 pub mod params;
 pub mod pool;

@@ -163,6 +163,11 @@ async fn run(c: &Client, base: &str, _shots: &Path) -> Result<(), String> {
         ("/actors/actor:demo:metropole", "actor"),
         ("/territories/territory:demo:epci:960000008", "territory"),
         ("/actors", "list-actors"),
+        (
+            "/territories/territory:demo:epci:960000008/tableau-de-bord",
+            "dashboard",
+        ),
+        ("/comparer?a=960000008&b=960000016", "compare"),
         ("/data", "data"),
         ("/nothing-here", "not-found"),
     ] {
@@ -276,6 +281,11 @@ const PAGE_KINDS: &[(&str, &str)] = &[
         "/argumentaires?audience=technicien-dsi&territory=territory:demo:commune:96001",
         "pitch-sheet",
     ),
+    (
+        "/territories/territory:demo:epci:960000008/tableau-de-bord",
+        "dashboard",
+    ),
+    ("/comparer?a=960000008&b=960000016", "compare"),
     ("/data", "data"),
     ("/soutiens", "support"),
     ("/soutiens/grant:test:g1", "support-grant"),
@@ -1096,4 +1106,59 @@ async fn support_figures_in_the_browser_are_those_of_stats() {
         assert!(!r[2].as_str().unwrap_or("").is_empty(), "{r}");
         assert!(!r[3].as_str().unwrap_or("").is_empty(), "{r}");
     }
+}
+
+/// A territory's dashboard with a keyboard only: Tab reaches the nodes of
+/// the network drawing (links in the SVG), the focused node is drawn
+/// with the focus colour, and Enter opens its record's page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_network_is_walked_with_the_keyboard() {
+    let b = Browser::start(|_| {}).await;
+    let c = &b.c;
+    b.goto("/territories/territory:demo:epci:960000008/tableau-de-bord?lang=fr")
+        .await
+        .unwrap();
+    js(c, "document.body.focus();").await;
+    let mut inside = false;
+    for _ in 0..120 {
+        press(c, "\u{E004}").await.unwrap();
+        let v = js(c, "return !!document.activeElement.closest('svg.net');").await;
+        if v.as_bool() == Some(true) {
+            inside = true;
+            break;
+        }
+    }
+    assert!(inside, "Tab never reached the network's nodes");
+    let label = focused(c).await;
+    assert!(label.starts_with("a. "), "a link has the focus: {label}");
+    // The focus is visible: the node's outline takes the focus colour.
+    let stroke = js(
+        c,
+        "return getComputedStyle(document.activeElement.querySelector('.shape')).stroke;",
+    )
+    .await;
+    assert_eq!(stroke.as_str(), Some("rgb(194, 94, 0)"), "{label}");
+    // The next Tab goes to the next node.
+    press(c, "\u{E004}").await.unwrap();
+    let v = js(c, "return !!document.activeElement.closest('svg.net');").await;
+    assert_eq!(v.as_bool(), Some(true));
+    // Enter follows the link to a record's page.
+    press(c, "\u{E007}").await.unwrap();
+    let mut url = String::new();
+    for _ in 0..50 {
+        url = c
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        if !url.contains("tableau-de-bord") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        url.contains("/actors/") || url.contains("/places/") || url.contains("/commons/"),
+        "{url}"
+    );
+    b.close().await;
 }

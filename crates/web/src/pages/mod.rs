@@ -3,6 +3,8 @@
 mod account;
 mod admin;
 mod audit;
+mod compare;
+pub mod dashboard;
 mod data;
 mod duplicates;
 pub mod history;
@@ -78,6 +80,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/comptes/{id}/role", post(admin::role))
         .route("/admin/comptes/{id}/desactiver", post(admin::disable))
         .route("/relations", get(relations::page))
+        .route("/comparer", get(compare::page))
         .route("/soutiens", get(support::page))
         .route("/soutiens.csv", get(support::csv))
         .route("/soutiens/evenements.ics", get(support_feed::feed))
@@ -88,6 +91,8 @@ pub fn routes() -> Router<AppState> {
         .route("/{kind}", get(records::list))
         .route("/{kind}/{id}", get(records::show))
         .route("/{kind}/{id}/historique", get(history::page))
+        .route("/{kind}/{id}/tableau-de-bord", get(dashboard::page))
+        .route("/{kind}/{id}/tableau-de-bord/{file}", get(dashboard::file))
         .route("/{kind}/{id}/historique/restaurer", post(history::restore))
         .route(
             "/{kind}/{id}/proposer",
@@ -143,6 +148,7 @@ static PAGE_PARAMS: LazyLock<Vec<String>> = LazyLock::new(|| {
     v.extend(names_of::<pitch::PitchParams>());
     v.extend(names_of::<relations::RelationsParams>());
     v.extend(names_of::<support::SupportParams>());
+    v.extend(names_of::<compare::CompareParams>());
     v.sort();
     v.dedup();
     v
@@ -158,7 +164,8 @@ pub fn is_page_param(name: &str) -> bool {
 /// switch or anything that is not a page).
 pub fn cached_page(path: &str) -> bool {
     match path {
-        "/" | "/map" | "/embed/map" | "/search" | "/data" | "/relations" | "/soutiens" => true,
+        "/" | "/map" | "/embed/map" | "/search" | "/data" | "/relations" | "/soutiens"
+        | "/comparer" => true,
         p if p.starts_with("/soutiens/") => true,
         p => p
             .strip_prefix('/')

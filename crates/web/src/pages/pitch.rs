@@ -128,7 +128,7 @@ fn check(content: &Content, p: &PitchParams, lang: Lang) -> Result<Wanted, Error
 
 /// Turns a sheet error into an HTTP error: unknown things are 404, other
 /// usage errors 400.
-fn sheet_error(e: archipel_pitch::Error, lang: Lang) -> Error {
+pub(super) fn sheet_error(e: archipel_pitch::Error, lang: Lang) -> Error {
     use archipel_pitch::Error as E;
     let err = match &e {
         E::UnknownAudience { .. } | E::UnknownTerritory { .. } | E::UnknownCommons(_) => {
@@ -210,7 +210,7 @@ fn keep_current(
 /// The territories, one group per level from the widest (region) to the
 /// most local (commune), each by name. A level with more than [`LISTED`]
 /// territories says how many are shown.
-fn territory_groups(
+pub(super) fn territory_groups(
     store: &Store,
     content: &Content,
     t: Tr,

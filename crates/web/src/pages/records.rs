@@ -332,6 +332,8 @@ struct RecordPage {
     sections: Vec<ListSection>,
     api_url: String,
     history_url: String,
+    /// A territory's dashboard (empty for other kinds).
+    dashboard_url: String,
     /// "Propose a correction", "report a problem" and, for an actor,
     /// "add a place" and "add a relation".
     contribute: Vec<crate::views::Link>,
@@ -894,6 +896,11 @@ pub async fn show(
         sections,
         api_url: format!("/api/v1/{}/{enc}", kind_path(kind)),
         history_url: format!("/{}/{enc}/historique", kind_path(kind)),
+        dashboard_url: if kind == EntityKind::Territory {
+            super::dashboard::url(id.as_str())
+        } else {
+            String::new()
+        },
         contribute: contribute_links(t, kind, &enc),
     };
     render(&page)
