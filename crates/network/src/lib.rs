@@ -149,6 +149,36 @@ pub fn run(
     Ok(Some(n))
 }
 
+/// The network of `territory` as the registry was on `day`
+/// (`Store::registry_at`, the rule of ARCHITECTURE.md's registry at a
+/// date), every figure computed; `None` when the territory does not count
+/// on that day.
+pub fn run_at(
+    store: &Store,
+    content: &Content,
+    territory: &EntityId,
+    day: NaiveDate,
+    options: &Options,
+) -> Result<Option<Network>, NetworkError> {
+    let knowledge = Knowledge::from_content(content)?;
+    let registry = store.registry_at(day)?;
+    let Some(items) = registry.scope_network(territory) else {
+        return Ok(None);
+    };
+    let mut input = Input::default();
+    for item in items {
+        match item {
+            NetItem::Node(n) => input.nodes.push(n),
+            NetItem::Link(l) => input.links.push(l),
+            NetItem::Grant(g) => input.grants.push(g),
+        }
+    }
+    let mut n = analyse(&input, &knowledge, options);
+    n.territory = territory.as_str().to_string();
+    n.at = Some(day);
+    Ok(Some(n))
+}
+
 /// A node of the network.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Node {
