@@ -195,6 +195,7 @@ fn every_kind_is_written_and_read_back_whole_and_filtered() {
                 kind: Some(kind),
                 giver_siret: None,
                 year,
+                territory: None,
             })
             .unwrap()
             .len()
