@@ -830,7 +830,12 @@ pub(crate) fn stats_at(r: &AsOf, q: &ScopeQuery) -> Option<ScopeStats> {
         let known: Vec<Action> = r
             .actions
             .iter()
-            .filter(|a| matches!(a.as_ref(), Action::Call(_) | Action::Grant(_) | Action::Application(_)))
+            .filter(|a| {
+                matches!(
+                    a.as_ref(),
+                    Action::Call(_) | Action::Grant(_) | Action::Application(_)
+                )
+            })
             .map(|a| a.as_ref().clone())
             .collect();
         support.first_times = archipel_domain::first_time_applications(&known);

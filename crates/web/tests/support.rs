@@ -137,7 +137,6 @@ async fn the_page_sums_grants_by_year_kind_commons_and_call() {
     let r = b.get(&f.app, "/soutiens?year=2024&lang=fr").await;
     assert_eq!(
         row(&r.body, "support-by-year", "2024"),
-        // One of Port-Lannec, three of the demonstration.
         "2024 4 23\u{202f}000\u{a0}€"
     );
     assert!(!r.body.contains("22\u{202f}900,50"));

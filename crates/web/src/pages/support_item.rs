@@ -378,11 +378,7 @@ fn grant_fields(c: &Ctx<'_>, g: &Grant, push: &mut impl FnMut(&'static str, Vec<
     push("support.payment_terms", c.text(&g.payment_terms));
     push(
         "support.payment",
-        c.text(
-            &period(Some(g.payment_from), g.payment_until)
-                .trim_end_matches(" →")
-                .to_string(),
-        ),
+        c.text(period(Some(g.payment_from), g.payment_until).trim_end_matches(" →")),
     );
     push("support.rae", c.opt(&g.rae_id));
     push("support.eu_notified", c.yes_no(g.eu_notified));
