@@ -135,7 +135,7 @@ fn ticks(max: f64) -> (f64, f64) {
 
 fn marker(out: &mut String, i: usize, x: f64, y: f64) {
     let c = COLOURS[i % 2];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         let _ = write!(
             out,
             r#"<circle cx="{x:.1}" cy="{y:.1}" r="4.5" fill="{c}" stroke="white" stroke-width="1.5"/>"#
@@ -151,7 +151,7 @@ fn marker(out: &mut String, i: usize, x: f64, y: f64) {
 }
 
 fn dash(i: usize) -> &'static str {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         ""
     } else {
         r#" stroke-dasharray="7 4""#
