@@ -58,12 +58,12 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Counts by entity kind, actor kind, typology and territory.
     Stats(cmd::stats::Args),
-    /// Two territories' figures side by side (those of `stats
-    /// --territory`), today or on a day, per 10,000 inhabitants.
-    Compare(cmd::compare::Args),
     /// The network of a territory: islands, articulation points, bridges,
     /// key people, the circle of regulars, diversity.
     Network(cmd::network::Args),
+    /// Two territories' figures side by side (those of `stats
+    /// --territory`), today or on a day, per 10,000 inhabitants.
+    Compare(cmd::compare::Args),
     /// Read, validate and write publiccode.yml files.
     Publiccode(cmd::publiccode::Args),
     /// Detect the licence of a folder or repository.
@@ -133,8 +133,8 @@ fn main() -> ExitCode {
         Command::Show(a) => cmd::show::run(g, a),
         Command::Serve(a) => cmd::serve::run(g, a),
         Command::Stats(a) => cmd::stats::run(g, a),
-        Command::Compare(a) => cmd::compare::run(g, a),
         Command::Network(a) => cmd::network::run(g, a),
+        Command::Compare(a) => cmd::compare::run(g, a),
         Command::Publiccode(a) => cmd::publiccode::run(a),
         Command::License(a) => cmd::license::run(a),
         Command::Assess(a) => cmd::assess::run(g, a),

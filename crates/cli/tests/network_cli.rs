@@ -109,3 +109,67 @@ fn an_unknown_or_ambiguous_territory_is_a_usage_error() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `--at DATE`: the network of the registry on that day (the rule of
+/// `stats --at`): today it is today's network; on the demonstration, the
+/// network grows and the newcomers of the 2022 call appear only after it.
+#[test]
+fn the_network_at_a_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    ok(&db, &["import", "json", &testdata("rings.json")]);
+    let today = chrono::Utc::now().date_naive().to_string();
+    let now = json(&db, &["network", "--territory", "960000099", "--json"]);
+    let at = json(
+        &db,
+        &[
+            "network",
+            "--territory",
+            "960000099",
+            "--json",
+            "--at",
+            &today,
+        ],
+    );
+    for key in [
+        "components",
+        "articulation_points",
+        "bridges",
+        "betweenness",
+        "core_number",
+    ] {
+        assert_eq!(now[key], at[key], "{key}");
+    }
+
+    let demo = dir.path().join("demo.db");
+    ok(&demo, &["demo"]);
+    let at = |day: &str| {
+        json(
+            &demo,
+            &["network", "--territory", "region:96", "--json", "--at", day],
+        )
+    };
+    let (early, late) = (at("2014-12-31"), at("2024-12-31"));
+    let nodes = |n: &serde_json::Value| n["counts"]["nodes"].as_u64().unwrap();
+    assert!(
+        nodes(&early) < nodes(&late),
+        "{} {}",
+        nodes(&early),
+        nodes(&late)
+    );
+    let in_2022 = |n: &serde_json::Value| {
+        n["newcomers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|y| y["year"] == 2022)
+            .map_or(0, |y| y["actors"].as_u64().unwrap())
+    };
+    assert_eq!(in_2022(&early), 0);
+    assert!(in_2022(&late) > 0);
+    let out = run(
+        &demo,
+        &["network", "--territory", "region:96", "--at", "2024-13-01"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -630,6 +630,17 @@ fn compare_puts_two_territories_side_by_side() {
     }
     // c1 today: a1 and a6 use or maintain k1, a1 runs p1: one island.
     assert_eq!(today["a"]["network"]["components"], 1, "{today:#}");
+    // On the day, those of `archipel network --at`.
+    for (side, code) in [("a", "96001"), ("b", "96002")] {
+        let n = json(&db, &["network", "--territory", code, "--at", D, "--json"]);
+        let f = &c[side]["network"];
+        assert_eq!(f["components"], n["counts"]["components"], "{code}");
+        assert_eq!(
+            f["articulation_points"].as_u64(),
+            n["articulation_points"].as_array().map(|a| a.len() as u64),
+            "{code}"
+        );
+    }
 
     let text = ok(&db, &["compare", "96001", "96002", "--at", D]);
     assert!(text.contains("network: articulation points"), "{text}");

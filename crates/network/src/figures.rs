@@ -78,7 +78,9 @@ pub fn analyse(input: &Input, knowledge: &Knowledge, options: &Options) -> Netwo
 
     // Relations → simple edges.
     let mut pairs: FxHashMap<(u32, u32), usize> = FxHashMap::default();
-    let mut edges: Vec<((u32, u32), BTreeMap<String, u32>, f64)> = Vec::new();
+    // (ends, relations by type, weight)
+    type Pair = ((u32, u32), BTreeMap<String, u32>, f64);
+    let mut edges: Vec<Pair> = Vec::new();
     let mut relations_of = vec![0usize; n];
     let mut strength = vec![0f64; n];
     let mut first: Vec<Option<NaiveDate>> = vec![None; n];

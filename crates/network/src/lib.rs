@@ -60,11 +60,16 @@ pub struct Options {
     pub key_people: usize,
 }
 
+/// Exact betweenness up to this many nodes, by default.
+pub const EXACT_UP_TO: usize = 5_000;
+/// Sources sampled above it, by default.
+pub const SAMPLES: u32 = 256;
+
 impl Default for Options {
     fn default() -> Self {
         Options {
-            exact_up_to: 5_000,
-            samples: 256,
+            exact_up_to: EXACT_UP_TO,
+            samples: SAMPLES as usize,
             seed: 18,
             key_people: 10,
         }
@@ -141,6 +146,36 @@ pub fn run(
     let mut n = analyse(&input, &knowledge, options);
     n.territory = territory.as_str().to_string();
     n.at = Some(on);
+    Ok(Some(n))
+}
+
+/// The network of `territory` as the registry was on `day`
+/// (`Store::registry_at`, the rule of ARCHITECTURE.md's registry at a
+/// date), every figure computed; `None` when the territory does not count
+/// on that day.
+pub fn run_at(
+    store: &Store,
+    content: &Content,
+    territory: &EntityId,
+    day: NaiveDate,
+    options: &Options,
+) -> Result<Option<Network>, NetworkError> {
+    let knowledge = Knowledge::from_content(content)?;
+    let registry = store.registry_at(day)?;
+    let Some(items) = registry.scope_network(territory) else {
+        return Ok(None);
+    };
+    let mut input = Input::default();
+    for item in items {
+        match item {
+            NetItem::Node(n) => input.nodes.push(n),
+            NetItem::Link(l) => input.links.push(l),
+            NetItem::Grant(g) => input.grants.push(g),
+        }
+    }
+    let mut n = analyse(&input, &knowledge, options);
+    n.territory = territory.as_str().to_string();
+    n.at = Some(day);
     Ok(Some(n))
 }
 

@@ -88,3 +88,31 @@ impl Weights {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_weights_load_and_a_wrong_key_is_refused_where_it_is() {
+        let content = Content::embedded().unwrap();
+        let w = Weights::embedded(&content).unwrap();
+        assert_eq!(w.of("maintains"), 3.0);
+        assert_eq!(w.of("no_such_type"), w.default);
+
+        let text = "default = 1.0\n\n[weights]\nuses = 1.0\nmaintian = 2.0\n";
+        let e = Weights::parse("w.toml", text, &content).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "w.toml:5: weights.maintian: not a key of the relation_types vocabulary"
+        );
+        let e = Weights::parse("w.toml", "default = -1.0\n", &content).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("w.toml:1: default: expected a number"),
+            "{e}"
+        );
+        let e = Weights::parse("w.toml", "default = 1.0\nother = 2\n", &content).unwrap_err();
+        assert!(e.to_string().starts_with("w.toml:"), "{e}");
+    }
+}

@@ -385,3 +385,108 @@ impl Store {
         Ok(out)
     }
 }
+
+impl crate::AsOf {
+    /// The network of `territory` and everything below it in the registry
+    /// on its day (`Store::registry_at`): the same rules as
+    /// [`Store::scope_network`], applied to the records that count on the
+    /// day in their state of the day, the relations that hold on it. A
+    /// link's start is its `since` (the registry at a date keeps no entry
+    /// day for relations; undated relations give no year to newcomers).
+    /// Nodes by id, then links, then grants; `None` when the territory
+    /// does not count on the day.
+    pub fn scope_network(&self, territory: &EntityId) -> Option<Vec<NetItem>> {
+        let id = territory.as_str();
+        self.entity(id)
+            .filter(|t| t.kind == EntityKind::Territory)?;
+        let tree = crate::scope::tree_at(self, id);
+        let on_tree = |t: &Option<String>| t.as_deref().is_some_and(|t| tree.contains(t));
+        let mut in_scope: FxHashSet<&str> = FxHashSet::default();
+        let mut brought: FxHashSet<&str> = FxHashSet::default();
+        for e in self.entities.values() {
+            if matches!(e.kind, EntityKind::Actor | EntityKind::Place) && on_tree(&e.territory) {
+                in_scope.insert(&e.id);
+            }
+        }
+        for r in &self.relations {
+            if r.kind == "located_in" && tree.contains(&*r.object) {
+                if let Some(e) = self.entity(&r.subject) {
+                    if matches!(e.kind, EntityKind::Actor | EntityKind::Place) {
+                        brought.insert(&r.subject);
+                    }
+                }
+            }
+        }
+        in_scope.extend(brought);
+        let is_commons = |id: &str| {
+            self.entity(id)
+                .is_some_and(|e| e.kind == EntityKind::Commons)
+        };
+        let mut commons: FxHashSet<&str> = FxHashSet::default();
+        for r in &self.relations {
+            let (s, o) = (&*r.subject, &*r.object);
+            if in_scope.contains(s) && is_commons(o) {
+                commons.insert(o);
+            } else if in_scope.contains(o) && is_commons(s) {
+                commons.insert(s);
+            }
+        }
+        let node = |id: &str| in_scope.contains(id) || commons.contains(id);
+        let mut ids: Vec<&str> = in_scope.iter().chain(commons.iter()).copied().collect();
+        ids.sort_unstable();
+        let mut items = Vec::new();
+        for id in &ids {
+            let Some(e) = self.entity(id) else { continue };
+            items.push(NetItem::Node(NetNode {
+                id: id.to_string(),
+                kind: e.kind,
+                name: e.name.clone(),
+                subkind: if e.kind == EntityKind::Place {
+                    None
+                } else {
+                    e.subkind.clone()
+                },
+                typology: e.typology.clone(),
+                person: e.person,
+                on_territory: e.kind != EntityKind::Commons && on_tree(&e.territory),
+            }));
+        }
+        for r in &self.relations {
+            if r.subject != r.object && node(&r.subject) && node(&r.object) {
+                items.push(NetItem::Link(NetLink {
+                    subject: r.subject.to_string(),
+                    object: r.object.to_string(),
+                    kind: r.kind.clone(),
+                    start: r.since,
+                }));
+            }
+        }
+        for id in &ids {
+            let Some(e) = self.entity(id) else { continue };
+            if e.kind == EntityKind::Place {
+                if let Some(o) = e.owner.as_deref().filter(|o| in_scope.contains(o)) {
+                    items.push(NetItem::Link(NetLink {
+                        subject: o.to_string(),
+                        object: id.to_string(),
+                        kind: "operates".to_string(),
+                        start: None,
+                    }));
+                }
+            }
+        }
+        for a in &self.actions {
+            let Action::Grant(g) = &**a else { continue };
+            let t = a.territory().map(EntityId::as_str).or_else(|| {
+                self.entity(g.giver.as_str())
+                    .and_then(|x| x.territory.as_deref())
+            });
+            if t.is_some_and(|t| tree.contains(t)) {
+                items.push(NetItem::Grant(NetGrant {
+                    beneficiary: g.beneficiary.as_str().to_string(),
+                    cents: g.received_cents(),
+                }));
+            }
+        }
+        Some(items)
+    }
+}

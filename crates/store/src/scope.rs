@@ -571,7 +571,7 @@ fn counted<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<Count> {
 }
 
 /// The territories in scope of `start` in `r` (the walk of [`TREE`]).
-fn tree_at<'a>(r: &'a AsOf, start: &'a str) -> std::collections::HashSet<&'a str> {
+pub(crate) fn tree_at<'a>(r: &'a AsOf, start: &'a str) -> std::collections::HashSet<&'a str> {
     use std::collections::HashMap;
     let mut by_parent: HashMap<&str, Vec<&EntityFacts>> = HashMap::new();
     let mut by_department: HashMap<&str, Vec<&EntityFacts>> = HashMap::new();

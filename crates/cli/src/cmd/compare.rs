@@ -165,13 +165,11 @@ fn side(
             },
         ),
     };
-    let network = archipel_network::run(
-        store,
-        content,
-        &id,
-        day,
-        &archipel_network::Options::default(),
-    )?;
+    let options = archipel_network::Options::default();
+    let network = match at {
+        Some(_) => archipel_network::run_at(store, content, &id, day, &options)?,
+        None => archipel_network::run(store, content, &id, day, &options)?,
+    };
     Ok(match (stats, network) {
         (Some(stats), Some(n)) => Ok(Side {
             population,

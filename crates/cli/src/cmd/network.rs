@@ -12,14 +12,19 @@ pub struct Args {
     /// --territory` takes it). Those below it are in scope too.
     #[arg(long, value_name = "CODE")]
     territory: String,
+    /// The network as the registry was on this day (YYYY-MM-DD): the
+    /// records that counted then, in their state of that day, and the
+    /// relations holding on it (the rule of `stats --at`).
+    #[arg(long, value_name = "DATE")]
+    at: Option<String>,
     /// Print machine-readable JSON (nodes, edges and every figure).
     #[arg(long)]
     json: bool,
     /// Exact betweenness up to this many nodes; sampled above.
-    #[arg(long, value_name = "N", default_value_t = Options::default().exact_up_to)]
+    #[arg(long, value_name = "N", default_value_t = archipel_network::EXACT_UP_TO)]
     exact_up_to: usize,
     /// Sources sampled for the betweenness above that size.
-    #[arg(long, value_name = "N", default_value_t = 256,
+    #[arg(long, value_name = "N", default_value_t = archipel_network::SAMPLES,
           value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
     samples: u32,
     /// Seed choosing the sampled sources.
@@ -56,8 +61,20 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         ..Options::default()
     };
-    let on = chrono::Utc::now().date_naive();
-    let Some(n) = archipel_network::run(&store, &content, &id, on, &options)? else {
+    let found = match &args.at {
+        Some(at) => {
+            let day = match super::stats::parse_day("--at", at) {
+                Ok(d) => d,
+                Err(e) => return Ok(usage(e)),
+            };
+            archipel_network::run_at(&store, &content, &id, day, &options)?
+        }
+        None => {
+            let on = chrono::Utc::now().date_naive();
+            archipel_network::run(&store, &content, &id, on, &options)?
+        }
+    };
+    let Some(n) = found else {
         return Ok(usage(format!("unknown territory `{}`", args.territory)));
     };
     if args.json {
