@@ -86,7 +86,7 @@ fn app() -> (tempfile::TempDir, Router) {
             at: chrono::Utc::now(),
         };
         contribute::accept(&mut store, &content, p, None, None, &by).unwrap();
-        let gone = EntityId::parse("place:demo:la-coursive-lieu").unwrap();
+        let gone = EntityId::parse("place:demo:mediatheque-estran-lieu").unwrap();
         store
             .write("test", "json", None, |w| w.remove(&gone))
             .unwrap();
@@ -144,7 +144,7 @@ async fn the_history_api_gives_versions_newest_first() {
         (Some("Association"), Some(EVIL))
     );
     // A removed record's history stays readable.
-    let (status, _, body) = get(&app, "/api/v1/history/place:demo:la-coursive-lieu").await;
+    let (status, _, body) = get(&app, "/api/v1/history/place:demo:mediatheque-estran-lieu").await;
     assert_eq!(status, StatusCode::OK);
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v[0]["removed"], true);
@@ -181,7 +181,11 @@ async fn a_record_page_links_its_history_page_which_escapes_every_value() {
     assert!(body.contains("proposition acceptée"));
     assert!(body.contains("a&#60;b&#62;.json"));
     // A removed record's history page.
-    let (status, _, body) = get(&app, "/places/place:demo:la-coursive-lieu/historique").await;
+    let (status, _, body) = get(
+        &app,
+        "/places/place:demo:mediatheque-estran-lieu/historique",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("supprimé"));
     // The kind in the path must be the record's.
@@ -206,7 +210,7 @@ async fn the_feed_and_the_home_page_show_the_latest_changes_inert() {
     // place), then the decision, then the import.
     let entries: Vec<&str> = feed.split("<entry>").skip(1).collect();
     let at = |needle: &str| entries.iter().position(|e| e.contains(needle));
-    let removal = at("place:demo:la-coursive-lieu/historique").expect("the removal");
+    let removal = at("place:demo:mediatheque-estran-lieu/historique").expect("the removal");
     let decision = at("actor:test:evil/historique").expect("the decision");
     assert!(removal < decision, "{feed}");
     let d = entries[decision];
