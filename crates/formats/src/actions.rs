@@ -203,41 +203,13 @@ fn json_action(raw: &str, line: u64, ctx: &ImportContext<'_>) -> Result<Action, 
     })
 }
 
-/// Writes the JSON form one record at a time: [`JsonWriter::begin`],
-/// [`JsonWriter::record`], [`JsonWriter::finish`].
-pub struct JsonWriter<'w> {
-    out: &'w mut dyn std::io::Write,
-    written: u64,
-}
+/// Writes the JSON form one record at a time: Archipel JSON's writer under
+/// this format's name.
+pub struct JsonWriter;
 
-impl<'w> JsonWriter<'w> {
-    pub fn begin(out: &'w mut dyn std::io::Write) -> Result<Self, ExportError> {
-        writeln!(out, "{{")?;
-        writeln!(out, "  \"format\": \"{FORMAT}\",")?;
-        writeln!(out, "  \"version\": {VERSION},")?;
-        write!(out, "  \"records\": [")?;
-        Ok(JsonWriter { out, written: 0 })
-    }
-
-    pub fn record(&mut self, a: &Action) -> Result<(), ExportError> {
-        self.out.write_all(if self.written == 0 {
-            b"\n    "
-        } else {
-            b",\n    "
-        })?;
-        serde_json::to_writer(&mut *self.out, a)?;
-        self.written += 1;
-        Ok(())
-    }
-
-    pub fn finish(self) -> Result<(), ExportError> {
-        if self.written > 0 {
-            writeln!(self.out)?;
-            write!(self.out, "  ")?;
-        }
-        writeln!(self.out, "]")?;
-        writeln!(self.out, "}}")?;
-        Ok(())
+impl JsonWriter {
+    pub fn begin(out: &mut dyn std::io::Write) -> Result<crate::native::Writer<'_>, ExportError> {
+        crate::native::Writer::begin_as(out, FORMAT, VERSION)
     }
 }
 

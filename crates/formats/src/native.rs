@@ -35,14 +35,25 @@ pub struct Writer<'w> {
 
 impl<'w> Writer<'w> {
     pub fn begin(out: &'w mut dyn std::io::Write) -> Result<Self, ExportError> {
+        Writer::begin_as(out, FORMAT, VERSION)
+    }
+
+    /// The same document shape under another format name (the public
+    /// action records' `archipel-actions`).
+    pub fn begin_as(
+        out: &'w mut dyn std::io::Write,
+        format: &str,
+        version: u32,
+    ) -> Result<Self, ExportError> {
         writeln!(out, "{{")?;
-        writeln!(out, "  \"format\": \"{FORMAT}\",")?;
-        writeln!(out, "  \"version\": {VERSION},")?;
+        writeln!(out, "  \"format\": \"{format}\",")?;
+        writeln!(out, "  \"version\": {version},")?;
         write!(out, "  \"records\": [")?;
         Ok(Writer { out, written: 0 })
     }
 
-    pub fn record(&mut self, e: &Entity) -> Result<(), ExportError> {
+    /// Writes one record (an entity, or any record's JSON form).
+    pub fn record(&mut self, e: &impl serde::Serialize) -> Result<(), ExportError> {
         self.out.write_all(if self.written == 0 {
             b"\n    "
         } else {
