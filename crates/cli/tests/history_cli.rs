@@ -166,6 +166,73 @@ fn history_lists_versions_newest_first_and_a_restore_is_a_new_version() {
 }
 
 #[test]
+fn a_public_action_proposal_is_shown_accepted_and_its_history_restored() {
+    use archipel_domain::{Action, ActionKind};
+    use archipel_jobs::contribute_action;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let contributor = registry(&db);
+    let (id, p) = {
+        let mut store = Store::open(&db).unwrap();
+        let content = Content::embedded().unwrap();
+        let a = store
+            .actions(&archipel_store::ActionQuery {
+                kind: Some(ActionKind::Hosting),
+                ..Default::default()
+            })
+            .unwrap()
+            .remove(0);
+        let Action::Hosting(mut h) = a else { panic!() };
+        h.infrastructure = Some("Serveurs du syndicat <b>mixte</b>".into());
+        let id = h.id.to_string();
+        let s = contribute_action::Submission {
+            proposed: contribute_action::Proposed::Record(Box::new(Action::Hosting(h))),
+            base: None,
+            comment: None,
+            proposer: Proposer::Account(contributor),
+            at: chrono::Utc::now(),
+        };
+        match contribute_action::submit(&mut store, &content, Policy::default(), s).unwrap() {
+            Submitted::Pending(p) => (id, p),
+            other => panic!("{other:?}"),
+        }
+    };
+    let text = ok(&db, &["proposals", "show", &p.to_string()]);
+    assert!(text.contains("infrastructure:"), "{text}");
+    let listed = json(&db, &["proposals", "list", "--json"]);
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["kind"] == "hosting" && x["record"] == id.as_str()));
+    ok(
+        &db,
+        &[
+            "proposals",
+            "accept",
+            &p.to_string(),
+            "--by",
+            "modo@exemple.fr",
+        ],
+    );
+    let v = json(&db, &["history", &id, "--json"]);
+    assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v[0]["action"], "proposal");
+    assert_eq!(v[0]["changes"][0]["field"], "infrastructure");
+    ok(
+        &db,
+        &["history", &id, "--restore", "1", "--by", "modo@exemple.fr"],
+    );
+    let v = json(&db, &["history", &id, "--json"]);
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert_eq!(v[0]["action"], "restore");
+    assert_eq!(
+        v[0]["changes"][0]["before"],
+        "Serveurs du syndicat <b>mixte</b>"
+    );
+}
+
+#[test]
 fn proposals_are_listed_filtered_accepted_and_refused() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");

@@ -25,7 +25,7 @@ const BOOKKEEPING: [&str; 4] = ["created_at", "updated_at", "file", "line"];
 
 /// A record's fields, flattened one level (`address.street`), in the
 /// order of its JSON form.
-fn fields(e: &Entity) -> Vec<(String, Value)> {
+fn fields<T: Serialize>(e: &T) -> Vec<(String, Value)> {
     let Ok(Value::Object(map)) = serde_json::to_value(e) else {
         return Vec::new();
     };
@@ -56,6 +56,13 @@ fn flatten_into(out: &mut Vec<(String, Value)>, prefix: &str, inner: Map<String,
 /// no longer does (a removal). When and from which line a record was
 /// written are not facts and are not compared.
 pub fn diff(before: Option<&Entity>, after: Option<&Entity>) -> Vec<FieldChange> {
+    diff_records(before, after)
+}
+
+/// [`diff`] for any record with a JSON form whose members are its fields
+/// (a public action record: `type` is left out, objects are flattened one
+/// level, `provenance`'s bookkeeping is not compared).
+pub fn diff_records<T: Serialize>(before: Option<&T>, after: Option<&T>) -> Vec<FieldChange> {
     let a = before.map(fields).unwrap_or_default();
     let b = after.map(fields).unwrap_or_default();
     let mut out = Vec::new();

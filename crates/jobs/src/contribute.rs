@@ -216,7 +216,10 @@ fn by_referent(
 
 /// The account or the e-mail address of a proposer, as the policy
 /// allows.
-fn who(policy: Policy, p: &Proposer) -> Result<(Option<i64>, Option<&str>), ContributionError> {
+pub(crate) fn who(
+    policy: Policy,
+    p: &Proposer,
+) -> Result<(Option<i64>, Option<&str>), ContributionError> {
     match p {
         Proposer::Account(a) => Ok((Some(*a), None)),
         Proposer::Anonymous(_) if !policy.anonymous => Err(ContributionError::AnonymousNotAllowed),
@@ -230,7 +233,7 @@ fn who(policy: Policy, p: &Proposer) -> Result<(Option<i64>, Option<&str>), Cont
     }
 }
 
-fn check_comment(comment: Option<&str>) -> Result<(), ContributionError> {
+pub(crate) fn check_comment(comment: Option<&str>) -> Result<(), ContributionError> {
     if let Some(c) = comment {
         if let Err(reason) = archipel_domain::check_text(c, archipel_domain::TextKind::Block) {
             return Err(ContributionError::Invalid(vec![FieldError {
@@ -600,7 +603,8 @@ fn write_rank(kind: &str) -> u8 {
 }
 
 /// Accepts a pending proposal as `by` says (a moderator: the caller
-/// checked the role): writes the record
+/// checked the role; a proposal about a public action record is accepted
+/// by [`crate::contribute_action::accept`]): writes the record
 /// proposed, or `edited` (the moderator's edit of it, checked like any
 /// proposal), keeps the version, marks the proposal accepted and audits
 /// it — one transaction. A report is accepted without writing unless
@@ -618,6 +622,14 @@ pub fn accept(
     let Some(p) = store.proposal(id)? else {
         return Err(ProposalError::NoSuchProposal(id).into());
     };
+    if p.is_about_action() {
+        // A public action record's proposal, accepted as it was made (an
+        // edited action record goes through `contribute_action::accept`).
+        if edited.is_some() {
+            return Err(ProposalError::OtherKind { id, kind: p.kind }.into());
+        }
+        return crate::contribute_action::accept(store, content, id, None, message, by);
+    }
     let companions = if p.status == "pending" {
         companions(store, &p)?
     } else {

@@ -3,11 +3,14 @@
 //! ([`versions`], the JSON of `GET /api/v1/history/{id}` and of
 //! `archipel history --json`); the latest changes of the registry
 //! ([`recent_changes`], the home page and the Atom feed); and restoring
-//! a version ([`restore`]).
+//! a version ([`restore`]). Public action records have theirs too
+//! ([`action_versions`], [`restore_action`]).
 
-use archipel_domain::{diff, Entity, EntityId, EntityKind, FieldChange};
+use archipel_domain::{
+    diff_records, Action, ActionId, Entity, EntityId, EntityKind, FieldChange, Provenance,
+};
 use archipel_store::accounts::Audit;
-use archipel_store::{BatchInfo, Change, Restored, Store, StoreError};
+use archipel_store::{BatchInfo, Change, Restored, Store, StoreError, Version};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
@@ -44,10 +47,26 @@ fn stamp(t: &DateTime<Utc>) -> String {
 /// The versions of a record, newest first; empty when the registry
 /// never held it.
 pub fn versions(store: &Store, id: &EntityId) -> Result<Vec<VersionView>, StoreError> {
-    let history = store.history(id)?;
+    Ok(views(&store.history(id)?, |e: &Entity| e.provenance()))
+}
+
+/// The versions of a public action record, newest first, as
+/// [`versions`] gives an entity's.
+pub fn action_versions(store: &Store, id: &ActionId) -> Result<Vec<VersionView>, StoreError> {
+    Ok(views(&store.action_history(id)?, |a: &Action| {
+        a.provenance()
+    }))
+}
+
+/// Versions as histories show them, newest first, each with its
+/// difference from the one before.
+fn views<T: Serialize>(
+    history: &[Version<T>],
+    provenance: impl Fn(&T) -> &Provenance,
+) -> Vec<VersionView> {
     let mut out = Vec::with_capacity(history.len());
-    let mut before: Option<&Entity> = None;
-    for v in &history {
+    let mut before: Option<&T> = None;
+    for v in history {
         let after = v.state.as_ref();
         let (at, by, source, action, file, batch) = match &v.by {
             Some(b) => (
@@ -59,7 +78,7 @@ pub fn versions(store: &Store, id: &EntityId) -> Result<Vec<VersionView>, StoreE
                 Some(b.id),
             ),
             None => {
-                let p = after.or(before).map(|e| e.provenance());
+                let p = after.or(before).map(&provenance);
                 (
                     p.map(|p| stamp(&p.updated_at)).unwrap_or_default(),
                     None,
@@ -79,12 +98,12 @@ pub fn versions(store: &Store, id: &EntityId) -> Result<Vec<VersionView>, StoreE
             file,
             batch,
             removed: after.is_none(),
-            changes: diff(before, after),
+            changes: diff_records(before, after),
         });
         before = after;
     }
     out.reverse();
-    Ok(out)
+    out
 }
 
 /// A record a recent change touched.
@@ -172,4 +191,25 @@ pub fn restore(
     };
     let audit = Audit::new(by.at, by.account, serde_json::Value::Null);
     store.restore(id, number, &change, &audit)
+}
+
+/// Makes version `number` of a public action record its current one
+/// again, as [`restore`] does for an entity.
+pub fn restore_action(
+    store: &mut Store,
+    id: &ActionId,
+    number: u32,
+    by: &crate::Decider<'_>,
+) -> Result<Restored, StoreError> {
+    let change = Change {
+        source: by.via,
+        format: by.via,
+        file: None,
+        action: "restore",
+        account: by.account,
+        note: Some(format!("restore:{number}")),
+        at: by.at,
+    };
+    let audit = Audit::new(by.at, by.account, serde_json::Value::Null);
+    store.restore_action(id, number, &change, &audit)
 }

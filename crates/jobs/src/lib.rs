@@ -25,6 +25,7 @@
 
 pub mod catalogue_link;
 pub mod contribute;
+pub mod contribute_action;
 pub mod demo;
 pub mod duplicates;
 pub mod export;

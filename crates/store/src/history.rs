@@ -14,7 +14,7 @@ use crate::accounts::{audit, Audit};
 use crate::codec;
 use crate::write::{Change, Writer};
 use crate::{Result, Store, StoreError};
-use archipel_domain::{Entity, EntityId, EntityKind};
+use archipel_domain::{Action, ActionId, Entity, EntityId, EntityKind};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -81,13 +81,14 @@ fn with_records((mut b, records): (BatchInfo, Option<String>)) -> Result<BatchIn
     Ok(b)
 }
 
-/// One version of a record: a state and the change that made it.
+/// One version of a record (an entity, or a public action record:
+/// `Version<Action>`): a state and the change that made it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Version {
+pub struct Version<T = Entity> {
     /// 1 for the first version, then in order.
     pub number: u32,
     /// The record as this version left it; `None`: it was removed.
-    pub state: Option<Entity>,
+    pub state: Option<T>,
     /// The change that made this version; `None` when unknown (a record
     /// written before the registry kept histories).
     pub by: Option<BatchInfo>,
@@ -106,11 +107,11 @@ pub enum Restored {
 
 /// The chain of (state, batch that wrote it) from `version` rows
 /// (state, written by, replaced by) and the current row, oldest first.
-fn chain(
-    rows: Vec<(Entity, Option<i64>, i64)>,
-    current: Option<(Entity, Option<i64>)>,
-) -> Vec<(Option<Entity>, Option<i64>)> {
-    let mut out: Vec<(Option<Entity>, Option<i64>)> = Vec::with_capacity(rows.len() + 1);
+fn chain<T>(
+    rows: Vec<(T, Option<i64>, i64)>,
+    current: Option<(T, Option<i64>)>,
+) -> Vec<(Option<T>, Option<i64>)> {
+    let mut out: Vec<(Option<T>, Option<i64>)> = Vec::with_capacity(rows.len() + 1);
     let mut replaced_by: Option<i64> = None;
     let gap = |out: &mut Vec<_>, replaced_by: Option<i64>, next: Option<i64>| {
         // The state before was replaced by a batch that did not write the
@@ -191,9 +192,20 @@ impl Store {
     }
 
     fn history_now(&self, id: &EntityId) -> Result<Vec<Version>> {
+        self.versions(read_chain(&self.conn, id)?)
+    }
+
+    /// Every version of a public action record, oldest first; empty when
+    /// the registry never held it.
+    pub fn action_history(&self, id: &ActionId) -> Result<Vec<Version<Action>>> {
+        self.in_snapshot(|s| s.versions(read_action_chain(&s.conn, id)?))
+    }
+
+    /// A chain of states with the details of the batches that made them.
+    fn versions<T>(&self, chain: Vec<(Option<T>, Option<i64>)>) -> Result<Vec<Version<T>>> {
         let mut batches: Vec<(i64, BatchInfo)> = Vec::new();
         let mut out = Vec::new();
-        for (i, (state, batch)) in read_chain(&self.conn, id)?.into_iter().enumerate() {
+        for (i, (state, batch)) in chain.into_iter().enumerate() {
             let by = match batch {
                 Some(b) => match batches.iter().find(|(k, _)| *k == b) {
                     Some((_, info)) => Some(info.clone()),
@@ -262,6 +274,42 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Makes version `number` of a public action record its current one
+    /// again, as [`Store::restore`] does for an entity (audit entry
+    /// `record.restore` in the same transaction).
+    pub fn restore_action(
+        &mut self,
+        id: &ActionId,
+        number: u32,
+        change: &Change<'_>,
+        by: &Audit,
+    ) -> Result<Restored> {
+        let (restored, _) = self.write_change(change, 0, |w| -> Result<Restored> {
+            let chain = read_action_chain(w.tx(), id)?;
+            let Some((Some(state), _)) = chain.get((number as usize).wrapping_sub(1)) else {
+                return Ok(Restored::NoSuchVersion);
+            };
+            let current = chain.last().and_then(|(s, _)| s.as_ref());
+            if current.is_some_and(|now| state.same_facts(now)) {
+                return Ok(Restored::Unchanged);
+            }
+            let mut rec = state.clone();
+            rec.provenance_mut().updated_at = change.at;
+            w.upsert_action(&rec)?;
+            audit(
+                w.tx(),
+                by,
+                "record.restore",
+                Some(id.as_str()),
+                serde_json::json!({"version": number, "batch": w.batch()}),
+            )?;
+            Ok(Restored::Written)
+        })?;
+        Ok(restored)
+    }
+}
+
 fn number(i: usize) -> u32 {
     u32::try_from(i + 1).unwrap_or(u32::MAX)
 }
@@ -295,6 +343,37 @@ fn read_chain(conn: &Connection, id: &EntityId) -> Result<Vec<(Option<Entity>, O
             None => None,
         }
     };
+    Ok(chain(kept, current))
+}
+
+/// A public action record's chain of states as `conn` sees it (records
+/// of the `action` table are never removed: the chain ends with its row).
+fn read_action_chain(
+    conn: &Connection,
+    id: &ActionId,
+) -> Result<Vec<(Option<Action>, Option<i64>)>> {
+    let decode = |state: &str| -> Result<Action> {
+        serde_json::from_str(state).map_err(|e| StoreError::Corrupt {
+            id: id.to_string(),
+            source: Box::new(e),
+        })
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT state, batch, replaced_by FROM action_version WHERE record = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([id.as_str()])?;
+    let mut kept = Vec::new();
+    while let Some(r) = rows.next()? {
+        let state: String = r.get(0)?;
+        kept.push((decode(&state)?, r.get(1)?, r.get(2)?));
+    }
+    let row: Option<(String, Option<i64>)> = conn
+        .prepare_cached("SELECT data, batch FROM action WHERE id = ?1")?
+        .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let current = row
+        .map(|(d, b)| Ok::<_, StoreError>((decode(&d)?, b)))
+        .transpose()?;
     Ok(chain(kept, current))
 }
 

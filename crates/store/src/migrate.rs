@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_duplicates.sql"),
     include_str!("../migrations/0009_public_action.sql"),
     include_str!("../migrations/0010_more_action_kinds.sql"),
+    include_str!("../migrations/0011_action_history.sql"),
 ];
 
 /// The schema version this program writes and reads.

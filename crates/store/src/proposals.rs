@@ -12,7 +12,7 @@ use crate::accounts::{audit, stamp, Audit};
 use crate::codec;
 use crate::write::{Change, Outcome};
 use crate::{Store, StoreError};
-use archipel_domain::{Entity, EntityId, EntityKind};
+use archipel_domain::{Action, ActionId, ActionKind, Entity, EntityId, EntityKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
@@ -26,6 +26,8 @@ pub enum ProposalError {
     NoSuchProposal(i64),
     #[error("proposal {id} is {status} already")]
     Decided { id: i64, status: String },
+    #[error("proposal {id} is about a {kind} record, which this decision does not apply to")]
+    OtherKind { id: i64, kind: String },
     #[error("proposal {id}: its record is {record}, not {given}")]
     OtherRecord {
         id: i64,
@@ -66,7 +68,29 @@ pub struct NewProposal<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// A proposal as kept.
+/// A proposal about a public action record (`archipel_domain::Action`:
+/// a call, a grant, an event…) to add: the same as [`NewProposal`], with
+/// an action record where that has an entity.
+#[derive(Debug, Clone, Copy)]
+pub struct NewActionProposal<'a> {
+    /// `create`, `edit` or `report`.
+    pub action: &'a str,
+    pub report: Option<&'a str>,
+    pub record: &'a ActionId,
+    pub territory: Option<&'a EntityId>,
+    pub base: Option<u32>,
+    pub base_state: Option<&'a Action>,
+    pub proposed: Option<&'a Action>,
+    pub comment: Option<&'a str>,
+    pub account: Option<i64>,
+    pub email: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
+/// A proposal as kept. One about a public action record (its `kind` is
+/// an action kind: `grant`, `event`…) carries its records in
+/// `base_action` and `proposed_action`, and none in `base_state` and
+/// `proposed`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Proposal {
     pub id: i64,
@@ -78,6 +102,10 @@ pub struct Proposal {
     pub base: Option<u32>,
     pub base_state: Option<Entity>,
     pub proposed: Option<Entity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_action: Option<Action>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposed_action: Option<Action>,
     pub comment: Option<String>,
     pub account: Option<i64>,
     pub email: Option<String>,
@@ -109,6 +137,8 @@ fn proposal_row(r: &Row<'_>) -> rusqlite::Result<RawProposal> {
             base: r.get(6)?,
             base_state: None,
             proposed: None,
+            base_action: None,
+            proposed_action: None,
             comment: r.get(9)?,
             account: r.get(10)?,
             email: r.get(11)?,
@@ -126,12 +156,55 @@ fn proposal_row(r: &Row<'_>) -> rusqlite::Result<RawProposal> {
 
 fn decode_proposal((mut p, base, proposed): RawProposal) -> Result<Proposal> {
     let what = format!("proposal {}", p.id);
+    if p.is_about_action() {
+        let read = |text: Option<String>| -> Result<Option<Action>> {
+            text.map(|t| {
+                serde_json::from_str(&t).map_err(|e| {
+                    ProposalError::Store(StoreError::Corrupt {
+                        id: what.clone(),
+                        source: Box::new(e),
+                    })
+                })
+            })
+            .transpose()
+        };
+        p.base_action = read(base)?;
+        p.proposed_action = read(proposed)?;
+        return Ok(p);
+    }
     let read = |text: Option<String>| -> Result<Option<Entity>> {
         Ok(text.map(|t| codec::decode(&what, &t)).transpose()?)
     };
     p.base_state = read(base)?;
     p.proposed = read(proposed)?;
     Ok(p)
+}
+
+/// Whether a proposal's `kind` names a kind of public action record.
+fn action_kind(kind: &str) -> bool {
+    ActionKind::ALL.iter().any(|k| k.as_str() == kind)
+}
+
+impl Proposal {
+    /// Whether it is about a public action record (not an entity).
+    pub fn is_about_action(&self) -> bool {
+        action_kind(&self.kind)
+    }
+
+    /// The name of the record it is about: the proposed one's, else the
+    /// one the proposer saw.
+    pub fn record_name(&self) -> Option<&str> {
+        self.proposed
+            .as_ref()
+            .or(self.base_state.as_ref())
+            .map(Entity::name)
+            .or_else(|| {
+                self.proposed_action
+                    .as_ref()
+                    .or(self.base_action.as_ref())
+                    .map(Action::name)
+            })
+    }
 }
 
 /// Which proposals to list.
@@ -168,6 +241,72 @@ fn json(e: Option<&Entity>) -> std::result::Result<Option<String>, StoreError> {
 }
 
 fn insert(tx: &rusqlite::Transaction<'_>, p: &NewProposal<'_>) -> Result<i64> {
+    insert_row(
+        tx,
+        p.record.kind().as_str(),
+        p.record.as_str(),
+        &ProposalRow {
+            action: p.action,
+            report: p.report,
+            territory: p.territory,
+            base: p.base,
+            base_state: json(p.base_state)?,
+            proposed: json(p.proposed)?,
+            comment: p.comment,
+            account: p.account,
+            email: p.email,
+            at: p.at,
+        },
+    )
+}
+
+fn action_json(a: Option<&Action>) -> std::result::Result<Option<String>, StoreError> {
+    a.map(|a| {
+        serde_json::to_string(a).map_err(|e| StoreError::database_because("encoding a record", e))
+    })
+    .transpose()
+}
+
+fn insert_action(tx: &rusqlite::Transaction<'_>, p: &NewActionProposal<'_>) -> Result<i64> {
+    insert_row(
+        tx,
+        p.record.kind().as_str(),
+        p.record.as_str(),
+        &ProposalRow {
+            action: p.action,
+            report: p.report,
+            territory: p.territory,
+            base: p.base,
+            base_state: action_json(p.base_state)?,
+            proposed: action_json(p.proposed)?,
+            comment: p.comment,
+            account: p.account,
+            email: p.email,
+            at: p.at,
+        },
+    )
+}
+
+/// A proposal's columns, its records already encoded.
+struct ProposalRow<'a> {
+    action: &'a str,
+    report: Option<&'a str>,
+    territory: Option<&'a EntityId>,
+    base: Option<u32>,
+    base_state: Option<String>,
+    proposed: Option<String>,
+    comment: Option<&'a str>,
+    account: Option<i64>,
+    email: Option<&'a str>,
+    at: DateTime<Utc>,
+}
+
+fn insert_row(
+    tx: &rusqlite::Transaction<'_>,
+    kind: &str,
+    record: &str,
+    p: &ProposalRow<'_>,
+) -> Result<i64> {
     tx.execute(
         "INSERT INTO proposal (action, report, kind, record, territory, base, base_state,
          proposed, comment, account, email, created_at)
@@ -175,12 +314,12 @@ fn insert(tx: &rusqlite::Transaction<'_>, p: &NewProposal<'_>) -> Result<i64> {
         params![
             p.action,
             p.report,
-            p.record.kind().as_str(),
-            p.record.as_str(),
+            kind,
+            record,
             p.territory.map(|t| t.as_str()),
             p.base,
-            json(p.base_state)?,
-            json(p.proposed)?,
+            p.base_state,
+            p.proposed,
             p.comment,
             p.account,
             p.email,
@@ -217,6 +356,19 @@ impl Store {
             }
             Ok(ids)
         })
+    }
+
+    /// Whether a pending proposal is about the record with this id (an
+    /// entity's or a public action record's).
+    pub fn pending_proposal_for(&self, record: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM proposal WHERE record = ?1 AND status = 'pending' LIMIT 1",
+            )?
+            .query_row([record], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     /// A proposal.
@@ -338,7 +490,7 @@ impl Store {
     pub fn refuse_proposals(&mut self, ids: &[i64], message: &str, by: &Audit) -> Result<()> {
         self.write_plain("refusal of a proposal", |tx| {
             for &id in ids {
-                let (target, _) = pending(tx, id)?;
+                let (_, target, _) = pending_kind(tx, id)?;
                 decide(tx, id, "refused", Some(message), by, None)?;
                 audit(
                     tx,
@@ -356,7 +508,7 @@ impl Store {
     /// `proposal.withdraw`.
     pub fn withdraw_proposal(&mut self, id: i64, by: &Audit) -> Result<()> {
         self.write_plain("withdrawal of a proposal", |tx| {
-            let (target, _) = pending(tx, id)?;
+            let (_, target, _) = pending_kind(tx, id)?;
             decide(tx, id, "withdrawn", None, by, None)?;
             audit(
                 tx,
@@ -383,6 +535,110 @@ impl Store {
         let (out, _) = self.write_change(change, 0, |w| -> Result<(i64, Applied)> {
             let id = insert(w.tx(), p)?;
             let outcome = w.upsert(record)?;
+            decide(w.tx(), id, "accepted", None, by, Some(w.batch()))?;
+            audit(
+                w.tx(),
+                by,
+                "proposal.referent",
+                Some(p.record.as_str()),
+                serde_json::json!({"proposal": id, "batch": w.batch()}),
+            )?;
+            Ok((
+                id,
+                Applied {
+                    batch: w.batch(),
+                    outcome: Some(outcome),
+                },
+            ))
+        })?;
+        Ok(out)
+    }
+
+    /// Adds a pending proposal about a public action record; returns its
+    /// id. Audited as `proposal.create`.
+    pub fn add_action_proposal(&mut self, p: &NewActionProposal<'_>, by: &Audit) -> Result<i64> {
+        self.write_plain("proposal", |tx| {
+            let id = insert_action(tx, p)?;
+            audit(
+                tx,
+                by,
+                "proposal.create",
+                Some(p.record.as_str()),
+                serde_json::json!({"proposal": id, "action": p.action, "report": p.report}),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Accepts a pending proposal about a public action record, as
+    /// [`Store::accept_proposal`] does for an entity: writes `record` (the
+    /// proposed one or the moderator's edit of it; `None` for a report),
+    /// its replaced state kept in its history, the proposal marked
+    /// accepted and `proposal.accept` audited — one transaction.
+    pub fn accept_action_proposal(
+        &mut self,
+        id: i64,
+        record: Option<&Action>,
+        message: Option<&str>,
+        change: &Change<'_>,
+        by: &Audit,
+    ) -> Result<Applied> {
+        let (applied, _) = self.write_change(change, 0, |w| -> Result<Applied> {
+            let (kind, target, proposed) = pending_kind(w.tx(), id)?;
+            if !action_kind(&kind) {
+                return Err(ProposalError::OtherKind { id, kind });
+            }
+            if let Some(r) = record {
+                if r.id().as_str() != target {
+                    return Err(ProposalError::OtherRecord {
+                        id,
+                        record: target,
+                        given: r.id().to_string(),
+                    });
+                }
+            }
+            let outcome = record.map(|r| w.upsert_action(r)).transpose()?;
+            let proposed: Option<Action> = proposed
+                .map(|t| {
+                    serde_json::from_str(&t).map_err(|e| StoreError::Corrupt {
+                        id: format!("proposal {id}"),
+                        source: Box::new(e),
+                    })
+                })
+                .transpose()?;
+            let edited = match (record, &proposed) {
+                (Some(r), Some(p)) => !r.same_facts(p),
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            decide(w.tx(), id, "accepted", message, by, Some(w.batch()))?;
+            audit(
+                w.tx(),
+                by,
+                "proposal.accept",
+                Some(&target),
+                serde_json::json!({"proposal": id, "batch": w.batch(), "edited": edited}),
+            )?;
+            Ok(Applied {
+                batch: w.batch(),
+                outcome,
+            })
+        })?;
+        Ok(applied)
+    }
+
+    /// A referent's proposal about a public action record, applied at
+    /// once, as [`Store::apply_proposal`] does for an entity.
+    pub fn apply_action_proposal(
+        &mut self,
+        p: &NewActionProposal<'_>,
+        record: &Action,
+        change: &Change<'_>,
+        by: &Audit,
+    ) -> Result<(i64, Applied)> {
+        let (out, _) = self.write_change(change, 0, |w| -> Result<(i64, Applied)> {
+            let id = insert_action(w.tx(), p)?;
+            let outcome = w.upsert_action(record)?;
             decide(w.tx(), id, "accepted", None, by, Some(w.batch()))?;
             audit(
                 w.tx(),
@@ -435,17 +691,30 @@ impl Store {
 /// The record of proposal `id` and the JSON of the record proposed, if
 /// it is pending.
 fn pending(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<(String, Option<String>)> {
-    let row: Option<(String, String, Option<String>)> = tx
+    let (kind, record, proposed) = pending_kind(tx, id)?;
+    if action_kind(&kind) {
+        return Err(ProposalError::OtherKind { id, kind });
+    }
+    Ok((record, proposed))
+}
+
+/// The kind, record and proposed JSON of proposal `id`, if it is
+/// pending (any kind).
+fn pending_kind(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+) -> Result<(String, String, Option<String>)> {
+    let row: Option<(String, String, String, Option<String>)> = tx
         .query_row(
-            "SELECT status, record, proposed FROM proposal WHERE id = ?1",
+            "SELECT status, kind, record, proposed FROM proposal WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
     match row {
         None => Err(ProposalError::NoSuchProposal(id)),
-        Some((status, _, _)) if status != "pending" => Err(ProposalError::Decided { id, status }),
-        Some((_, record, proposed)) => Ok((record, proposed)),
+        Some((status, ..)) if status != "pending" => Err(ProposalError::Decided { id, status }),
+        Some((_, kind, record, proposed)) => Ok((kind, record, proposed)),
     }
 }
 

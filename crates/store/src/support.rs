@@ -7,8 +7,9 @@
 //! the row alone, an update keeps the creation time, and every record it
 //! points at (`Action::references`, `Action::action_references`) must exist —
 //! written earlier in the batch or already stored — or the batch fails
-//! naming the record and field. Versions replaced by a re-import are not
-//! kept in `version` yet (the history of entities only).
+//! naming the record and field. A state an update replaces is kept in
+//! `action_version` (migration 0011), so that a record's history
+//! ([`Store::action_history`]) reads as an entity's does.
 
 use crate::write::{ts, Outcome, Writer};
 use crate::{Result, Store, StoreError};
@@ -87,13 +88,14 @@ impl Writer<'_> {
                 });
             }
         }
-        let stored = self.action_by_id(a.id())?;
+        let stored = self.action_row(a.id())?;
         let mut record = a.clone();
         let outcome = match &stored {
             None => Outcome::Inserted,
-            Some(old) if old.same_facts(a) => Outcome::Unchanged,
-            Some(old) => {
+            Some((old, _)) if old.same_facts(a) => Outcome::Unchanged,
+            Some((old, written_by)) => {
                 record.provenance_mut().created_at = old.provenance().created_at;
+                self.keep_action_version(old, *written_by)?;
                 Outcome::Updated
             }
         };
@@ -137,12 +139,36 @@ impl Writer<'_> {
     /// The public action record with this id (written earlier in this
     /// batch or already stored), if any.
     pub fn action_by_id(&self, id: &ActionId) -> Result<Option<Action>> {
-        let data: Option<String> = self
+        Ok(self.action_row(id)?.map(|(a, _)| a))
+    }
+
+    /// The stored record with this id and the batch that wrote it.
+    fn action_row(&self, id: &ActionId) -> Result<Option<(Action, Option<i64>)>> {
+        let row: Option<(String, Option<i64>)> = self
             .tx()
-            .prepare_cached("SELECT data FROM action WHERE id = ?1")?
-            .query_row([id.as_str()], |r| r.get(0))
+            .prepare_cached("SELECT data, batch FROM action WHERE id = ?1")?
+            .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        data.map(|d| decode(id.as_str(), &d)).transpose()
+        row.map(|(d, b)| Ok((decode(id.as_str(), &d)?, b)))
+            .transpose()
+    }
+
+    /// Keeps a state this batch replaces in `action_version`, with the
+    /// batch that wrote it; not when this batch wrote it itself (the
+    /// history keeps the states between batches, as the entities' does).
+    fn keep_action_version(&self, a: &Action, written_by: Option<i64>) -> Result<()> {
+        if written_by == Some(self.batch()) {
+            return Ok(());
+        }
+        let state = serde_json::to_string(a)
+            .map_err(|e| StoreError::database_because("encoding a record", e))?;
+        self.tx()
+            .prepare_cached(
+                "INSERT INTO action_version (record, state, batch, replaced_by)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![a.id().as_str(), state, written_by, self.batch()])?;
+        Ok(())
     }
 
     /// The territory of a stored entity (an actor's, a place's), if any.

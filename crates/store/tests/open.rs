@@ -261,7 +261,7 @@ fn reading_never_writes() {
     assert!(matches!(err, StoreError::TooOld { found: 2, .. }), "{err}");
     assert!(err.to_string().contains("archipel init"), "{err}");
     assert_eq!(snapshot(&old), before);
-    assert_eq!(Store::open(&old).unwrap().schema_version().unwrap(), 10);
+    assert_eq!(Store::open(&old).unwrap().schema_version().unwrap(), 11);
 }
 
 /// A second writer waits for the first instead of failing at once: with

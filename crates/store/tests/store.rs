@@ -60,11 +60,11 @@ fn open() -> (tempfile::TempDir, Store) {
 #[test]
 fn migrations_and_wal() {
     let (dir, store) = open();
-    assert_eq!(store.schema_version().unwrap(), 10);
+    assert_eq!(store.schema_version().unwrap(), 11);
     drop(store);
     // Reopening applies nothing new and keeps the version.
     let store = Store::open(&dir.path().join("t.db")).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 10);
+    assert_eq!(store.schema_version().unwrap(), 11);
     assert!(dir.path().join("t.db-wal").exists() || dir.path().join("t.db").exists());
 }
 
@@ -330,7 +330,7 @@ fn schema_2_registry_is_migrated() {
         .unwrap();
     }
     let mut store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 10);
+    assert_eq!(store.schema_version().unwrap(), 11);
     fts_consistent(&path);
     let a = actor("bib", "Médiathèque des Capucins", Some("Lecture publique"));
     assert_eq!(store.get(a.id()).unwrap(), Some(a.clone()));

@@ -405,7 +405,7 @@ fn migration_0010_keeps_the_public_action_of_0009() {
         .unwrap();
     }
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 10);
+    assert_eq!(store.schema_version().unwrap(), 11);
     let call = actions().into_iter().next().unwrap();
     assert_eq!(store.action(call.id()).unwrap(), Some(call));
     drop(store);

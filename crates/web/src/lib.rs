@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod action_form;
 pub mod api;
 mod assets;
 mod cache;

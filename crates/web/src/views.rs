@@ -164,6 +164,13 @@ pub fn kind_label(t: Tr, kind: &str) -> &'static str {
         "actor" => t.s("kind.actor"),
         "place" => t.s("kind.place"),
         "commons" => t.s("kind.commons"),
+        "call" => t.s("support.kind_one_call"),
+        "grant" => t.s("support.kind_one_grant"),
+        "application" => t.s("support.kind_one_application"),
+        "hardware" => t.s("support.kind_one_hardware"),
+        "hosting" => t.s("support.kind_one_hosting"),
+        "event" => t.s("support.kind_one_event"),
+        "post" => t.s("support.kind_one_post"),
         _ => t.s("kind.relation"),
     }
 }

@@ -80,6 +80,18 @@ async fn fill(c: &Client, css: &str, text: &str) -> Result<(), String> {
     e.send_keys(text).await.map_err(|e| format!("{css}: {e}"))
 }
 
+/// Sets an input's value as a script would (a date input's text depends
+/// on the browser's locale).
+async fn set_value(c: &Client, css: &str, value: &str) -> Result<(), String> {
+    c.execute(
+        "document.querySelector(arguments[0]).value = arguments[1];",
+        vec![Value::from(css), Value::from(value)],
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| format!("{css}: {e}"))
+}
+
 async fn choose(c: &Client, css: &str, value: &str) -> Result<(), String> {
     c.find(Locator::Css(css))
         .await
@@ -237,6 +249,19 @@ async fn scenario(b: &Browser, problems: &mut Vec<String>) -> Result<(), String>
     choose(c, "#f-kind", "software").await?;
     submit(c, "#proposal-form").await?;
     wait_for(c, "#propositions").await?;
+    // Public action: a training, with who came by kind of actor.
+    b.goto("/soutiens").await?;
+    click(c, "a[href='/soutiens/proposer/events']").await?;
+    wait_for(c, "#f-attendance-by_actor_kind-association").await?;
+    check_page(b, "propose-event", problems).await;
+    fill(c, "#f-name", "Atelier cartographie libre").await?;
+    choose(c, "#f-category", "training").await?;
+    fill(c, "#f-organiser", VILLE).await?;
+    set_value(c, "#f-starts", "2027-05-12").await?;
+    fill(c, "#f-attendance-total", "18").await?;
+    fill(c, "#f-attendance-by_actor_kind-association", "7").await?;
+    submit(c, "#proposal-form").await?;
+    wait_for(c, "#propositions").await?;
     sign_out(b).await?;
 
     // The moderator: the queue, each proposal, decisions.
@@ -297,6 +322,29 @@ async fn scenario(b: &Browser, problems: &mut Vec<String>) -> Result<(), String>
     fill(c, "#f-website", "https://mairie.villecommune.demo.invalid").await?;
     submit(c, "#proposal-form").await?;
     wait_for(c, "p.alert[role='status']").await?;
+    // The training: accepted, then public with its history.
+    b.goto("/moderation").await?;
+    c.find(Locator::XPath(
+        "//a[contains(., 'Atelier cartographie libre')]",
+    ))
+    .await
+    .map_err(|e| e.to_string())?
+    .click()
+    .await
+    .map_err(|e| e.to_string())?;
+    wait_for(c, "#decide").await?;
+    check_page(b, "moderation-event-proposal", problems).await;
+    submit(c, "#decide").await?;
+    wait_for(c, "p.alert[role='status']").await?;
+    b.goto("/soutiens/event:web:atelier-cartographie-libre")
+        .await?;
+    let page = text_of(c, "main").await;
+    if !page.contains("Atelier cartographie libre") || !page.contains('7') {
+        return Err(format!("the training is not public: {page}"));
+    }
+    b.goto("/soutiens/event:web:atelier-cartographie-libre/historique")
+        .await?;
+    check_page(b, "support-history", problems).await;
     // Public now: search and the map.
     b.goto("/search?q=ressourcerie").await?;
     if !text_of(c, "main")

@@ -6,14 +6,15 @@
 
 use super::Global;
 use crate::output::term;
-use archipel_domain::EntityId;
+use archipel_domain::{ActionId, EntityId};
 use archipel_jobs::history::{self, VersionView};
 use archipel_store::Restored;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The record's identifier (`actor:mediation:…`).
+    /// The record's identifier (`actor:mediation:…`, or a public action
+    /// record's: `grant:…`, `event:…`).
     id: String,
     /// As JSON (the same as `GET /api/v1/history/{id}`).
     #[arg(long, conflicts_with = "restore")]
@@ -26,8 +27,27 @@ pub struct Args {
     by: Option<String>,
 }
 
+/// A record of the registry or a public action record.
+enum Id {
+    Entity(EntityId),
+    Action(ActionId),
+}
+
+impl Id {
+    fn as_str(&self) -> &str {
+        match self {
+            Id::Entity(i) => i.as_str(),
+            Id::Action(i) => i.as_str(),
+        }
+    }
+}
+
 pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
-    let id = EntityId::parse(&args.id).map_err(|e| anyhow::anyhow!("ID: {e}"))?;
+    let id = match (EntityId::parse(&args.id), ActionId::parse(&args.id)) {
+        (Ok(i), _) => Id::Entity(i),
+        (_, Ok(i)) => Id::Action(i),
+        (Err(e), _) => anyhow::bail!("ID: {e}"),
+    };
     if let (Some(number), Some(by)) = (args.restore, args.by.as_deref()) {
         let mut store = g.existing_store()?;
         let account = super::proposals::moderator(&store, by)?;
@@ -36,7 +56,11 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             via: "cli",
             at: chrono::Utc::now(),
         };
-        return match history::restore(&mut store, &id, number, &decider)? {
+        let restored = match &id {
+            Id::Entity(i) => history::restore(&mut store, i, number, &decider)?,
+            Id::Action(i) => history::restore_action(&mut store, i, number, &decider)?,
+        };
+        return match restored {
             Restored::Written => {
                 println!("{}: version {number} restored", term(id.as_str()));
                 Ok(ExitCode::SUCCESS)
@@ -54,7 +78,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         };
     }
     let store = g.read_store()?;
-    let versions = history::versions(&store, &id)?;
+    let versions = match &id {
+        Id::Entity(i) => history::versions(&store, i)?,
+        Id::Action(i) => history::action_versions(&store, i)?,
+    };
     if versions.is_empty() {
         anyhow::bail!("{}: no such record", term(id.as_str()));
     }

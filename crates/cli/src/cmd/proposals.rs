@@ -138,6 +138,10 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
         Command::Show { id, json } => {
             let store = g.read_store()?;
             let content = g.content()?;
+            let about_action = store.proposal(id)?.is_some_and(|p| p.is_about_action());
+            if about_action {
+                return show_action(&store, &content, id, json);
+            }
             let Some(r) = contribute::review(&store, &content, id)? else {
                 anyhow::bail!("no proposal {id}");
             };
@@ -146,30 +150,8 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let p = &r.proposal;
-            println!(
-                "proposal {} ({}, {}) on {} by {}, {}",
-                p.id,
-                term(p.report.as_deref().unwrap_or(&p.action)),
-                term(&p.status),
-                term(&p.record),
-                p.account
-                    .map(|a| format!("account {a}"))
-                    .unwrap_or_else(|| term(p.email.as_deref().unwrap_or("-")).into_owned()),
-                term(&p.created_at)
-            );
-            if let Some(c) = &p.comment {
-                println!("  comment: {}", term(c));
-            }
-            if r.stale {
-                println!(
-                    "  the record changed since the proposer saw it (version {} then, {} now):",
-                    p.base.map_or("-".to_string(), |b| b.to_string()),
-                    r.current_version.map_or("-".to_string(), |b| b.to_string())
-                );
-                print_changes(&r.changed_since);
-            }
-            println!("  changes against the current version:");
-            print_changes(&r.changes);
+            print_header(p);
+            print_review(p, r.stale, r.current_version, &r.changed_since, &r.changes);
             for d in &r.duplicates {
                 println!(
                     "  likely duplicate: {} {} ({:?})",
@@ -228,6 +210,73 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `archipel proposals show` for a proposal about a public action
+/// record.
+fn show_action(
+    store: &archipel_store::Store,
+    content: &archipel_content::Content,
+    id: i64,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let Some(r) = archipel_jobs::contribute_action::review(store, content, id)? else {
+        anyhow::bail!("no proposal {id}");
+    };
+    if json {
+        crate::output::print_json(&r)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_header(&r.proposal);
+    print_review(
+        &r.proposal,
+        r.stale,
+        r.current_version,
+        &r.changed_since,
+        &r.changes,
+    );
+    for e in &r.problems {
+        println!("  problem: {}: {}", term(&e.field), term(&e.reason));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_header(p: &archipel_store::proposals::Proposal) {
+    println!(
+        "proposal {} ({}, {}) on {} by {}, {}",
+        p.id,
+        term(p.report.as_deref().unwrap_or(&p.action)),
+        term(&p.status),
+        term(&p.record),
+        p.account
+            .map(|a| format!("account {a}"))
+            .unwrap_or_else(|| term(p.email.as_deref().unwrap_or("-")).into_owned()),
+        term(&p.created_at)
+    );
+    if let Some(c) = &p.comment {
+        println!("  comment: {}", term(c));
+    }
+}
+
+/// What changed meanwhile (when the record moved on) and what accepting
+/// would change.
+fn print_review(
+    p: &archipel_store::proposals::Proposal,
+    stale: bool,
+    current_version: Option<u32>,
+    changed_since: &[archipel_domain::FieldChange],
+    changes: &[archipel_domain::FieldChange],
+) {
+    if stale {
+        println!(
+            "  the record changed since the proposer saw it (version {} then, {} now):",
+            p.base.map_or("-".to_string(), |b| b.to_string()),
+            current_version.map_or("-".to_string(), |b| b.to_string())
+        );
+        print_changes(changed_since);
+    }
+    println!("  changes against the current version:");
+    print_changes(changes);
 }
 
 /// A decision that failed, said as `main` says every other error

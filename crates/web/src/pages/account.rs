@@ -112,15 +112,18 @@ pub async fn page(
                 crate::views::kind_label(t, &p.kind)
             ),
             name: p
-                .proposed
-                .as_ref()
-                .or(p.base_state.as_ref())
-                .map(|e| e.name().to_string())
+                .record_name()
+                .map(str::to_string)
                 .unwrap_or_else(|| p.record.clone()),
-            href: if p.action != "create" || p.status == "accepted" {
-                crate::views::record_url(&p.record)
-            } else {
-                String::new()
+            href: match (
+                p.action != "create" || p.status == "accepted",
+                p.is_about_action(),
+            ) {
+                (false, _) => String::new(),
+                (true, false) => crate::views::record_url(&p.record),
+                (true, true) => archipel_domain::ActionId::parse(&p.record)
+                    .map(|id| super::support::action_url(&id))
+                    .unwrap_or_default(),
             },
             status: match p.status.as_str() {
                 "pending" => t.s("moderation.status_pending"),

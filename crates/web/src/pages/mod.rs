@@ -16,6 +16,7 @@ mod moderation;
 mod oidc;
 mod pitch;
 mod propose;
+mod propose_action;
 pub mod records;
 mod relations;
 pub mod search;
@@ -84,7 +85,23 @@ pub fn routes() -> Router<AppState> {
         .route("/soutiens", get(support::page))
         .route("/soutiens.csv", get(support::csv))
         .route("/soutiens/evenements.ics", get(support_feed::feed))
+        .route(
+            "/soutiens/proposer/{kind}",
+            post(propose_action::new_submit).merge(get(propose_action::new_page)),
+        )
         .route("/soutiens/{id}", get(support_item::show))
+        .route(
+            "/soutiens/{id}/proposer",
+            post(propose_action::edit_submit).merge(get(propose_action::edit_page)),
+        )
+        .route(
+            "/soutiens/{id}/historique",
+            get(propose_action::history_page),
+        )
+        .route(
+            "/soutiens/{id}/historique/restaurer",
+            post(propose_action::restore),
+        )
         .route("/accessibilite", get(legal::accessibility))
         .route("/mentions-legales", get(legal::notice))
         .route("/confidentialite", get(legal::privacy))

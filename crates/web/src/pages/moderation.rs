@@ -25,6 +25,7 @@ use crate::state::AppState;
 use crate::views::{day, kind_label, kind_path, record_url, Layout};
 use archipel_domain::{EntityId, EntityKind};
 use archipel_jobs::contribute::{self, ContributionError, FieldError, Review};
+use archipel_jobs::contribute_action;
 use archipel_jobs::Decider;
 use archipel_store::proposals::{Proposal, ProposalQuery};
 use askama::Template;
@@ -162,6 +163,70 @@ fn proposer_name(s: &archipel_store::Store, p: &Proposal) -> Result<String, Erro
     })
 }
 
+/// A proposal as a moderator sees it: about an entity or about a public
+/// action record.
+enum Reviewed {
+    Entity(Box<Review>),
+    Action(Box<contribute_action::Review>),
+}
+
+impl Reviewed {
+    fn proposal(&self) -> &Proposal {
+        match self {
+            Reviewed::Entity(r) => &r.proposal,
+            Reviewed::Action(r) => &r.proposal,
+        }
+    }
+    fn has_duplicates(&self) -> bool {
+        matches!(self, Reviewed::Entity(r) if !r.duplicates.is_empty())
+    }
+    fn stale(&self) -> bool {
+        match self {
+            Reviewed::Entity(r) => r.stale,
+            Reviewed::Action(r) => r.stale,
+        }
+    }
+    fn has_problems(&self) -> bool {
+        match self {
+            Reviewed::Entity(r) => !r.problems.is_empty(),
+            Reviewed::Action(r) => !r.problems.is_empty(),
+        }
+    }
+    fn name(&self) -> String {
+        match self {
+            Reviewed::Entity(r) => name_of(r),
+            Reviewed::Action(r) => r
+                .proposal
+                .proposed_action
+                .as_ref()
+                .or(r.current.as_ref())
+                .map(|a| a.name().to_string())
+                .unwrap_or_else(|| r.proposal.record.clone()),
+        }
+    }
+}
+
+/// The review of proposal `id`, whatever it is about.
+fn reviewed(
+    s: &archipel_store::Store,
+    content: &archipel_content::Content,
+    id: i64,
+) -> Result<Option<Reviewed>, Error> {
+    let about_action = match s.proposal(id).map_err(|e| Error::internal_from(&e))? {
+        Some(p) => p.is_about_action(),
+        None => return Ok(None),
+    };
+    Ok(if about_action {
+        contribute_action::review(s, content, id)
+            .map_err(|e| Error::internal_from(&e))?
+            .map(|r| Reviewed::Action(Box::new(r)))
+    } else {
+        contribute::review(s, content, id)
+            .map_err(|e| Error::internal_from(&e))?
+            .map(|r| Reviewed::Entity(Box::new(r)))
+    })
+}
+
 /// The name a proposal is about: the record proposed, or the current one.
 fn name_of(r: &Review) -> String {
     r.proposal
@@ -211,22 +276,20 @@ pub async fn queue(
         .read(move |s| {
             let mut rows = Vec::new();
             for p in s.proposals(&query)? {
-                let Some(r) =
-                    contribute::review(s, &content, p.id).map_err(|e| Error::internal_from(&e))?
-                else {
+                let Some(r) = reviewed(s, &content, p.id)? else {
                     continue;
                 };
                 let mut flags = Vec::new();
-                if !r.duplicates.is_empty() {
+                if r.has_duplicates() {
                     flags.push("duplicate");
                 }
-                if r.stale {
+                if r.stale() {
                     flags.push("stale");
                 }
-                if !r.problems.is_empty() {
+                if r.has_problems() {
                     flags.push("problems");
                 }
-                let proposer = proposer_name(s, &r.proposal)?;
+                let proposer = proposer_name(s, r.proposal())?;
                 rows.push((r, proposer, flags));
             }
             let mut territories: Vec<(String, String)> = if s.count(EntityKind::Territory)? <= 300 {
@@ -249,13 +312,13 @@ pub async fn queue(
     let rows: Vec<QueueRow> = rows
         .into_iter()
         .map(|(r, proposer, flags)| QueueRow {
-            id: r.proposal.id,
-            href: format!("/moderation/{}", r.proposal.id),
-            at: r.proposal.created_at.clone(),
-            date: day(&r.proposal.created_at),
-            kind: kind_label(t, &r.proposal.kind),
-            action: action_label(t, &r.proposal.action),
-            name: name_of(&r),
+            id: r.proposal().id,
+            href: format!("/moderation/{}", r.proposal().id),
+            at: r.proposal().created_at.clone(),
+            date: day(&r.proposal().created_at),
+            kind: kind_label(t, &r.proposal().kind),
+            action: action_label(t, &r.proposal().action),
+            name: r.name(),
             proposer,
             flags: flags.into_iter().map(flag_label).collect(),
         })
@@ -339,17 +402,21 @@ async fn item_page(
     let found = state
         .pool
         .read(move |s| {
-            let Some(r) =
-                contribute::review(s, &content, id).map_err(|e| Error::internal_from(&e))?
-            else {
+            let Some(r) = reviewed(s, &content, id)? else {
                 return Ok(None);
             };
-            let proposer = proposer_name(s, &r.proposal)?;
+            let proposer = proposer_name(s, r.proposal())?;
             Ok(Some((r, proposer)))
         })
         .await?;
     let Some((r, proposer)) = found else {
         return Err(Error::not_found(format!("no proposal {id}")).in_lang(t.lang));
+    };
+    let r = match r {
+        Reviewed::Entity(r) => *r,
+        Reviewed::Action(r) => {
+            return action_item_page(viewer, t, *r, proposer, message, alert, status);
+        }
     };
     let p = &r.proposal;
     let record_kind = EntityId::parse(&p.record)
@@ -414,6 +481,68 @@ async fn item_page(
                 why: kind_label(t, &c.kind).to_string(),
             })
             .collect(),
+        problems: r.problems.iter().map(problem_line).collect(),
+        message,
+        csrf: viewer
+            .session
+            .as_ref()
+            .map(|s| s.csrf.clone())
+            .unwrap_or_default(),
+        alert,
+    };
+    let mut res = render(&page)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+/// The page of a proposal about a public action record.
+fn action_item_page(
+    viewer: &Viewer,
+    t: Tr,
+    r: contribute_action::Review,
+    proposer: String,
+    message: String,
+    alert: Option<String>,
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let p = &r.proposal;
+    let id = p.id;
+    let name = Reviewed::Action(Box::new(r.clone())).name();
+    let title = format!("{} {} : {}", t.s("moderation.proposal"), p.id, name);
+    let kind = archipel_domain::ActionId::parse(&p.record)
+        .map(|i| i.kind())
+        .unwrap_or(archipel_domain::ActionKind::Grant);
+    let href = archipel_domain::ActionId::parse(&p.record)
+        .map(|i| super::support::action_url(&i))
+        .unwrap_or_default();
+    let page = ItemPage {
+        page: Layout::new(t, viewer, &title, &format!("/moderation/{id}"), None),
+        t,
+        id,
+        title,
+        status: status_label(t, &p.status).to_string(),
+        pending: p.status == "pending",
+        action: action_label(t, &p.action),
+        report: report_label(t, p.report.as_deref()),
+        record_href: if r.current.is_some() {
+            href.clone()
+        } else {
+            String::new()
+        },
+        history_href: if r.current.is_some() {
+            format!("{href}/historique")
+        } else {
+            String::new()
+        },
+        proposer,
+        date: day(&p.created_at),
+        at: p.created_at.clone(),
+        comment: p.comment.clone().unwrap_or_default(),
+        stale: r.stale && r.current.is_some(),
+        changes: super::propose_action::labelled_rows(t, kind, &r.changes),
+        changed_since: super::propose_action::labelled_rows(t, kind, &r.changed_since),
+        duplicates: Vec::new(),
+        companions: Vec::new(),
         problems: r.problems.iter().map(problem_line).collect(),
         message,
         csrf: viewer
@@ -583,6 +712,12 @@ struct EditPage {
 
 /// The form of a proposal's record, for a moderator to edit before
 /// accepting.
+/// A moderator's edit of a proposal's record.
+enum Edit {
+    Entity(Box<archipel_domain::Entity>),
+    Action(Box<archipel_domain::Action>),
+}
+
 /// What the edit form shows again after a refused save.
 struct Edited {
     values: Values,
@@ -606,18 +741,26 @@ async fn edit_form(
     let Some(p) = found else {
         return Err(Error::not_found(format!("no proposal {id}")).in_lang(t.lang));
     };
-    let Some(record) = p.proposed.as_ref() else {
-        return Err(Error::not_found(t.s("moderation.nothing_to_edit")).in_lang(t.lang));
+    let (name, (fieldsets, problems)) = match (&p.proposed, &p.proposed_action) {
+        (Some(record), _) => {
+            let values = values.unwrap_or_else(|| record_form::values_of(record));
+            (
+                record.name().to_string(),
+                super::propose::fieldsets(state, t, record.kind(), &values, &errors).await?,
+            )
+        }
+        (None, Some(a)) => {
+            let values = values.unwrap_or_else(|| crate::action_form::values_of(a));
+            (
+                a.name().to_string(),
+                super::propose_action::fieldsets(state, t, a.kind(), &values, &errors).await?,
+            )
+        }
+        (None, None) => {
+            return Err(Error::not_found(t.s("moderation.nothing_to_edit")).in_lang(t.lang));
+        }
     };
-    let values = values.unwrap_or_else(|| record_form::values_of(record));
-    let (fieldsets, problems) =
-        super::propose::fieldsets(state, t, record.kind(), &values, &errors).await?;
-    let title = format!(
-        "{} {} : {}",
-        t.s("moderation.edit_title"),
-        id,
-        record.name()
-    );
+    let title = format!("{} {} : {}", t.s("moderation.edit_title"), id, name);
     let action = format!("/moderation/{id}/modifier");
     let page = EditPage {
         page: Layout::new(t, viewer, &title, &action, None),
@@ -688,17 +831,36 @@ pub async fn edit_accept(
             .collect(),
     );
     let found = state.pool.read(move |s| Ok(s.proposal(id)?)).await?;
-    let Some(record) = found.and_then(|p| p.proposed) else {
-        return Err(Error::not_found(format!("no proposal {id}")).in_lang(lang));
-    };
     let at = state.config.sign_in.clock.now();
-    let edited = match record_form::build(
-        record.kind(),
-        record.id().clone(),
-        Some(&record),
-        &values,
-        at,
-    ) {
+    let built = match found {
+        Some(Proposal {
+            proposed: Some(record),
+            ..
+        }) => record_form::build(
+            record.kind(),
+            record.id().clone(),
+            Some(&record),
+            &values,
+            at,
+        )
+        .map(|e| Edit::Entity(Box::new(e))),
+        Some(Proposal {
+            proposed_action: Some(a),
+            ..
+        }) => {
+            let keys = |vocab: &str| {
+                state
+                    .content
+                    .vocabulary(vocab)
+                    .map(|v| v.keys().map(str::to_string).collect())
+                    .unwrap_or_default()
+            };
+            crate::action_form::build(a.kind(), a.id(), Some(&a), &values, keys, at)
+                .map(|a| Edit::Action(Box::new(a)))
+        }
+        _ => return Err(Error::not_found(format!("no proposal {id}")).in_lang(lang)),
+    };
+    let edited = match built {
         Ok(e) => e,
         Err(errors) => {
             let again = Edited {
@@ -720,7 +882,11 @@ pub async fn edit_accept(
                 at,
             };
             let m = (!msg.is_empty()).then_some(msg.as_str());
-            Ok(contribute::accept(s, &content, id, Some(edited), m, &by).map(|_| ()))
+            Ok(match edited {
+                Edit::Entity(e) => contribute::accept(s, &content, id, Some(*e), m, &by),
+                Edit::Action(a) => contribute_action::accept(s, &content, id, Some(*a), m, &by),
+            }
+            .map(|_| ()))
         })
         .await?;
     match outcome {

@@ -42,10 +42,10 @@ const TERRITORY_CHOICES: u64 = 300;
 
 /// A field as the form template shows it.
 pub struct FieldView {
-    pub name: &'static str,
+    pub name: String,
     /// Its HTML id (`f-identifiers-siret`).
     pub id: String,
-    pub label: &'static str,
+    pub label: String,
     /// `line`, `block`, `url`, `email`, `number`, `date`, `select`,
     /// `checks` or `lines`.
     pub input: &'static str,
@@ -118,7 +118,7 @@ struct ProposedPage {
 }
 
 /// Who is proposing, once allowed.
-enum Access {
+pub(super) enum Access {
     Account(i64),
     /// Without an account (the configuration allows it).
     Anonymous,
@@ -126,7 +126,7 @@ enum Access {
 
 /// Whether `viewer` may propose records of `kind`; the answer to give
 /// otherwise (sign in first, or 403).
-fn access(
+pub(super) fn access(
     state: &AppState,
     viewer: &Viewer,
     kind: EntityKind,
@@ -149,7 +149,7 @@ fn access(
 }
 
 /// An error page in the page's language.
-fn refusal(e: Error, t: Tr) -> Box<Response> {
+pub(super) fn refusal(e: Error, t: Tr) -> Box<Response> {
     use axum::response::IntoResponse;
     Box::new(e.in_lang(t.lang).into_response())
 }
@@ -160,7 +160,7 @@ fn kind_of_segment(seg: &str) -> Option<EntityKind> {
 }
 
 /// The HTML id of a field.
-fn dom_id(name: &str) -> String {
+pub(super) fn dom_id(name: &str) -> String {
     format!("f-{}", name.replace('.', "-"))
 }
 
@@ -289,10 +289,10 @@ fn field_view(
         described.push(format!("{id}-error"));
     }
     FieldView {
-        name: f.name,
+        name: f.name.to_string(),
         described: described.join(" "),
         id,
-        label: t.s(f.label),
+        label: t.s(f.label).to_string(),
         input,
         required: f.required,
         value,
@@ -305,7 +305,7 @@ fn field_view(
 /// Whether a problem reported on `path` belongs next to the field
 /// `name`: the same path, or the field of a point (`location` →
 /// `location.lat`), or a list item (`emails`).
-fn owns(name: &str, path: &str) -> bool {
+pub(super) fn owns(name: &str, path: &str) -> bool {
     name == path
         || (name.ends_with(".lat") && name.strip_suffix(".lat") == Some(path))
         || (name.starts_with(path)
@@ -315,7 +315,7 @@ fn owns(name: &str, path: &str) -> bool {
 
 /// A reason from the checks, in the page's language where we say it
 /// ourselves (the most common); the checks' own words otherwise.
-fn reason_in(t: Tr, reason: &str) -> String {
+pub(super) fn reason_in(t: Tr, reason: &str) -> String {
     match reason {
         "required value is missing" => t.s("propose.required").to_string(),
         other => other.to_string(),
@@ -324,13 +324,13 @@ fn reason_in(t: Tr, reason: &str) -> String {
 
 /// The problems listed above the form, in the order of the fields (those
 /// no field shows last, named by their path).
-fn problem_list(t: Tr, sets: &[Fieldset], errors: &[FieldError]) -> Vec<Problem> {
+pub(super) fn problem_list(t: Tr, sets: &[Fieldset], errors: &[FieldError]) -> Vec<Problem> {
     let mut out = Vec::new();
     for f in sets.iter().flat_map(|s| &s.fields) {
         if let Some(e) = &f.error {
             out.push(Problem {
                 href: format!("#{}", f.id),
-                label: f.label.to_string(),
+                label: f.label.clone(),
                 reason: e.clone(),
             });
         }
@@ -339,7 +339,7 @@ fn problem_list(t: Tr, sets: &[Fieldset], errors: &[FieldError]) -> Vec<Problem>
         let shown = sets
             .iter()
             .flat_map(|s| &s.fields)
-            .any(|f| owns(f.name, &e.field));
+            .any(|f| owns(&f.name, &e.field));
         if !shown && e.field != "comment" && e.field != "proposer_email" {
             out.push(Problem {
                 href: "#proposal-form".into(),
@@ -390,11 +390,11 @@ async fn fieldsets_with(
 }
 
 /// Everything a form page is made of, but the page's frame.
-struct FormState {
-    values: Values,
-    errors: Vec<FieldError>,
-    comment: String,
-    email: String,
+pub(super) struct FormState {
+    pub(super) values: Values,
+    pub(super) errors: Vec<FieldError>,
+    pub(super) comment: String,
+    pub(super) email: String,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -418,13 +418,6 @@ async fn form_page(
         &shown.errors,
     )
     .await?;
-    let pick = |name: &str| {
-        shown
-            .errors
-            .iter()
-            .find(|e| e.field == name)
-            .map(|e| reason_in(t, &e.reason))
-    };
     let (title, record_href, base) = match editing {
         Some((e, base)) => (
             format!("{} : {}", t.s("propose.edit_title"), e.name()),
@@ -441,27 +434,72 @@ async fn form_page(
             String::new(),
         ),
     };
+    render_form(
+        state,
+        viewer,
+        t,
+        FormFrame {
+            title,
+            here,
+            base,
+            record_href,
+            anonymous,
+        },
+        (fieldsets, problems),
+        shown,
+        status,
+    )
+}
+
+/// What frames a form: its title, address, the version it edits, the
+/// record it is about.
+pub(super) struct FormFrame<'a> {
+    pub(super) title: String,
+    pub(super) here: &'a str,
+    pub(super) base: String,
+    pub(super) record_href: String,
+    pub(super) anonymous: bool,
+}
+
+/// A contribution form's page (any kind of record), with a new form
+/// token.
+pub(super) fn render_form(
+    state: &AppState,
+    viewer: &Viewer,
+    t: Tr,
+    frame: FormFrame<'_>,
+    (fieldsets, problems): (Vec<Fieldset>, Vec<Problem>),
+    shown: FormState,
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let pick = |name: &str| {
+        shown
+            .errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| reason_in(t, &e.reason))
+    };
     let token = FormToken::for_viewer(state, viewer)?;
     let page = ProposePage {
-        page: Layout::new(t, viewer, &title, here, None),
+        page: Layout::new(t, viewer, &frame.title, frame.here, None),
         t,
-        title,
-        lead: if anonymous {
+        title: frame.title,
+        lead: if frame.anonymous {
             t.s("propose.lead_anonymous")
         } else {
             t.s("propose.lead")
         },
-        action: here.to_string(),
+        action: frame.here.to_string(),
         csrf: token.value.clone(),
-        base,
-        record_href,
+        base: frame.base,
+        record_href: frame.record_href,
         fieldsets,
         problems,
-        comment: shown.comment,
         comment_error: pick("comment"),
-        anonymous,
-        email: shown.email,
         email_error: pick("proposer_email"),
+        comment: shown.comment,
+        anonymous: frame.anonymous,
+        email: shown.email,
     };
     let mut res = render(&page)?;
     *res.status_mut() = status;
@@ -568,7 +606,7 @@ async fn other_problems(
 }
 
 /// Adds to `errors` the problems of fields it says nothing about yet.
-fn merge(errors: &mut Vec<FieldError>, more: Vec<FieldError>) {
+pub(super) fn merge(errors: &mut Vec<FieldError>, more: Vec<FieldError>) {
     for e in more {
         if !errors.iter().any(|x| x.field == e.field) {
             errors.push(e);
@@ -578,7 +616,7 @@ fn merge(errors: &mut Vec<FieldError>, more: Vec<FieldError>) {
 
 /// The comment and e-mail address sent with a form, and the values
 /// without them.
-fn split(pairs: Vec<(String, String)>) -> (Values, String, String, Option<u32>) {
+pub(super) fn split(pairs: Vec<(String, String)>) -> (Values, String, String, Option<u32>) {
     let mut values = Vec::new();
     let (mut comment, mut email, mut base) = (String::new(), String::new(), None);
     for (k, v) in pairs {
@@ -594,7 +632,7 @@ fn split(pairs: Vec<(String, String)>) -> (Values, String, String, Option<u32>) 
 
 /// A proposal counted against the rate limit of its proposer (account or
 /// client address); the 429 to answer beyond it.
-fn limited(state: &AppState, viewer: &Viewer, t: Tr) -> Option<Response> {
+pub(super) fn limited(state: &AppState, viewer: &Viewer, t: Tr) -> Option<Response> {
     let now = state.config.sign_in.clock.now();
     let key = match &viewer.account {
         Some(a) => format!("account:{}", a.id),
@@ -615,14 +653,14 @@ fn limited(state: &AppState, viewer: &Viewer, t: Tr) -> Option<Response> {
 }
 
 /// The proposer, from the access and the e-mail address given.
-fn proposer(access: &Access, email: &str) -> Proposer {
+pub(super) fn proposer(access: &Access, email: &str) -> Proposer {
     match access {
         Access::Account(id) => Proposer::Account(*id),
         Access::Anonymous => Proposer::Anonymous(email.to_string()),
     }
 }
 
-fn optional(s: &str) -> Option<String> {
+pub(super) fn optional(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
 }
@@ -657,9 +695,14 @@ async fn file(state: &AppState, sub: Submission, more: Vec<Entity>) -> Result<Se
 /// Where a proposer goes once a form is filed: their account's list, or
 /// (without an account) a page saying so; a referent's edit to the
 /// record.
-fn after(viewer: &Viewer, t: Tr, done: &[Submitted], record: &EntityId) -> Result<Response, Error> {
+pub(super) fn after(
+    viewer: &Viewer,
+    t: Tr,
+    done: &[Submitted],
+    record_href: &str,
+) -> Result<Response, Error> {
     match done.first() {
-        Some(Submitted::Applied { .. }) => Ok(see_other(&record_url(record.as_str()))),
+        Some(Submitted::Applied { .. }) => Ok(see_other(record_href)),
         Some(Submitted::Pending(id)) if viewer.signed_in() => {
             Ok(see_other(&format!("/compte?proposition={id}#propositions")))
         }
@@ -780,7 +823,7 @@ pub async fn new_submit(
         at,
     };
     match file(&state, sub, more).await? {
-        Sent::Done(done) => after(&viewer, t, &done, &record_id),
+        Sent::Done(done) => after(&viewer, t, &done, &record_url(record_id.as_str())),
         Sent::Invalid(errors) => {
             form_page(
                 &state,
@@ -939,7 +982,7 @@ pub async fn edit_submit(
         at,
     };
     match file(&state, sub, Vec::new()).await? {
-        Sent::Done(done) => after(&viewer, t, &done, e.id()),
+        Sent::Done(done) => after(&viewer, t, &done, &record_url(e.id().as_str())),
         Sent::Invalid(errors) => {
             form_page(
                 &state,
@@ -1099,7 +1142,7 @@ pub async fn report_submit(
         at: state.config.sign_in.clock.now(),
     };
     match file(&state, sub, Vec::new()).await? {
-        Sent::Done(done) => after(&viewer, t, &done, e.id()),
+        Sent::Done(done) => after(&viewer, t, &done, &record_url(e.id().as_str())),
         Sent::Invalid(errors) => {
             let problems = errors
                 .into_iter()

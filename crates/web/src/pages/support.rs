@@ -219,6 +219,8 @@ struct SupportPage {
     grants_caption: &'static str,
     csv_url: String,
     ics_url: String,
+    /// The contribution forms, one per kind.
+    add: Vec<Link>,
 }
 
 /// What the page reads from the registry, in one snapshot.
@@ -804,6 +806,18 @@ pub async fn page(
         grants_caption: "support.grants_caption",
         csv_url: format!("/soutiens.csv{}", query_string(&csv_pairs)),
         ics_url,
+        add: ActionKind::ALL
+            .into_iter()
+            .map(|k| {
+                Link::new(
+                    format!(
+                        "/soutiens/proposer/{}",
+                        super::propose_action::kind_segment(k)
+                    ),
+                    super::propose_action::kind_one(t, k),
+                )
+            })
+            .collect(),
     };
     render(&page)
 }

@@ -33,7 +33,7 @@ pub const DYNAMIC_KEYS: [&str; 8] = [
     "support.status_submitted",
 ];
 
-fn kind_one(k: ActionKind) -> &'static str {
+pub(super) fn kind_one(k: ActionKind) -> &'static str {
     match k {
         ActionKind::Call => "support.kind_one_call",
         ActionKind::Grant => "support.kind_one_grant",
@@ -104,6 +104,8 @@ struct ItemPage {
     source: String,
     /// The event's JSON-LD, escaped for a `<script>` element.
     json_ld: String,
+    /// `/soutiens/{id}`: its history and contribution form.
+    href: String,
 }
 
 /// What a record's page reads.
@@ -304,6 +306,7 @@ pub async fn show(
         id: a.id().to_string(),
         source: crate::views::source_name(&a.provenance().source, lang),
         json_ld,
+        href: super::support::action_url(a.id()),
     };
     render(&page)
 }
