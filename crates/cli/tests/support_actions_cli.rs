@@ -183,6 +183,13 @@ fn bad_cells_are_named_with_their_line_and_nothing_is_written() {
     assert_eq!(ok_row["territory"], "territory:demo:epci:960000008");
     let rejects = std::fs::read_to_string(format!("{shown}.rejects.csv")).unwrap();
     assert!(rejects.contains("application:t:dates"), "{rejects}");
+    // Every row set aside is there, as the file wrote it — the one whose
+    // applicant the registry does not hold too —, under the header.
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(lines.len(), 1 + 6, "{rejects}");
+    assert!(lines[0].starts_with("type,"), "{rejects}");
+    assert!(rejects.contains(rows[6]), "{rejects}");
+    assert!(!rejects.contains("application:t:ok"), "{rejects}");
 }
 
 fn write_call(dir: &Path) -> PathBuf {

@@ -28,7 +28,7 @@
 //! the caller's business (it knows the registry).
 
 use crate::read::{json_items, json_text, line_at, record_too_large};
-use crate::{csv_reader, each_record, ExportError, ImportContext, Parsed, Problem};
+use crate::{csv_reader, each_record_raw, ExportError, ImportContext, Parsed, Problem};
 use archipel_domain::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -54,6 +54,10 @@ pub const CSV_KINDS: [ActionKind; 5] = [
 pub struct ActionsParsed {
     pub parsed: Parsed,
     pub actions: Vec<(u64, Action)>,
+    /// Each record of `actions` as the file wrote it (a JSON item, a CSV
+    /// row with its line break), for the rejects file should a later
+    /// check set it aside.
+    pub sources: Vec<Vec<u8>>,
 }
 
 /// Reads a file in either form: JSON when its first character (after a
@@ -71,9 +75,12 @@ pub fn parse(bytes: &[u8], ctx: &ImportContext<'_>) -> ActionsParsed {
 
 /// Checks a record and keeps it when nothing is wrong; `field` turns a
 /// field of its JSON form into the name the file uses.
+#[allow(clippy::too_many_arguments)]
 fn accept(
     parsed: &mut Parsed,
     actions: &mut Vec<(u64, Action)>,
+    sources: &mut Vec<Vec<u8>>,
+    source: &[u8],
     ctx: &ImportContext<'_>,
     line: u64,
     a: Action,
@@ -93,6 +100,7 @@ fn accept(
     }
     if parsed.problems.len() == before {
         actions.push((line, a));
+        sources.push(source.to_vec());
     }
 }
 
@@ -119,6 +127,7 @@ pub fn parse_json(bytes: &[u8], ctx: &ImportContext<'_>) -> ActionsParsed {
     let mut out = ActionsParsed {
         parsed: Parsed::new("json", None),
         actions: Vec::new(),
+        sources: Vec::new(),
     };
     let Some(text) = json_text(bytes, ctx, &mut out.parsed) else {
         return out;
@@ -168,6 +177,8 @@ pub fn parse_json(bytes: &[u8], ctx: &ImportContext<'_>) -> ActionsParsed {
                 Ok(a) => accept(
                     &mut out.parsed,
                     &mut out.actions,
+                    &mut out.sources,
+                    raw.get().as_bytes(),
                     ctx,
                     line,
                     a,
@@ -595,6 +606,7 @@ pub fn parse_csv(bytes: &[u8], ctx: &ImportContext<'_>) -> ActionsParsed {
     let mut out = ActionsParsed {
         parsed: Parsed::new("csv", None),
         actions: Vec::new(),
+        sources: Vec::new(),
     };
     let Some((mut file, headers)) = csv_reader(bytes, ctx, &mut out.parsed) else {
         return out;
@@ -614,21 +626,38 @@ pub fn parse_csv(bytes: &[u8], ctx: &ImportContext<'_>) -> ActionsParsed {
     }
     let mut seen = HashSet::new();
     let mut actions = Vec::new();
-    each_record(&mut file, ctx, &mut out.parsed, |record, line, parsed| {
-        if record.len() != headers.len() {
-            parsed.problems.push(ctx.problem(
-                line,
-                "",
-                format!("{} fields, the header has {}", record.len(), headers.len()),
-            ));
-            return;
-        }
-        match csv_action(record, &index, line, ctx) {
-            Ok(a) => accept(parsed, &mut actions, ctx, line, a, &mut seen, column_of),
-            Err(p) => parsed.problems.extend(p),
-        }
-    });
+    let mut sources = Vec::new();
+    each_record_raw(
+        &mut file,
+        ctx,
+        &mut out.parsed,
+        |record, line, raw, parsed| {
+            if record.len() != headers.len() {
+                parsed.problems.push(ctx.problem(
+                    line,
+                    "",
+                    format!("{} fields, the header has {}", record.len(), headers.len()),
+                ));
+                return;
+            }
+            match csv_action(record, &index, line, ctx) {
+                Ok(a) => accept(
+                    parsed,
+                    &mut actions,
+                    &mut sources,
+                    raw,
+                    ctx,
+                    line,
+                    a,
+                    &mut seen,
+                    column_of,
+                ),
+                Err(p) => parsed.problems.extend(p),
+            }
+        },
+    );
     out.actions = actions;
+    out.sources = sources;
     out
 }
 

@@ -55,7 +55,7 @@ mod table_schema;
 pub mod territories;
 
 pub use read::MAX_RECORD_BYTES;
-pub(crate) use read::{column_index, csv_reader, each_record, strip_bom};
+pub(crate) use read::{column_index, csv_reader, each_record, each_record_raw, strip_bom};
 
 use archipel_content::Content;
 use archipel_domain::Entity;

@@ -314,6 +314,17 @@ pub(crate) fn each_record(
     parsed: &mut Parsed,
     mut f: impl FnMut(&csv::StringRecord, u64, &mut Parsed),
 ) {
+    each_record_raw(file, ctx, parsed, |r, line, _, parsed| f(r, line, parsed))
+}
+
+/// [`each_record`], handing `f` the row as the file wrote it too, with
+/// its line break (what a rejects file would hold of it).
+pub(crate) fn each_record_raw(
+    file: &mut CsvFile<'_>,
+    ctx: &ImportContext<'_>,
+    parsed: &mut Parsed,
+    mut f: impl FnMut(&csv::StringRecord, u64, &[u8], &mut Parsed),
+) {
     let column = |i: usize| -> String {
         match file.headers.get(i) {
             Some(h) if !h.trim().is_empty() => h.trim().to_string(),
@@ -356,7 +367,10 @@ pub(crate) fn each_record(
         } else {
             record = match csv::StringRecord::from_byte_record(record) {
                 Ok(r) => {
-                    f(&r, line, parsed);
+                    let mut text = Vec::with_capacity(raw.len() + 2);
+                    text.extend_from_slice(raw);
+                    text.extend_from_slice(file.newline);
+                    f(&r, line, &text, parsed);
                     r.into_byte_record()
                 }
                 Err(e) => {

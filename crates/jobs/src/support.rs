@@ -191,7 +191,8 @@ fn rank(k: ActionKind) -> u8 {
 /// record's own checks, what it points at must be in the registry — or,
 /// for a call or a grant, in the file —, or it is a problem on its line
 /// naming the field: such a record (and one pointing at it) is set aside
-/// with `skip_invalid`, without a copy in the rejects file. A record
+/// with `skip_invalid`, copied as the file wrote it into the rejects file
+/// with the records the parser refused. A record
 /// without a territory is on its giver's (lending, hosting, organising,
 /// employing actor's), an application on its call's.
 pub fn import_actions(
@@ -202,16 +203,17 @@ pub fn import_actions(
 ) -> Result<ScdlReport, StoreError> {
     let parsed = actions::parse(bytes, ctx);
     let mut report = ScdlReport::of(parsed.parsed);
-    let mut records = parsed.actions;
+    let mut records: Vec<((u64, Action), Vec<u8>)> =
+        parsed.actions.into_iter().zip(parsed.sources).collect();
     if report.stopped {
         return Ok(report);
     }
     // What the records point at. A record set aside takes those pointing
     // at it along: loop until nothing more goes.
     loop {
-        let in_file: HashSet<ActionId> = records.iter().map(|(_, a)| a.id().clone()).collect();
+        let in_file: HashSet<ActionId> = records.iter().map(|((_, a), _)| a.id().clone()).collect();
         let mut dangling: Vec<(usize, Problem)> = Vec::new();
-        for (i, (line, a)) in records.iter().enumerate() {
+        for (i, ((line, a), _)) in records.iter().enumerate() {
             for (field, target) in a.references() {
                 if store.get(target)?.is_none() {
                     dangling.push((
@@ -249,11 +251,16 @@ pub fn import_actions(
         report.rejected += gone.len();
         report.problems.extend(dangling.into_iter().map(|(_, p)| p));
         let mut i = 0;
-        records.retain(|_| {
+        records.retain(|(_, source)| {
             i += 1;
-            !gone.contains(&(i - 1))
+            let keep = !gone.contains(&(i - 1));
+            if !keep {
+                report.rejects.records.push(source.clone());
+            }
+            keep
         });
     }
+    let mut records: Vec<(u64, Action)> = records.into_iter().map(|(r, _)| r).collect();
     report.problems.sort_by_key(|p| p.line);
     if records.is_empty() || (!report.problems.is_empty() && !skip_invalid) {
         return Ok(report);
