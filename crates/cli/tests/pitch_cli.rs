@@ -457,7 +457,10 @@ fn network_figures_are_those_of_archipel_network_json() {
                     "shared_commons" => assert_eq!(*v, net["shared_commons"], "{at}"),
                     "central_person" => {
                         let d = &net["dependence"];
-                        assert!(close(&v["shortest_paths_share"], &d["shortest_paths_share"]));
+                        assert!(close(
+                            &v["shortest_paths_share"],
+                            &d["shortest_paths_share"]
+                        ));
                         assert!(close(&v["relations_share"], &d["relations_share"]));
                     }
                     "inner_core" => {
@@ -471,7 +474,10 @@ fn network_figures_are_those_of_archipel_network_json() {
                             &r["relations_within_share"]
                         ));
                         assert!(close(&v["grants_cents_share"], &r["grants"]["cents_share"]));
-                        assert!(close(&v["attendees_share"], &r["events"]["attendees_share"]));
+                        assert!(close(
+                            &v["attendees_share"],
+                            &r["events"]["attendees_share"]
+                        ));
                     }
                     "newcomers" => {
                         let n: u64 = net["newcomers"]
@@ -496,7 +502,12 @@ fn network_figures_are_those_of_archipel_network_json() {
             }
         }
     }
-    for i in ["islands", "shared_commons", "kind_diversity", "central_person"] {
+    for i in [
+        "islands",
+        "shared_commons",
+        "kind_diversity",
+        "central_person",
+    ] {
         assert!(seen.contains(i), "{i} on no sheet of the demonstration");
     }
 }

@@ -383,12 +383,14 @@ pub fn analyse(input: &Input, knowledge: &Knowledge, options: &Options) -> Netwo
         hhi: hhi(&per_actor),
     };
 
-    // Commons shared by actors of different kinds.
+    // Commons shared by organisations of different kinds.
+    let organisation =
+        |i: usize| is_actor(i) && !nodes[i].person && nodes[i].subkind.as_deref() != Some("person");
     let mut actors_of_commons: Vec<Vec<u32>> = vec![Vec::new(); n];
     for &(a, b) in &ends {
         let (a, b) = (a as usize, b as usize);
         for (x, y) in [(a, b), (b, a)] {
-            if is_actor(x) && nodes[y].kind == EntityKind::Commons {
+            if organisation(x) && nodes[y].kind == EntityKind::Commons {
                 actors_of_commons[y].push(x as u32);
             }
         }

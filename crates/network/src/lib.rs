@@ -394,16 +394,18 @@ pub struct Diversity {
     pub on_territory_share: Option<f64>,
 }
 
-/// Commons that actors of different kinds take part in together: a
-/// commons related to actors of at least two actor kinds (any relation
-/// type; actors without a kind do not make a kind), and those actors.
+/// Commons that organisations of different kinds take part in together: a
+/// commons related to organisations of at least two actor kinds (any
+/// relation type; people — nature or kind `person` — are no organisation,
+/// and an organisation without a kind makes no kind), and those
+/// organisations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SharedCommons {
-    /// Commons related to actors of two kinds or more.
+    /// Commons related to organisations of two kinds or more.
     pub commons: usize,
-    /// The actors related to one of them (each once).
+    /// The organisations related to one of them (each once).
     pub actors: usize,
-    /// Those actors by kind.
+    /// Those organisations by kind (`unset` for none).
     pub actor_kinds: BTreeMap<String, usize>,
 }
 
@@ -464,7 +466,7 @@ pub struct Network {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dependence: Option<Dependence>,
     pub regulars: Regulars,
-    /// Commons shared by actors of different kinds.
+    /// Commons shared by organisations of different kinds.
     pub shared_commons: SharedCommons,
     /// By year.
     pub newcomers: Vec<Newcomers>,

@@ -64,6 +64,11 @@ fn records() -> Value {
         actor("d", "association", t),
         actor("e", "company", t),
         actor("f", "association", t),
+        json!({
+            "type": "actor", "id": "actor:regtest:g", "name": "Une personne",
+            "nature": "person", "kind": "person", "territory": t,
+            "provenance": provenance()
+        }),
         actor("x", "association", elsewhere),
         json!({
             "type": "place", "id": "place:regtest:p", "name": "Lieu p",
@@ -88,6 +93,8 @@ fn records() -> Value {
         relation("ek", "uses", &a("e"), "commons:regtest:k"),
         relation("dm", "uses", &a("d"), "commons:regtest:m"),
         relation("fm", "contributes_to", &a("f"), "commons:regtest:m"),
+        // A person is no organisation: m stays unshared.
+        relation("gm", "contributes_to", &a("g"), "commons:regtest:m"),
     ];
     json!({"format": "archipel", "version": 1, "records": records})
 }
@@ -242,7 +249,7 @@ fn the_innermost_core_holds_its_share_of_grants_and_events() {
         assert_eq!(v["regulars"]["grants"]["cents_to_core"], 300_000);
 
         // Commons k is shared by an association and a company; m only by
-        // associations.
+        // associations (and a person, who is no organisation).
         let s = &n.shared_commons;
         assert_eq!(s.commons, 1, "{s:?}");
         assert_eq!(s.actors, 2);

@@ -158,9 +158,8 @@ fn network_value(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String)
             (islands > 0).then_some(())?;
             let largest = net.components.first().map_or(0, |c| c.size);
             let share = largest as f64 / net.counts.nodes as f64;
-            let shown = percent(pitch, lang, share).unwrap_or_else(|| {
-                fill(pitch.text("percent", lang), &[("n", "0")])
-            });
+            let shown = percent(pitch, lang, share)
+                .unwrap_or_else(|| fill(pitch.text("percent", lang), &[("n", "0")]));
             let mut brief = if islands == 1 {
                 fill(
                     pitch.text("islands_brief_one", lang),
@@ -181,7 +180,10 @@ fn network_value(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String)
                     "islands_isolated"
                 };
                 let n = number(isolated);
-                brief = format!("{brief}, {}", fill(pitch.text(key, lang), &[("n", n.as_str())]));
+                brief = format!(
+                    "{brief}, {}",
+                    fill(pitch.text(key, lang), &[("n", n.as_str())])
+                );
             }
             Some((
                 json!({
@@ -261,7 +263,11 @@ fn network_value(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String)
                 shown.clone(),
                 fill(
                     pitch.text(key, lang),
-                    &[("n", shown.as_str()), ("from", f.as_str()), ("to", t.as_str())],
+                    &[
+                        ("n", shown.as_str()),
+                        ("from", f.as_str()),
+                        ("to", t.as_str()),
+                    ],
                 ),
             ))
         }

@@ -46,11 +46,11 @@ mod territory;
 mod wrap;
 
 pub use evidence::scope_query;
-pub use render::{body_html, render, to_json, Format};
 pub use evidence::NEWCOMER_YEARS;
+pub use render::{body_html, render, to_json, Format};
 pub use sheet::{
-    generate, generate_with, Answer, Audience, Cite, CommonsInfo, Evidence, Request, Sheet, SheetArgument,
-    SheetObjection, SheetSource, TerritoryInfo, MAX_ANSWERS,
+    generate, generate_with, Answer, Audience, Cite, CommonsInfo, Evidence, Request, Sheet,
+    SheetArgument, SheetObjection, SheetSource, TerritoryInfo, MAX_ANSWERS,
 };
 pub use territory::{resolve_territory, territory_key};
 

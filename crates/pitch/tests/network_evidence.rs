@@ -43,9 +43,9 @@ fn expected(n: &Network, i: Indicator, year: i32) -> Option<Value> {
     match i {
         Indicator::SharedCommons => {
             let s = &n.shared_commons;
-            (s.commons > 0).then(|| {
-                json!({"commons": s.commons, "actors": s.actors, "actor_kinds": s.actor_kinds})
-            })
+            (s.commons > 0).then(
+                || json!({"commons": s.commons, "actors": s.actors, "actor_kinds": s.actor_kinds}),
+            )
         }
         Indicator::Islands => {
             let islands = n.components.iter().filter(|c| c.size > 1).count();
@@ -222,12 +222,20 @@ fn the_sheets_quote_the_network_as_archipel_network_computes_it() {
         "{}",
         shared.short
     );
-    assert!(shared.short.contains("s'impliquent ensemble"), "{}", shared.short);
+    assert!(
+        shared.short.contains("s'impliquent ensemble"),
+        "{}",
+        shared.short
+    );
     let text = render(&sheet, Format::Text);
     assert!(text.contains(&shared.label), "{text}");
     let en = generate(&fx.content, &fx.store, &req.clone().lang(Lang::En)).expect("en");
     let shared = en.figure(Indicator::SharedCommons).expect("in English");
-    assert!(shared.short.contains("take part together"), "{}", shared.short);
+    assert!(
+        shared.short.contains("take part together"),
+        "{}",
+        shared.short
+    );
     assert!(en
         .figure(Indicator::Islands)
         .expect("islands")
@@ -300,5 +308,9 @@ fn a_territory_without_relations_gets_no_network_figure() {
             }
         }
     }
-    assert_eq!(backed.len(), NETWORK.len(), "every one had an answer to back");
+    assert_eq!(
+        backed.len(),
+        NETWORK.len(),
+        "every one had an answer to back"
+    );
 }
