@@ -173,3 +173,42 @@ fn the_network_at_a_date() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_circle_of_regulars_share_of_grants_and_events_is_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    ok(&db, &["demo"]);
+    let c = json(&db, &["compare", "960000008", "960000016", "--json"]);
+    for (side, code) in [("a", "960000008"), ("b", "960000016")] {
+        let n = json(&db, &["network", "--territory", code, "--json"]);
+        let f = &c[side]["network"];
+        let r = &n["regulars"];
+        for (key, value) in [
+            ("core_grants_share", &r["grants"]["share"]),
+            ("core_granted_share", &r["grants"]["cents_share"]),
+            ("core_events_share", &r["events"]["share"]),
+            ("core_attendees_share", &r["events"]["attendees_share"]),
+        ] {
+            // Absent on both sides, or the same share (to 1e-12).
+            match (f.get(key), value.as_f64()) {
+                (None, None) => {}
+                (Some(x), Some(y)) => {
+                    assert!((x.as_f64().unwrap() - y).abs() < 1e-12, "{code} {key}")
+                }
+                (x, y) => panic!("{code} {key}: {x:?} vs {y:?}"),
+            }
+        }
+    }
+    // The demonstration metropole has grants and events.
+    assert!(c["a"]["network"]["core_events_share"].is_number(), "{c:#}");
+    assert!(c["a"]["network"]["core_granted_share"].is_number());
+    let n = json(&db, &["network", "--territory", "960000008", "--json"]);
+    let e = &n["regulars"]["events"];
+    assert!(e["events"].as_u64().unwrap() >= e["to_core"].as_u64().unwrap());
+    // The summary says it.
+    let text = ok(&db, &["network", "--territory", "960000008"]);
+    assert!(text.contains("events organised by its members"), "{text}");
+    let text = ok(&db, &["compare", "960000008", "960000016"]);
+    assert!(text.contains("core events share"), "{text}");
+}

@@ -393,3 +393,121 @@ fn a_saved_assessment_reaches_the_sheet() {
     );
     assert_eq!(sheet["commons"]["id"], "commons:sill:234");
 }
+
+/// Within 1e-12 (betweenness may differ in its last bits between runs).
+fn close(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-12,
+        _ => a == b,
+    }
+}
+
+#[test]
+fn network_figures_are_those_of_archipel_network_json() {
+    let (_d, db) = demo();
+    let mut seen = std::collections::BTreeSet::new();
+    for territory in ["960000008", "region:96", "96101"] {
+        let net = json(&db, &["network", "--territory", territory, "--json"]);
+        let relations = u(&net["counts"]["relations"]);
+        let components = net["components"].as_array().expect("components");
+        let nodes = u(&net["counts"]["nodes"]);
+        let islands = components.iter().filter(|c| u(&c["size"]) > 1).count() as u64;
+        let some = relations > 0;
+        let r = &net["regulars"];
+        for (audience, register) in [
+            ("elu", "political"),
+            ("association", "political"),
+            ("agent-territorial", "political"),
+            ("influenceur", "political"),
+            ("directeur-innovation", "economic"),
+        ] {
+            let sheet = json(
+                &db,
+                &[
+                    "pitch",
+                    "--audience",
+                    audience,
+                    "--register",
+                    register,
+                    "--territory",
+                    territory,
+                    "--json",
+                ],
+            );
+            let year: i64 = sheet["date"].as_str().expect("date")[..4]
+                .parse()
+                .expect("year");
+            let at = format!("{territory} {audience}");
+            // Each figure quoted is the network's (and only quoted when
+            // the network has relations).
+            for e in sheet["evidence"].as_array().expect("evidence") {
+                let key = e["indicator"].as_str().expect("indicator");
+                let v = &e["value"];
+                match key {
+                    "islands" => {
+                        let largest = u(&components[0]["size"]);
+                        let isolated = net["isolated_actors"].as_array().expect("isolated");
+                        assert_eq!(u(&v["islands"]), islands, "{at}");
+                        assert_eq!(u(&v["largest"]), largest, "{at}");
+                        assert_eq!(u(&v["nodes"]), nodes, "{at}");
+                        assert_eq!(u(&v["isolated_actors"]), isolated.len() as u64, "{at}");
+                        let share = Value::from(largest as f64 / nodes as f64);
+                        assert!(close(&v["largest_share"], &share), "{at}");
+                    }
+                    "shared_commons" => assert_eq!(*v, net["shared_commons"], "{at}"),
+                    "central_person" => {
+                        let d = &net["dependence"];
+                        assert!(close(
+                            &v["shortest_paths_share"],
+                            &d["shortest_paths_share"]
+                        ));
+                        assert!(close(&v["relations_share"], &d["relations_share"]));
+                    }
+                    "inner_core" => {
+                        assert_eq!(v["max_core"], r["max_core"]);
+                        assert_eq!(
+                            u(&v["members"]),
+                            r["core"].as_array().expect("core").len() as u64
+                        );
+                        assert!(close(
+                            &v["relations_within_share"],
+                            &r["relations_within_share"]
+                        ));
+                        assert!(close(&v["grants_cents_share"], &r["grants"]["cents_share"]));
+                        assert!(close(
+                            &v["attendees_share"],
+                            &r["events"]["attendees_share"]
+                        ));
+                    }
+                    "newcomers" => {
+                        let n: u64 = net["newcomers"]
+                            .as_array()
+                            .expect("newcomers")
+                            .iter()
+                            .filter(|y| {
+                                let y = y["year"].as_i64().expect("year");
+                                y >= year - 3 && y < year
+                            })
+                            .map(|y| u(&y["actors"]))
+                            .sum();
+                        assert_eq!(v["actors"], Value::from(n), "{at}");
+                    }
+                    "kind_diversity" => {
+                        assert!(close(v, &net["diversity"]["kind_diversity"]), "{at}")
+                    }
+                    _ => continue,
+                }
+                assert!(some, "{at}: {key} quoted with no relation");
+                seen.insert(key.to_string());
+            }
+        }
+    }
+    for i in [
+        "islands",
+        "shared_commons",
+        "kind_diversity",
+        "central_person",
+    ] {
+        assert!(seen.contains(i), "{i} on no sheet of the demonstration");
+    }
+}

@@ -2,8 +2,8 @@
 
 use crate::sample::{self, Adjacency};
 use crate::{
-    BetweennessMethod, Component, Counts, Dependence, Diversity, Edge, GrantShare, Input, KeyNode,
-    Knowledge, Network, Newcomers, Node, Options, Regulars, Split,
+    BetweennessMethod, Component, Counts, Dependence, Diversity, Edge, EventShare, GrantShare,
+    Input, KeyNode, Knowledge, Network, Newcomers, Node, Options, Regulars, SharedCommons, Split,
 };
 use archipel_domain::EntityKind;
 use chrono::{Datelike, NaiveDate};
@@ -346,6 +346,28 @@ pub fn analyse(input: &Input, knowledge: &Knowledge, options: &Options) -> Netwo
         s.cents_share = (s.cents > 0).then(|| s.cents_to_core as f64 / s.cents as f64);
         s
     });
+    let core_member = |id: &str| index.get(id).is_some_and(|&x| in_core[x as usize]);
+    let events = (!input.events.is_empty()).then(|| {
+        let mut s = EventShare {
+            events: input.events.len(),
+            to_core: 0,
+            share: 0.0,
+            attendees: 0,
+            attendees_to_core: 0,
+            attendees_share: None,
+        };
+        for ev in &input.events {
+            s.attendees = s.attendees.saturating_add(ev.attendees);
+            if core_member(&ev.organiser) || ev.place.as_deref().is_some_and(core_member) {
+                s.to_core += 1;
+                s.attendees_to_core = s.attendees_to_core.saturating_add(ev.attendees);
+            }
+        }
+        s.share = ratio(s.to_core as f64, s.events as f64);
+        s.attendees_share =
+            (s.attendees > 0).then(|| s.attendees_to_core as f64 / s.attendees as f64);
+        s
+    });
     let per_actor: Vec<usize> = (0..n)
         .filter(|&i| is_actor(i))
         .map(|i| relations_of[i])
@@ -356,9 +378,50 @@ pub fn analyse(input: &Input, knowledge: &Knowledge, options: &Options) -> Netwo
         relations_within_share: ratio(within as f64, relations as f64),
         relations_touching_share: ratio(touching as f64, relations as f64),
         grants,
+        events,
         gini: gini(&per_actor),
         hhi: hhi(&per_actor),
     };
+
+    // Commons shared by organisations of different kinds.
+    let organisation =
+        |i: usize| is_actor(i) && !nodes[i].person && nodes[i].subkind.as_deref() != Some("person");
+    let mut actors_of_commons: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for &(a, b) in &ends {
+        let (a, b) = (a as usize, b as usize);
+        for (x, y) in [(a, b), (b, a)] {
+            if organisation(x) && nodes[y].kind == EntityKind::Commons {
+                actors_of_commons[y].push(x as u32);
+            }
+        }
+    }
+    let mut shared_commons = SharedCommons {
+        commons: 0,
+        actors: 0,
+        actor_kinds: BTreeMap::new(),
+    };
+    let mut sharing = vec![false; n];
+    for list in &mut actors_of_commons {
+        list.sort_unstable();
+        list.dedup();
+        let mut kinds: Vec<&str> = list
+            .iter()
+            .filter_map(|&x| nodes[x as usize].subkind.as_deref())
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        if kinds.len() >= 2 {
+            shared_commons.commons += 1;
+            for &x in list.iter() {
+                sharing[x as usize] = true;
+            }
+        }
+    }
+    for i in (0..n).filter(|&i| sharing[i]) {
+        shared_commons.actors += 1;
+        let k = nodes[i].subkind.clone().unwrap_or_else(|| "unset".into());
+        *shared_commons.actor_kinds.entry(k).or_insert(0) += 1;
+    }
 
     // Newcomers.
     let mut years: BTreeMap<i32, usize> = BTreeMap::new();
@@ -447,6 +510,7 @@ pub fn analyse(input: &Input, knowledge: &Knowledge, options: &Options) -> Netwo
         key_people,
         dependence,
         regulars,
+        shared_commons,
         newcomers,
         diversity,
     }

@@ -28,7 +28,7 @@ pub use weights::Weights;
 
 use archipel_content::Content;
 use archipel_domain::EntityId;
-use archipel_store::{NetGrant, NetItem, NetLink, NetNode, Store, StoreError};
+use archipel_store::{AsOf, NetEvent, NetGrant, NetItem, NetLink, NetNode, Store, StoreError};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -76,12 +76,25 @@ impl Default for Options {
     }
 }
 
-/// The scope's records, relations and grants, as the registry gives them.
+/// The scope's records, relations, grants and events, as the registry
+/// gives them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Input {
     pub nodes: Vec<NetNode>,
     pub links: Vec<NetLink>,
     pub grants: Vec<NetGrant>,
+    pub events: Vec<NetEvent>,
+}
+
+impl Input {
+    fn push(&mut self, item: NetItem) {
+        match item {
+            NetItem::Node(n) => self.nodes.push(n),
+            NetItem::Link(l) => self.links.push(l),
+            NetItem::Grant(g) => self.grants.push(g),
+            NetItem::Event(e) => self.events.push(e),
+        }
+    }
 }
 
 /// What the analysis needs from the content: the family of each
@@ -120,11 +133,7 @@ pub fn read(
 ) -> Result<Option<Input>, NetworkError> {
     let mut input = Input::default();
     let found = store.scope_network(territory, on, |item| -> Result<(), NetworkError> {
-        match item {
-            NetItem::Node(n) => input.nodes.push(n),
-            NetItem::Link(l) => input.links.push(l),
-            NetItem::Grant(g) => input.grants.push(g),
-        }
+        input.push(item);
         Ok(())
     })?;
     Ok(found.then_some(input))
@@ -160,22 +169,29 @@ pub fn run_at(
     day: NaiveDate,
     options: &Options,
 ) -> Result<Option<Network>, NetworkError> {
-    let knowledge = Knowledge::from_content(content)?;
     let registry = store.registry_at(day)?;
+    run_on(&registry, content, territory, options)
+}
+
+/// [`run_at`] on a registry at a date already read (`Timeline::at`), so
+/// that a caller computing other figures of the same day reads it once.
+pub fn run_on(
+    registry: &AsOf,
+    content: &Content,
+    territory: &EntityId,
+    options: &Options,
+) -> Result<Option<Network>, NetworkError> {
+    let knowledge = Knowledge::from_content(content)?;
     let Some(items) = registry.scope_network(territory) else {
         return Ok(None);
     };
     let mut input = Input::default();
     for item in items {
-        match item {
-            NetItem::Node(n) => input.nodes.push(n),
-            NetItem::Link(l) => input.links.push(l),
-            NetItem::Grant(g) => input.grants.push(g),
-        }
+        input.push(item);
     }
     let mut n = analyse(&input, &knowledge, options);
     n.territory = territory.as_str().to_string();
-    n.at = Some(day);
+    n.at = Some(registry.day);
     Ok(Some(n))
 }
 
@@ -301,6 +317,24 @@ pub struct GrantShare {
     pub cents_share: Option<f64>,
 }
 
+/// Share of the scope's events (trainings included) held by the innermost
+/// core: an event counts as the core's when its organiser or its place is
+/// in the core. The registry counts attendance by actor kind, not by
+/// actor, so who came cannot be matched with the core; the people who came
+/// to the core's events are the share of attendance it holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventShare {
+    pub events: usize,
+    pub to_core: usize,
+    pub share: f64,
+    /// People who came, over every event with a recorded attendance.
+    pub attendees: u64,
+    pub attendees_to_core: u64,
+    /// `None` when no attendance is recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attendees_share: Option<f64>,
+}
+
 /// The circle of regulars.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Regulars {
@@ -315,6 +349,10 @@ pub struct Regulars {
     /// The scope's grants whose beneficiary is in it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grants: Option<GrantShare>,
+    /// The scope's events organised by one of its members or held at one
+    /// of its places (none when the scope has no event).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<EventShare>,
     /// Gini coefficient of the relations per actor (0: all equal; towards
     /// 1: a few hold them all).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -354,6 +392,21 @@ pub struct Diversity {
     pub actors_on_territory: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_territory_share: Option<f64>,
+}
+
+/// Commons that organisations of different kinds take part in together: a
+/// commons related to organisations of at least two actor kinds (any
+/// relation type; people — nature or kind `person` — are no organisation,
+/// and an organisation without a kind makes no kind), and those
+/// organisations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SharedCommons {
+    /// Commons related to organisations of two kinds or more.
+    pub commons: usize,
+    /// The organisations related to one of them (each once).
+    pub actors: usize,
+    /// Those organisations by kind (`unset` for none).
+    pub actor_kinds: BTreeMap<String, usize>,
 }
 
 /// Counts.
@@ -413,6 +466,8 @@ pub struct Network {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dependence: Option<Dependence>,
     pub regulars: Regulars,
+    /// Commons shared by organisations of different kinds.
+    pub shared_commons: SharedCommons,
     /// By year.
     pub newcomers: Vec<Newcomers>,
     pub diversity: Diversity,

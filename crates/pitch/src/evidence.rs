@@ -4,8 +4,12 @@ use crate::sheet::Evidence;
 use archipel_content::pitch::{Indicator, Measure, Pitch};
 use archipel_content::{Content, Lang};
 use archipel_domain::EntityId;
+use archipel_network::Network;
 use archipel_store::{ActorGroup, LinkGroup, SavedAssessment, ScopeQuery, ScopeStats};
 use serde_json::{json, Value};
+
+/// Full years before the sheet's year over which newcomers are counted.
+pub const NEWCOMER_YEARS: i32 = 3;
 
 /// The store query behind the sheets' figures for a territory (and a
 /// commons): the counting indicators become actor and link groups named
@@ -51,6 +55,11 @@ pub(crate) struct Inputs<'a> {
     /// The commons' licence as the registry records it.
     pub record_licence: Option<&'a str>,
     pub assessment: Option<&'a SavedAssessment>,
+    /// The territory's network (`archipel network`), if computed.
+    pub network: Option<&'a Network>,
+    /// The sheet's year: newcomers are counted over the
+    /// [`NEWCOMER_YEARS`] years before it.
+    pub year: i32,
     pub lang: Lang,
     /// Source numbers: the registry, the assessment.
     pub registry_source: usize,
@@ -77,6 +86,214 @@ fn euros(lang: Lang, cents: i64) -> String {
     lang.number(euros)
 }
 
+/// A share as a whole percent in `lang` (« 42 % »), `None` when it rounds
+/// to zero.
+fn percent(pitch: &Pitch, lang: Lang, share: f64) -> Option<String> {
+    let p = (share * 100.0).round();
+    (p >= 1.0 && p.is_finite()).then(|| {
+        let n = format!("{p:.0}");
+        fill(pitch.text("percent", lang), &[("n", n.as_str())])
+    })
+}
+
+/// A network figure, from the network when it has at least one relation.
+/// Returns (value, display text: the number, brief phrase).
+fn network_value(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String)> {
+    let net = x.network.filter(|n| n.counts.relations > 0)?;
+    let pitch = x.content.pitch();
+    let lang = x.lang;
+    let number = |n: usize| lang.number(n as u64);
+    match i {
+        Indicator::SharedCommons => {
+            let s = &net.shared_commons;
+            (s.commons > 0).then_some(())?;
+            let kinds: Vec<(&String, &usize)> = s
+                .actor_kinds
+                .iter()
+                .filter(|(k, _)| *k != "unset")
+                .collect();
+            let mut sorted = kinds.clone();
+            sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let parts: Vec<String> = sorted
+                .iter()
+                .map(|(k, n)| {
+                    format!(
+                        "{} ({})",
+                        x.content.label("actor_kinds", k, lang),
+                        number(**n)
+                    )
+                })
+                .collect();
+            let mut list = parts[..parts.len().min(3)].join(", ");
+            if parts.len() > 3 {
+                list.push('…');
+            }
+            let key = if s.commons == 1 {
+                "shared_commons_brief_one"
+            } else {
+                "shared_commons_brief"
+            };
+            let (actors, n_kinds, n) = (number(s.actors), number(kinds.len()), number(s.commons));
+            let brief = fill(
+                pitch.text(key, lang),
+                &[
+                    ("actors", actors.as_str()),
+                    ("kinds", n_kinds.as_str()),
+                    ("n", n.as_str()),
+                    ("list", list.as_str()),
+                ],
+            );
+            Some((
+                json!({
+                    "commons": s.commons,
+                    "actors": s.actors,
+                    "actor_kinds": s.actor_kinds,
+                }),
+                n,
+                brief,
+            ))
+        }
+        Indicator::Islands => {
+            let islands = net.components.iter().filter(|c| c.size > 1).count();
+            (islands > 0).then_some(())?;
+            let largest = net.components.first().map_or(0, |c| c.size);
+            let share = largest as f64 / net.counts.nodes as f64;
+            let shown = percent(pitch, lang, share)
+                .unwrap_or_else(|| fill(pitch.text("percent", lang), &[("n", "0")]));
+            let mut brief = if islands == 1 {
+                fill(
+                    pitch.text("islands_brief_one", lang),
+                    &[("percent", shown.as_str())],
+                )
+            } else {
+                let n = number(islands);
+                fill(
+                    pitch.text("islands_brief", lang),
+                    &[("n", n.as_str()), ("percent", shown.as_str())],
+                )
+            };
+            let isolated = net.isolated_actors.len();
+            if isolated > 0 {
+                let key = if isolated == 1 {
+                    "islands_isolated_one"
+                } else {
+                    "islands_isolated"
+                };
+                let n = number(isolated);
+                brief = format!(
+                    "{brief}, {}",
+                    fill(pitch.text(key, lang), &[("n", n.as_str())])
+                );
+            }
+            Some((
+                json!({
+                    "islands": islands,
+                    "largest": largest,
+                    "nodes": net.counts.nodes,
+                    "largest_share": share,
+                    "isolated_actors": isolated,
+                }),
+                number(islands),
+                brief,
+            ))
+        }
+        Indicator::CentralPerson => {
+            let d = net.dependence.as_ref()?;
+            let shown = percent(pitch, lang, d.shortest_paths_share)?;
+            Some((
+                json!({
+                    "shortest_paths_share": d.shortest_paths_share,
+                    "relations_share": d.relations_share,
+                }),
+                shown.clone(),
+                fill(
+                    pitch.text("central_person_brief", lang),
+                    &[("percent", shown.as_str())],
+                ),
+            ))
+        }
+        Indicator::InnerCore => {
+            let r = &net.regulars;
+            (r.max_core >= 2).then_some(())?;
+            let shown = percent(pitch, lang, r.relations_within_share)?;
+            let n = number(r.core.len());
+            let mut brief = fill(
+                pitch.text("inner_core_brief", lang),
+                &[("percent", shown.as_str()), ("n", n.as_str())],
+            );
+            let mut value = serde_json::Map::new();
+            value.insert("max_core".into(), json!(r.max_core));
+            value.insert("members".into(), json!(r.core.len()));
+            value.insert(
+                "relations_within_share".into(),
+                json!(r.relations_within_share),
+            );
+            let grants = r.grants.as_ref().and_then(|g| g.cents_share);
+            let attendees = r.events.as_ref().and_then(|e| e.attendees_share);
+            for (key, share, text) in [
+                ("grants_cents_share", grants, "inner_core_grants"),
+                ("attendees_share", attendees, "inner_core_events"),
+            ] {
+                let Some(share) = share else { continue };
+                value.insert(key.into(), json!(share));
+                if let Some(p) = percent(pitch, lang, share) {
+                    let part = fill(pitch.text(text, lang), &[("percent", p.as_str())]);
+                    brief = format!("{brief}, {part}");
+                }
+            }
+            Some((Value::Object(value), shown, brief))
+        }
+        Indicator::Newcomers => {
+            let (from, to) = (x.year - NEWCOMER_YEARS, x.year - 1);
+            let n: usize = net
+                .newcomers
+                .iter()
+                .filter(|y| (from..=to).contains(&y.year))
+                .map(|y| y.actors)
+                .sum();
+            (n > 0).then_some(())?;
+            let key = if n == 1 {
+                "newcomers_brief_one"
+            } else {
+                "newcomers_brief"
+            };
+            let (shown, f, t) = (number(n), from.to_string(), to.to_string());
+            Some((
+                json!({"actors": n, "from": from, "to": to}),
+                shown.clone(),
+                fill(
+                    pitch.text(key, lang),
+                    &[
+                        ("n", shown.as_str()),
+                        ("from", f.as_str()),
+                        ("to", t.as_str()),
+                    ],
+                ),
+            ))
+        }
+        Indicator::KindDiversity => {
+            let d = net.diversity.kind_diversity?;
+            let chances = (d * 100.0).round();
+            (chances >= 1.0).then_some(())?;
+            let c = format!("{chances:.0}");
+            let index = format!("{d:.2}");
+            let index = match lang {
+                Lang::Fr => index.replace('.', ","),
+                Lang::En => index,
+            };
+            Some((
+                json!(d),
+                index,
+                fill(
+                    pitch.text("kind_diversity_brief", lang),
+                    &[("chances", c.as_str())],
+                ),
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// The value of one indicator, or `None` when it is zero or unknown.
 /// Returns (value, display text, brief phrase, source number).
 fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usize)> {
@@ -92,6 +309,10 @@ fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usiz
             (json!(n), text, brief, x.registry_source)
         })
     };
+    if i.from_network() {
+        let (value, text, brief) = network_value(i, x)?;
+        return Some((value, text, brief, x.registry_source));
+    }
     match i {
         Indicator::ActorsTotal => count(x.stats.actors),
         Indicator::PlacesTotal => count(x.stats.places),
@@ -332,6 +553,12 @@ fn value_of(i: Indicator, x: &Inputs<'_>) -> Option<(Value, String, String, usiz
                 x.assessment_source,
             ))
         }
+        Indicator::SharedCommons
+        | Indicator::Islands
+        | Indicator::CentralPerson
+        | Indicator::InnerCore
+        | Indicator::Newcomers
+        | Indicator::KindDiversity => None,
     }
 }
 

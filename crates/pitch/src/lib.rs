@@ -6,8 +6,11 @@
 //! labels) is loaded and validated by `archipel-content`
 //! ([`archipel_content::pitch`]); the figures come from
 //! [`archipel_store::Store::scope_stats`] — the function behind
-//! `archipel stats --territory` — and from the latest saved assessment of
-//! a commons. This crate puts them together:
+//! `archipel stats --territory` —, from the territory's network
+//! (`archipel-network`, as `archipel network` and the dashboard compute
+//! it: islands, reliance on one person, the circle of regulars, newcomers,
+//! diversity, commons shared by actors of different kinds) and from the
+//! latest saved assessment of a commons. This crate puts them together:
 //!
 //! - [`generate`] builds a [`Sheet`], plain data;
 //! - [`render`] turns it into text (terminal), Markdown, a standalone HTML
@@ -43,10 +46,11 @@ mod territory;
 mod wrap;
 
 pub use evidence::scope_query;
+pub use evidence::NEWCOMER_YEARS;
 pub use render::{body_html, render, to_json, Format};
 pub use sheet::{
-    generate, Answer, Audience, Cite, CommonsInfo, Evidence, Request, Sheet, SheetArgument,
-    SheetObjection, SheetSource, TerritoryInfo, MAX_ANSWERS,
+    generate, generate_with, Answer, Audience, Cite, CommonsInfo, Evidence, Request, Sheet,
+    SheetArgument, SheetObjection, SheetSource, TerritoryInfo, MAX_ANSWERS,
 };
 pub use territory::{resolve_territory, territory_key};
 
@@ -81,6 +85,9 @@ pub enum Error {
     UnknownCommons(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The territory's network could not be computed.
+    #[error(transparent)]
+    Network(#[from] archipel_network::NetworkError),
     /// The PDF could not be written.
     #[error("PDF: {0}")]
     Pdf(String),
@@ -90,7 +97,7 @@ impl Error {
     /// Whether the error is the caller's (a usage error: exit code 2,
     /// HTTP 400/404) rather than the program's.
     pub fn is_usage(&self) -> bool {
-        !matches!(self, Error::Store(_) | Error::Pdf(_))
+        !matches!(self, Error::Store(_) | Error::Network(_) | Error::Pdf(_))
     }
 }
 

@@ -5,6 +5,7 @@ use crate::Error;
 use archipel_content::pitch::{Indicator, Register};
 use archipel_content::{Content, Lang};
 use archipel_domain::{Entity, EntityId};
+use archipel_network::Network;
 use archipel_store::Store;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -322,8 +323,23 @@ fn today() -> String {
 /// Builds the sheet for `req`: the persona's objections in order, for each
 /// the best answers in the register asked for (at most [`MAX_ANSWERS`]; if
 /// none is in that register, its best answer in another, marked so), and
-/// every figure of the territory that is neither zero nor unknown.
+/// every figure of the territory that is neither zero nor unknown — and
+/// the network's figures (computed here by `archipel-network` on the
+/// sheet's day, as `archipel network` computes them) that back one of the
+/// sheet's answers.
 pub fn generate(content: &Content, store: &Store, req: &Request) -> Result<Sheet, Error> {
+    generate_with(content, store, req, None)
+}
+
+/// [`generate`] with the territory's network already computed (a web
+/// server keeps it between requests); `None` computes it. The network
+/// must be `req.territory`'s, read on the sheet's day.
+pub fn generate_with(
+    content: &Content,
+    store: &Store,
+    req: &Request,
+    network: Option<&Network>,
+) -> Result<Sheet, Error> {
     let pitch = content.pitch();
     let lang = req.lang;
     let persona = pitch
@@ -354,6 +370,22 @@ pub fn generate(content: &Content, store: &Store, req: &Request) -> Result<Sheet
         None => None,
     };
     let date = req.date.clone().unwrap_or_else(today);
+    let day = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .unwrap_or_else(|_| chrono::Utc::now().date_naive());
+    let computed;
+    let network = match network {
+        Some(n) => Some(n),
+        None => {
+            computed = archipel_network::run(
+                store,
+                content,
+                &req.territory,
+                day,
+                &archipel_network::Options::default(),
+            )?;
+            computed.as_ref()
+        }
+    };
 
     let mut sources = Sources::default();
     let audience = Audience {
@@ -436,9 +468,22 @@ pub fn generate(content: &Content, store: &Store, req: &Request) -> Result<Sheet
         stats: &stats,
         record_licence: commons.as_ref().and_then(|c| c.license.as_deref()),
         assessment: assessment.as_ref(),
+        network,
+        year: chrono::Datelike::year(&day),
         lang,
         registry_source,
         assessment_source,
+    });
+    // The network's figures are evidence for the answers they back: a
+    // sheet shows those its answers use (the others would be figures with
+    // no argument beside them).
+    let mut evidence = evidence;
+    evidence.retain(|e| {
+        !e.indicator.from_network()
+            || objections
+                .iter()
+                .flat_map(|o| &o.answers)
+                .any(|a| a.figures.contains(&e.indicator))
     });
     // Keep only the figures that have a value, and drop the registry or
     // assessment source when nothing cites it.

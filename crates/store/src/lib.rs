@@ -72,7 +72,7 @@ pub use assessment::{NewAssessment, SavedAssessment};
 pub use error::{Cause, StoreError};
 pub use history::{BatchInfo, Restored, Version};
 pub use merge::{MergeError, MergeInfo, MergeRequest, Merged, Unmerged};
-pub use network::{NetGrant, NetItem, NetLink, NetNode};
+pub use network::{NetEvent, NetGrant, NetItem, NetLink, NetNode};
 pub use open::APP_ID;
 pub use query::{
     BboxQuery, FacetedQuery, Facets, Filter, ListQuery, NameOrder, Page, Sort, Summary,

@@ -10,7 +10,11 @@
 //! `scope_stats` counts them) between two nodes, and a place's operator
 //! (`operates`, the place's `actor`) when the operator is a node. Grants
 //! are those of the scope as [`crate::SupportFigures`] counts them: a
-//! grant whose `territory`, or else its giver's, is in scope.
+//! grant whose `territory`, or else its giver's, is in scope. Events
+//! (trainings included) likewise: an event whose `territory`, or else its
+//! organiser's, is in scope, with its organiser, its place and how many
+//! came (the attendance is counted by kind, not by actor: the registry
+//! cannot say which actors came, only who organised it and where).
 //!
 //! Everything is read in one snapshot; memory grows with the scope, not
 //! with the registry: the relations are read through their subject and
@@ -62,13 +66,35 @@ pub struct NetGrant {
     pub cents: i64,
 }
 
+/// An event (a training, a meetup…) of the scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetEvent {
+    /// The actor organising it.
+    pub organiser: String,
+    /// The registry's place where it happens, if any.
+    pub place: Option<String>,
+    /// How many came (`attendance.total`; 0 when not recorded).
+    pub attendees: u64,
+}
+
 /// What [`Store::scope_network`] hands over, in this order: every node,
-/// then every link, then every grant.
+/// then every link, then every grant, then every event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetItem {
     Node(NetNode),
     Link(NetLink),
     Grant(NetGrant),
+    Event(NetEvent),
+}
+
+impl NetEvent {
+    fn of(e: &archipel_domain::Event) -> NetEvent {
+        NetEvent {
+            organiser: e.organiser.as_str().to_string(),
+            place: e.place.as_ref().map(|p| p.as_str().to_string()),
+            attendees: e.attendance.as_ref().map_or(0, |a| u64::from(a.total)),
+        }
+    }
 }
 
 /// A relation row read from the registry.
@@ -137,7 +163,7 @@ fn node_row(
 impl Store {
     /// The network of `territory` and everything below it on `on` (see the
     /// module's documentation), handed to `f` one item at a time: nodes
-    /// by id, then links, then grants. `Ok(false)` when there is no such
+    /// by id, then links, then grants, then events (by id). `Ok(false)` when there is no such
     /// territory (and `f` was not called).
     pub fn scope_network<E: From<StoreError>>(
         &self,
@@ -169,8 +195,15 @@ impl Store {
                 start: l.start,
             }))?;
         }
-        for g in self.network_grants(territory)? {
-            f(NetItem::Grant(g))?;
+        for a in self.network_actions(territory)? {
+            match a {
+                Action::Grant(g) => f(NetItem::Grant(NetGrant {
+                    beneficiary: g.beneficiary.as_str().to_string(),
+                    cents: g.received_cents(),
+                }))?,
+                Action::Event(e) => f(NetItem::Event(NetEvent::of(&e)))?,
+                _ => {}
+            }
         }
         Ok(true)
     }
@@ -358,12 +391,16 @@ impl Store {
         Ok(Some((nodes, touching)))
     }
 
-    fn network_grants(&self, territory: &EntityId) -> Result<Vec<NetGrant>> {
+    /// The scope's grants, then its events, each by id: those whose
+    /// `territory`, else their giver's (a grant's giver, an event's
+    /// organiser), is in scope.
+    fn network_actions(&self, territory: &EntityId) -> Result<Vec<Action>> {
         let sql = format!(
             "{TREE} SELECT a.id, a.data FROM action a
              LEFT JOIN entity g ON g.id = a.giver
-             WHERE a.kind = 'grant' AND coalesce(a.territory, g.territory) IN (SELECT id FROM tree)
-             ORDER BY a.id"
+             WHERE (a.kind = 'grant' OR a.kind = 'event')
+               AND coalesce(a.territory, g.territory) IN (SELECT id FROM tree)
+             ORDER BY a.kind = 'event', a.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query([territory.as_str()])?;
@@ -375,12 +412,7 @@ impl Store {
                 id: id.clone(),
                 source: e.into(),
             })?;
-            if let Action::Grant(g) = action {
-                out.push(NetGrant {
-                    beneficiary: g.beneficiary.as_str().to_string(),
-                    cents: g.received_cents(),
-                });
-            }
+            out.push(action);
         }
         Ok(out)
     }
@@ -393,8 +425,9 @@ impl crate::AsOf {
     /// day in their state of the day, the relations that hold on it. A
     /// link's start is its `since` (the registry at a date keeps no entry
     /// day for relations; undated relations give no year to newcomers).
-    /// Nodes by id, then links, then grants; `None` when the territory
-    /// does not count on the day.
+    /// Nodes by id, then links, then grants, then events (those that
+    /// began by the day); `None` when the territory does not count on the
+    /// day.
     pub fn scope_network(&self, territory: &EntityId) -> Option<Vec<NetItem>> {
         let id = territory.as_str();
         self.entity(id)
@@ -474,19 +507,32 @@ impl crate::AsOf {
                 }
             }
         }
+        let in_tree = |a: &Action, giver: &EntityId| {
+            a.territory()
+                .map(EntityId::as_str)
+                .or_else(|| {
+                    self.entity(giver.as_str())
+                        .and_then(|x| x.territory.as_deref())
+                })
+                .is_some_and(|t| tree.contains(t))
+        };
+        let mut events = Vec::new();
         for a in &self.actions {
-            let Action::Grant(g) = &**a else { continue };
-            let t = a.territory().map(EntityId::as_str).or_else(|| {
-                self.entity(g.giver.as_str())
-                    .and_then(|x| x.territory.as_deref())
-            });
-            if t.is_some_and(|t| tree.contains(t)) {
-                items.push(NetItem::Grant(NetGrant {
-                    beneficiary: g.beneficiary.as_str().to_string(),
-                    cents: g.received_cents(),
-                }));
+            match &**a {
+                Action::Grant(g) if in_tree(a, &g.giver) => {
+                    items.push(NetItem::Grant(NetGrant {
+                        beneficiary: g.beneficiary.as_str().to_string(),
+                        cents: g.received_cents(),
+                    }));
+                }
+                Action::Event(e) if in_tree(a, &e.organiser) => {
+                    events.push((e.id.as_str(), NetEvent::of(e)));
+                }
+                _ => {}
             }
         }
+        events.sort_by(|a, b| a.0.cmp(b.0));
+        items.extend(events.into_iter().map(|(_, e)| NetItem::Event(e)));
         Some(items)
     }
 }

@@ -285,6 +285,10 @@ const PAGE_KINDS: &[(&str, &str)] = &[
         "/territories/territory:demo:epci:960000008/tableau-de-bord",
         "dashboard",
     ),
+    (
+        "/territories/territory:demo:epci:960000008/tableau-de-bord?au=2020-12-31",
+        "dashboard-past",
+    ),
     ("/comparer?a=960000008&b=960000016", "compare"),
     ("/data", "data"),
     ("/soutiens", "support"),

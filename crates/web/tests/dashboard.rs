@@ -294,3 +294,166 @@ async fn comparer_puts_two_territories_side_by_side_and_refuses_bad_codes_clearl
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(!r.body.contains("<script>alert"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn the_dashboard_at_a_past_day_is_the_registry_of_that_day() {
+    let f = registry();
+    let content = Content::embedded().unwrap();
+    let store = f.store();
+    let id = EntityId::parse(EPCI).unwrap();
+    let q = archipel_pitch::scope_query(content.pitch(), &id, None);
+    let today = t0().date_naive();
+    // A year end some years back, within the demonstration's history.
+    let day = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) - 6, 12, 31).unwrap();
+    let au = format!("?au={day}");
+    let mut b = Browser::default();
+
+    let r = b.get(&f.app, &format!("{}{au}&lang=fr", url(""))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(&format!("au {day}")), "the day is said");
+    // The form, filled with the day, and the way back to today.
+    assert!(r.body.contains("name=\"au\""));
+    assert!(r.body.contains(&format!("value=\"{day}\"")));
+    assert!(r.body.contains("Revenir à aujourd"));
+    // The downloads are the same day's.
+    assert!(r
+        .body
+        .contains(&format!("/tableau-de-bord/chiffres.csv?au={day}")));
+
+    // Its figures: `stats --at`, `network --at`.
+    let r = b.get(&f.app, &url(&format!("/chiffres.json{au}"))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let timeline = store.timeline().unwrap();
+    let then = timeline.at(day).scope_stats(&q).unwrap();
+    assert_eq!(
+        r.body,
+        format!("{}\n", serde_json::to_string_pretty(&then).unwrap())
+    );
+    let now = store.scope_stats(&q).unwrap().unwrap();
+    assert!(then.actors < now.actors, "{} ≥ {}", then.actors, now.actors);
+    let r = b.get(&f.app, &url(&format!("/reseau.json{au}"))).await;
+    let net = archipel_network::run_at(
+        &store,
+        &content,
+        &id,
+        day,
+        &archipel_network::Options::default(),
+    )
+    .unwrap()
+    .unwrap();
+    if let Err(at) = close(&json(&r.body), &serde_json::to_value(&net).unwrap(), "") {
+        panic!("reseau.json on {day} differs from network --at at {at}");
+    }
+    assert!(r.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&day.to_string()));
+    // The series ends on the day.
+    let r = b.get(&f.app, &url(&format!("/series.json{au}"))).await;
+    let series = json(&r.body);
+    assert_eq!(
+        series.as_array().unwrap().last().unwrap()["at"],
+        day.to_string()
+    );
+
+    // Empty is today; today is today.
+    for q in ["?au=", &format!("?au={today}")] {
+        let r = b.get(&f.app, &url(&format!("/chiffres.json{q}"))).await;
+        assert_eq!(r.status, StatusCode::OK, "{q}");
+        assert_eq!(
+            r.body,
+            format!("{}\n", serde_json::to_string_pretty(&now).unwrap()),
+            "{q}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_day_is_a_clear_400() {
+    let f = registry();
+    let mut b = Browser::default();
+    let tomorrow = t0().date_naive().succ_opt().unwrap();
+    for (value, shown) in [
+        ("2019-13-01", "2019-13-01"),
+        ("hier", "hier"),
+        ("2019-2-1", "2019-2-1"),
+        ("1850-01-01", "1850-01-01"),
+        (&tomorrow.to_string()[..], &tomorrow.to_string()[..]),
+        ("%3Cscript%3E", "&#60;script&#62;"),
+    ] {
+        for path in [url(""), url("/chiffres.csv")] {
+            let r = b.get(&f.app, &format!("{path}?au={value}&lang=fr")).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{value}: {}", r.body);
+            assert!(r.body.contains("AAAA-MM-JJ"), "{value}: {}", r.body);
+            assert!(r.body.contains(shown), "{value}: {}", r.body);
+            assert!(!r.body.contains("<script>"), "{value}");
+        }
+    }
+    let r = b.get(&f.app, &format!("{}?au=hier&lang=en", url(""))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("YYYY-MM-DD"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn the_circle_of_regulars_share_of_grants_and_events_is_on_the_dashboard() {
+    let f = registry();
+    let content = Content::embedded().unwrap();
+    let store = f.store();
+    let id = EntityId::parse(EPCI).unwrap();
+    let net = archipel_network::run(
+        &store,
+        &content,
+        &id,
+        t0().date_naive(),
+        &archipel_network::Options::default(),
+    )
+    .unwrap()
+    .unwrap();
+    let g = net
+        .regulars
+        .grants
+        .as_ref()
+        .expect("the demonstration's grants");
+    let e = net
+        .regulars
+        .events
+        .as_ref()
+        .expect("the demonstration's events");
+    let mut b = Browser::default();
+    let r = b.get(&f.app, &url("/chiffres.csv")).await;
+    let value = |key: &str| -> f64 {
+        let line = r
+            .body
+            .lines()
+            .find(|l| l.starts_with(&format!("{key},")))
+            .unwrap_or_else(|| panic!("{key} missing:\n{}", r.body));
+        line.split(',').nth(2).unwrap().parse().unwrap()
+    };
+    let rounded = |x: f64| (x * 1000.0).round() / 1000.0;
+    assert_eq!(value("network.core_grants_share"), rounded(g.share));
+    assert_eq!(
+        value("network.core_granted_share"),
+        rounded(g.cents_share.unwrap())
+    );
+    assert_eq!(value("network.core_events_share"), rounded(e.share));
+    assert_eq!(
+        value("network.core_attendees_share"),
+        rounded(e.attendees_share.unwrap())
+    );
+    // The page names them, in both languages; /comparer has them too.
+    let r = b.get(&f.app, &format!("{}?lang=fr", url(""))).await;
+    assert!(r
+        .body
+        .contains("Part des participants venus aux événements du noyau le plus dense"));
+    let r = b.get(&f.app, &format!("{}?lang=en", url(""))).await;
+    assert!(r
+        .body
+        .contains("Share of the amounts granted to the innermost core"));
+    let r = b
+        .get(&f.app, "/comparer?a=960000008&b=960000016&lang=en")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r
+        .body
+        .contains("Share of the events organised by the innermost core"));
+}

@@ -53,6 +53,20 @@ struct NetworkFigures {
     core_relations_within_share: f64,
     /// Share of the relations with at least one end in it.
     core_relations_touching_share: f64,
+    /// Share of the scope's grants whose beneficiary is in it (none when
+    /// the scope has no grant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    core_grants_share: Option<f64>,
+    /// Share of the amounts granted that go to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    core_granted_share: Option<f64>,
+    /// Share of the scope's events organised by one of its members or held
+    /// at one of its places (none when the scope has no event).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    core_events_share: Option<f64>,
+    /// Share of the events' attendees who came to those.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    core_attendees_share: Option<f64>,
 }
 
 impl NetworkFigures {
@@ -65,6 +79,10 @@ impl NetworkFigures {
             core_nodes: n.regulars.core.len(),
             core_relations_within_share: n.regulars.relations_within_share,
             core_relations_touching_share: n.regulars.relations_touching_share,
+            core_grants_share: n.regulars.grants.as_ref().map(|g| g.share),
+            core_granted_share: n.regulars.grants.as_ref().and_then(|g| g.cents_share),
+            core_events_share: n.regulars.events.as_ref().map(|e| e.share),
+            core_attendees_share: n.regulars.events.as_ref().and_then(|e| e.attendees_share),
         }
     }
 
@@ -90,6 +108,26 @@ impl NetworkFigures {
             (
                 "network.core_relations_touching_share".into(),
                 pc(self.core_relations_touching_share),
+            ),
+            (
+                "network.core_grants_share".into(),
+                self.core_grants_share.map(pc).unwrap_or_else(|| "–".into()),
+            ),
+            (
+                "network.core_granted_share".into(),
+                self.core_granted_share
+                    .map(pc)
+                    .unwrap_or_else(|| "–".into()),
+            ),
+            (
+                "network.core_events_share".into(),
+                self.core_events_share.map(pc).unwrap_or_else(|| "–".into()),
+            ),
+            (
+                "network.core_attendees_share".into(),
+                self.core_attendees_share
+                    .map(pc)
+                    .unwrap_or_else(|| "–".into()),
             ),
         ]
     }

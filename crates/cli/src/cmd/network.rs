@@ -172,6 +172,16 @@ fn summary(territory: &str, n: &Network) {
                 .unwrap_or_default()
         ));
     }
+    if let Some(ev) = &r.events {
+        say(format!(
+            "  {} of {} events organised by its members or at their places{}",
+            ev.to_core,
+            ev.events,
+            ev.attendees_share
+                .map(|s| format!(" ({} of the attendees)", percent(s)))
+                .unwrap_or_default()
+        ));
+    }
     if let (Some(gini), Some(hhi)) = (r.gini, r.hhi) {
         say(format!(
             "  Relations per actor: Gini {gini:.3}, HHI {hhi:.4}"

@@ -116,6 +116,12 @@ indicators! {
     HardwareLent = "hardware_lent",
     CommonsHosted = "commons_hosted",
     DedicatedPosts = "dedicated_posts",
+    SharedCommons = "shared_commons",
+    Islands = "islands",
+    CentralPerson = "central_person",
+    InnerCore = "inner_core",
+    Newcomers = "newcomers",
+    KindDiversity = "kind_diversity",
 }
 
 /// What a relation-based indicator counts among the relations of its types
@@ -156,6 +162,21 @@ impl Indicator {
     /// are associations.
     pub fn takes_actor_kinds(self) -> bool {
         self.counts_actor_kinds() || self == Indicator::SupportAssociations
+    }
+
+    /// Whether the indicator is a figure of the territory's network
+    /// (`archipel-network`, as `archipel network` and the dashboard give
+    /// it) rather than a count of records.
+    pub fn from_network(self) -> bool {
+        matches!(
+            self,
+            Indicator::SharedCommons
+                | Indicator::Islands
+                | Indicator::CentralPerson
+                | Indicator::InnerCore
+                | Indicator::Newcomers
+                | Indicator::KindDiversity
+        )
     }
 }
 
@@ -365,6 +386,6 @@ mod tests {
         for i in Indicator::ALL {
             assert_eq!(Indicator::parse(i.as_str()), Some(*i));
         }
-        assert_eq!(Indicator::ALL.len(), 23);
+        assert_eq!(Indicator::ALL.len(), 29);
     }
 }

@@ -17,7 +17,7 @@ use crate::charts::{self, Bar, BarChart, Figure, LineChart, Series};
 use crate::error::Error;
 use crate::i18n::{PageLang, Tr};
 use crate::netdraw::{self, DrawEdge, DrawNode, Drawing};
-use crate::params::encode;
+use crate::params::{encode, Params};
 use crate::session::Viewer;
 use crate::state::AppState;
 use crate::views::{isolate, kind_label, record_url, Layout, Link};
@@ -30,7 +30,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Years a dashboard's series covers (the last one ends today).
@@ -79,18 +79,11 @@ pub fn compute(
     let network = archipel_network::run(s, content, id, day, &archipel_network::Options::default())
         .map_err(|e| Error::internal_from(&e))?
         .ok_or_else(|| Error::not_found(format!("no territory `{id}`")))?;
-    let series = series(s, &q, day)?;
-    let key = if t.code.is_empty() {
-        id.to_string()
-    } else if s.find_territories(&t.code)?.len() > 1 {
-        format!("{}:{}", t.level, t.code)
-    } else {
-        t.code.clone()
-    };
+    let series = series_of(&s.timeline()?, &q, day);
     Ok(Some(Figures {
         id: id.clone(),
         name: t.name.clone(),
-        key,
+        key: territory_key(s, &t)?,
         level: t.level.to_string(),
         population: t.population.filter(|p| *p > 0),
         day,
@@ -98,6 +91,60 @@ pub fn compute(
         series,
         network,
     }))
+}
+
+/// The figures of territory `id` as the registry was on `day`, a past
+/// day (`Store::timeline`, the rule of `archipel stats --at`): its
+/// figures, series and network all from the registry at their dates, its
+/// population of that day; `None` when the territory did not count then.
+pub fn compute_at(
+    s: &Store,
+    content: &Content,
+    id: &EntityId,
+    day: NaiveDate,
+) -> Result<Option<Figures>, Error> {
+    let Some(Entity::Territory(t)) = s.get(id)? else {
+        return Ok(None);
+    };
+    let q = archipel_pitch::scope_query(content.pitch(), id, None);
+    let timeline = s.timeline()?;
+    let registry = timeline.at(day);
+    let Some(stats) = registry.scope_stats(&q) else {
+        return Ok(None);
+    };
+    let network = archipel_network::run_on(
+        &registry,
+        content,
+        id,
+        &archipel_network::Options::default(),
+    )
+    .map_err(|e| Error::internal_from(&e))?
+    .ok_or_else(|| Error::not_found(format!("no territory `{id}` on {day}")))?;
+    let population = registry.entity(id.as_str()).and_then(|e| e.population);
+    let series = series_of(&timeline, &q, day);
+    Ok(Some(Figures {
+        id: id.clone(),
+        name: stats.territory.name.clone(),
+        key: territory_key(s, &t)?,
+        level: t.level.to_string(),
+        population: population.filter(|p| *p > 0),
+        day,
+        stats,
+        series,
+        network,
+    }))
+}
+
+/// The key `stats --territory` takes for `t`: its code, `level:code` when
+/// another territory has the same code, its id when it has none.
+fn territory_key(s: &Store, t: &archipel_domain::Territory) -> Result<String, Error> {
+    Ok(if t.code.is_empty() {
+        t.id.to_string()
+    } else if s.find_territories(&t.code)?.len() > 1 {
+        format!("{}:{}", t.level, t.code)
+    } else {
+        t.code.clone()
+    })
 }
 
 /// The year ends of the last [`SERIES_YEARS`] years, the last one `day`.
@@ -111,8 +158,11 @@ pub fn series_days(day: NaiveDate) -> Vec<NaiveDate> {
 
 /// The figures at each of [`series_days`], from the registry at those
 /// days (the same rule as `archipel stats --at`).
-fn series(s: &Store, q: &archipel_store::ScopeQuery, day: NaiveDate) -> Result<Vec<Point>, Error> {
-    let timeline = s.timeline()?;
+fn series_of(
+    timeline: &archipel_store::Timeline,
+    q: &archipel_store::ScopeQuery,
+    day: NaiveDate,
+) -> Vec<Point> {
     let mut out: Vec<Point> = series_days(day)
         .into_iter()
         .filter_map(|at| {
@@ -126,7 +176,7 @@ fn series(s: &Store, q: &archipel_store::ScopeQuery, day: NaiveDate) -> Result<V
     let empty = |p: &Point| p.stats.actors == 0 && p.stats.places == 0 && p.stats.relations == 0;
     let first = out.iter().position(|p| !empty(p)).unwrap_or(out.len());
     out.drain(..first.min(out.len().saturating_sub(1)));
-    Ok(out)
+    out
 }
 
 /// The figures of `id` now, from the cache when the registry has not
@@ -136,15 +186,59 @@ pub fn figures_of(
     s: &Store,
     id: &EntityId,
 ) -> Result<Option<Arc<Figures>>, Error> {
-    let day = state.config.sign_in.clock.now().date_naive();
+    figures_on(state, s, id, None)
+}
+
+/// The figures of `id` on a past day `at` ([`compute_at`]), or now when
+/// `at` is `None` or not before today; kept as [`figures_of`] keeps them.
+pub fn figures_on(
+    state: &AppState,
+    s: &Store,
+    id: &EntityId,
+    at: Option<NaiveDate>,
+) -> Result<Option<Arc<Figures>>, Error> {
+    let today = state.config.sign_in.clock.now().date_naive();
+    let past = at.filter(|d| *d < today);
+    let day = past.unwrap_or(today);
     let rev = state.cache.revision();
-    let key = format!("{id}@{day}");
+    let key = match past {
+        Some(_) => format!("{id}@{day}@asof"),
+        None => format!("{id}@{day}"),
+    };
     let content = state.content.clone();
     let found = state.cache.figure_of("dashboard", &key, &rev, || {
-        compute(s, &content, id, day)?.ok_or(Failed::Missing)
+        let f = match past {
+            Some(_) => compute_at(s, &content, id, day)?,
+            None => compute(s, &content, id, day)?,
+        };
+        f.ok_or(Failed::Missing)
     });
     match found {
         Ok(f) => Ok(Some(f)),
+        Err(Failed::Missing) => Ok(None),
+        Err(Failed::Error(e)) => Err(e),
+    }
+}
+
+/// The network of territory `id` on `day` (`archipel_network::run`, as the
+/// dashboard computes it), kept until the registry changes; `None` when
+/// there is no such territory. The argument sheets quote its figures.
+pub fn network_of(
+    state: &AppState,
+    s: &Store,
+    id: &EntityId,
+    day: NaiveDate,
+) -> Result<Option<Arc<Network>>, Error> {
+    let rev = state.cache.revision();
+    let key = format!("{id}@{day}");
+    let content = state.content.clone();
+    let found = state.cache.figure_of("network", &key, &rev, || {
+        archipel_network::run(s, &content, id, day, &archipel_network::Options::default())
+            .map_err(|e| Failed::Error(Error::internal_from(&e)))?
+            .ok_or(Failed::Missing)
+    });
+    match found {
+        Ok(n) => Ok(Some(n)),
         Err(Failed::Missing) => Ok(None),
         Err(Failed::Error(e)) => Err(e),
     }
@@ -284,6 +378,30 @@ pub fn figure_rows(
             "dash.core_relations_share",
             Some(r.relations_within_share),
         );
+        if let Some(g) = &r.grants {
+            share(
+                "network.core_grants_share",
+                "dash.core_grants_share",
+                Some(g.share),
+            );
+            share(
+                "network.core_granted_share",
+                "dash.core_granted_share",
+                g.cents_share,
+            );
+        }
+        if let Some(e) = &r.events {
+            share(
+                "network.core_events_share",
+                "dash.core_events_share",
+                Some(e.share),
+            );
+            share(
+                "network.core_attendees_share",
+                "dash.core_attendees_share",
+                e.attendees_share,
+            );
+        }
         share("network.gini", "dash.gini", r.gini);
         share("network.hhi", "dash.hhi", r.hhi);
         share(
@@ -403,6 +521,11 @@ struct DashboardPage {
     name: String,
     territory_url: String,
     compare_url: String,
+    /// The dashboard's own path (the date form's action).
+    url: String,
+    /// The past day shown, empty for today.
+    au: String,
+    today: String,
     lead: String,
     figures: Vec<FigureRow>,
     per_10k: bool,
@@ -446,15 +569,63 @@ fn territory_id(seg: &str, raw: &str, lang: Lang) -> Result<EntityId, Error> {
     Ok(id)
 }
 
-async fn load(state: &AppState, id: EntityId, lang: Lang) -> Result<Arc<Figures>, Error> {
+/// The dashboard's parameters.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct DashParams {
+    /// A past day, `YYYY-MM-DD`: the dashboard as the registry was then.
+    #[serde(default)]
+    pub au: Option<String>,
+}
+
+/// Longest `au` value echoed back in an error.
+const MAX_DAY_SHOWN: usize = 40;
+
+/// The `au` parameter: empty or absent for today; else a day
+/// `YYYY-MM-DD` from 1900 on and no later than `today` (today itself is
+/// today's dashboard). Anything else is a 400 that says what is expected.
+pub fn day_of(t: Tr, p: &DashParams, today: NaiveDate) -> Result<Option<NaiveDate>, Error> {
+    let Some(v) = p.au.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let day = (v.len() == 10)
+        .then(|| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+        .flatten()
+        .filter(|d| d.year() >= 1900 && *d <= today);
+    match day {
+        Some(d) if d == today => Ok(None),
+        Some(d) => Ok(Some(d)),
+        None => {
+            let shown: String = v.chars().take(MAX_DAY_SHOWN).collect();
+            Err(Error::bad_request(
+                t.s("dash.bad_day")
+                    .replace("{value}", &archipel_domain::echo(&shown))
+                    .replace("{today}", &today.to_string()),
+            )
+            .in_lang(t.lang))
+        }
+    }
+}
+
+async fn load(
+    state: &AppState,
+    id: EntityId,
+    at: Option<NaiveDate>,
+    lang: Lang,
+) -> Result<Arc<Figures>, Error> {
     let st = state.clone();
     let lid = id.clone();
     state
         .pool
-        .read(move |s| figures_of(&st, s, &lid))
+        .read(move |s| figures_on(&st, s, &lid, at))
         .await
         .map_err(|e| e.in_lang(lang))?
-        .ok_or_else(|| Error::not_found(format!("no territory `{id}`")).in_lang(lang))
+        .ok_or_else(|| {
+            let message = match at {
+                Some(d) => format!("territory `{id}` is not in the registry on {d}"),
+                None => format!("no territory `{id}`"),
+            };
+            Error::not_found(message).in_lang(lang)
+        })
 }
 
 /// Numbers with up to three decimals in the page's language.
@@ -561,14 +732,20 @@ pub async fn page(
     viewer: Viewer,
     Path((seg, raw)): Path<(String, String)>,
     uri: Uri,
+    Params(p): Params<DashParams>,
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
     let id = territory_id(&seg, &raw, lang)?;
-    let f = load(&state, id, lang).await?;
+    let today = state.config.sign_in.clock.now().date_naive();
+    let at = day_of(t, &p, today)?;
+    let f = load(&state, id, at, lang).await?;
     let n = &f.network;
     let figures = figure_rows(&state.content, t, &f.stats, Some(n), f.population);
     let level = state.content.label("territory_levels", &f.level, lang);
     let mut lead = format!("{level} · {} {}", t.s("dash.on_day"), f.day);
+    if at.is_some() {
+        lead.push_str(&format!(" · {}", t.s("dash.past_rule")));
+    }
     if let Some(p) = f.population {
         lead.push_str(&format!(" · {} {}", t.number(p), t.s("dash.inhabitants")));
     }
@@ -729,6 +906,10 @@ pub async fn page(
         )
     };
     let base = url(f.id.as_str());
+    let query = match at {
+        Some(d) => crate::params::query_string(&[("au", d.to_string())]),
+        None => String::new(),
+    };
     let downloads = DOWNLOADS
         .iter()
         .map(|(name, label)| Download {
@@ -736,9 +917,9 @@ pub async fn page(
             csv: if *name == "reseau" {
                 String::new()
             } else {
-                format!("{base}/{name}.csv")
+                format!("{base}/{name}.csv{query}")
             },
-            json: format!("{base}/{name}.json"),
+            json: format!("{base}/{name}.json{query}"),
         })
         .collect();
     let page = DashboardPage {
@@ -750,6 +931,9 @@ pub async fn page(
             "/comparer{}",
             crate::params::query_string(&[("a", f.key.clone())])
         ),
+        url: base.clone(),
+        au: at.map(|d| d.to_string()).unwrap_or_default(),
+        today: today.to_string(),
         lead,
         per_10k: f.population.is_some(),
         figures,
@@ -986,9 +1170,12 @@ pub async fn file(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
     Path((seg, raw, file)): Path<(String, String, String)>,
+    Params(p): Params<DashParams>,
 ) -> Result<Response, Error> {
     let t = Tr::new(lang);
     let id = territory_id(&seg, &raw, lang)?;
+    let today = state.config.sign_in.clock.now().date_naive();
+    let at = day_of(t, &p, today)?;
     let nothing = || Error::not_found(format!("no download `{}`", archipel_domain::echo(&file)));
     let (name, csv) = match file.rsplit_once('.') {
         Some((n, "csv")) => (n, true),
@@ -998,7 +1185,7 @@ pub async fn file(
     if !DOWNLOADS.iter().any(|(d, _)| *d == name) {
         return Err(nothing().in_lang(lang));
     }
-    let f = load(&state, id, lang).await?;
+    let f = load(&state, id, at, lang).await?;
     let bytes =
         download(&state.content, t, &f, name, csv)?.ok_or_else(|| nothing().in_lang(lang))?;
     let kind = if csv {
@@ -1007,10 +1194,11 @@ pub async fn file(
         "application/json"
     };
     let fname = format!(
-        "{}-{}.{}",
+        "{}-{}{}.{}",
         name,
         f.key
             .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-"),
+        at.map(|d| format!("-{d}")).unwrap_or_default(),
         if csv { "csv" } else { "json" }
     );
     Ok((

@@ -166,6 +166,7 @@ static PAGE_PARAMS: LazyLock<Vec<String>> = LazyLock::new(|| {
     v.extend(names_of::<relations::RelationsParams>());
     v.extend(names_of::<support::SupportParams>());
     v.extend(names_of::<compare::CompareParams>());
+    v.extend(names_of::<dashboard::DashParams>());
     v.sort();
     v.dedup();
     v

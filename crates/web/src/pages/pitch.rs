@@ -137,20 +137,26 @@ pub(super) fn sheet_error(e: archipel_pitch::Error, lang: Lang) -> Error {
         E::AmbiguousTerritory { .. } | E::TerritoryRequired { .. } => {
             Error::bad_request(e.to_string())
         }
-        E::Store(_) | E::Pdf(_) => Error::internal_from(&e),
+        E::Store(_) | E::Network(_) | E::Pdf(_) => Error::internal_from(&e),
     };
     err.in_lang(lang)
 }
 
-/// Builds the sheet for `w` (which has an audience) from the registry.
-fn build(store: &Store, content: &Content, w: &Wanted, lang: Lang) -> Result<Sheet, Error> {
+/// Builds the sheet for `w` (which has an audience) from the registry, on
+/// the server's day, with the territory's network as the server keeps it
+/// ([`super::dashboard::network_of`]).
+fn build(state: &AppState, store: &Store, w: &Wanted, lang: Lang) -> Result<Sheet, Error> {
     let audience = w.audience.as_deref().unwrap_or_default();
     let territory = archipel_pitch::resolve_territory(store, w.territory.as_deref())
         .map_err(|e| sheet_error(e, lang))?;
+    let day = state.config.sign_in.clock.now().date_naive();
+    let network = super::dashboard::network_of(state, store, &territory, day)?;
     let mut req = Request::new(audience, territory).lang(lang);
     req.register = w.register;
     req.commons = w.commons.clone();
-    archipel_pitch::generate(content, store, &req).map_err(|e| sheet_error(e, lang))
+    req.date = Some(day.to_string());
+    archipel_pitch::generate_with(&state.content, store, &req, network.as_deref())
+        .map_err(|e| sheet_error(e, lang))
 }
 
 /// Options for the records `filter` keeps, by name, at most [`LISTED`],
@@ -274,11 +280,12 @@ pub async fn page(
     let t = Tr::new(lang);
     let w = check(&state.content, &p, lang)?;
     let content = state.content.clone();
+    let st = state.clone();
     let (sheet, territories, commons, w) = state
         .pool
         .read(move |s| {
             let sheet = match &w.audience {
-                Some(_) => Some(build(s, &content, &w, lang)?),
+                Some(_) => Some(build(&st, s, &w, lang)?),
                 None => None,
             };
             let current = sheet
@@ -432,10 +439,10 @@ pub async fn download(
     if w.audience.is_none() {
         return Err(Error::bad_request("say who the sheet is for: ?audience=ID").in_lang(lang));
     }
-    let content = state.content.clone();
+    let st = state.clone();
     let sheet = state
         .pool
-        .read(move |s| build(s, &content, &w, lang))
+        .read(move |s| build(&st, s, &w, lang))
         .await
         .map_err(|e| e.in_lang(lang))?;
     let (bytes, mime, ext) = match kind {
