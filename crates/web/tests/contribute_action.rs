@@ -295,6 +295,45 @@ async fn an_event_correction_is_edited_by_the_moderator_then_restored() {
 }
 
 #[tokio::test]
+async fn a_report_on_a_hosting_reaches_the_moderators_and_changes_nothing() {
+    let f = demo_fixture_with(|_| {});
+    let (mut camille, mut dominique) = two_people(&f).await;
+    let h = first(&f, ActionKind::Hosting);
+    let page = camille.get(&f.app, &format!("/soutiens/{}", h.id())).await;
+    assert!(page.body.contains("/signaler\""), "{}", page.body);
+    let path = format!("/soutiens/{}/signaler", h.id());
+    // No reason: said above the form, nothing kept.
+    let r = send_form(&mut camille, &f.app, &path, &[("comment", "Fermé")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(f.store().proposals(&Default::default()).unwrap().is_empty());
+    let r = send_form(
+        &mut camille,
+        &f.app,
+        &path,
+        &[("reason", "closed"), ("comment", EVIL)],
+    )
+    .await;
+    let n = proposal_of(&r);
+    let p = f.store().proposal(n).unwrap().unwrap();
+    assert_eq!((p.kind.as_str(), p.action.as_str()), ("hosting", "report"));
+    assert_eq!(p.report.as_deref(), Some("closed"));
+    let item = dominique.get(&f.app, &format!("/moderation/{n}")).await;
+    assert_eq!(item.status, StatusCode::OK, "{}", item.body);
+    assert!(!item.body.contains(EVIL));
+    let csrf = item.csrf();
+    let r = dominique
+        .post(
+            &f.app,
+            &format!("/moderation/{n}/accepter"),
+            &[("csrf", &csrf), ("message", "Noté")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(f.store().action(h.id()).unwrap().as_ref(), Some(&h));
+    assert_eq!(f.store().proposal(n).unwrap().unwrap().status, "accepted");
+}
+
+#[tokio::test]
 async fn visitors_are_sent_to_sign_in_and_unknown_kinds_are_not_found() {
     let f = demo_fixture_with(|_| {});
     let mut visitor = Browser::default();

@@ -95,6 +95,10 @@ pub fn routes() -> Router<AppState> {
             post(propose_action::edit_submit).merge(get(propose_action::edit_page)),
         )
         .route(
+            "/soutiens/{id}/signaler",
+            post(propose_action::report_submit).merge(get(propose_action::report_form)),
+        )
+        .route(
             "/soutiens/{id}/historique",
             get(propose_action::history_page),
         )

@@ -1018,11 +1018,78 @@ fn reason_options(t: Tr, chosen: Option<&str>) -> Vec<Opt> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn report_page(
+/// A record as the report form names it: its name and its page.
+pub(super) struct Reported<'a> {
+    pub(super) name: &'a str,
+    pub(super) href: String,
+}
+
+impl<'a> From<&'a Entity> for Reported<'a> {
+    fn from(e: &'a Entity) -> Self {
+        Reported {
+            name: e.name(),
+            href: record_url(e.id().as_str()),
+        }
+    }
+}
+
+/// What a report form sent, read: the reason (when one of the list), the
+/// reason as chosen, and the problems to show above the form.
+pub(super) struct ReportSent {
+    pub(super) report: Option<Report>,
+    pub(super) chosen: Option<String>,
+    pub(super) problems: Vec<Problem>,
+    pub(super) comment: String,
+    pub(super) email: String,
+}
+
+/// Reads a report form (any kind of record).
+pub(super) fn read_report(t: Tr, anonymous: bool, pairs: Vec<(String, String)>) -> ReportSent {
+    let (values, comment, email, _) = split(pairs);
+    let chosen = values.one("reason").map(str::to_string);
+    let mut problems = Vec::new();
+    let report = chosen.as_deref().and_then(Report::parse);
+    if report.is_none() {
+        problems.push(Problem {
+            href: "#f-reason-wrong".into(),
+            label: t.s("report.reason").into(),
+            reason: t.s("report.reason_needed").into(),
+        });
+    }
+    if anonymous && archipel_domain::check_email(&email).is_err() {
+        problems.push(Problem {
+            href: "#f-proposer-email".into(),
+            label: t.s("propose.email").into(),
+            reason: t.s("propose.email_needed").into(),
+        });
+    }
+    ReportSent {
+        report,
+        chosen,
+        problems,
+        comment,
+        email,
+    }
+}
+
+/// The problems a refused report shows, next to the comment.
+pub(super) fn report_problems(errors: Vec<FieldError>) -> Vec<Problem> {
+    errors
+        .into_iter()
+        .map(|e| Problem {
+            href: "#f-comment".into(),
+            label: e.field,
+            reason: e.reason,
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn report_page(
     state: &AppState,
     viewer: &Viewer,
     t: Tr,
-    e: &Entity,
+    e: Reported<'_>,
     anonymous: bool,
     chosen: Option<&str>,
     comment: String,
@@ -1030,13 +1097,13 @@ fn report_page(
     problems: Vec<Problem>,
     status: StatusCode,
 ) -> Result<Response, Error> {
-    let here = format!("{}/signaler", record_url(e.id().as_str()));
+    let here = format!("{}/signaler", e.href);
     let token = FormToken::for_viewer(state, viewer)?;
     let page = ReportPage {
         page: Layout::new(t, viewer, t.s("report.title"), &here, None),
         t,
-        name: e.name().to_string(),
-        record_href: record_url(e.id().as_str()),
+        name: e.name.to_string(),
+        record_href: e.href,
         action: here.clone(),
         csrf: token.value.clone(),
         reasons: reason_options(t, chosen),
@@ -1070,7 +1137,7 @@ pub async fn report_form(
         &state,
         &viewer,
         t,
-        &e,
+        (&e).into(),
         anonymous,
         None,
         String::new(),
@@ -1099,30 +1166,19 @@ pub async fn report_submit(
         return Ok(res);
     }
     let anonymous = matches!(access, Access::Anonymous);
-    let (values, comment, email, _) = split(pairs);
-    let chosen = values.one("reason").map(str::to_string);
-    let mut problems = Vec::new();
-    let report = chosen.as_deref().and_then(Report::parse);
-    if report.is_none() {
-        problems.push(Problem {
-            href: "#f-reason-wrong".into(),
-            label: t.s("report.reason").into(),
-            reason: t.s("report.reason_needed").into(),
-        });
-    }
-    if anonymous && archipel_domain::check_email(&email).is_err() {
-        problems.push(Problem {
-            href: "#f-proposer-email".into(),
-            label: t.s("propose.email").into(),
-            reason: t.s("propose.email_needed").into(),
-        });
-    }
+    let ReportSent {
+        report,
+        chosen,
+        problems,
+        comment,
+        email,
+    } = read_report(t, anonymous, pairs);
     let Some(report) = report.filter(|_| problems.is_empty()) else {
         return report_page(
             &state,
             &viewer,
             t,
-            &e,
+            (&e).into(),
             anonymous,
             chosen.as_deref(),
             comment,
@@ -1144,19 +1200,12 @@ pub async fn report_submit(
     match file(&state, sub, Vec::new()).await? {
         Sent::Done(done) => after(&viewer, t, &done, &record_url(e.id().as_str())),
         Sent::Invalid(errors) => {
-            let problems = errors
-                .into_iter()
-                .map(|e| Problem {
-                    href: "#f-comment".into(),
-                    label: e.field,
-                    reason: e.reason,
-                })
-                .collect();
+            let problems = report_problems(errors);
             report_page(
                 &state,
                 &viewer,
                 t,
-                &e,
+                (&e).into(),
                 anonymous,
                 chosen.as_deref(),
                 comment,

@@ -11,8 +11,9 @@
 
 use super::history::{action_label, ChangeRow};
 use super::propose::{
-    access, after, dom_id, limited, owns, problem_list, proposer, reason_in, render_form, split,
-    Access, FieldView, Fieldset, FormFrame, FormState, Problem,
+    access, after, dom_id, limited, owns, problem_list, proposer, read_report, reason_in,
+    render_form, report_page, report_problems, split, Access, FieldView, Fieldset, FormFrame,
+    FormState, Problem, ReportSent, Reported,
 };
 use super::support::action_url;
 use super::{render, Opt};
@@ -547,6 +548,101 @@ pub async fn edit_submit(
     let here = format!("{}/proposer", action_url(a.id()));
     let kind = a.kind();
     submit(&state, &viewer, t, kind, Some((a, version)), &here, pairs).await
+}
+
+fn reported(a: &Action) -> Reported<'_> {
+    Reported {
+        name: a.name(),
+        href: action_url(a.id()),
+    }
+}
+
+/// `GET /soutiens/{id}/signaler`: "report a problem" with a record.
+pub async fn report_form(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<Response, Error> {
+    let t = Tr::new(lang);
+    let (a, _) = current(&state, &raw, lang).await?;
+    let here = format!("{}/signaler", action_url(a.id()));
+    let access = match access(&state, &viewer, EntityKind::Actor, &here, t) {
+        Ok(x) => x,
+        Err(res) => return Ok(*res),
+    };
+    let anonymous = matches!(access, Access::Anonymous);
+    report_page(
+        &state,
+        &viewer,
+        t,
+        reported(&a),
+        anonymous,
+        None,
+        String::new(),
+        String::new(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+}
+
+/// `POST /soutiens/{id}/signaler`.
+pub async fn report_submit(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+    FormPairs(pairs): FormPairs,
+) -> Result<Response, Error> {
+    let t = Tr::new(lang);
+    let (a, version) = current(&state, &raw, lang).await?;
+    let here = format!("{}/signaler", action_url(a.id()));
+    let access = match access(&state, &viewer, EntityKind::Actor, &here, t) {
+        Ok(x) => x,
+        Err(res) => return Ok(*res),
+    };
+    if let Some(res) = limited(&state, &viewer, t) {
+        return Ok(res);
+    }
+    let anonymous = matches!(access, Access::Anonymous);
+    let ReportSent {
+        report,
+        chosen,
+        problems,
+        comment,
+        email,
+    } = read_report(t, anonymous, pairs);
+    let problems = match report.filter(|_| problems.is_empty()) {
+        Some(report) => {
+            let sub = Submission {
+                proposed: Proposed::Report {
+                    record: a.id().clone(),
+                    report,
+                },
+                base: version,
+                comment: super::propose::optional(&comment),
+                proposer: proposer(&access, &email),
+                at: state.config.sign_in.clock.now(),
+            };
+            match file(&state, sub).await? {
+                Sent::Done(done) => return after(&viewer, t, &[done], &action_url(a.id())),
+                Sent::Invalid(errors) => report_problems(errors),
+            }
+        }
+        None => problems,
+    };
+    report_page(
+        &state,
+        &viewer,
+        t,
+        reported(&a),
+        anonymous,
+        chosen.as_deref(),
+        comment,
+        email,
+        problems,
+        StatusCode::BAD_REQUEST,
+    )
 }
 
 /// A difference of a public action record for people: each field named
