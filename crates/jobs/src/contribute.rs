@@ -45,6 +45,10 @@ pub enum ContributionError {
     AnonymousNotAllowed,
     #[error("{0}: no such record")]
     NoSuchRecord(String),
+    /// The record was merged into another since the proposal was made:
+    /// accepting would bring it back beside the record that absorbed it.
+    #[error("{record} was merged into {into} since; propose the change on {into}")]
+    Merged { record: String, into: String },
     #[error("proposal {0} was made by another account")]
     NotYours(i64),
     #[error(transparent)]
@@ -622,6 +626,18 @@ pub fn accept(
     let Some(p) = store.proposal(id)? else {
         return Err(ProposalError::NoSuchProposal(id).into());
     };
+    if p.action != "create" && !p.is_about_action() {
+        if let Ok(record) = EntityId::parse(&p.record) {
+            if store.get(&record)?.is_none() {
+                if let Some(into) = store.resolve(&record)?.filter(|k| *k != record) {
+                    return Err(ContributionError::Merged {
+                        record: record.to_string(),
+                        into: into.to_string(),
+                    });
+                }
+            }
+        }
+    }
     if p.is_about_action() {
         // A public action record's proposal, accepted as it was made (an
         // edited action record goes through `contribute_action::accept`).

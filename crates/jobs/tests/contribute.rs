@@ -723,3 +723,27 @@ fn records_proposed_together_are_decided_together_in_one_transaction() {
     assert_eq!(refused.len(), 2);
     assert!(w.store.get(&b.id).unwrap().is_none());
 }
+
+#[test]
+fn a_proposal_on_a_record_merged_since_is_refused_naming_the_record_kept() {
+    let mut w = world();
+    let kept = eid(VILLE);
+    let absorbed = eid("actor:demo:ville-port-partage");
+    let mut edit = actor(&w, absorbed.as_str());
+    edit.description = Some("Mairie annexe".into());
+    let n = w.propose(Entity::Actor(edit));
+    let by = w.moderator();
+    archipel_jobs::duplicates::merge(&mut w.store, &kept, &absorbed, "review", &[], &by).unwrap();
+    let err = contribute::accept(&mut w.store, &w.content, n, None, None, &by).unwrap_err();
+    match &err {
+        ContributionError::Merged { record, into } => {
+            assert_eq!((record.as_str(), into.as_str()), (absorbed.as_str(), VILLE));
+        }
+        other => panic!("{other}"),
+    }
+    assert!(
+        w.store.get(&absorbed).unwrap().is_none(),
+        "not brought back"
+    );
+    assert_eq!(w.store.proposal(n).unwrap().unwrap().status, "pending");
+}

@@ -595,6 +595,38 @@ fn merge_moves_everything_and_undo_restores_exactly() {
 }
 
 #[test]
+fn a_relation_between_the_merged_records_is_removed_not_turned_on_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("r.db")).unwrap();
+    let (a, b) = small(&mut store);
+    let between = Relation {
+        id: Relation::derive_id("alpha", &a, "partner_of", &b, None).unwrap(),
+        subject: a.clone(),
+        kind: "partner_of".into(),
+        object: b.clone(),
+        role: None,
+        since: None,
+        until: None,
+        note: None,
+        provenance: Provenance::new("alpha", t0()),
+    };
+    load(&mut store, &[Entity::Relation(between.clone())]);
+    let before = export_json(&store);
+    let m = duplicates::merge(&mut store, &a, &b, "review", &[], &by()).unwrap();
+    assert_eq!((m.relations_moved, m.relations_removed), (2, 1));
+    let rels = store.relations_of(&a).unwrap();
+    assert!(
+        rels.iter().all(|r| r.subject != r.object),
+        "no relation of the kept record to itself: {rels:?}"
+    );
+    assert!(store.get(&between.id).unwrap().is_none());
+    // The undo brings it back with the rest, exactly.
+    duplicates::undo(&mut store, m.merge, &by()).unwrap();
+    assert_eq!(export_json(&store), before);
+    assert!(store.get(&between.id).unwrap().is_some());
+}
+
+#[test]
 fn merge_errors_name_the_record() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("r.db")).unwrap();

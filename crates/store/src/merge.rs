@@ -103,6 +103,9 @@ pub struct Merged {
     pub batch: i64,
     /// Relations that now point at the kept record.
     pub relations_moved: u64,
+    /// Relations between the two records, removed: they would have tied
+    /// the kept record to itself (their states are kept for the undo).
+    pub relations_removed: u64,
     /// Places whose operator is now the kept record.
     pub places_moved: u64,
     /// Accounts now referents of the kept actor.
@@ -480,6 +483,7 @@ fn merge_once(
     // The relations that touch the absorbed record, then the places it
     // runs, now point at the kept one; they keep their ids.
     let mut relations_moved = 0;
+    let mut relations_removed = 0;
     let rels = ids(
         w.tx(),
         "SELECT id FROM relation WHERE subject = ?1 OR object = ?1 ORDER BY id",
@@ -494,6 +498,12 @@ fn merge_once(
         }
         if r.object == *req.absorbed {
             r.object = req.kept.clone();
+        }
+        if r.subject == r.object {
+            // A relation between the two records says nothing of one.
+            w.remove(&r.id)?;
+            relations_removed += 1;
+            continue;
         }
         r.provenance.updated_at = change.at;
         w.upsert(&Entity::Relation(r))?;
@@ -528,6 +538,7 @@ fn merge_once(
         serde_json::json!({
             "merge": id, "absorbed": absorbed, "how": req.how, "why": req.why,
             "batch": w.batch(), "relations_moved": relations_moved,
+            "relations_removed": relations_removed,
             "places_moved": places_moved, "referents_moved": referents.len(),
             "actions_moved": actions.len(),
         }),
@@ -536,6 +547,7 @@ fn merge_once(
         merge: id,
         batch: w.batch(),
         relations_moved,
+        relations_removed,
         places_moved,
         referents_moved: referents.len() as u64,
         actions_moved: actions.len() as u64,
@@ -586,7 +598,11 @@ impl Store {
                             None => "written since".to_string(),
                         }),
                     },
-                    (None, false) => Some("it was removed".to_string()),
+                    // Removed by the merge itself (a relation between the
+                    // two records) and still gone: as the merge left it.
+                    (None, false) => {
+                        left_by(w.tx(), record, row.batch)?.map(|_| "it was removed".to_string())
+                    }
                 };
                 if let Some(what) = changed {
                     return Err(MergeError::ChangedSince {

@@ -193,8 +193,8 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
             let m = duplicates::merge(&mut store, &a, &b, "review", &why, &by)
                 .map_err(|e| explain(&store, e))?;
             println!(
-                "merge {}: {} merged into {} ({} relations, {} places, {} referents, {} grants or calls moved); \
-                 undo with `archipel duplicates undo {}`",
+                "merge {}: {} merged into {} ({} relations, {} places, {} referents, {} public action records moved; \
+                 {} relations between the two removed); undo with `archipel duplicates undo {}`",
                 m.merge,
                 term(b.as_str()),
                 term(a.as_str()),
@@ -202,6 +202,7 @@ pub fn run(g: &Global, args: Args) -> anyhow::Result<ExitCode> {
                 m.places_moved,
                 m.referents_moved,
                 m.actions_moved,
+                m.relations_removed,
                 m.merge
             );
         }

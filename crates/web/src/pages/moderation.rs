@@ -591,6 +591,9 @@ fn decision_problem(t: Tr, e: &ContributionError) -> Option<String> {
         ContributionError::Proposal(archipel_store::proposals::ProposalError::Decided {
             ..
         }) => Some(t.s("moderation.decided").to_string()),
+        ContributionError::Merged { into, .. } => {
+            Some(format!("{} {into}", t.s("moderation.merged")))
+        }
         _ => None,
     }
 }
