@@ -52,15 +52,15 @@ fn query(territory: &str) -> ScopeQuery {
     }
 }
 
+/// Relations, relations by type, and per group (relations, commons,
+/// organisations).
+type Figures = (u64, BTreeMap<String, u64>, Vec<(u64, u64, u64)>);
+
 /// The figures counted here from what was written: the live relations
 /// touching the scope's actors (and its territory), by type; per group,
 /// the relations of its types from an actor in scope to a commons, their
 /// distinct commons and distinct subjects that are not persons.
-fn expected(
-    territory: &str,
-    actors: &BTreeMap<String, bool>,
-    rels: &[Rel],
-) -> (u64, BTreeMap<String, u64>, Vec<(u64, u64, u64)>) {
+fn expected(territory: &str, actors: &BTreeMap<String, bool>, rels: &[Rel]) -> Figures {
     let scoped = |id: &str| id == territory || actors.contains_key(id);
     let live: Vec<&Rel> = rels.iter().filter(|r| !r.ended).collect();
     let mut kinds = BTreeMap::new();
@@ -95,7 +95,7 @@ fn expected(
     (total, kinds, per_group)
 }
 
-fn check(stats: &ScopeStats, want: &(u64, BTreeMap<String, u64>, Vec<(u64, u64, u64)>)) {
+fn check(stats: &ScopeStats, want: &Figures) {
     assert_eq!(stats.relations, want.0);
     let kinds: BTreeMap<String, u64> = stats
         .relation_kinds
