@@ -473,24 +473,43 @@ impl Store {
         // removed; the earliest `since` each entity takes part in.
         let mut relation_states: Vec<(String, Vec<State<RelationFacts>>)> = Vec::new();
         {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, data, batch FROM relation ORDER BY id")?;
+            // The current states from the relation's columns (written
+            // from the record with it), not its JSON.
+            let mut stmt = self.conn.prepare(
+                "SELECT id, subject, kind, object, role, since, until, created_at, updated_at, batch
+                 FROM relation ORDER BY id",
+            )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let id: String = r.get(0)?;
-                let data: String = r.get(1)?;
-                let Some((facts, created, updated)) = relation_facts(codec::decode(&id, &data)?)
-                else {
-                    return Err(corrupt(
-                        &id,
-                        "a relation's row holds another kind of record",
-                    ));
+                let date = |i: usize, what: &str| -> Result<Option<NaiveDate>> {
+                    let text: Option<String> = r.get(i)?;
+                    text.map(|t| {
+                        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+                            .map_err(|e| corrupt(&id, format!("{what} `{t}`: {e}")))
+                    })
+                    .transpose()
                 };
+                let time = |i: usize, what: &str| -> Result<NaiveDate> {
+                    let text: String = r.get(i)?;
+                    day_of(&text).ok_or_else(|| corrupt(&id, format!("{what} `{text}`")))
+                };
+                let subject: String = r.get(1)?;
+                let object: String = r.get(3)?;
+                let facts = RelationFacts {
+                    id: Arc::from(id.as_str()),
+                    subject: Arc::from(subject),
+                    kind: r.get(2)?,
+                    object: Arc::from(object),
+                    role: r.get(4)?,
+                    since: date(5, "since")?,
+                    until: date(6, "until")?,
+                };
+                let (created, updated) = (time(7, "created_at")?, time(8, "updated_at")?);
                 let mut states = kept_relations.remove(&id).unwrap_or_default();
                 states.push(State {
                     facts,
-                    written: r.get(2)?,
+                    written: r.get(9)?,
                     replaced: None,
                     created,
                     updated,
