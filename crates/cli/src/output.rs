@@ -21,7 +21,13 @@ pub fn progress(len: u64, message: &str, quiet: bool) -> ProgressBar {
 
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    use std::io::Write;
+    // Written as it is serialised: a network's JSON runs to a hundred
+    // megabytes, which need not sit in memory first.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, v)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
     Ok(())
 }
 

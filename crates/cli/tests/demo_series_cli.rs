@@ -35,7 +35,7 @@ fn betweenness(r: &AsOf) -> HashMap<String, f64> {
             link(&x.subject, &x.object);
         }
     }
-    for e in r.entities.values() {
+    for e in r.entities() {
         if e.kind == EntityKind::Place {
             if let Some(op) = e.owner.as_deref().filter(|op| node(op)) {
                 link(&e.id, op);

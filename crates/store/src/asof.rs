@@ -170,7 +170,14 @@ struct Span<T> {
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     facts: Arc<T>,
+    /// A relation's state: the places of its subject and object among the
+    /// timeline's entities ([`NOT_AN_ENTITY`] when it names none); unused
+    /// otherwise.
+    ends: [u32; 2],
 }
+
+/// The place of a relation's end that is no entity of the timeline.
+const NOT_AN_ENTITY: u32 = u32::MAX;
 
 impl<T> Span<T> {
     fn holds(&self, day: NaiveDate) -> bool {
@@ -182,8 +189,8 @@ impl<T> Span<T> {
 type Spans<T> = Vec<Span<T>>;
 
 /// The state valid on `day` among a record's spans, if any.
-fn valid_on<T>(spans: &Spans<T>, day: NaiveDate) -> Option<&Arc<T>> {
-    spans.iter().rev().find(|s| s.holds(day)).map(|s| &s.facts)
+fn valid_on<T>(spans: &Spans<T>, day: NaiveDate) -> Option<&Span<T>> {
+    spans.iter().rev().find(|s| s.holds(day))
 }
 
 /// The registry's records with the days each of their states is valid:
@@ -191,7 +198,10 @@ fn valid_on<T>(spans: &Spans<T>, day: NaiveDate) -> Option<&Arc<T>> {
 /// [`Timeline::at`].
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
+    /// By id.
     entities: Vec<Spans<EntityFacts>>,
+    /// Entity id → its place in `entities`.
+    places: Arc<FxHashMap<Arc<str>, u32>>,
     relations: Vec<Spans<RelationFacts>>,
     actions: Vec<Span<Action>>,
 }
@@ -199,13 +209,23 @@ pub struct Timeline {
 /// The registry on one day: the entities, relations and public action
 /// records that count on it, in their state of that day (see the
 /// module's documentation).
+///
+/// Entities are kept by their place in the timeline (in id order), and
+/// each relation knows the places of its ends, so that figures over a
+/// large registry look records up by number, not by id.
 #[derive(Debug, Clone)]
 pub struct AsOf {
     pub day: NaiveDate,
-    /// By id.
-    pub entities: FxHashMap<Arc<str>, Arc<EntityFacts>>,
+    /// By place in the timeline (id order): the state on the day, `None`
+    /// when the entity does not count on it.
+    states: Vec<Option<Arc<EntityFacts>>>,
+    /// Entity id → place in `states`.
+    places: Arc<FxHashMap<Arc<str>, u32>>,
     /// By id.
     pub relations: Vec<Arc<RelationFacts>>,
+    /// The places of each relation's subject and object in `states`
+    /// (both count on the day), in the order of `relations`.
+    ends: Vec<[u32; 2]>,
     /// By id.
     pub actions: Vec<Arc<Action>>,
 }
@@ -213,7 +233,37 @@ pub struct AsOf {
 impl AsOf {
     /// The entity with this id, if it counts on the day.
     pub fn entity(&self, id: &str) -> Option<&EntityFacts> {
-        self.entities.get(id).map(|f| &**f)
+        self.place(id).and_then(|i| self.at_place(i))
+    }
+
+    /// The entities that count on the day, by id.
+    pub fn entities(&self) -> impl Iterator<Item = &EntityFacts> {
+        self.states.iter().flatten().map(|f| &**f)
+    }
+
+    /// How many places [`AsOf::at_place`] answers for (entities that
+    /// count on the day or not).
+    pub(crate) fn places(&self) -> usize {
+        self.states.len()
+    }
+
+    /// The place of the entity with this id, whether it counts on the day
+    /// or not.
+    pub(crate) fn place(&self, id: &str) -> Option<usize> {
+        self.places.get(id).map(|&i| i as usize)
+    }
+
+    /// The entity at this place, if it counts on the day.
+    pub(crate) fn at_place(&self, place: usize) -> Option<&EntityFacts> {
+        self.states.get(place).and_then(|f| f.as_deref())
+    }
+
+    /// The relations with the places of their subject and object.
+    pub(crate) fn relations_with_ends(&self) -> impl Iterator<Item = (&RelationFacts, [usize; 2])> {
+        self.relations
+            .iter()
+            .zip(&self.ends)
+            .map(|(r, [s, o])| (&**r, [*s as usize, *o as usize]))
     }
 
     /// The figures of `q.territory` and everything below it on the day;
@@ -237,23 +287,27 @@ impl Timeline {
 
     /// The registry on `day`.
     pub fn at(&self, day: NaiveDate) -> AsOf {
-        let mut entities = FxHashMap::default();
-        for spans in &self.entities {
-            if let Some(f) = valid_on(spans, day) {
-                entities.insert(f.id.clone(), f.clone());
+        let states: Vec<Option<Arc<EntityFacts>>> = self
+            .entities
+            .iter()
+            .map(|spans| valid_on(spans, day).map(|s| s.facts.clone()))
+            .collect();
+        let counts = |place: u32| {
+            states
+                .get(place as usize)
+                .is_some_and(|state| state.is_some())
+        };
+        let mut relations = Vec::new();
+        let mut ends = Vec::new();
+        for spans in &self.relations {
+            let Some(s) = valid_on(spans, day) else {
+                continue;
+            };
+            if s.facts.active_on(day) && counts(s.ends[0]) && counts(s.ends[1]) {
+                relations.push(s.facts.clone());
+                ends.push(s.ends);
             }
         }
-        let relations = self
-            .relations
-            .iter()
-            .filter_map(|spans| valid_on(spans, day))
-            .filter(|r| {
-                r.active_on(day)
-                    && entities.contains_key(&*r.subject)
-                    && entities.contains_key(&*r.object)
-            })
-            .cloned()
-            .collect();
         let actions = self
             .actions
             .iter()
@@ -262,8 +316,10 @@ impl Timeline {
             .collect();
         AsOf {
             day,
-            entities,
+            states,
+            places: self.places.clone(),
             relations,
+            ends,
             actions,
         }
     }
@@ -322,6 +378,7 @@ fn spans_of<T>(
             from,
             to,
             facts: Arc::new(s.facts),
+            ends: [NOT_AN_ENTITY; 2],
         });
     }
     out
@@ -416,24 +473,43 @@ impl Store {
         // removed; the earliest `since` each entity takes part in.
         let mut relation_states: Vec<(String, Vec<State<RelationFacts>>)> = Vec::new();
         {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, data, batch FROM relation ORDER BY id")?;
+            // The current states from the relation's columns (written
+            // from the record with it), not its JSON.
+            let mut stmt = self.conn.prepare(
+                "SELECT id, subject, kind, object, role, since, until, created_at, updated_at, batch
+                 FROM relation ORDER BY id",
+            )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let id: String = r.get(0)?;
-                let data: String = r.get(1)?;
-                let Some((facts, created, updated)) = relation_facts(codec::decode(&id, &data)?)
-                else {
-                    return Err(corrupt(
-                        &id,
-                        "a relation's row holds another kind of record",
-                    ));
+                let date = |i: usize, what: &str| -> Result<Option<NaiveDate>> {
+                    let text: Option<String> = r.get(i)?;
+                    text.map(|t| {
+                        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+                            .map_err(|e| corrupt(&id, format!("{what} `{t}`: {e}")))
+                    })
+                    .transpose()
                 };
+                let time = |i: usize, what: &str| -> Result<NaiveDate> {
+                    let text: String = r.get(i)?;
+                    day_of(&text).ok_or_else(|| corrupt(&id, format!("{what} `{text}`")))
+                };
+                let subject: String = r.get(1)?;
+                let object: String = r.get(3)?;
+                let facts = RelationFacts {
+                    id: Arc::from(id.as_str()),
+                    subject: Arc::from(subject),
+                    kind: r.get(2)?,
+                    object: Arc::from(object),
+                    role: r.get(4)?,
+                    since: date(5, "since")?,
+                    until: date(6, "until")?,
+                };
+                let (created, updated) = (time(7, "created_at")?, time(8, "updated_at")?);
                 let mut states = kept_relations.remove(&id).unwrap_or_default();
                 states.push(State {
                     facts,
-                    written: r.get(2)?,
+                    written: r.get(9)?,
                     replaced: None,
                     created,
                     updated,
@@ -456,7 +532,7 @@ impl Store {
                 }
             }
         }
-        let relations = relation_states
+        let mut relations: Vec<Spans<RelationFacts>> = relation_states
             .into_iter()
             .map(|(_, states)| {
                 let since = states.iter().filter_map(|s| s.facts.since).min();
@@ -489,9 +565,13 @@ impl Store {
         }
         entity_states.extend(kept_entities);
         entity_states.sort_by(|a, b| a.0.cmp(&b.0));
-        let entities = entity_states
+        let mut places: FxHashMap<Arc<str>, u32> = FxHashMap::default();
+        places.reserve(entity_states.len());
+        let entities: Vec<Spans<EntityFacts>> = entity_states
             .into_iter()
-            .map(|(id, states)| {
+            .enumerate()
+            .map(|(place, (id, states))| {
+                places.insert(Arc::from(id.as_str()), place as u32);
                 let territory = states
                     .first()
                     .is_some_and(|s| s.facts.kind == EntityKind::Territory);
@@ -528,11 +608,18 @@ impl Store {
                     from: from.or(entered),
                     to,
                     facts: Arc::new(action),
+                    ends: [NOT_AN_ENTITY; 2],
                 });
             }
         }
+        // Each relation state's ends, by their place among the entities.
+        let place = |id: &str| places.get(id).copied().unwrap_or(NOT_AN_ENTITY);
+        for span in relations.iter_mut().flatten() {
+            span.ends = [place(&span.facts.subject), place(&span.facts.object)];
+        }
         Ok(Timeline {
             entities,
+            places: Arc::new(places),
             relations,
             actions,
         })

@@ -292,11 +292,7 @@ impl Store {
             .conn
             .prepare_cached("SELECT coalesce(max(rowid), 0) FROM relation")?
             .query_row([], |r| r.get(0))?;
-        if i64::try_from(scope_len)
-            .unwrap_or(i64::MAX)
-            .saturating_mul(50)
-            < total
-        {
+        if crate::scope::through_indexes(scope_len as u64, total) {
             let mut by_subject = self.conn.prepare_cached(&format!(
                 "SELECT {REL_COLS} FROM relation r WHERE r.subject = ?1 AND {LIVE}"
             ))?;
@@ -356,11 +352,7 @@ impl Store {
         }
         if scope_len < nodes.len() {
             // Relations between two of those commons.
-            if i64::try_from(scope_len)
-                .unwrap_or(i64::MAX)
-                .saturating_mul(50)
-                < total
-            {
+            if crate::scope::through_indexes(scope_len as u64, total) {
                 let mut by_subject = self.conn.prepare_cached(&format!(
                     "SELECT {REL_COLS} FROM relation r
                      WHERE r.subject = ?1 AND r.object LIKE 'commons:%' AND {LIVE}"
@@ -436,7 +428,7 @@ impl crate::AsOf {
         let on_tree = |t: &Option<String>| t.as_deref().is_some_and(|t| tree.contains(t));
         let mut in_scope: FxHashSet<&str> = FxHashSet::default();
         let mut brought: FxHashSet<&str> = FxHashSet::default();
-        for e in self.entities.values() {
+        for e in self.entities() {
             if matches!(e.kind, EntityKind::Actor | EntityKind::Place) && on_tree(&e.territory) {
                 in_scope.insert(&e.id);
             }

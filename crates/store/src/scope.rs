@@ -13,6 +13,7 @@ use crate::read::Count;
 use crate::{Result, Store, StoreError};
 use archipel_domain::{Action, EntityId, EntityKind};
 use rusqlite::types::Value;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 /// Actors of some kinds, counted together (`public_actors`).
@@ -317,6 +318,18 @@ fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// Whether the relations touching `scope_records` records are better read
+/// through the subject and object indexes (a scope with fewer than a
+/// fiftieth as many records as `relation_rows`, the table's highest rowid)
+/// than in one pass over the table: an index look-up and a row look-up
+/// per relation cost far more than reading a row in order.
+pub(crate) fn through_indexes(scope_records: u64, relation_rows: i64) -> bool {
+    i64::try_from(scope_records)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(50)
+        < relation_rows
+}
+
 fn marks(from: usize, n: usize) -> String {
     (from..from + n)
         .map(|i| format!("?{i}"))
@@ -393,15 +406,27 @@ impl Store {
         let in_scope = "SELECT id FROM tree UNION SELECT e.id FROM entity e
              WHERE e.kind IN ('actor', 'place') AND e.territory IN (SELECT id FROM tree)";
         let live = "(r.until IS NULL OR r.until >= date('now'))";
-        let relations = one(&format!(
-            ", scope(id) AS ({in_scope}) SELECT count(*) FROM relation r
-             WHERE {live} AND (r.subject IN (SELECT id FROM scope) OR r.object IN (SELECT id FROM scope))"
-        ))?;
+        // The relations touching the scope, by type (their count is the
+        // sum). A scope small against the registry is read through the
+        // subject and object indexes; a large one in one pass over the
+        // table, which is far quicker than an index look-up and a row
+        // look-up per relation (the rule of `scope_network`).
+        let relation_rows: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(rowid), 0) FROM relation")?
+            .query_row([], |r| r.get(0))?;
+        let scope_len = territories.saturating_add(actors).saturating_add(places);
+        let how = if through_indexes(scope_len, relation_rows) {
+            ""
+        } else {
+            "NOT INDEXED"
+        };
         let relation_kinds = many(&format!(
-            ", scope(id) AS ({in_scope}) SELECT r.kind, count(*) AS n FROM relation r
+            ", scope(id) AS ({in_scope}) SELECT r.kind, count(*) AS n FROM relation r {how}
              WHERE {live} AND (r.subject IN (SELECT id FROM scope) OR r.object IN (SELECT id FROM scope))
              GROUP BY 1 ORDER BY n DESC, 1"
         ))?;
+        let relations = relation_kinds.iter().map(|c| c.count).sum();
         let actor_kinds = many(
             "SELECT coalesce(a.subkind, 'unset'), count(*) AS n FROM entity a
              WHERE a.kind = 'actor' AND a.territory IN (SELECT id FROM tree)
@@ -435,20 +460,17 @@ impl Store {
             });
         }
 
-        let mut link_groups = Vec::new();
-        for g in &q.link_groups {
-            if g.relations.is_empty() {
-                link_groups.push(LinkCount {
-                    name: g.name.clone(),
-                    relations: 0,
-                    commons: 0,
-                    organisations: 0,
-                });
-                continue;
-            }
+        // The link groups: every relation of one of their types from an
+        // actor in scope to a commons, read once, then counted per group.
+        let mut kinds: Vec<&String> = q.link_groups.iter().flat_map(|g| &g.relations).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        // (type, subject, object, the subject is a person)
+        let mut links: Vec<(String, String, String, bool)> = Vec::new();
+        if !kinds.is_empty() {
             let mut params: Vec<Value> = vec![id.to_string().into()];
-            let kinds = marks(2, g.relations.len());
-            params.extend(g.relations.iter().map(|k| Value::from(k.clone())));
+            let marked = marks(2, kinds.len());
+            params.extend(kinds.iter().map(|k| Value::from((*k).clone())));
             let commons = match &q.commons {
                 Some(c) => {
                     params.push(c.as_str().to_string().into());
@@ -457,26 +479,44 @@ impl Store {
                 None => String::new(),
             };
             let sql = format!(
-                "{TREE} SELECT count(*), count(DISTINCT r.object),
-                        count(DISTINCT CASE WHEN json_extract(a.data, '$.nature') = 'person' THEN NULL ELSE r.subject END)
+                "{TREE} SELECT r.kind, r.subject, r.object,
+                        json_extract(a.data, '$.nature') IS 'person'
                  FROM relation r
                  JOIN entity a ON a.id = r.subject AND a.kind = 'actor' AND a.territory IN (SELECT id FROM tree)
                  JOIN entity c ON c.id = r.object AND c.kind = 'commons'
-                 WHERE {live} AND r.kind IN ({kinds}) {commons}"
+                 WHERE {live} AND r.kind IN ({marked}) {commons}"
             );
-            let (n, c, o): (i64, i64, i64) = self
-                .conn
-                .prepare_cached(&sql)?
-                .query_row(rusqlite::params_from_iter(params.iter()), |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?;
-            link_groups.push(LinkCount {
-                name: g.name.clone(),
-                relations: to_u64(n),
-                commons: to_u64(c),
-                organisations: to_u64(o),
-            });
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+            while let Some(r) = rows.next()? {
+                links.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+            }
         }
+        let link_groups = q
+            .link_groups
+            .iter()
+            .map(|g| {
+                let mut relations = 0u64;
+                let mut commons = FxHashSet::default();
+                let mut organisations = FxHashSet::default();
+                for (kind, subject, object, person) in &links {
+                    if !g.relations.contains(kind) {
+                        continue;
+                    }
+                    relations += 1;
+                    commons.insert(object.as_str());
+                    if !person {
+                        organisations.insert(subject.as_str());
+                    }
+                }
+                LinkCount {
+                    name: g.name.clone(),
+                    relations,
+                    commons: commons.len() as u64,
+                    organisations: organisations.len() as u64,
+                }
+            })
+            .collect();
 
         let support = self.support_figures(q)?;
 
@@ -700,11 +740,10 @@ fn counted<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<Count> {
 }
 
 /// The territories in scope of `start` in `r` (the walk of [`TREE`]).
-pub(crate) fn tree_at<'a>(r: &'a AsOf, start: &'a str) -> std::collections::HashSet<&'a str> {
-    use std::collections::HashMap;
-    let mut by_parent: HashMap<&str, Vec<&EntityFacts>> = HashMap::new();
-    let mut by_department: HashMap<&str, Vec<&EntityFacts>> = HashMap::new();
-    for t in r.entities.values() {
+pub(crate) fn tree_at<'a>(r: &'a AsOf, start: &'a str) -> FxHashSet<&'a str> {
+    let mut by_parent: FxHashMap<&str, Vec<&EntityFacts>> = FxHashMap::default();
+    let mut by_department: FxHashMap<&str, Vec<&EntityFacts>> = FxHashMap::default();
+    for t in r.entities() {
         if t.kind != EntityKind::Territory {
             continue;
         }
@@ -715,7 +754,7 @@ pub(crate) fn tree_at<'a>(r: &'a AsOf, start: &'a str) -> std::collections::Hash
             by_department.entry(d.as_str()).or_default().push(t);
         }
     }
-    let mut tree = std::collections::HashSet::new();
+    let mut tree = FxHashSet::default();
     tree.insert(start);
     let mut todo = vec![start];
     while let Some(id) = todo.pop() {
@@ -743,26 +782,36 @@ pub(crate) fn stats_at(r: &AsOf, q: &ScopeQuery) -> Option<ScopeStats> {
     let t = r.entity(id).filter(|t| t.kind == EntityKind::Territory)?;
     let tree = tree_at(r, id);
     let in_tree = |e: &EntityFacts| e.territory.as_deref().is_some_and(|t| tree.contains(t));
+    // What each entity is to the scope, by its place (see `AsOf`): every
+    // relation below is then looked at by number, not by id.
+    const SCOPED: u8 = 1; // a territory of the tree, or an actor or place on it
+    const ACTOR_IN_SCOPE: u8 = 2;
+    const COMMONS: u8 = 4;
+    const PERSON: u8 = 8;
+    let mut role = vec![0u8; r.places()];
     let mut actors: Vec<&EntityFacts> = Vec::new();
     let mut places = 0u64;
-    for e in r.entities.values() {
+    for (place, role) in role.iter_mut().enumerate() {
+        let Some(e) = r.at_place(place) else { continue };
         match e.kind {
-            EntityKind::Actor if in_tree(e) => actors.push(e),
-            EntityKind::Place if in_tree(e) => places += 1,
+            EntityKind::Actor if in_tree(e) => {
+                actors.push(e);
+                *role = SCOPED | ACTOR_IN_SCOPE | if e.person { PERSON } else { 0 };
+            }
+            EntityKind::Place if in_tree(e) => {
+                places += 1;
+                *role = SCOPED;
+            }
+            EntityKind::Commons => *role = COMMONS,
+            _ if tree.contains(&*e.id) => *role = SCOPED,
             _ => {}
         }
     }
-    let scoped = |id: &str| {
-        tree.contains(id)
-            || r.entity(id).is_some_and(|e| {
-                matches!(e.kind, EntityKind::Actor | EntityKind::Place) && in_tree(e)
-            })
-    };
+    let is = |place: usize, what: u8| role.get(place).is_some_and(|r| r & what != 0);
     let touching: Vec<&RelationFacts> = r
-        .relations
-        .iter()
-        .filter(|x| scoped(&x.subject) || scoped(&x.object))
-        .map(|x| &**x)
+        .relations_with_ends()
+        .filter(|(_, [s, o])| is(*s, SCOPED) || is(*o, SCOPED))
+        .map(|(x, _)| x)
         .collect();
     let actor_kinds = counted(
         actors
@@ -786,32 +835,25 @@ pub(crate) fn stats_at(r: &AsOf, q: &ScopeQuery) -> Option<ScopeStats> {
                 .count() as u64,
         })
         .collect();
-    let actor_in_scope = |id: &str| {
-        r.entity(id)
-            .filter(|a| a.kind == EntityKind::Actor && in_tree(a))
-    };
-    let is_commons = |id: &str| r.entity(id).is_some_and(|c| c.kind == EntityKind::Commons);
     let link_groups = q
         .link_groups
         .iter()
         .map(|g| {
             let mut relations = 0u64;
-            let mut commons = std::collections::HashSet::new();
-            let mut organisations = std::collections::HashSet::new();
-            for x in r.relations.iter() {
+            let mut commons = FxHashSet::default();
+            let mut organisations = FxHashSet::default();
+            for (x, [s, o]) in r.relations_with_ends() {
                 if !g.relations.contains(&x.kind)
                     || q.commons.as_ref().is_some_and(|c| c.as_str() != &*x.object)
-                    || !is_commons(&x.object)
+                    || !is(o, COMMONS)
+                    || !is(s, ACTOR_IN_SCOPE)
                 {
                     continue;
                 }
-                let Some(a) = actor_in_scope(&x.subject) else {
-                    continue;
-                };
                 relations += 1;
-                commons.insert(&*x.object);
-                if !a.person {
-                    organisations.insert(&*x.subject);
+                commons.insert(o);
+                if !is(s, PERSON) {
+                    organisations.insert(s);
                 }
             }
             LinkCount {
@@ -841,15 +883,14 @@ pub(crate) fn stats_at(r: &AsOf, q: &ScopeQuery) -> Option<ScopeStats> {
         support.first_times = archipel_domain::first_time_applications(&known);
     }
     // The actors holding a support relation to a commons (to `q.commons`).
-    let linked: std::collections::HashSet<&str> = r
-        .relations
-        .iter()
-        .filter(|x| {
+    let linked: FxHashSet<&str> = r
+        .relations_with_ends()
+        .filter(|(x, [_, o])| {
             q.support_relations.contains(&x.kind)
-                && is_commons(&x.object)
+                && is(*o, COMMONS)
                 && q.commons.as_ref().is_none_or(|c| c.as_str() == &*x.object)
         })
-        .map(|x| &*x.subject)
+        .map(|(x, _)| &*x.subject)
         .collect();
     // A record's territory, else its giver's on the day; an application's
     // else its call's (the rule of `support_figures`' SQL).

@@ -73,13 +73,38 @@ pub fn compute(
         return Ok(None);
     };
     let q = archipel_pitch::scope_query(content.pitch(), id, None);
-    let Some(stats) = s.scope_stats(&q)? else {
+    // The network (most of the work, its betweenness on every core) is
+    // computed on a connection of its own while this one reads the
+    // figures and their series.
+    let path = s.path().to_path_buf();
+    let (network, figures) = std::thread::scope(|scope| {
+        let network = scope.spawn(|| -> Result<Option<Network>, Error> {
+            let own = Store::open_read_only(&path)?;
+            archipel_network::run(
+                &own,
+                content,
+                id,
+                day,
+                &archipel_network::Options::default(),
+            )
+            .map_err(|e| Error::internal_from(&e))
+        });
+        let figures = s
+            .scope_stats(&q)
+            .map_err(Error::from)
+            .and_then(|stats| match stats {
+                Some(stats) => Ok(Some((stats, series_of(&s.timeline()?, &q, day)))),
+                None => Ok(None),
+            });
+        let network = network
+            .join()
+            .unwrap_or_else(|_| Err(Error::internal("the network's computation failed")));
+        (network, figures)
+    });
+    let Some((stats, series)) = figures? else {
         return Ok(None);
     };
-    let network = archipel_network::run(s, content, id, day, &archipel_network::Options::default())
-        .map_err(|e| Error::internal_from(&e))?
-        .ok_or_else(|| Error::not_found(format!("no territory `{id}`")))?;
-    let series = series_of(&s.timeline()?, &q, day);
+    let network = network?.ok_or_else(|| Error::not_found(format!("no territory `{id}`")))?;
     Ok(Some(Figures {
         id: id.clone(),
         name: t.name.clone(),
