@@ -103,49 +103,52 @@ async fn run(c: &Client, base: &str, _shots: &Path) -> Result<(), String> {
     goto(c, &format!("{base}/map")).await?;
     map_ready(c).await;
     shot(c, "map").await;
+    // Markers are re-drawn while clusters open (an element found a moment
+    // ago may be gone): each step finds and clicks in one script, firing
+    // Leaflet's own click (a click through WebDriver can land on an
+    // overlapping icon).
     let mut opened = false;
     for _ in 0..12 {
-        if let Ok(pin) = c.find(Locator::Css(".leaflet-marker-icon.pin")).await {
-            // Clicking through WebDriver can land on an overlapping icon:
-            // fire Leaflet's own click on the element.
-            c.execute(
-                "arguments[0].click();",
-                vec![serde_json::to_value(&pin).map_err(|e| e.to_string())?],
+        let clicked = c
+            .execute(
+                "const p = document.querySelector('.leaflet-marker-icon.pin');
+                 if (p) { p.click(); return 'pin'; }
+                 const k = document.querySelector('.marker-cluster');
+                 if (k) { k.click(); return 'cluster'; }
+                 return null;",
+                vec![],
             )
             .await
             .map_err(|e| e.to_string())?;
-            if c.wait()
-                .at_most(Duration::from_secs(5))
-                .for_element(Locator::Css(".leaflet-popup a.popup-link"))
-                .await
-                .is_ok()
-            {
-                opened = true;
-                break;
+        match clicked.as_str() {
+            Some("pin") => {
+                if c.wait()
+                    .at_most(Duration::from_secs(5))
+                    .for_element(Locator::Css(".leaflet-popup a.popup-link"))
+                    .await
+                    .is_ok()
+                {
+                    opened = true;
+                    break;
+                }
             }
-        } else if let Ok(cluster) = c.find(Locator::Css(".marker-cluster")).await {
-            c.execute(
-                "arguments[0].click();",
-                vec![serde_json::to_value(&cluster).map_err(|e| e.to_string())?],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
             // Let the zoom animation settle.
-            tokio::time::sleep(Duration::from_millis(600)).await;
+            _ => tokio::time::sleep(Duration::from_millis(600)).await,
         }
     }
     assert!(opened, "a popup opened");
     shot(c, "map-popup").await;
-    let link = c
-        .find(Locator::Css(".leaflet-popup a.popup-link"))
-        .await
-        .map_err(|e| e.to_string())?;
-    let href = link
-        .attr("href")
+    let href = c
+        .execute(
+            "const a = document.querySelector('.leaflet-popup a.popup-link');
+             const h = a.getAttribute('href'); a.click(); return h;",
+            vec![],
+        )
         .await
         .map_err(|e| e.to_string())?
-        .unwrap_or_default();
-    link.click().await.map_err(|e| e.to_string())?;
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     wait_for(c, "article.record h1").await?;
     let url = c.current_url().await.map_err(|e| e.to_string())?;
     assert_eq!(
