@@ -85,6 +85,18 @@ fn rows(
     kind: archipel_domain::EntityKind,
     versions: &[VersionView],
 ) -> Vec<VersionRow> {
+    rows_with(t, versions, |changes| {
+        labelled_rows(content, t, kind, changes)
+    })
+}
+
+/// Versions as the history page shows them, each difference labelled by
+/// `label`.
+pub(super) fn rows_with(
+    t: Tr,
+    versions: &[VersionView],
+    label: impl Fn(&[FieldChange]) -> Vec<ChangeRow>,
+) -> Vec<VersionRow> {
     versions
         .iter()
         .map(|v| VersionRow {
@@ -98,7 +110,7 @@ fn rows(
                 None => source_name(&v.source, t.lang),
             },
             removed: v.removed,
-            changes: labelled_rows(content, t, kind, &v.changes),
+            changes: label(&v.changes),
         })
         .collect()
 }
@@ -204,7 +216,7 @@ pub async fn page(
 
 #[derive(serde::Deserialize)]
 pub struct RestoreForm {
-    version: String,
+    pub(super) version: String,
 }
 
 /// `POST /{kind}/{id}/historique/restaurer`: a moderator makes an older
@@ -216,20 +228,48 @@ pub async fn restore(
     Path((seg, raw_id)): Path<(String, String)>,
     crate::csrf::Form(f): crate::csrf::Form<RestoreForm>,
 ) -> Result<Response, Error> {
-    let t = Tr::new(lang);
     let (_, id) = record_path(&seg, &raw_id, lang)?;
     let here = format!("{}/historique", record_url(id.as_str()));
+    restore_version(
+        &state,
+        lang,
+        &viewer,
+        here,
+        &f.version,
+        move |s, number, by| match history::restore(s, &id, number, by)? {
+            archipel_store::Restored::NoSuchVersion => {
+                Err(Error::not_found(format!("{id} has no version {number}")))
+            }
+            _ => Ok(()),
+        },
+    )
+    .await
+}
+
+/// A moderator's restore of the record whose history is at `here`:
+/// signed in, allowed, a version number, then `restore` through the
+/// writing connection; back to the history.
+pub(super) async fn restore_version(
+    state: &AppState,
+    lang: archipel_content::Lang,
+    viewer: &crate::session::Viewer,
+    here: String,
+    version: &str,
+    restore: impl FnOnce(&mut archipel_store::Store, u32, &archipel_jobs::Decider<'_>) -> Result<(), Error>
+        + Send
+        + 'static,
+) -> Result<Response, Error> {
+    let t = Tr::new(lang);
     let Some(account) = viewer.account.as_ref().map(|a| a.id) else {
         return Ok(super::account::to_sign_in(&here));
     };
     if !viewer.role().can_moderate() {
         return Err(Error::forbidden(t.s("moderation.not_allowed")).in_lang(lang));
     }
-    let Ok(number) = f.version.trim().parse::<u32>() else {
+    let Ok(number) = version.trim().parse::<u32>() else {
         return Err(Error::bad_request(t.s("history.no_version")).in_lang(lang));
     };
     let at = state.config.sign_in.clock.now();
-    let lid = id.clone();
     state
         .writer
         .write(move |s| {
@@ -238,12 +278,7 @@ pub async fn restore(
                 via: "web",
                 at,
             };
-            match history::restore(s, &lid, number, &by)? {
-                archipel_store::Restored::NoSuchVersion => {
-                    Err(Error::not_found(format!("{lid} has no version {number}")))
-                }
-                _ => Ok(()),
-            }
+            restore(s, number, &by)
         })
         .await
         .map_err(|e| e.in_lang(lang))?;

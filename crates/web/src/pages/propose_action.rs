@@ -9,7 +9,7 @@
 //! `action_form`'s. Records are filed by `archipel-jobs`'
 //! `contribute_action` through the writing connection.
 
-use super::history::{action_label, ChangeRow};
+use super::history::ChangeRow;
 use super::propose::{
     access, after, dom_id, limited, owns, problem_list, proposer, read_report, reason_in,
     render_form, report_page, report_problems, split, Access, FieldView, Fieldset, FormFrame,
@@ -24,7 +24,7 @@ use crate::i18n::{PageLang, Tr};
 use crate::record_form::Values;
 use crate::session::Viewer;
 use crate::state::AppState;
-use crate::views::{day, source_name, Layout};
+use crate::views::Layout;
 use archipel_domain::{Action, ActionId, ActionKind, EntityKind};
 use archipel_jobs::contribute::{ContributionError, FieldError, Policy, Submitted};
 use archipel_jobs::contribute_action::{self, Proposed, Submission};
@@ -702,22 +702,8 @@ pub async fn history_page(
     let title = format!("{} · {}", t.s("history.title"), a.name());
     let record_href = action_url(&id);
     let here = format!("{record_href}/historique");
-    let rows = versions
-        .iter()
-        .map(|v| super::history::VersionRow {
-            number: v.version,
-            at: v.at.clone(),
-            date: day(&v.at),
-            who: v.by.clone().unwrap_or_default(),
-            how: action_label(t, &v.action),
-            source: match &v.file {
-                Some(f) => format!("{} ({f})", source_name(&v.source, t.lang)),
-                None => source_name(&v.source, t.lang),
-            },
-            removed: v.removed,
-            changes: labelled_rows(t, a.kind(), &v.changes),
-        })
-        .collect();
+    let rows =
+        super::history::rows_with(t, &versions, |changes| labelled_rows(t, a.kind(), changes));
     let page = HistoryPage {
         page: Layout::new(t, &viewer, &title, &here, None),
         t,
@@ -740,11 +726,6 @@ pub async fn history_page(
     render(&page)
 }
 
-#[derive(serde::Deserialize)]
-pub struct RestoreForm {
-    version: String,
-}
-
 /// `POST /soutiens/{id}/historique/restaurer`: a moderator makes an older
 /// version the current one again.
 pub async fn restore(
@@ -752,38 +733,23 @@ pub async fn restore(
     PageLang(lang): PageLang,
     viewer: Viewer,
     Path(raw): Path<String>,
-    crate::csrf::Form(f): crate::csrf::Form<RestoreForm>,
+    crate::csrf::Form(f): crate::csrf::Form<super::history::RestoreForm>,
 ) -> Result<Response, Error> {
-    let t = Tr::new(lang);
     let (a, _) = current(&state, &raw, lang).await?;
     let id = a.id().clone();
     let here = format!("{}/historique", action_url(&id));
-    let Some(account) = viewer.account.as_ref().map(|a| a.id) else {
-        return Ok(super::account::to_sign_in(&here));
-    };
-    if !viewer.role().can_moderate() {
-        return Err(Error::forbidden(t.s("moderation.not_allowed")).in_lang(lang));
-    }
-    let Ok(number) = f.version.trim().parse::<u32>() else {
-        return Err(Error::bad_request(t.s("history.no_version")).in_lang(lang));
-    };
-    let at = state.config.sign_in.clock.now();
-    state
-        .writer
-        .write(move |s| {
-            let by = archipel_jobs::Decider {
-                account: Some(account),
-                via: "web",
-                at,
-            };
-            match history::restore_action(s, &id, number, &by)? {
-                archipel_store::Restored::NoSuchVersion => {
-                    Err(Error::not_found(format!("{id} has no version {number}")))
-                }
-                _ => Ok(()),
+    super::history::restore_version(
+        &state,
+        lang,
+        &viewer,
+        here,
+        &f.version,
+        move |s, number, by| match history::restore_action(s, &id, number, by)? {
+            archipel_store::Restored::NoSuchVersion => {
+                Err(Error::not_found(format!("{id} has no version {number}")))
             }
-        })
-        .await
-        .map_err(|e| e.in_lang(lang))?;
-    Ok(super::signin::see_other(&format!("{here}#versions")))
+            _ => Ok(()),
+        },
+    )
+    .await
 }

@@ -224,3 +224,42 @@ impl Browser {
         self.jar.get("archipel_session").cloned()
     }
 }
+
+/// A contributor (Camille) and a moderator (Dominique), each signed in in
+/// their own browser.
+pub async fn two_people(f: &Fixture) -> (Browser, Browser) {
+    f.account("camille@exemple.fr", "Camille", "contributor");
+    f.account("dominique@exemple.fr", "Dominique", "moderator");
+    let mut contributor = Browser::default();
+    let r = contributor
+        .sign_in(&f.app, "camille@exemple.fr", PASSWORD, "/compte")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut moderator = Browser::default();
+    let r = moderator
+        .sign_in(&f.app, "dominique@exemple.fr", PASSWORD, "/compte")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    (contributor, moderator)
+}
+
+/// Opens a form and posts it with `fields` and its token.
+pub async fn send_form(b: &mut Browser, app: &Router, path: &str, fields: &[(&str, &str)]) -> Res {
+    let page = b.get(app, path).await;
+    assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+    let csrf = page.csrf();
+    let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+    all.extend_from_slice(fields);
+    b.post(app, path, &all).await
+}
+
+/// The proposal number a `/compte?proposition=N` redirect names.
+pub fn proposal_of(r: &Res) -> i64 {
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location()
+        .split("proposition=")
+        .nth(1)
+        .and_then(|s| s.split('#').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no proposal in {}", r.location()))
+}
