@@ -539,6 +539,13 @@ mod tests {
     use super::*;
     use archipel_content::Content;
 
+    fn keys_of(content: &Content, vocab: &str) -> Vec<String> {
+        content
+            .vocabulary(vocab)
+            .map(|v| v.keys().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
     fn demo() -> (Content, Vec<Action>) {
         let content = Content::embedded().expect("content");
         let actions = content.demo_actions(chrono::Utc::now());
@@ -566,12 +573,7 @@ mod tests {
     #[test]
     fn a_form_sent_back_unchanged_gives_the_same_record() {
         let (content, actions) = demo();
-        let keys = |vocab: &str| -> Vec<String> {
-            content
-                .vocabulary(vocab)
-                .map(|v| v.keys().map(str::to_string).collect())
-                .unwrap_or_default()
-        };
+        let keys = |vocab: &str| keys_of(&content, vocab);
         let mut kinds = std::collections::BTreeSet::new();
         for a in &actions {
             kinds.insert(a.kind());
@@ -593,12 +595,7 @@ mod tests {
     #[test]
     fn a_cleared_field_is_removed_and_bad_values_are_named_by_field() {
         let (content, actions) = demo();
-        let keys = |vocab: &str| -> Vec<String> {
-            content
-                .vocabulary(vocab)
-                .map(|v| v.keys().map(str::to_string).collect())
-                .unwrap_or_default()
-        };
+        let keys = |vocab: &str| keys_of(&content, vocab);
         let grant = actions
             .iter()
             .find(|a| a.kind() == ActionKind::Grant)

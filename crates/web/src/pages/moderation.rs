@@ -851,13 +851,7 @@ pub async fn edit_accept(
             proposed_action: Some(a),
             ..
         }) => {
-            let keys = |vocab: &str| {
-                state
-                    .content
-                    .vocabulary(vocab)
-                    .map(|v| v.keys().map(str::to_string).collect())
-                    .unwrap_or_default()
-            };
+            let keys = super::propose_action::vocab_keys(&state);
             crate::action_form::build(a.kind(), a.id(), Some(&a), &values, keys, at)
                 .map(|a| Edit::Action(Box::new(a)))
         }

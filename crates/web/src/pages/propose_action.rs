@@ -280,7 +280,7 @@ async fn form_page(
 }
 
 /// The keys of a vocabulary, for the tallies' fields.
-fn vocab_keys(state: &AppState) -> impl Fn(&str) -> Vec<String> + '_ {
+pub(super) fn vocab_keys(state: &AppState) -> impl Fn(&str) -> Vec<String> + '_ {
     |vocab| {
         state
             .content
